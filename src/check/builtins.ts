@@ -1,0 +1,46 @@
+// The builtin functions of the language: their arity and what their arguments must be.
+// Shapes are computed in infer.ts; argument rules are enforced by rules/builtin-arguments.ts.
+
+export interface Builtin {
+  name: string;
+  /** Signature as shown in diagnostics. */
+  signature: string;
+  minArgs: number;
+  maxArgs: number;
+  /** Argument positions that must be number literals. */
+  literalArgs: number[];
+  /** Element-wise: result has the shape of the first argument. */
+  elementwise: boolean;
+}
+
+const unary = (name: string): Builtin => ({ name, signature: `${name}(x)`, minArgs: 1, maxArgs: 1, literalArgs: [], elementwise: true });
+
+export const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
+  [
+    unary('sigmoid'),
+    unary('tanh'),
+    unary('relu'),
+    unary('exp'),
+    unary('log'),
+    unary('softplus'),
+    { name: 'leaky_relu', signature: 'leaky_relu(x, slope = 0.01)', minArgs: 1, maxArgs: 2, literalArgs: [1], elementwise: true },
+    { name: 'dropout', signature: 'dropout(x, p)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: true },
+    { name: 'concat', signature: 'concat(a, b, ...)', minArgs: 2, maxArgs: Infinity, literalArgs: [], elementwise: false },
+    { name: 'transpose', signature: 'transpose(M)', minArgs: 1, maxArgs: 1, literalArgs: [], elementwise: false },
+    { name: 'cross_entropy', signature: 'cross_entropy(logits, next)', minArgs: 2, maxArgs: 2, literalArgs: [], elementwise: false },
+  ].map((b) => [b.name, b]),
+);
+
+/** Initialisers a param may name after `init`, with the number of arguments each takes. */
+export const INITS: ReadonlyMap<string, { args: number; signature: string }> = new Map([
+  ['xavier', { args: 0, signature: 'xavier' }],
+  ['glorot', { args: 0, signature: 'glorot' }],
+  ['orthogonal', { args: 0, signature: 'orthogonal' }],
+  ['uniform', { args: 1, signature: 'uniform(a)' }],
+  ['normal', { args: 1, signature: 'normal(std)' }],
+  ['zeros', { args: 0, signature: 'zeros' }],
+  ['ones', { args: 0, signature: 'ones' }],
+  ['constant', { args: 1, signature: 'constant(c)' }],
+]);
+
+export const DEFAULT_LEAKY_SLOPE = 0.01;

@@ -1,0 +1,128 @@
+// Shape inference: the type of every expression, computed bottom-up. It never reports;
+// where operands do not fit it answers `unknown`, and the rule that owns that condition
+// reports it once, so one mistake gives one diagnostic.
+import type { Expr, Stmt } from '../syntax/ast.ts';
+import { BUILTINS } from './builtins.ts';
+import { UNKNOWN, type CheckContext, type Ty, type Unit } from './context.ts';
+import { add, constant, type Poly } from './poly.ts';
+
+/** Dim equality in a unit: equal once the unit's bound dims are substituted. */
+export type DimEq = (a: Poly, b: Poly) => boolean;
+
+export const SCALAR: Ty = { kind: 'tensor', shape: [] };
+
+export function shapeOfDecl(ctx: CheckContext, unit: Unit, dims: Extract<Stmt, { kind: 'param' }>['shape']['dims']): Poly[] {
+  return dims.map((d) => (d.kind === 'dimNumber' ? constant(d.value) : ctx.dimPoly(unit, d.name)));
+}
+
+/** The shape two element-wise operands give, or null if they do not broadcast. */
+export function broadcast(a: readonly Poly[], b: readonly Poly[], eq: DimEq): readonly Poly[] | null {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return a.length === b.length && a.every((d, i) => eq(d, b[i])) ? a : null;
+}
+
+/** [m, n] @ [n] → [m] and [m, n] @ [n, k] → [m, k]; null when they do not fit. */
+export function matmulShape(a: readonly Poly[], b: readonly Poly[], eq: DimEq): readonly Poly[] | null {
+  if (a.length !== 2 || (b.length !== 1 && b.length !== 2)) return null;
+  if (!eq(a[1], b[0])) return null;
+  return b.length === 1 ? [a[0]] : [a[0], b[1]];
+}
+
+export function makeTypeOf(ctx: () => CheckContext): (unit: Unit, e: Expr) => Ty {
+  const memo = new WeakMap<Expr, Ty>();
+  const inProgress = new Set<Expr>();
+
+  const typeOf = (unit: Unit, e: Expr): Ty => {
+    const hit = memo.get(e);
+    if (hit) return hit;
+    // A binding that refers to itself (directly or not) has no type; definition-order reports it.
+    if (inProgress.has(e)) return UNKNOWN;
+    inProgress.add(e);
+    const ty = compute(unit, e);
+    inProgress.delete(e);
+    memo.set(e, ty);
+    return ty;
+  };
+
+  const tensor = (shape: readonly Poly[]): Ty => ({ kind: 'tensor', shape });
+
+  const compute = (unit: Unit, e: Expr): Ty => {
+    const c = ctx();
+    switch (e.kind) {
+      case 'number':
+        return SCALAR;
+      case 'name': {
+        const sym = unit.symbols.get(e.name);
+        if (!sym) return UNKNOWN;
+        if (e.primed) return sym.kind === 'state' && sym.port ? tensor(shapeOfDecl(c, unit, sym.port.shape.dims)) : UNKNOWN;
+        switch (sym.kind) {
+          case 'param':
+            return sym.stmt?.kind === 'param' ? tensor(shapeOfDecl(c, unit, sym.stmt.shape.dims)) : UNKNOWN;
+          case 'input':
+          case 'state':
+            return sym.port ? tensor(shapeOfDecl(c, unit, sym.port.shape.dims)) : UNKNOWN;
+          case 'let':
+            return sym.stmt?.kind === 'let' ? typeOf(unit, sym.stmt.expr) : UNKNOWN;
+          case 'data':
+            return { kind: 'index' };
+          case 'dim':
+            return UNKNOWN;
+        }
+        return UNKNOWN;
+      }
+      case 'binary': {
+        const l = typeOf(unit, e.left);
+        const r = typeOf(unit, e.right);
+        if (l.kind !== 'tensor' || r.kind !== 'tensor') return UNKNOWN;
+        const eq = c.dimEq(unit);
+        const s = e.op === '@' ? matmulShape(l.shape, r.shape, eq) : broadcast(l.shape, r.shape, eq);
+        return s ? tensor(s) : UNKNOWN;
+      }
+      case 'neg': {
+        const t = typeOf(unit, e.operand);
+        return t.kind === 'tensor' ? t : UNKNOWN;
+      }
+      case 'transpose': {
+        const t = typeOf(unit, e.operand);
+        return t.kind === 'tensor' && t.shape.length === 2 ? tensor([t.shape[1], t.shape[0]]) : UNKNOWN;
+      }
+      case 'index': {
+        const t = typeOf(unit, e.target);
+        const i = typeOf(unit, e.index);
+        return t.kind === 'tensor' && t.shape.length === 2 && i.kind === 'index' ? tensor([t.shape[1]]) : UNKNOWN;
+      }
+      case 'call': {
+        const layer = c.layerOf(unit, e);
+        if (layer) {
+          if (layer.problems.length) return UNKNOWN;
+          const first = (layer.cell.decl as Extract<typeof layer.cell.decl, { kind: 'cell' }>).states[0];
+          return tensor(first.shape.dims.map((d) => (d.kind === 'dimNumber' ? constant(d.value) : layer.dims.get(d.name)!)));
+        }
+        const b = BUILTINS.get(e.callee.name);
+        if (!b || e.args.length < b.minArgs || e.args.length > b.maxArgs || e.named.length) return UNKNOWN;
+        const args = e.args.map((a) => typeOf(unit, a));
+        if (b.elementwise) {
+          const x = args[0];
+          if (x.kind !== 'tensor') return UNKNOWN;
+          return b.literalArgs.every((k) => k >= e.args.length || e.args[k].kind === 'number') ? x : UNKNOWN;
+        }
+        if (b.name === 'concat') {
+          let total: Poly = constant(0);
+          for (const a of args) {
+            if (a.kind !== 'tensor' || a.shape.length !== 1) return UNKNOWN;
+            total = add(total, a.shape[0]);
+          }
+          return tensor([total]);
+        }
+        if (b.name === 'transpose') {
+          const x = args[0];
+          return x.kind === 'tensor' && x.shape.length === 2 ? tensor([x.shape[1], x.shape[0]]) : UNKNOWN;
+        }
+        if (b.name === 'cross_entropy') return SCALAR;
+        return UNKNOWN;
+      }
+    }
+  };
+  return typeOf;
+}

@@ -1,0 +1,122 @@
+// Binding a layer instantiation `Cell(args…, dim = value…)` to its cell: input dims are
+// inferred from the arguments' shapes, the rest come from named arguments.
+import type { CallExpr, Expr } from '../syntax/ast.ts';
+import { error, type Diagnostic } from '../util/diagnostic.ts';
+import { add, constant, formatShape, mul, type Poly } from './poly.ts';
+import type { CheckContext, Unit } from './context.ts';
+import { suggest } from './suggest.ts';
+import type { CellDecl } from '../syntax/ast.ts';
+
+export interface LayerBinding {
+  cell: Unit;
+  /** Cell dim name → its value in the calling model. */
+  dims: Map<string, Poly>;
+  /** Why the call does not fit the cell (reported by rules/layer-arguments.ts). */
+  problems: Diagnostic[];
+}
+
+/** A named argument's value as a dim: integers, model dims, and + - * of those. */
+export function evalDimExpr(ctx: CheckContext, unit: Unit, e: Expr): Poly | null {
+  switch (e.kind) {
+    case 'number':
+      return Number.isInteger(e.value) ? constant(e.value) : null;
+    case 'name': {
+      const sym = unit.symbols.get(e.name);
+      return !e.primed && sym?.kind === 'dim' ? ctx.dimPoly(unit, e.name) : null;
+    }
+    case 'binary': {
+      const l = evalDimExpr(ctx, unit, e.left);
+      const r = evalDimExpr(ctx, unit, e.right);
+      if (!l || !r) return null;
+      if (e.op === '+') return add(l, r);
+      if (e.op === '-') return add(l, mul(constant(-1), r));
+      if (e.op === '*') return mul(l, r);
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+export function cellDimNames(cell: CellDecl): string[] {
+  const names: string[] = [];
+  const shapes = [...cell.inputs.map((p) => p.shape), ...cell.states.map((p) => p.shape), ...cell.body.flatMap((s) => (s.kind === 'param' ? [s.shape] : []))];
+  for (const sh of shapes) for (const d of sh.dims) if (d.kind === 'dimName' && !names.includes(d.name)) names.push(d.name);
+  return names;
+}
+
+export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerBinding | null {
+  const cellUnit = ctx.cells.get(call.callee.name);
+  if (!cellUnit) return null;
+  const cell = cellUnit.decl as CellDecl;
+  const problems: Diagnostic[] = [];
+  const dims = new Map<string, Poly>();
+  const dimNames = cellDimNames(cell);
+  const fromNamed = new Set<string>();
+
+  for (const arg of call.named) {
+    const name = arg.name.name;
+    if (!dimNames.includes(name)) {
+      const close = suggest(name, dimNames);
+      problems.push(
+        error(
+          'layer-arguments',
+          arg.name.span,
+          `'${name}' is not a dim of cell ${cell.name.name} (its dims: ${dimNames.join(', ') || 'none'})`,
+          close ? `did you mean '${close}'?` : undefined,
+        ),
+      );
+      continue;
+    }
+    if (fromNamed.has(name)) {
+      problems.push(error('layer-arguments', arg.span, `dim '${name}' is given twice`));
+      continue;
+    }
+    const value = evalDimExpr(ctx, unit, arg.value);
+    if (!value) {
+      problems.push(error('layer-arguments', arg.value.span, `the value of dim '${name}' must be a positive integer or a dim of ${unit.name}`, `write e.g. ${name} = 256`));
+      continue;
+    }
+    fromNamed.add(name);
+    dims.set(name, value);
+  }
+
+  if (call.args.length !== cell.inputs.length) {
+    const want = cell.inputs.map((p) => `${p.name.name}: ${formatShape(p.shape.dims.map((d) => (d.kind === 'dimName' ? new Map([[d.name, 1]]) : constant(d.value))))}`).join(', ');
+    problems.push(error('layer-arguments', call.span, `cell ${cell.name.name} takes ${cell.inputs.length} input${cell.inputs.length === 1 ? '' : 's'} (${want}), but ${call.args.length} ${call.args.length === 1 ? 'was' : 'were'} given`));
+  } else {
+    call.args.forEach((arg, i) => {
+      const port = cell.inputs[i];
+      const ty = ctx.typeOf(unit, arg);
+      if (ty.kind !== 'tensor') return;
+      const wantRank = port.shape.dims.length;
+      if (ty.shape.length !== wantRank) {
+        problems.push(error('layer-arguments', arg.span, `input '${port.name.name}' of ${cell.name.name} has ${wantRank} dim${wantRank === 1 ? '' : 's'}, but this argument has shape ${formatShape(ty.shape)}`));
+        return;
+      }
+      port.shape.dims.forEach((d, k) => {
+        const actual = ty.shape[k];
+        const expected = d.kind === 'dimNumber' ? constant(d.value) : dims.get(d.name);
+        if (expected === undefined && d.kind === 'dimName') {
+          dims.set(d.name, actual);
+        } else if (expected && !ctx.dimEq(unit)(expected, actual)) {
+          const label = d.kind === 'dimName' ? `${d.name} = ${ctx.showDim(unit, expected)}` : ctx.showDim(unit, expected);
+          problems.push(error('layer-arguments', arg.span, `input '${port.name.name}' of ${cell.name.name} needs size ${label} in dim ${k + 1}, but this argument has shape ${formatShape(ty.shape)}`));
+        }
+      });
+    });
+  }
+
+  const missing = dimNames.filter((n) => !dims.has(n) && !cell.inputs.some((p) => p.shape.dims.some((d) => d.kind === 'dimName' && d.name === n)));
+  if (missing.length) {
+    problems.push(
+      error(
+        'layer-arguments',
+        call.span,
+        `layer ${cell.name.name} needs a value for dim${missing.length === 1 ? '' : 's'} ${missing.map((m) => `'${m}'`).join(', ')}`,
+        `bind ${missing.length === 1 ? 'it' : 'them'} by name: ${cell.name.name}(${call.args.map(() => '…').join(', ')}${call.args.length ? ', ' : ''}${missing.map((m) => `${m} = …`).join(', ')})`,
+      ),
+    );
+  }
+  return { cell: cellUnit, dims, problems };
+}

@@ -1,0 +1,56 @@
+import type { Rule } from '../rule.ts';
+import { error } from '../../util/diagnostic.ts';
+import { BUILTINS } from '../builtins.ts';
+import { forEachExpr } from '../context.ts';
+import { typed } from '../describe.ts';
+
+export const builtinArguments: Rule = {
+  name: 'builtin-arguments',
+  invariant: 'Every builtin gets the number and kind of arguments its signature names: vectors to concat, a matrix to transpose, number literals for rates and slopes.',
+  run(ctx) {
+    for (const unit of ctx.units) {
+      forEachExpr(unit, (e) => {
+        if (e.kind === 'transpose') {
+          const t = ctx.typeOf(unit, e.operand);
+          if (t.kind === 'tensor' && t.shape.length !== 2) ctx.report(error(this.name, e.span, `only a matrix can be transposed, but ${typed(ctx, unit, e.operand)} is not`));
+          return;
+        }
+        if (e.kind !== 'call') return;
+        const b = BUILTINS.get(e.callee.name);
+        if (!b) return;
+        if (e.named.length) {
+          ctx.report(error(this.name, e.named[0].span, `${b.name} takes no named arguments`, `its signature is ${b.signature}`));
+        }
+        const n = e.args.length;
+        if (n < b.minArgs || n > b.maxArgs) {
+          const want = b.minArgs === b.maxArgs ? `${b.minArgs}` : b.maxArgs === Infinity ? `at least ${b.minArgs}` : `${b.minArgs} or ${b.maxArgs}`;
+          ctx.report(error(this.name, e.span, `${b.name} takes ${want} argument${want === '1' ? '' : 's'}, but ${n} ${n === 1 ? 'was' : 'were'} given`, `its signature is ${b.signature}`));
+          return;
+        }
+        for (const k of b.literalArgs) {
+          const a = e.args[k];
+          if (!a) continue;
+          if (a.kind !== 'number') {
+            ctx.report(error(this.name, a.span, `the ${b.name === 'dropout' ? 'rate' : 'slope'} of ${b.name} must be a number literal`, `its signature is ${b.signature}`));
+          } else if (b.name === 'dropout' && !(a.value >= 0 && a.value < 1)) {
+            ctx.report(error(this.name, a.span, `the dropout rate must be in [0, 1), not ${a.value}`, 'p is the probability of zeroing a unit, e.g. dropout(h, 0.5)'));
+          }
+        }
+        const first = ctx.typeOf(unit, e.args[0]);
+        if ((b.elementwise || b.name === 'transpose') && first.kind === 'index') {
+          ctx.report(error(this.name, e.args[0].span, `${b.name} needs a vector, but '${e.args[0].kind === 'name' ? e.args[0].name : 'this'}' is a token index`, 'embed the token first, e.g. E[token]'));
+        }
+        if (b.name === 'transpose' && first.kind === 'tensor' && first.shape.length !== 2) {
+          ctx.report(error(this.name, e.args[0].span, `only a matrix can be transposed, but ${typed(ctx, unit, e.args[0])} is not`));
+        }
+        if (b.name === 'concat') {
+          for (const a of e.args) {
+            const t = ctx.typeOf(unit, a);
+            if (t.kind === 'tensor' && t.shape.length !== 1) ctx.report(error(this.name, a.span, `concat joins vectors, but ${typed(ctx, unit, a)} is not a vector`));
+            if (t.kind === 'index') ctx.report(error(this.name, a.span, 'concat joins vectors, not token indices', 'embed the token first, e.g. E[token]'));
+          }
+        }
+      });
+    }
+  },
+};

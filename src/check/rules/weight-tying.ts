@@ -1,0 +1,67 @@
+import type { Rule } from '../rule.ts';
+import type { Expr } from '../../syntax/ast.ts';
+import { error } from '../../util/diagnostic.ts';
+import { lineCol } from '../../util/source.ts';
+import { type CheckContext, type Unit, forEachExpr } from '../context.ts';
+import { typed } from '../describe.ts';
+import { matmulShape } from '../infer.ts';
+import { format } from '../poly.ts';
+
+/** Every place a param is read in a unit. */
+export function paramUses(unit: Unit, name: string): Expr[] {
+  const uses: Expr[] = [];
+  forEachExpr(unit, (e) => {
+    if (e.kind === 'name' && !e.primed && e.name === name) uses.push(e);
+  });
+  return uses;
+}
+
+/** The tied param a matrix operand reads (`E` or `E^T`), if that param has more than one use. */
+export function tiedParam(unit: Unit, e: Expr): string | null {
+  // Reuse inside a cell is ordinary sharing; tying is a model-level idea (embedding = output).
+  if (unit.kind !== 'model') return null;
+  const base = e.kind === 'transpose' ? e.operand : e.kind === 'call' && e.callee.name === 'transpose' && e.args.length === 1 ? e.args[0] : e;
+  if (base.kind !== 'name' || base.primed) return null;
+  const sym = unit.symbols.get(base.name);
+  if (sym?.kind !== 'param') return null;
+  return paramUses(unit, base.name).length > 1 ? base.name : null;
+}
+
+function describeUse(ctx: CheckContext, unit: Unit, use: Expr, self: Expr): string {
+  const src = ctx.program.sources.get(use.span.file);
+  const at = src ? `${lineCol(src, use.span.start).line}:${lineCol(src, use.span.start).col}` : '?';
+  return use === self ? '' : `line ${at}`;
+}
+
+export const weightTying: Rule = {
+  name: 'weight-tying',
+  invariant: 'A param used in more than one place (a tied weight) has a shape that fits every use.',
+  run(ctx) {
+    for (const unit of ctx.units) {
+      forEachExpr(unit, (e) => {
+        if (e.kind !== 'binary' || e.op !== '@') return;
+        const name = tiedParam(unit, e.left);
+        if (!name) return;
+        const l = ctx.typeOf(unit, e.left);
+        const r = ctx.typeOf(unit, e.right);
+        if (l.kind !== 'tensor' || r.kind !== 'tensor' || l.shape.length !== 2 || matmulShape(l.shape, r.shape, ctx.dimEq(unit))) return;
+        const others = paramUses(unit, name)
+          .filter((u) => !(u.span.start >= e.left.span.start && u.span.end <= e.left.span.end))
+          .map((u) => describeUse(ctx, unit, u, e.left))
+          .filter(Boolean);
+        const cols = l.shape[1];
+        const len = r.shape.length ? r.shape[0] : null;
+        ctx.report(
+          error(
+            this.name,
+            e.span,
+            `tied weight '${name}' (also used at ${others.join(', ')}) does not fit here: ${typed(ctx, unit, e.left)} cannot multiply ${typed(ctx, unit, e.right)} (${ctx.showDim(unit, cols)} ≠ ${len ? ctx.showDim(unit, len) : 'a scalar'})`,
+            len
+              ? `make the dims equal (${format(cols)} = ${format(len)}), or add a projection: param P: [${format(cols)}, ${format(len)}] and write ${e.left.kind === 'name' ? name : `${name}^T`} @ (P @ …)`
+              : undefined,
+          ),
+        );
+      });
+    }
+  },
+};

@@ -1,0 +1,218 @@
+// Ohm match + semantics: source text → typed AST (src/syntax/ast.ts), or one syntax
+// diagnostic at the furthest point the parser reached.
+import { readFileSync } from 'node:fs';
+import * as ohm from 'ohm-js';
+import type { CallExpr, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
+import { error, type Diagnostic } from '../util/diagnostic.ts';
+
+let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
+
+// The grammar is compiled once per process: it is the only slow part of parsing.
+function language(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
+  if (cached) return cached;
+  const text = readFileSync(new URL('../../grammar/rnn.ohm', import.meta.url), 'utf8');
+  const grammar = ohm.grammar(text);
+  const semantics = grammar.createSemantics();
+  addAstOperation(semantics);
+  cached = { grammar, semantics };
+  return cached;
+}
+
+// The semantics action currently running needs the file path for its spans.
+let currentFile = '';
+
+function span(node: ohm.Node): Span {
+  return { file: currentFile, start: node.source.startIdx, end: node.source.endIdx };
+}
+
+function spanOf(first: ohm.Node, last: ohm.Node): Span {
+  return { file: currentFile, start: first.source.startIdx, end: last.source.endIdx };
+}
+
+type N = ohm.Node;
+
+function addAstOperation(s: ohm.Semantics): void {
+  const list = (n: N): any[] => n.asIteration().children.map((c: N) => c.ast());
+  s.addOperation<any>('ast', {
+    File(items) {
+      return items.children.map((c: N) => c.ast());
+    },
+    Use(_use, str): Item {
+      return { kind: 'use', path: str.ast(), span: span(this) };
+    },
+    Cell(_cell, name, _lp, inputs, _rp, _arrow, ports, _lb, body, _rb): Item {
+      return {
+        kind: 'cell',
+        name: name.ast(),
+        inputs: list(inputs) as Port[],
+        states: ports.ast() as Port[],
+        body: body.children.map((c: N) => c.ast()).flat() as Stmt[],
+        span: span(this),
+      };
+    },
+    Ports_list(_lp, ports, _rp) {
+      return list(ports);
+    },
+    Ports_single(port) {
+      return [port.ast()];
+    },
+    Port(name, _colon, shape): Port {
+      return { name: name.ast(), shape: shape.ast(), span: span(this) };
+    },
+    Model(_model, name, _lb, body, _rb): Item {
+      return { kind: 'model', name: name.ast(), body: body.children.map((c: N) => c.ast()).flat() as Stmt[], span: span(this) };
+    },
+    DimDecl(_dim, items) {
+      return list(items);
+    },
+    DimItem(name, _eq, value): Stmt {
+      const v = value.children[0];
+      return {
+        kind: 'dim',
+        name: name.ast(),
+        value: v ? Number(v.sourceString) : null,
+        valueSpan: v ? span(v) : null,
+        span: span(this),
+      };
+    },
+    ParamDecl(_param, groups) {
+      return list(groups).flat();
+    },
+    ParamGroup(names, _colon, shape, init): Stmt[] {
+      const sh: ShapeExpr = shape.ast();
+      const spec: InitSpec | null = init.children[0] ? init.children[0].ast() : null;
+      return (list(names) as Ident[]).map((name) => ({ kind: 'param', name, shape: sh, init: spec, span: span(this) }));
+    },
+    InitSpec(_init, name, args): InitSpec {
+      const a = args.children[0];
+      return { name: name.sourceString, args: a ? a.ast() : [], span: spanOf(name, this) };
+    },
+    InitArgs(_lp, nums, _rp) {
+      return list(nums);
+    },
+    SignedNumber(minus, num) {
+      const v = Number(num.sourceString);
+      return minus.children.length ? -v : v;
+    },
+    Shape(_lb, dims, _rb): ShapeExpr {
+      return { dims: list(dims) as DimTerm[], span: span(this) };
+    },
+    DimTerm(term): DimTerm {
+      if (term.ctorName === 'int') return { kind: 'dimNumber', value: Number(term.sourceString), span: span(this) };
+      return { kind: 'dimName', name: term.sourceString, span: span(this) };
+    },
+    GateStmt(_gate, name, _eq, expr): Stmt {
+      return { kind: 'let', gate: true, name: name.ast(), expr: expr.ast(), span: span(this) };
+    },
+    LossStmt(_loss, expr): Stmt {
+      return { kind: 'loss', expr: expr.ast(), span: span(this) };
+    },
+    UpdateStmt(primed, _eq, expr): Stmt {
+      const id: Ident = { name: primed.sourceString.slice(0, -1), span: span(primed) };
+      return { kind: 'update', state: id, expr: expr.ast(), span: span(this) };
+    },
+    LetStmt(name, _eq, expr): Stmt {
+      return { kind: 'let', gate: false, name: name.ast(), expr: expr.ast(), span: span(this) };
+    },
+    AddExpr_add(l, _op, r): Expr {
+      return { kind: 'binary', op: '+', left: l.ast(), right: r.ast(), span: span(this) };
+    },
+    AddExpr_sub(l, _op, r): Expr {
+      return { kind: 'binary', op: '-', left: l.ast(), right: r.ast(), span: span(this) };
+    },
+    MulExpr_mul(l, _op, r): Expr {
+      return { kind: 'binary', op: '*', left: l.ast(), right: r.ast(), span: span(this) };
+    },
+    MulExpr_div(l, _op, r): Expr {
+      return { kind: 'binary', op: '/', left: l.ast(), right: r.ast(), span: span(this) };
+    },
+    MatExpr_matmul(l, _op, r): Expr {
+      return { kind: 'binary', op: '@', left: l.ast(), right: r.ast(), span: span(this) };
+    },
+    UnaryExpr_neg(_minus, e): Expr {
+      return { kind: 'neg', operand: e.ast(), span: span(this) };
+    },
+    PostfixExpr_transpose(e, _t): Expr {
+      return { kind: 'transpose', operand: e.ast(), span: span(this) };
+    },
+    PostfixExpr_index(e, _lb, idx, _rb): Expr {
+      return { kind: 'index', target: e.ast(), index: idx.ast(), span: span(this) };
+    },
+    // Parentheses keep the span of the inner expression plus the brackets, for carets.
+    Primary_paren(_lp, e, _rp): Expr {
+      return { ...e.ast(), span: span(this) };
+    },
+    Primary_reverse(_rev, call): Expr {
+      const c: CallExpr = call.ast();
+      return { ...c, reverse: true, span: span(this) };
+    },
+    Primary_number(n): Expr {
+      return { kind: 'number', value: Number(n.sourceString), span: span(this) };
+    },
+    Primary_primed(p): Expr {
+      return { kind: 'name', name: p.sourceString.slice(0, -1), primed: true, span: span(this) };
+    },
+    Primary_name(id): Expr {
+      return { kind: 'name', name: id.sourceString, primed: false, span: span(this) };
+    },
+    Call(callee, _lp, args, _rp): CallExpr {
+      const all = args.asIteration().children.map((c: N) => c.ast()) as ({ named: NamedArg } | { positional: Expr })[];
+      const positional: Expr[] = [];
+      const named: NamedArg[] = [];
+      for (const a of all) {
+        if ('named' in a) named.push(a.named);
+        else positional.push(a.positional);
+      }
+      return { kind: 'call', callee: callee.ast(), args: positional, named, reverse: false, span: span(this) };
+    },
+    Arg_named(name, _eq, value) {
+      return { named: { name: name.ast(), value: value.ast(), span: span(this) } };
+    },
+    Arg_positional(e) {
+      return { positional: e.ast() };
+    },
+    ident(_start, _rest): Ident {
+      return { name: this.sourceString, span: span(this) };
+    },
+    string(_open, chars, _close) {
+      return chars.sourceString;
+    },
+  });
+}
+
+export interface ParseResult {
+  ast: FileAST | null;
+  diagnostics: Diagnostic[];
+}
+
+/** Parses one file's text; a syntax error yields `ast: null` and one diagnostic. */
+export function parse(path: string, text: string): ParseResult {
+  const { grammar, semantics } = language();
+  const match = grammar.match(text);
+  if (match.failed()) {
+    const pos = match.getRightmostFailurePosition();
+    const found = describeFound(text, pos);
+    const expected = match.getExpectedText();
+    return {
+      ast: null,
+      diagnostics: [error('syntax', { file: path, start: pos, end: pos + foundLength(text, pos) }, `syntax error: expected ${expected}, found ${found}`)],
+    };
+  }
+  currentFile = path;
+  const items = semantics(match).ast() as Item[];
+  return { ast: { path, items }, diagnostics: [] };
+}
+
+function foundLength(text: string, pos: number): number {
+  if (pos >= text.length) return 0;
+  const m = /^[A-Za-z_0-9]+/.exec(text.slice(pos));
+  return m ? m[0].length : 1;
+}
+
+function describeFound(text: string, pos: number): string {
+  if (pos >= text.length) return 'end of file';
+  const ch = text[pos];
+  if (ch === '\n' || ch === '\r') return 'end of line';
+  const word = text.slice(pos, pos + foundLength(text, pos));
+  return JSON.stringify(word);
+}
