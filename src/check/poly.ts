@@ -53,6 +53,13 @@ export function variables(p: Poly): string[] {
   return [...names].sort();
 }
 
+/** `hidden*hidden*in` → `hidden^2*in`. */
+function formatMonomial(key: string): string {
+  const counts = new Map<string, number>();
+  for (const f of key.split('*')) counts.set(f, (counts.get(f) ?? 0) + 1);
+  return [...counts].map(([f, n]) => (n === 1 ? f : `${f}^${n}`)).join('*');
+}
+
 function formatInt(n: number, grouped: boolean): string {
   return grouped ? n.toLocaleString('en-US') : String(n);
 }
@@ -68,7 +75,7 @@ export function format(p: Poly, grouped = false): string {
   let out = '';
   for (const [k, v] of terms) {
     const abs = Math.abs(v);
-    const body = k === '' ? formatInt(abs, grouped) : abs === 1 ? k : `${formatInt(abs, grouped)}*${k}`;
+    const body = k === '' ? formatInt(abs, grouped) : abs === 1 ? formatMonomial(k) : `${formatInt(abs, grouped)}*${formatMonomial(k)}`;
     out += out === '' ? (v < 0 ? `-${body}` : body) : v < 0 ? ` - ${body}` : ` + ${body}`;
   }
   return out;
@@ -100,4 +107,15 @@ export function formatShape(s: Shape): string {
 
 export function shapeSize(s: Shape): Poly {
   return s.reduce<Poly>((acc, d) => mul(acc, d), constant(1));
+}
+
+/** Replaces each variable that `env` maps by its polynomial (e.g. a cell's dims by a layer's). */
+export function compose(p: Poly, env: ReadonlyMap<string, Poly>): Poly {
+  let out: Poly = new Map();
+  for (const [k, v] of p) {
+    let term: Poly = constant(v);
+    for (const f of k ? k.split('*') : []) term = mul(term, env.get(f) ?? variable(f));
+    out = add(out, term);
+  }
+  return out;
 }

@@ -1,0 +1,33 @@
+// rnnc — the command-line interface. Each command lives in its own file and is thin over
+// the library.
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerCheck } from './check.ts';
+import { registerIr } from './ir.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('rnnc')
+  .description('Compile, check and inspect recurrent language models written as .rnn files.')
+  .version(pkg.version)
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (str, write) => write(str) });
+
+registerCheck(program);
+registerIr(program);
+
+program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExample:\n  rnnc check models/*.rnn --dims vocab=65');
+
+// Usage errors exit 2, distinct from 1 = the model has errors.
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+
+try {
+  program.parse(process.argv);
+} catch (e) {
+  // Anything that escapes is a bug in rnnc, not in the user's file: say so plainly.
+  console.error(`rnnc: internal error: ${e instanceof Error ? e.message : String(e)}`);
+  console.error('please report this with the file that caused it');
+  process.exit(70);
+}

@@ -1,0 +1,16 @@
+// Option parsers shared by the commands. They throw InvalidArgumentError, which commander
+// turns into a one-line usage error.
+import { InvalidArgumentError } from 'commander';
+
+/** `--dims vocab=65,hidden=128` (repeatable) → a map of positive integers. */
+export function parseDims(value: string, previous: Map<string, number> = new Map()): Map<string, number> {
+  const out = new Map(previous);
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)$/.exec(part);
+    if (!m) throw new InvalidArgumentError(`expected name=value pairs such as vocab=65, got "${part}"`);
+    const n = Number(m[2]);
+    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`dim ${m[1]} must be a positive integer, got ${m[2]}`);
+    out.set(m[1], n);
+  }
+  return out;
+}
