@@ -13,15 +13,16 @@ const program = new Command('rnnc')
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) });
 
+// Usage errors exit 2, distinct from 1 = the model has errors. Set before the commands
+// are added: subcommands copy these settings when they are created.
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+
 registerCheck(program);
 registerIr(program);
 
 program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExample:\n  rnnc check models/*.rnn --dims vocab=65');
-
-// Usage errors exit 2, distinct from 1 = the model has errors.
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
 
 try {
   program.parse(process.argv);

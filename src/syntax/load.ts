@@ -1,7 +1,7 @@
 // Loads a file and, transitively, every file it `use`s. Missing files and import cycles
 // are diagnostics at the `use` that names them.
 import { readFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
 import type { FileAST } from './ast.ts';
 import { parse } from './parse.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
@@ -42,7 +42,7 @@ export function load(root: string, readFile: ReadFile = readFromDisk): LoadedPro
     if (ast) {
       for (const item of ast.items) {
         if (item.kind !== 'use') continue;
-        const target = normalize(join(dirname(path), item.path));
+        const target = normalize(isAbsolute(item.path) ? item.path : join(dirname(path), item.path));
         if (stack.includes(target)) {
           const cycle = [...stack.slice(stack.indexOf(target)), target].join(' -> ');
           prog.diagnostics.push(error('import-cycle', item.span, `import cycle: ${cycle}`, 'move the shared cells into a file that both can use'));
