@@ -1,0 +1,230 @@
+// The float64 reference interpreter: plain loops over the unrolled graph, one example at
+// a time. It is slow on purpose and obviously correct: the oracle for generated code.
+import type { GNode, Graph } from './types.ts';
+
+export interface Window {
+  /** Parameter values by IR name. */
+  params: ReadonlyMap<string, Float64Array>;
+  /** One example: T + 1 token ids; step t reads token t and predicts token t + 1. */
+  tokens: readonly number[];
+  /** Initial state values by state name (zeros when absent). */
+  initialStates?: ReadonlyMap<string, Float64Array>;
+  /** Seed of the dropout masks (the same seed gives the same masks). */
+  maskSeed?: number;
+  /** Which example of the batch this is: masks differ per example. */
+  example?: number;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** A small, fast, seedable PRNG (mulberry32) so masks are reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function logSumExp(x: Float64Array): number {
+  let max = -Infinity;
+  for (const v of x) if (v > max) max = v;
+  if (max === -Infinity) return -Infinity;
+  let s = 0;
+  for (const v of x) s += Math.exp(v - max);
+  return max + Math.log(s);
+}
+
+const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+// log(1 + e^v) without overflow for large v.
+const softplus = (v: number): number => (v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));
+
+/** Evaluates the nodes of `g` below `upTo` (all of them, forward and backward, by default) for one example. */
+export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Array[] {
+  const vals: Float64Array[] = new Array(upTo);
+  const vocabRow = (n: GNode): number => {
+    const idx = n.attrs.target === 'next' ? n.t! + 1 : n.t!;
+    const tok = w.tokens[idx];
+    if (tok === undefined) throw new Error(`window has no token at position ${idx}`);
+    return tok;
+  };
+  const map = (n: GNode, f: (v: number) => number): Float64Array => {
+    const x = vals[n.inputs[0]];
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
+    return out;
+  };
+  const zip = (n: GNode, f: (a: number, b: number) => number): Float64Array => {
+    const a = vals[n.inputs[0]];
+    const b = vals[n.inputs[1]];
+    const len = size(n.shape);
+    const out = new Float64Array(len);
+    // A scalar operand (length 1, shape []) broadcasts over the other.
+    const sa = g.nodes[n.inputs[0]].shape.length === 0;
+    const sb = g.nodes[n.inputs[1]].shape.length === 0;
+    for (let i = 0; i < len; i++) out[i] = f(sa ? a[0] : a[i], sb ? b[0] : b[i]);
+    return out;
+  };
+
+  for (let id = 0; id < upTo; id++) {
+    const n = g.nodes[id];
+    const len = size(n.shape);
+    const inp = n.inputs.map((i) => vals[i]);
+    let out: Float64Array;
+    switch (n.op) {
+      case 'param': {
+        const v = w.params.get(n.attrs.name!);
+        if (!v) throw new Error(`no value for param ${n.attrs.name}`);
+        if (v.length !== len) throw new Error(`param ${n.attrs.name} has ${v.length} values, expected ${len}`);
+        out = v as Float64Array;
+        break;
+      }
+      case 'state0':
+        out = w.initialStates?.get(n.attrs.name!) ?? new Float64Array(len);
+        break;
+      case 'const':
+        out = Float64Array.of(n.attrs.value!);
+        break;
+      case 'mask': {
+        const rnd = mulberry32(((w.maskSeed ?? 0) * 1000003 + n.id * 7919 + (w.example ?? 0) * 104729) | 0);
+        const p = n.attrs.p!;
+        out = new Float64Array(len);
+        for (let i = 0; i < len; i++) out[i] = rnd() < p ? 0 : 1 / (1 - p);
+        break;
+      }
+      case 'matmul': {
+        const [a, x] = inp;
+        const [m, k] = g.nodes[n.inputs[0]].shape;
+        const cols = g.nodes[n.inputs[1]].shape.length === 1 ? 1 : g.nodes[n.inputs[1]].shape[1];
+        out = new Float64Array(len);
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < cols; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += a[i * k + p] * x[p * cols + j];
+            out[i * cols + j] = s;
+          }
+        break;
+      }
+      case 'add':
+        out = zip(n, (a, b) => a + b);
+        break;
+      case 'sub':
+        out = zip(n, (a, b) => a - b);
+        break;
+      case 'mul':
+        out = zip(n, (a, b) => a * b);
+        break;
+      case 'div':
+        out = zip(n, (a, b) => a / b);
+        break;
+      case 'neg':
+        out = map(n, (v) => -v);
+        break;
+      case 'sigmoid':
+        out = map(n, sigmoid);
+        break;
+      case 'tanh':
+        out = map(n, Math.tanh);
+        break;
+      case 'relu':
+        out = map(n, (v) => (v > 0 ? v : 0));
+        break;
+      case 'leaky_relu':
+        out = map(n, (v) => (v > 0 ? v : n.attrs.slope! * v));
+        break;
+      case 'exp':
+        out = map(n, Math.exp);
+        break;
+      case 'log':
+        out = map(n, Math.log);
+        break;
+      case 'softplus':
+        out = map(n, softplus);
+        break;
+      case 'transpose': {
+        const [r, c] = g.nodes[n.inputs[0]].shape;
+        out = new Float64Array(len);
+        for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = inp[0][i * c + j];
+        break;
+      }
+      case 'concat': {
+        out = new Float64Array(len);
+        let off = 0;
+        for (const v of inp) {
+          out.set(v, off);
+          off += v.length;
+        }
+        break;
+      }
+      case 'gather': {
+        const d = n.shape[0];
+        const row = vocabRow(n);
+        const rows = g.nodes[n.inputs[0]].shape[0];
+        if (!(row >= 0 && row < rows)) throw new Error(`token ${row} is outside the vocabulary [0, ${rows})`);
+        out = inp[0].slice(row * d, row * d + d);
+        break;
+      }
+      case 'cross_entropy': {
+        const target = vocabRow(n);
+        const logits = inp[0];
+        if (!(target >= 0 && target < logits.length)) throw new Error(`token ${target} is outside the vocabulary [0, ${logits.length})`);
+        out = Float64Array.of(logSumExp(logits) - logits[target]);
+        break;
+      }
+      case 'mean': {
+        let s = 0;
+        for (const v of inp) s += v[0];
+        out = Float64Array.of(s / inp.length);
+        break;
+      }
+      case 'outer': {
+        const [gv, x] = inp;
+        out = new Float64Array(len);
+        for (let i = 0; i < gv.length; i++) for (let j = 0; j < x.length; j++) out[i * x.length + j] = gv[i] * x[j];
+        break;
+      }
+      case 'sum': {
+        let s = 0;
+        for (const v of inp[0]) s += v;
+        out = Float64Array.of(s);
+        break;
+      }
+      case 'scatter_row': {
+        const d = n.shape[1];
+        const row = vocabRow(n);
+        out = new Float64Array(len);
+        out.set(inp[0], row * d);
+        break;
+      }
+      case 'slice':
+        out = inp[0].slice(n.attrs.start!, n.attrs.start! + len);
+        break;
+      case 'sigmoid_grad':
+        out = zip(n, (y, gr) => gr * y * (1 - y));
+        break;
+      case 'tanh_grad':
+        out = zip(n, (y, gr) => gr * (1 - y * y));
+        break;
+      case 'relu_grad':
+        out = zip(n, (x, gr) => (x > 0 ? gr : 0));
+        break;
+      case 'leaky_relu_grad':
+        out = zip(n, (x, gr) => (x > 0 ? gr : n.attrs.slope! * gr));
+        break;
+      case 'xent_grad': {
+        const logits = inp[0];
+        const gr = inp[1][0];
+        const lse = logSumExp(logits);
+        out = new Float64Array(len);
+        for (let i = 0; i < len; i++) out[i] = gr * Math.exp(logits[i] - lse);
+        out[vocabRow(n)] -= gr;
+        break;
+      }
+    }
+    vals[n.id] = out;
+  }
+  return vals;
+}

@@ -1,0 +1,86 @@
+// The computation graph: SSA nodes over concrete shapes (per example; the batch is a
+// separate, outer dimension). The unrolled forward graph and the backward graph that
+// autodiff appends to it share this one representation, so one interpreter and one code
+// generator serve both.
+import type { Span } from '../syntax/ast.ts';
+
+export type Op =
+  // sources
+  | 'param' // a parameter, by name
+  | 'state0' // the initial value of a state (the previous window's final state, or zeros)
+  | 'const' // a scalar constant
+  | 'mask' // a dropout mask: 0 or 1/(1-p) per entry, drawn per example and step
+  // forward ops (one per IR op)
+  | 'matmul'
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'neg'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'exp'
+  | 'log'
+  | 'softplus'
+  | 'transpose'
+  | 'concat'
+  | 'gather' // row `token[t]` of a table
+  | 'cross_entropy' // -log softmax(logits)[target[t]], computed with log-sum-exp
+  | 'mean' // the mean of scalar inputs: the window's loss
+  // ops that only the backward pass introduces
+  | 'outer' // g ⊗ x: the gradient of a matrix in a matrix-vector product
+  | 'sum' // sum of all entries: the gradient of a broadcast scalar
+  | 'scatter_row' // a zero table with row `token[t]` set to the input: the gradient of gather
+  | 'slice' // entries [start, start + length) of a vector: the gradient of concat
+  | 'sigmoid_grad' // g * y * (1 - y), from the output y
+  | 'tanh_grad' // g * (1 - y²), from the output y
+  | 'relu_grad' // g where x > 0
+  | 'leaky_relu_grad' // g where x > 0, slope * g elsewhere
+  | 'xent_grad'; // g * (softmax(logits) - onehot(target))
+
+export interface GNode {
+  id: number;
+  op: Op;
+  inputs: number[];
+  shape: number[];
+  /** Op-specific attributes: a param/state name, a constant, a slope, a slice, a target. */
+  attrs: {
+    name?: string;
+    value?: number;
+    slope?: number;
+    p?: number;
+    start?: number;
+    /** Which data row a gather/cross-entropy reads: the token at step t, or the next one. */
+    target?: 'token' | 'next';
+  };
+  /** Time step the node belongs to (null for params and the loss). */
+  t: number | null;
+  /** A readable name from the source: `h1.c'`, `e`, `d_h1.W_i`. */
+  label: string;
+  /** Where in a .rnn file the node comes from. */
+  span: Span | null;
+}
+
+export interface StateInfo {
+  name: string;
+  shape: number[];
+  reverse: boolean;
+  /** The state0 node the window starts from. */
+  initial: number;
+  /** The node holding the state's value after the window (the last update in its direction). */
+  final: number;
+}
+
+export interface Graph {
+  nodes: GNode[];
+  /** Window length. */
+  T: number;
+  params: Map<string, number>;
+  states: StateInfo[];
+  /** The scalar mean cross-entropy over the window. */
+  loss: number;
+  /** The per-step cross-entropy nodes, in time order. */
+  stepLosses: number[];
+}

@@ -1,0 +1,113 @@
+// IR → the explicit DAG of a window of T steps. A forward layer's state at step t reads
+// its update at t-1; a reversed layer's reads t+1; at the window's edge, the state0 node.
+import type { Span } from '../syntax/ast.ts';
+import type { IRExpr, IRModel, IRShape, IRStmt } from '../ir/types.ts';
+import type { GNode, Graph, Op, StateInfo } from './types.ts';
+
+export class GraphError extends Error {}
+
+function concreteShape(s: IRShape, what: string): number[] {
+  return s.map((d) => {
+    if (typeof d !== 'number') throw new GraphError(`${what} has an unbound dim '${d}': bind it, e.g. --dims ${d}=N`);
+    return d;
+  });
+}
+
+export class GraphBuilder {
+  readonly nodes: GNode[] = [];
+
+  add(op: Op, inputs: number[], shape: number[], attrs: GNode['attrs'] = {}, label = '', span: Span | null = null, t: number | null = null): number {
+    const id = this.nodes.length;
+    this.nodes.push({ id, op, inputs, shape, attrs, t, label, span });
+    return id;
+  }
+}
+
+export interface UnrollOptions {
+  /** Dropout is active only in training (the default). */
+  training?: boolean;
+}
+
+export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Graph {
+  if (!Number.isInteger(T) || T < 1) throw new GraphError(`the window length must be a positive integer, not ${T}`);
+  const training = options.training ?? true;
+  const b = new GraphBuilder();
+  const params = new Map<string, number>();
+  for (const p of ir.params) params.set(p.name, b.add('param', [], concreteShape(p.shape, `param ${p.name}`), { name: p.name }, p.name, p.span));
+
+  const reversed = new Set(ir.layers.filter((l) => l.reverse).map((l) => l.name));
+  const states: StateInfo[] = ir.states.map((s) => {
+    const shape = concreteShape(s.shape, `state ${s.name}`);
+    return { name: s.name, shape, reverse: reversed.has(s.layer), initial: b.add('state0', [], shape, { name: s.name }, `${s.name}@init`, s.span), final: -1 };
+  });
+  const stateByName = new Map(states.map((s) => [s.name, s]));
+  /** `${stmt name}@${t}` → node. */
+  const values = new Map<string, number>();
+  const stepLosses: number[] = [];
+
+  const lower = (e: IRExpr, t: number, span: Span): number => {
+    const shape = concreteShape(e.shape, 'an expression');
+    switch (e.op) {
+      case 'param':
+        return params.get(e.name)!;
+      case 'state': {
+        const s = stateByName.get(e.name)!;
+        const prev = s.reverse ? t + 1 : t - 1;
+        return prev < 0 || prev >= T ? s.initial : values.get(`${e.name}'@${prev}`)!;
+      }
+      case 'ref': {
+        const v = values.get(`${e.name}@${t}`);
+        if (v === undefined) throw new GraphError(`internal: ${e.name} used before it was computed at step ${t}`);
+        return v;
+      }
+      case 'const':
+        return b.add('const', [], [], { value: e.value }, String(e.value), e.span, t);
+      case 'gather':
+        return b.add('gather', [params.get(e.table)!], shape, { target: e.index }, '', e.span, t);
+      case 'cross_entropy':
+        return b.add('cross_entropy', [lower(e.args[0], t, span)], [], { target: e.target }, '', e.span, t);
+      case 'dropout': {
+        const x = lower(e.args[0], t, span);
+        if (!training || e.p === 0) return x;
+        const mask = b.add('mask', [], shape, { p: e.p }, 'dropout mask', e.span, t);
+        return b.add('mul', [x, mask], shape, {}, '', e.span, t);
+      }
+      case 'leaky_relu':
+        return b.add('leaky_relu', [lower(e.args[0], t, span)], shape, { slope: e.slope }, '', e.span, t);
+      case 'concat':
+        return b.add('concat', e.args.map((a) => lower(a, t, span)), shape, {}, '', e.span, t);
+      default:
+        return b.add(e.op, e.args.map((a) => lower(a, t, span)), shape, {}, '', e.span, t);
+    }
+  };
+
+  const emit = (s: IRStmt, t: number): void => {
+    const id = lower(s.expr, t, s.span);
+    const n = b.nodes[id];
+    // Name the node after its statement, unless it is shared (a param, a state, another binding).
+    const fresh = n.t === t && n.label === '' ;
+    if (fresh) n.label = s.name;
+    if (s.kind === 'loss') stepLosses.push(id);
+    values.set(`${s.name}@${t}`, id);
+  };
+
+  // Statements of one layer are contiguous in the IR; each run is swept over time in the
+  // layer's direction, so a state's previous value always exists before it is read.
+  let i = 0;
+  while (i < ir.step.length) {
+    const layer = ir.step[i].layer;
+    let j = i;
+    while (j < ir.step.length && ir.step[j].layer === layer) j++;
+    const run = ir.step.slice(i, j);
+    const rev = layer !== null && reversed.has(layer);
+    for (let k = 0; k < T; k++) {
+      const t = rev ? T - 1 - k : k;
+      for (const s of run) emit(s, t);
+    }
+    i = j;
+  }
+
+  for (const s of states) s.final = values.get(`${s.name}'@${s.reverse ? 0 : T - 1}`)!;
+  const loss = b.add('mean', stepLosses, [], {}, 'loss', null, null);
+  return { nodes: b.nodes, T, params, states, loss, stepLosses };
+}
