@@ -1,0 +1,210 @@
+// Gradient checking as a property test: for random dims, weights, tokens, batch sizes and
+// window lengths, every entry of every parameter's gradient must match float64 central
+// differences. fast-check shrinks a failure to the smallest dims and window that show it.
+import { dirname, join, basename } from 'node:path';
+import fc from 'fast-check';
+import { analyze, renderDiagnostics, type Analysis } from '../frontend.ts';
+import { readFromDisk, type ReadFile } from '../syntax/load.ts';
+import type { CellDecl } from '../syntax/ast.ts';
+import { unroll } from '../graph/unroll.ts';
+import { mulberry32 } from '../graph/interpret.ts';
+import { differentiate } from '../autodiff/grad.ts';
+import { referenceLoss, referenceLossAndGrads } from '../autodiff/reference.ts';
+import type { IRModel } from '../ir/types.ts';
+
+export interface GradcheckOptions {
+  runs?: number;
+  seed?: number;
+  /** Largest size drawn for each dim (sizes are drawn from 1..maxDim). */
+  maxDim?: number;
+  maxBatch?: number;
+  maxWindow?: number;
+  tolerance?: number;
+  readFile?: ReadFile;
+}
+
+export interface Counterexample {
+  model: string;
+  dims: Record<string, number>;
+  batch: number;
+  window: number;
+  seed: number;
+  param: string;
+  index: number;
+  analytic: number;
+  numeric: number;
+  error: number;
+}
+
+export interface GradcheckResult {
+  model: string;
+  runs: number;
+  /** Max relative error seen per parameter over all runs. */
+  maxError: Map<string, number>;
+  counterexample: Counterexample | null;
+  /** fast-check's seed, to replay the same draws with --seed. */
+  seed: number;
+}
+
+export interface GradcheckReport {
+  ok: boolean;
+  /** Set when the file itself does not check. */
+  diagnostics: string[];
+  results: GradcheckResult[];
+}
+
+/** |a − n| / max(|a|, |n|, 1e-4): relative, with a floor so tiny gradients are not noise. */
+export function relativeError(analytic: number, numeric: number): number {
+  if (Number.isNaN(analytic) || Number.isNaN(numeric)) return Infinity;
+  return Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), 1e-4);
+}
+
+interface Target {
+  name: string;
+  path: string;
+  readFile: ReadFile;
+  dims: string[];
+}
+
+/** A minimal language model around a cell (embedding → cell → linear → cross-entropy). */
+function wrapCell(cell: CellDecl, path: string, readFile: ReadFile): Target | string {
+  const state = cell.states[0];
+  if (state.shape.dims.length !== 1) return `cell ${cell.name.name}: its first state is not a vector, so it cannot feed a softmax`;
+  const dimsOf = (d: CellDecl['inputs'][number]['shape']['dims'][number]): string => (d.kind === 'dimNumber' ? String(d.value) : `d_${d.name}`);
+  const names = new Set<string>();
+  const collect = (shape: CellDecl['inputs'][number]['shape']): void => {
+    for (const d of shape.dims) if (d.kind === 'dimName') names.add(d.name);
+  };
+  for (const p of [...cell.inputs, ...cell.states]) collect(p.shape);
+  for (const s of cell.body) if (s.kind === 'param') collect(s.shape);
+  const inputDims = new Set<string>();
+  const lines: string[] = [];
+  for (const [k, p] of cell.inputs.entries()) {
+    if (p.shape.dims.length !== 1) return `cell ${cell.name.name}: input ${p.name.name} is not a vector, so it cannot be fed from an embedding`;
+    for (const d of p.shape.dims) if (d.kind === 'dimName') inputDims.add(d.name);
+    lines.push(`  param E_${k}: [vocab, ${dimsOf(p.shape.dims[0])}]`);
+  }
+  const named = [...names].filter((n) => !inputDims.has(n)).map((n) => `${n} = d_${n}`);
+  const args = [...cell.inputs.map((_, k) => `E_${k}[token]`), ...named].join(', ');
+  const dimDecl = ['vocab', ...[...names].map((n) => `d_${n}`)];
+  const name = `GradcheckLM_${cell.name.name}`;
+  const text = [
+    `use "${basename(path)}"`,
+    `model ${name} {`,
+    `  dim ${dimDecl.join(', ')}`,
+    ...lines,
+    `  param V: [vocab, ${dimsOf(state.shape.dims[0])}], b: [vocab]`,
+    `  h = ${cell.name.name}(${args})`,
+    `  loss cross_entropy(V @ h + b, next)`,
+    `}`,
+    '',
+  ].join('\n');
+  const virtual = join(dirname(path), `__gradcheck_${cell.name.name}.rnn`);
+  return { name, path: virtual, readFile: (p) => (p === virtual ? text : readFile(p)), dims: dimDecl };
+}
+
+function randomWindow(ir: IRModel, vocab: number, batch: number, window: number, seed: number) {
+  const rnd = mulberry32(seed);
+  const params = new Map(ir.params.map((p) => [p.name, Float64Array.from({ length: p.size as number }, () => rnd() * 2 - 1)]));
+  const tokens = Array.from({ length: batch }, () => Array.from({ length: window + 1 }, () => Math.floor(rnd() * vocab)));
+  return { params, tokens, maskSeed: seed };
+}
+
+/** Compares every gradient entry for one draw; returns the worst entry and per-param errors. */
+export function compareOnce(ir: IRModel, batch: number, window: number, seed: number): { perParam: Map<string, number>; worst: Omit<Counterexample, 'model' | 'dims' | 'batch' | 'window' | 'seed'> | null } {
+  const vocab = ir.dims.vocab ?? 1;
+  const g = differentiate(unroll(ir, window));
+  const w = randomWindow(ir, vocab, batch, window, seed);
+  const { grads } = referenceLossAndGrads(g, w);
+  const perParam = new Map<string, number>();
+  let worst: Omit<Counterexample, 'model' | 'dims' | 'batch' | 'window' | 'seed'> | null = null;
+  const h = 1e-3; // five-point stencil: truncation O(h⁴), rounding O(ε/h)
+  for (const p of ir.params) {
+    const values = w.params.get(p.name)!;
+    const grad = grads.get(p.name) ?? new Float64Array(values.length);
+    let maxErr = 0;
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i];
+      const at = (d: number): number => {
+        values[i] = x + d;
+        const l = referenceLoss(g, w);
+        values[i] = x;
+        return l;
+      };
+      const numeric = (at(-2 * h) - 8 * at(-h) + 8 * at(h) - at(2 * h)) / (12 * h);
+      const err = relativeError(grad[i], numeric);
+      if (err > maxErr) maxErr = err;
+      if (!worst || err > worst.error) worst = { param: p.name, index: i, analytic: grad[i], numeric, error: err };
+    }
+    perParam.set(p.name, maxErr);
+  }
+  return { perParam, worst };
+}
+
+function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>): GradcheckResult {
+  const maxError = new Map<string, number>();
+  let failure: Counterexample | null = null;
+  const arb = fc.record({
+    dims: fc.tuple(...t.dims.map(() => fc.integer({ min: 1, max: o.maxDim }))),
+    batch: fc.integer({ min: 1, max: o.maxBatch }),
+    window: fc.integer({ min: 1, max: o.maxWindow }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+  const property = fc.property(arb, ({ dims, batch, window, seed }) => {
+    const bound = Object.fromEntries(t.dims.map((d, i) => [d, dims[i]]));
+    const a: Analysis = analyze(t.path, { dims: bound, readFile: t.readFile });
+    const ir = a.models.find((m) => m.name === t.name);
+    if (!ir) throw new Error(`model ${t.name} does not check with dims ${JSON.stringify(bound)}:\n${renderDiagnostics(a).join('\n')}`);
+    const { perParam, worst } = compareOnce(ir, batch, window, seed);
+    if (worst && worst.error > o.tolerance) {
+      // Shrinking calls this again with smaller draws; the last failure kept is the smallest.
+      failure = { model: t.name, dims: bound, batch, window, seed, ...worst };
+      return false;
+    }
+    for (const [k, v] of perParam) maxError.set(k, Math.max(maxError.get(k) ?? 0, v));
+    return true;
+  });
+  const details = fc.check(property, { numRuns: o.runs, seed: o.seed });
+  return { model: t.name, runs: details.numRuns, maxError, counterexample: details.failed ? failure : null, seed: o.seed };
+}
+
+/** Gradient-checks every model of a file, or, for a file of cells, each cell wrapped in a minimal LM. */
+export function checkGradients(path: string, options: GradcheckOptions = {}): GradcheckReport {
+  const o = {
+    runs: options.runs ?? 10,
+    seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
+    maxDim: options.maxDim ?? 4,
+    maxBatch: options.maxBatch ?? 3,
+    maxWindow: options.maxWindow ?? 5,
+    tolerance: options.tolerance ?? 1e-6,
+  };
+  const readFile = options.readFile ?? readFromDisk;
+  const a = analyze(path, { readFile });
+  if (!a.ok) return { ok: false, diagnostics: renderDiagnostics(a), results: [] };
+  const targets: Target[] = a.context.units
+    .filter((u) => u.file === a.root && u.kind === 'model')
+    .map((u) => ({ name: u.name, path, readFile, dims: [...u.dims.keys()] }));
+  const problems: string[] = [];
+  if (targets.length === 0) {
+    for (const u of a.context.units.filter((x) => x.file === a.root && x.kind === 'cell')) {
+      const t = wrapCell(u.decl as CellDecl, a.root, readFile);
+      if (typeof t === 'string') problems.push(t);
+      else targets.push(t);
+    }
+  }
+  const results = targets.map((t) => checkTarget(t, o));
+  return { ok: problems.length === 0 && results.every((r) => !r.counterexample), diagnostics: problems, results };
+}
+
+/** For users' own tests: throws with the shrunk counterexample when a gradient is wrong. */
+export function assertGradients(path: string, options: GradcheckOptions = {}): GradcheckReport {
+  const report = checkGradients(path, options);
+  if (!report.ok) {
+    const lines = [...report.diagnostics];
+    for (const r of report.results) {
+      if (r.counterexample) lines.push(`${r.model}: gradient mismatch (seed ${r.seed}): ${JSON.stringify(r.counterexample)}`);
+    }
+    throw new Error(lines.join('\n'));
+  }
+  return report;
+}
