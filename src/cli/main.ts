@@ -4,6 +4,9 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCheck } from './check.ts';
 import { registerIr } from './ir.ts';
+import { registerGraph } from './graph.ts';
+import { registerGradcheck } from './gradcheck.ts';
+import { UserError } from './common.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -21,12 +24,18 @@ program.exitOverride((err) => {
 
 registerCheck(program);
 registerIr(program);
+registerGraph(program);
+registerGradcheck(program);
 
 program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExample:\n  rnnc check models/*.rnn --dims vocab=65');
 
 try {
-  program.parse(process.argv);
+  await program.parseAsync(process.argv);
 } catch (e) {
+  if (e instanceof UserError) {
+    console.error(`error: ${e.message}`);
+    process.exit(1);
+  }
   // Anything that escapes is a bug in rnnc, not in the user's file: say so plainly.
   console.error(`rnnc: internal error: ${e instanceof Error ? e.message : String(e)}`);
   console.error('please report this with the file that caused it');

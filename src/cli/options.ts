@@ -14,3 +14,17 @@ export function parseDims(value: string, previous: Map<string, number> = new Map
   }
   return out;
 }
+
+/** A positive integer option (`--runs 100`, `--unroll 3`). */
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+/** A non-negative integer option (`--seed 0`). */
+export function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 2 ** 31 - 1) throw new InvalidArgumentError(`expected an integer between 0 and 2147483647, got "${value}"`);
+  return n;
+}
