@@ -6,6 +6,7 @@ import { registerCheck } from './check.ts';
 import { registerIr } from './ir.ts';
 import { registerGraph } from './graph.ts';
 import { registerGradcheck } from './gradcheck.ts';
+import { registerGrad } from './grad.ts';
 import { UserError } from './common.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,6 +27,7 @@ registerCheck(program);
 registerIr(program);
 registerGraph(program);
 registerGradcheck(program);
+registerGrad(program);
 
 program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExample:\n  rnnc check models/*.rnn --dims vocab=65');
 
