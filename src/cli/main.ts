@@ -11,6 +11,12 @@ import { UserError } from './common.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+// Output piped into `head` closes early; that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command('rnnc')
   .description('Compile, check and inspect recurrent language models written as .rnn files.')
   .version(pkg.version)

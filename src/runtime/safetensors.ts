@@ -56,7 +56,8 @@ export function decodeSafetensors(buf: Uint8Array, what = 'safetensors data'): {
     if (end > dataLen) fail(`tensor '${name}' runs past the end of the data (${end} > ${dataLen} bytes)`);
     spans.push([begin, end, name]);
     if (t.dtype !== 'F64' && t.dtype !== 'F32') fail(`tensor '${name}' has dtype ${t.dtype}; rnnc reads F32 and F64`);
-    const bytes = buf.slice(dataStart + begin, dataStart + end); // copy: aligned, and detached from the file buffer
+    // A copy (Uint8Array's slice, not Buffer's view): aligned, and detached from the file buffer.
+    const bytes = Uint8Array.prototype.slice.call(buf, dataStart + begin, dataStart + end);
     const data = t.dtype === 'F64' ? new Float64Array(bytes.buffer, 0, count) : new Float32Array(bytes.buffer, 0, count);
     tensors.set(name, { dtype: t.dtype as Dtype, shape, data });
   }

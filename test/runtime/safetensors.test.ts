@@ -55,3 +55,12 @@ describe('safetensors', () => {
     expect(() => decodeSafetensors(bytes, 'x.safetensors')).toThrow(message);
   });
 });
+
+describe('safetensors from a Node Buffer', () => {
+  it('reads tensors from a pooled Buffer whose byteOffset is not 0', () => {
+    const bytes = encodeSafetensors([['w', { dtype: 'F64', shape: [2], data: Float64Array.of(1.25, -7) }]]);
+    const pooled = Buffer.concat([Buffer.from('xyz'), Buffer.from(bytes)]).subarray(3);
+    expect(pooled.byteOffset).not.toBe(0);
+    expect(Array.from(decodeSafetensors(pooled).tensors.get('w')!.data)).toEqual([1.25, -7]);
+  });
+});

@@ -1,0 +1,46 @@
+// PyTorch parity: `rnnc grad` on the committed fixtures (made by
+// test/fixtures/torch/make_fixtures.py with float64 PyTorch) must give PyTorch's loss and
+// every parameter gradient to a relative error of 1e-9.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSafetensors } from '../../src/runtime/safetensors.ts';
+
+const DIR = 'test/fixtures/torch';
+
+function grad(model: string, out: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('node', ['bin/rnnc.js', 'grad', `${DIR}/${model}.rnn`, '--weights', `${DIR}/${model}/weights.safetensors`, '--tokens', `${DIR}/${model}/tokens.json`, '--out', out], (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe.concurrent('PyTorch parity of rnnc grad', () => {
+  for (const model of ['elman', 'gru', 'lstm', 'lstm2', 'lstm-tied']) {
+    it(model, async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'rnnc-parity-')), 'g.safetensors');
+      const r = await grad(model, out);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const expected = readSafetensors(`${DIR}/${model}/expected.safetensors`);
+      const got = readSafetensors(out);
+      const torchLoss = Number(expected.metadata.loss);
+      const loss = Number(/^loss (\S+)$/m.exec(r.stdout)![1]);
+      expect(Math.abs(loss - torchLoss) / Math.abs(torchLoss)).toBeLessThanOrEqual(1e-9);
+      expect(Number(got.metadata.loss)).toBe(loss);
+      expect([...got.tensors.keys()].sort()).toEqual([...expected.tensors.keys()].sort());
+      for (const [name, want] of expected.tensors) {
+        const have = got.tensors.get(name)!;
+        expect(have.shape, name).toEqual(want.shape);
+        // Relative to the tensor's largest entry, so exact zeros compare sensibly.
+        const scale = Math.max(...Array.from(want.data, Math.abs), 1e-300);
+        let worst = 0;
+        for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(have.data[i] - want.data[i]) / scale);
+        expect(worst, `${model}: d loss / d ${name}`).toBeLessThanOrEqual(1e-9);
+      }
+    });
+  }
+});
