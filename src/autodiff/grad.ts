@@ -15,15 +15,37 @@ export interface GradGraph extends Graph {
   stateGrads: Map<string, number>;
   /** Number of forward nodes; backward nodes follow. */
   forwardCount: number;
+  /** Param name → every gradient term flowing into it (their sum is `grads`). */
+  paramContributions: Map<string, number[]>;
 }
 
-export function differentiate(g: Graph): GradGraph {
+export interface DifferentiateOptions {
+  /**
+   * Differentiate one step for generated code: the loss gradient and each state's
+   * gradient from the following step enter as `seed` nodes instead of constants.
+   */
+  seeds?: boolean;
+}
+
+export function differentiate(g: Graph, options: DifferentiateOptions = {}): GradGraph {
   const b = new GraphBuilder();
   b.nodes.push(...g.nodes.map((n) => ({ ...n })));
   const forwardCount = g.nodes.length;
   const shapeOf = (id: number): number[] => b.nodes[id].shape;
   const contributions: number[][] = Array.from({ length: forwardCount }, () => []);
-  contributions[g.loss].push(b.add('const', [], [], { value: 1 }, 'd_loss', null, null));
+  if (options.seeds) {
+    // The window mean is taken by the generated code; each step's loss gets the seed 1/(T·B).
+    for (const l of g.stepLosses) {
+      b.seg = b.nodes[l].seg ?? null;
+      contributions[l].push(b.add('seed', [], [], { name: 'loss' }, 'd_loss', null, null));
+    }
+    for (const s of g.states) {
+      b.seg = b.nodes[s.final].seg ?? null;
+      contributions[s.final].push(b.add('seed', [], s.shape, { name: s.name }, `d_${s.name}'`, null, null));
+    }
+  } else {
+    contributions[g.loss].push(b.add('const', [], [], { value: 1 }, 'd_loss', null, null));
+  }
 
   // Node ids are a topological order, so one backward sweep sees every use before the def.
   const total = new Map<number, number>();
@@ -31,6 +53,7 @@ export function differentiate(g: Graph): GradGraph {
     const parts = contributions[id];
     if (parts.length === 0) continue;
     const node = b.nodes[id];
+    b.seg = node.seg ?? null;
     let sum = parts[0];
     for (let k = 1; k < parts.length; k++) sum = b.add('add', [sum, parts[k]], node.shape, {}, '', node.span, node.t);
     if (node.label && b.nodes[sum].label === '') b.nodes[sum].label = `d_${node.label}`;
@@ -49,14 +72,16 @@ export function differentiate(g: Graph): GradGraph {
   }
 
   const grads = new Map<string, number>();
+  const paramContributions = new Map<string, number[]>();
   for (const [name, id] of g.params) {
     const d = total.get(id);
     if (d !== undefined) grads.set(name, d);
+    paramContributions.set(name, contributions[id]);
   }
   const stateGrads = new Map<string, number>();
   for (const s of g.states) {
     const d = total.get(s.initial);
     if (d !== undefined) stateGrads.set(s.name, d);
   }
-  return { ...g, nodes: b.nodes, grads, stateGrads, forwardCount };
+  return { ...g, nodes: b.nodes, grads, stateGrads, forwardCount, paramContributions };
 }

@@ -82,6 +82,8 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         out = v as Float64Array;
         break;
       }
+      case 'seed':
+        throw new Error('seed nodes are inputs of generated step code; the interpreter runs unrolled graphs');
       case 'state0':
         out = w.initialStates?.get(n.attrs.name!) ?? new Float64Array(len);
         break;

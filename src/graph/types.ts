@@ -7,6 +7,7 @@ import type { Span } from '../syntax/ast.ts';
 export type Op =
   // sources
   | 'param' // a parameter, by name
+  | 'seed' // generated code only: an incoming gradient (of the loss, or of a state from the next step)
   | 'state0' // the initial value of a state (the previous window's final state, or zeros)
   | 'const' // a scalar constant
   | 'mask' // a dropout mask: 0 or 1/(1-p) per entry, drawn per example and step
@@ -57,6 +58,8 @@ export interface GNode {
   };
   /** Time step the node belongs to (null for params and the loss). */
   t: number | null;
+  /** Which run of same-layer statements (swept over time together) the node belongs to. */
+  seg?: number | null;
   /** A readable name from the source: `h1.c'`, `e`, `d_h1.W_i`. */
   label: string;
   /** Where in a .rnn file the node comes from. */
@@ -73,6 +76,12 @@ export interface StateInfo {
   final: number;
 }
 
+/** A run of consecutive statements of one layer (or of the model itself, layer null). */
+export interface Segment {
+  layer: string | null;
+  reverse: boolean;
+}
+
 export interface Graph {
   nodes: GNode[];
   /** Window length. */
@@ -83,4 +92,6 @@ export interface Graph {
   loss: number;
   /** The per-step cross-entropy nodes, in time order. */
   stepLosses: number[];
+  /** The statement runs, in evaluation order; GNode.seg indexes this. */
+  segments: Segment[];
 }

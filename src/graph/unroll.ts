@@ -2,7 +2,7 @@
 // its update at t-1; a reversed layer's reads t+1; at the window's edge, the state0 node.
 import type { Span } from '../syntax/ast.ts';
 import type { IRExpr, IRModel, IRShape, IRStmt } from '../ir/types.ts';
-import type { GNode, Graph, Op, StateInfo } from './types.ts';
+import type { GNode, Graph, Op, Segment, StateInfo } from './types.ts';
 
 export class GraphError extends Error {}
 
@@ -15,10 +15,12 @@ function concreteShape(s: IRShape, what: string): number[] {
 
 export class GraphBuilder {
   readonly nodes: GNode[] = [];
+  /** The segment new nodes belong to (see GNode.seg). */
+  seg: number | null = null;
 
   add(op: Op, inputs: number[], shape: number[], attrs: GNode['attrs'] = {}, label = '', span: Span | null = null, t: number | null = null): number {
     const id = this.nodes.length;
-    this.nodes.push({ id, op, inputs, shape, attrs, t, label, span });
+    this.nodes.push({ id, op, inputs, shape, attrs, t, label, span, seg: this.seg });
     return id;
   }
 }
@@ -94,12 +96,15 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
   // Statements of one layer are contiguous in the IR; each run is swept over time in the
   // layer's direction, so a state's previous value always exists before it is read.
   let i = 0;
+  const segments: Segment[] = [];
   while (i < ir.step.length) {
     const layer = ir.step[i].layer;
     let j = i;
     while (j < ir.step.length && ir.step[j].layer === layer) j++;
     const run = ir.step.slice(i, j);
     const rev = layer !== null && reversed.has(layer);
+    b.seg = segments.length;
+    segments.push({ layer, reverse: rev });
     for (let k = 0; k < T; k++) {
       const t = rev ? T - 1 - k : k;
       for (const s of run) emit(s, t);
@@ -108,6 +113,7 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
   }
 
   for (const s of states) s.final = values.get(`${s.name}'@${s.reverse ? 0 : T - 1}`)!;
+  b.seg = null;
   const loss = b.add('mean', stepLosses, [], {}, 'loss', null, null);
-  return { nodes: b.nodes, T, params, states, loss, stepLosses };
+  return { nodes: b.nodes, T, params, states, loss, stepLosses, segments };
 }
