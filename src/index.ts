@@ -7,7 +7,7 @@ export { parse } from './syntax/parse.ts';
 export type * from './syntax/ast.ts';
 export { check, RULES } from './check/index.ts';
 export { elaborate } from './ir/elaborate.ts';
-export type * from './ir/types.ts';
+export type { IRModel, IRParam, IRLayer, IRState, IRStmt, IRExpr, IRInit, IRShape, IRDim } from './ir/types.ts';
 export { formatIR, formatSummary, irToJSON } from './ir/print.ts';
 export { renderDiagnostic, hasErrors } from './util/diagnostic.ts';
 export type { Diagnostic, Severity } from './util/diagnostic.ts';

@@ -15,3 +15,20 @@ export function typed(ctx: CheckContext, unit: Unit, e: Expr): string {
   const shape = ty.kind === 'tensor' ? formatShape(ty.shape) : ty.kind === 'index' ? 'a token index' : '?';
   return `${snippet(ctx, e.span)}: ${shape}`;
 }
+
+/** The source text of an operand, parenthesised unless it is atomic or already in brackets. */
+export function operand(ctx: CheckContext, e: Expr): string {
+  const text = snippet(ctx, e.span);
+  if (e.kind !== 'binary' && e.kind !== 'neg') return text;
+  if (text.startsWith('(') && text.endsWith(')')) {
+    let depth = 0;
+    let closesAtEnd = true;
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')') depth--;
+      if (depth === 0 && i < text.length - 1) closesAtEnd = false;
+    }
+    if (closesAtEnd) return text;
+  }
+  return `(${text})`;
+}

@@ -4,7 +4,7 @@
 import type { Expr, Stmt } from '../syntax/ast.ts';
 import { BUILTINS } from './builtins.ts';
 import { UNKNOWN, type CheckContext, type Ty, type Unit } from './context.ts';
-import { add, constant, type Poly } from './poly.ts';
+import { add, constant, variable, type Poly } from './poly.ts';
 
 /** Dim equality in a unit: equal once the unit's bound dims are substituted. */
 export type DimEq = (a: Poly, b: Poly) => boolean;
@@ -57,8 +57,12 @@ export function makeTypeOf(ctx: () => CheckContext): (unit: Unit, e: Expr) => Ty
         if (!sym) return UNKNOWN;
         if (e.primed) return sym.kind === 'state' && sym.port ? tensor(shapeOfDecl(c, unit, sym.port.shape.dims)) : UNKNOWN;
         switch (sym.kind) {
-          case 'param':
-            return sym.stmt?.kind === 'param' ? tensor(shapeOfDecl(c, unit, sym.stmt.shape.dims)) : UNKNOWN;
+          case 'param': {
+            if (sym.stmt?.kind !== 'param') return UNKNOWN;
+            // A model param over an undeclared dim has no size; unbound-dim reports it, once.
+            if (unit.kind === 'model' && sym.stmt.shape.dims.some((d) => d.kind === 'dimName' && !unit.dims.has(d.name))) return UNKNOWN;
+            return tensor(shapeOfDecl(c, unit, sym.stmt.shape.dims));
+          }
           case 'input':
           case 'state':
             return sym.port ? tensor(shapeOfDecl(c, unit, sym.port.shape.dims)) : UNKNOWN;
@@ -88,15 +92,22 @@ export function makeTypeOf(ctx: () => CheckContext): (unit: Unit, e: Expr) => Ty
         return t.kind === 'tensor' && t.shape.length === 2 ? tensor([t.shape[1], t.shape[0]]) : UNKNOWN;
       }
       case 'index': {
+        // Only `E[token]` with E: [vocab, d] is an embedding; any other indexing is reported
+        // by rules/embedding-lookup.ts, and its result is left unknown so nothing else cascades.
         const t = typeOf(unit, e.target);
-        const i = typeOf(unit, e.index);
-        return t.kind === 'tensor' && t.shape.length === 2 && i.kind === 'index' ? tensor([t.shape[1]]) : UNKNOWN;
+        const isTable = e.target.kind === 'name' && !e.target.primed && unit.symbols.get(e.target.name)?.kind === 'param';
+        const isToken = e.index.kind === 'name' && !e.index.primed && e.index.name === 'token' && typeOf(unit, e.index).kind === 'index';
+        if (t.kind !== 'tensor' || t.shape.length !== 2 || !isTable || !isToken) return UNKNOWN;
+        if (unit.dims.has('vocab') && !c.dimEq(unit)(t.shape[0], variable('vocab'))) return UNKNOWN;
+        return tensor([t.shape[1]]);
       }
       case 'call': {
         const layer = c.layerOf(unit, e);
         if (layer) {
           if (layer.problems.length) return UNKNOWN;
           const first = (layer.cell.decl as Extract<typeof layer.cell.decl, { kind: 'cell' }>).states[0];
+          // A dim left unbound (its argument was reported by another rule) leaves the shape unknown.
+          if (first.shape.dims.some((d) => d.kind === 'dimName' && !layer.dims.has(d.name))) return UNKNOWN;
           return tensor(first.shape.dims.map((d) => (d.kind === 'dimNumber' ? constant(d.value) : layer.dims.get(d.name)!)));
         }
         const b = BUILTINS.get(e.callee.name);

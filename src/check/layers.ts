@@ -3,8 +3,9 @@
 import type { CallExpr, Expr } from '../syntax/ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
 import { add, constant, formatShape, mul, type Poly } from './poly.ts';
-import type { CheckContext, Unit } from './context.ts';
+import { walkExpr, type CheckContext, type Unit } from './context.ts';
 import { suggest } from './suggest.ts';
+import { snippet } from './describe.ts';
 import type { CellDecl } from '../syntax/ast.ts';
 
 export interface LayerBinding {
@@ -53,17 +54,25 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
   const dims = new Map<string, Poly>();
   const dimNames = cellDimNames(cell);
   const fromNamed = new Set<string>();
+  // Dims the call tried to bind (with a bad value, or misspelled): not reported again as missing.
+  const attempted = new Set<string>();
 
   for (const arg of call.named) {
     const name = arg.name.name;
     if (!dimNames.includes(name)) {
-      const close = suggest(name, dimNames);
+      const input = cell.inputs.findIndex((p) => p.name.name === name);
+      const close = input < 0 ? suggest(name, dimNames) : null;
+      if (close) attempted.add(close);
       problems.push(
         error(
           'layer-arguments',
           arg.name.span,
           `'${name}' is not a dim of cell ${cell.name.name} (its dims: ${dimNames.join(', ') || 'none'})`,
-          close ? `did you mean '${close}'?` : undefined,
+          input >= 0
+            ? `'${name}' is an input of ${cell.name.name}: pass it by position, as argument ${input + 1}`
+            : close
+              ? `did you mean '${close}'?`
+              : undefined,
         ),
       );
       continue;
@@ -74,6 +83,13 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
     }
     const value = evalDimExpr(ctx, unit, arg.value);
     if (!value) {
+      attempted.add(name);
+      // An unknown name in the value is reported by unknown-names; that is the one mistake.
+      let unknown = false;
+      walkExpr(arg.value, (x) => {
+        if (x.kind === 'name' && !unit.symbols.has(x.name)) unknown = true;
+      });
+      if (unknown) continue;
       problems.push(error('layer-arguments', arg.value.span, `the value of dim '${name}' must be a positive integer or a dim of ${unit.name}`, `write e.g. ${name} = 256`));
       continue;
     }
@@ -91,7 +107,7 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
       if (ty.kind !== 'tensor') return;
       const wantRank = port.shape.dims.length;
       if (ty.shape.length !== wantRank) {
-        problems.push(error('layer-arguments', arg.span, `input '${port.name.name}' of ${cell.name.name} has ${wantRank} dim${wantRank === 1 ? '' : 's'}, but this argument has shape ${formatShape(ty.shape)}`));
+        problems.push(error('layer-arguments', arg.span, `input '${port.name.name}' of ${cell.name.name} has ${wantRank} dim${wantRank === 1 ? '' : 's'}, but ${snippet(ctx, arg.span)} has shape ${formatShape(ty.shape)}`));
         return;
       }
       port.shape.dims.forEach((d, k) => {
@@ -100,14 +116,21 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
         if (expected === undefined && d.kind === 'dimName') {
           dims.set(d.name, actual);
         } else if (expected && !ctx.dimEq(unit)(expected, actual)) {
-          const label = d.kind === 'dimName' ? `${d.name} = ${ctx.showDim(unit, expected)}` : ctx.showDim(unit, expected);
-          problems.push(error('layer-arguments', arg.span, `input '${port.name.name}' of ${cell.name.name} needs size ${label} in dim ${k + 1}, but this argument has shape ${formatShape(ty.shape)}`));
+          const which = d.kind === 'dimName' ? ` (the cell's dim '${d.name}')` : '';
+          const shown = `[${ty.shape.map((p) => ctx.showDim(unit, p)).join(', ')}]`;
+          problems.push(
+            error(
+              'layer-arguments',
+              arg.span,
+              `input '${port.name.name}' of ${cell.name.name} needs size ${ctx.showDim(unit, expected)} in dim ${k + 1}${which}, but ${snippet(ctx, arg.span)} has shape ${shown}`,
+            ),
+          );
         }
       });
     });
   }
 
-  const missing = dimNames.filter((n) => !dims.has(n) && !cell.inputs.some((p) => p.shape.dims.some((d) => d.kind === 'dimName' && d.name === n)));
+  const missing = dimNames.filter((n) => !dims.has(n) && !attempted.has(n) && !cell.inputs.some((p) => p.shape.dims.some((d) => d.kind === 'dimName' && d.name === n)));
   if (missing.length) {
     problems.push(
       error(

@@ -2,7 +2,7 @@ import type { Rule } from '../rule.ts';
 import { error } from '../../util/diagnostic.ts';
 import { BUILTINS } from '../builtins.ts';
 import { forEachExpr } from '../context.ts';
-import { typed } from '../describe.ts';
+import { snippet, typed } from '../describe.ts';
 
 export const builtinArguments: Rule = {
   name: 'builtin-arguments',
@@ -19,7 +19,18 @@ export const builtinArguments: Rule = {
         const b = BUILTINS.get(e.callee.name);
         if (!b) return;
         if (e.named.length) {
-          ctx.report(error(this.name, e.named[0].span, `${b.name} takes no named arguments`, `its signature is ${b.signature}`));
+          // Builtins take their arguments by position only (`leaky_relu(x, 0.1)`, not `slope = 0.1`).
+          const all = [...e.args.map((a) => snippet(ctx, a.span)), ...e.named.map((a) => snippet(ctx, a.value.span))];
+          const fits = all.length >= b.minArgs && all.length <= b.maxArgs;
+          ctx.report(
+            error(
+              this.name,
+              e.named[0].span,
+              `${b.name} takes its arguments by position, not by name`,
+              fits ? `write ${b.name}(${all.join(', ')})` : `its signature is ${b.signature}`,
+            ),
+          );
+          return;
         }
         const n = e.args.length;
         if (n < b.minArgs || n > b.maxArgs) {
@@ -36,10 +47,8 @@ export const builtinArguments: Rule = {
             ctx.report(error(this.name, a.span, `the dropout rate must be in [0, 1), not ${a.value}`, 'p is the probability of zeroing a unit, e.g. dropout(h, 0.5)'));
           }
         }
+        // A token index passed where a vector belongs is reported by rules/embedding-lookup.ts.
         const first = ctx.typeOf(unit, e.args[0]);
-        if ((b.elementwise || b.name === 'transpose') && first.kind === 'index') {
-          ctx.report(error(this.name, e.args[0].span, `${b.name} needs a vector, but '${e.args[0].kind === 'name' ? e.args[0].name : 'this'}' is a token index`, 'embed the token first, e.g. E[token]'));
-        }
         if (b.name === 'transpose' && first.kind === 'tensor' && first.shape.length !== 2) {
           ctx.report(error(this.name, e.args[0].span, `only a matrix can be transposed, but ${typed(ctx, unit, e.args[0])} is not`));
         }
@@ -47,7 +56,6 @@ export const builtinArguments: Rule = {
           for (const a of e.args) {
             const t = ctx.typeOf(unit, a);
             if (t.kind === 'tensor' && t.shape.length !== 1) ctx.report(error(this.name, a.span, `concat joins vectors, but ${typed(ctx, unit, a)} is not a vector`));
-            if (t.kind === 'index') ctx.report(error(this.name, a.span, 'concat joins vectors, not token indices', 'embed the token first, e.g. E[token]'));
           }
         }
       });

@@ -13,27 +13,30 @@ export const causality: Rule = {
         if (s.kind !== 'loss' || s.expr.kind !== 'call') continue;
         const predictsNext = s.expr.args.some((a) => a.kind === 'name' && a.name === 'next');
         if (!predictsNext) continue;
-        // Walk the data flow from the loss back through bindings.
+        // Walk the data flow from the loss back through bindings, remembering the path.
         const visited = new Set<Expr>();
-        const reversed: CallExpr[] = [];
-        const visit = (e: Expr): void => {
+        const reversed: { call: CallExpr; path: string[] }[] = [];
+        const visit = (e: Expr, path: string[]): void => {
           if (visited.has(e)) return;
           visited.add(e);
           walkExpr(e, (x) => {
-            if (x.kind === 'call' && x.reverse && ctx.cells.has(x.callee.name)) reversed.push(x);
+            if (x.kind === 'call' && x.reverse && ctx.cells.has(x.callee.name)) reversed.push({ call: x, path });
             if (x.kind === 'name' && !x.primed) {
               const sym = unit.symbols.get(x.name);
-              if (sym?.kind === 'let' && sym.stmt?.kind === 'let') visit(sym.stmt.expr);
+              if (sym?.kind === 'let' && sym.stmt?.kind === 'let') visit(sym.stmt.expr, [x.name, ...path]);
             }
           });
         };
-        visit(s.expr);
-        for (const r of reversed) {
+        visit(s.expr, []);
+        for (const { call, path } of reversed) {
+          // path[0] is the binding of the reversed layer itself; the rest lead to the loss.
+          const via = path.slice(1);
+          const through = via.length ? ` (through ${via.join(' -> ')})` : '';
           ctx.report(
             error(
               this.name,
-              r.span,
-              `a reversed layer reads the sequence from its end, so it sees the future; it cannot feed a loss on next`,
+              call.span,
+              `reverse ${call.callee.name} reads the sequence from its end, so it has already seen the token to predict; it cannot feed the loss on next${through}`,
               'remove `reverse`, or predict `token` (an encoder objective) instead of `next`',
             ),
           );

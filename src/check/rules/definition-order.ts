@@ -39,7 +39,11 @@ export const definitionOrder: Rule = {
               this.name,
               e.span,
               self ? `'${e.name}' is defined in terms of itself` : `'${e.name}' is used before it is defined on line ${lineOf(sym.span.start)}`,
-              self ? 'a recurrence needs a state: declare it in the cell\'s -> (…) list and update it with name\' = …' : 'move its definition above this statement',
+              self
+                ? unit.kind === 'cell'
+                  ? `a recurrence needs a state: declare it in the cell's -> (…) list and update it with ${e.name}' = …`
+                  : 'a recurrence needs a state: write it in a cell and instantiate the cell as a layer'
+                : 'move its definition above this statement',
             ),
           );
         }

@@ -1,9 +1,9 @@
 import type { Rule } from '../rule.ts';
 import type { Expr } from '../../syntax/ast.ts';
 import { error } from '../../util/diagnostic.ts';
-import { forEachExpr } from '../context.ts';
+import { forEachExpr, walkExpr } from '../context.ts';
 import { typed } from '../describe.ts';
-import { variable } from '../poly.ts';
+import { format, variable } from '../poly.ts';
 
 export const embeddingLookup: Rule = {
   name: 'embedding',
@@ -11,21 +11,27 @@ export const embeddingLookup: Rule = {
   run(ctx) {
     for (const unit of ctx.units) {
       const allowed = new Set<Expr>();
-      for (const s of unit.decl.body) {
-        if (s.kind === 'loss' && s.expr.kind === 'call' && s.expr.callee.name === 'cross_entropy' && s.expr.args[1]) allowed.add(s.expr.args[1]);
-      }
+      // The target of cross_entropy, whatever it is, is the loss rule's to judge (and a
+      // cross_entropy outside the loss is the placement rule's).
+      forEachExpr(unit, (e) => {
+        if (e.kind === 'call' && e.callee.name === 'cross_entropy' && e.args[1]) walkExpr(e.args[1], (x) => allowed.add(x));
+      });
       forEachExpr(unit, (e) => {
         if (e.kind !== 'index') return;
         allowed.add(e.index);
         const target = e.target;
+        if (unit.kind === 'cell') {
+          ctx.report(error(this.name, e.span, `a cell cannot index: embedding lookups (E[token]) belong in the model`, 'look tokens up in the model and pass the vector to the layer'));
+          return;
+        }
         const isParam = target.kind === 'name' && !target.primed && unit.symbols.get(target.name)?.kind === 'param';
         if (!isParam) {
-          ctx.report(error(this.name, e.span, `only a param can be indexed (an embedding table), not '${typed(ctx, unit, target)}'`));
+          ctx.report(error(this.name, e.span, `only an embedding table (a param) can be indexed, not ${typed(ctx, unit, target)}`));
           return;
         }
         const idx = e.index;
-        if (!(idx.kind === 'name' && !idx.primed && (idx.name === 'token' || idx.name === 'next') && unit.kind === 'model')) {
-          ctx.report(error(this.name, idx.span, `an embedding is indexed by the current token: ${target.name}[token]`, unit.kind === 'cell' ? 'look tokens up in the model and pass the vector to the layer' : undefined));
+        if (!(idx.kind === 'name' && !idx.primed && (idx.name === 'token' || idx.name === 'next'))) {
+          ctx.report(error(this.name, idx.span, `an embedding is indexed by the current token: ${target.name}[token]`));
           return;
         }
         if (idx.name === 'next') {
@@ -37,7 +43,17 @@ export const embeddingLookup: Rule = {
         if (t.shape.length !== 2) {
           ctx.report(error(this.name, e.span, `an embedding table is a matrix [vocab, d], but ${typed(ctx, unit, target)}`));
         } else if (unit.dims.has('vocab') && !ctx.dimEq(unit)(t.shape[0], variable('vocab'))) {
-          ctx.report(error(this.name, e.span, `an embedding table has one row per token, shape [vocab, d], but ${typed(ctx, unit, target)}`, `declare it as param ${target.name}: [vocab, ${ctx.showDim(unit, t.shape[1])}]`));
+          const eq = ctx.dimEq(unit);
+          const transposed = eq(t.shape[1], variable('vocab'));
+          const width = transposed ? t.shape[0] : t.shape[1];
+          ctx.report(
+            error(
+              this.name,
+              e.span,
+              `an embedding table has one row per token, shape [vocab, d], but ${typed(ctx, unit, target)}`,
+              `${transposed ? 'it is transposed: ' : ''}declare it as param ${target.name}: [vocab, ${format(width)}]`,
+            ),
+          );
         }
       });
       forEachExpr(unit, (e) => {

@@ -19,7 +19,9 @@ export const lossRule: Rule = {
         const line = src ? lineCol(src, losses[0].span.start).line : 0;
         ctx.report(error(this.name, s.span, `model ${unit.name} already has a loss (line ${line})`, 'a model trains on one loss'));
       });
-      if (!unit.dims.has('vocab')) {
+      // A param over an undeclared vocab is already reported by unbound-dim, at the param.
+      const paramsUseVocab = unit.decl.body.some((s) => s.kind === 'param' && s.shape.dims.some((d) => d.kind === 'dimName' && d.name === 'vocab'));
+      if (!unit.dims.has('vocab') && !paramsUseVocab) {
         ctx.report(error(this.name, unit.decl.name.span, `model ${unit.name} declares no dim 'vocab'`, 'add `dim vocab`: it is bound to the vocabulary size of the data'));
       }
       for (const s of losses) {

@@ -1,7 +1,7 @@
 import type { Rule } from '../rule.ts';
 import { error } from '../../util/diagnostic.ts';
 import { forEachExpr } from '../context.ts';
-import { typed } from '../describe.ts';
+import { snippet, typed } from '../describe.ts';
 import { matmulShape } from '../infer.ts';
 import { tiedParam } from './weight-tying.ts';
 
@@ -20,7 +20,7 @@ export const matmulShapes: Rule = {
           return;
         }
         if (r.shape.length !== 1 && r.shape.length !== 2) {
-          ctx.report(error(this.name, e.span, `the right side of @ must be a vector or a matrix, but ${typed(ctx, unit, e.right)} is a scalar`, 'to scale by a number use *'));
+          ctx.report(error(this.name, e.span, `the right side of @ must be a vector or a matrix, but ${snippet(ctx, e.right.span)} is a scalar`, 'to scale by a number use *'));
           return;
         }
         // A mismatch on a tied weight gets the tying diagnostic instead.

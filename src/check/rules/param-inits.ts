@@ -20,14 +20,24 @@ export const paramInits: Rule = {
           continue;
         }
         if (init.args.length !== known.args) {
-          ctx.report(error(this.name, init.span, `init ${init.name} takes ${known.args} argument${known.args === 1 ? '' : 's'}, but ${init.args.length} ${init.args.length === 1 ? 'was' : 'were'} given`, `write init ${known.signature}`));
+          const takes = known.args === 0 ? 'takes no arguments' : `takes ${known.args} argument${known.args === 1 ? '' : 's'}`;
+          ctx.report(error(this.name, init.span, `init ${init.name} ${takes}, but ${init.args.length} ${init.args.length === 1 ? 'was' : 'were'} given`, `write init ${known.signature}`));
           continue;
         }
         if ((init.name === 'uniform' || init.name === 'normal') && !(init.args[0] > 0)) {
-          ctx.report(error(this.name, init.span, `the ${init.name === 'uniform' ? 'range' : 'standard deviation'} of init ${init.name} must be positive`));
+          ctx.report(error(this.name, init.span, `the ${init.name === 'uniform' ? 'range' : 'standard deviation'} of init ${init.name} must be positive, not ${init.args[0]}`));
         }
         if ((init.name === 'orthogonal' || init.name === 'xavier' || init.name === 'glorot') && s.shape.dims.length !== 2) {
-          ctx.report(error(this.name, init.span, `init ${init.name} needs a matrix, but '${s.name.name}' has ${s.shape.dims.length} dim${s.shape.dims.length === 1 ? '' : 's'}`, 'use zeros, ones, constant(c), uniform(a) or normal(std) for vectors'));
+          const group = unit.decl.body.flatMap((p) => (p.kind === 'param' && p.init === init ? [`'${p.name.name}'`] : []));
+          const rank = s.shape.dims.length;
+          ctx.report(
+            error(
+              this.name,
+              init.span,
+              `init ${init.name} needs a matrix, but ${group.join(', ')} ${group.length === 1 ? 'has' : 'have'} ${rank} dim${rank === 1 ? '' : 's'}`,
+              'use zeros, ones, constant(c), uniform(a) or normal(std) for vectors',
+            ),
+          );
         }
       }
     }

@@ -35,11 +35,16 @@ export const stateUpdates: Rule = {
         const want = shapeOfDecl(ctx, unit, port.shape.dims);
         const got = ctx.typeOf(unit, s.expr);
         if (got.kind === 'tensor' && !(got.shape.length === want.length && got.shape.every((d, i) => ctx.dimEq(unit)(d, want[i])))) {
-          const scalarHint = got.shape.length === 0 ? 'a scalar update would be broadcast silently elsewhere; here the state needs its full shape' : undefined;
-          ctx.report(error(this.name, s.expr.span, `the update of state '${name}' has shape ${formatShape(got.shape)}, but '${name}' is ${formatShape(want)}`, scalarHint));
+          const scalar = got.shape.length === 0;
+          const what = scalar ? 'is a scalar' : `has shape ${formatShape(got.shape)}`;
+          ctx.report(
+            error(this.name, s.expr.span, `the update of state '${name}' ${what}, but '${name}' is ${formatShape(want)}`, scalar ? "a number is not broadcast to a state's shape" : undefined),
+          );
         }
       }
       for (const p of cell.states) {
+        // A state that repeats an earlier port's name is a duplicate-definition, not a missing update.
+        if (unit.symbols.get(p.name.name)?.port !== p) continue;
         if (!seen.has(p.name.name)) {
           ctx.report(error(this.name, p.name.span, `state '${p.name.name}' of cell ${unit.name} is never updated`, `add an update to the cell body: ${p.name.name}' = …`));
         }

@@ -2,6 +2,7 @@ import type { Rule } from '../rule.ts';
 import type { Expr } from '../../syntax/ast.ts';
 import { error } from '../../util/diagnostic.ts';
 import { walkExpr } from '../context.ts';
+import { BUILTINS } from '../builtins.ts';
 
 export const statementPlacement: Rule = {
   name: 'placement',
@@ -13,7 +14,7 @@ export const statementPlacement: Rule = {
       unit.decl.body.forEach((s) => {
         if (inCell && s.kind === 'dim') ctx.report(error(this.name, s.span, 'dims cannot be declared in a cell', `a cell's dims are the names in its shapes; they are bound where a model instantiates the cell, e.g. ${unit.name}(x, ${s.name.name} = ${s.value ?? 128})`));
         if (inCell && s.kind === 'loss') ctx.report(error(this.name, s.span, 'a loss belongs in a model, not in a cell'));
-        if (!inCell && s.kind === 'update') ctx.report(error(this.name, s.span, `a model has no states to update ('${s.state.name}'')`, 'recurrences live in cells: write a cell with this state and instantiate it as a layer'));
+        if (!inCell && s.kind === 'update') ctx.report(error(this.name, s.span, `a model has no states, so it cannot update ${s.state.name}'`, 'recurrences live in cells: write a cell with this state and instantiate it as a layer'));
         const top = s.kind === 'let' || s.kind === 'update' || s.kind === 'loss' ? s.expr : null;
         if (!top) return;
         const layerOk = !inCell && s.kind === 'let' && top.kind === 'call';
@@ -26,7 +27,8 @@ export const statementPlacement: Rule = {
           } else if (isCell && !(layerOk && e === top)) {
             ctx.report(error(this.name, e.span, `a layer must be the whole right-hand side of a binding, so that its params can be named after it`, `bind it first: h = ${e.reverse ? 'reverse ' : ''}${e.callee.name}(…), then use h`));
           }
-          if (!isCell && e.reverse) ctx.report(error(this.name, e.span, `only layers can be reversed; '${e.callee.name}' is not a cell`));
+          // An unknown callee is reported by unknown-names; only a known builtin is "not a cell".
+          if (!isCell && e.reverse && BUILTINS.has(e.callee.name)) ctx.report(error(this.name, e.span, `only layers can be reversed; '${e.callee.name}' is not a cell`));
           if (e.callee.name === 'cross_entropy' && !(lossOk && e === top)) {
             ctx.report(error(this.name, e.span, 'cross_entropy can only be used as the loss', 'write: loss cross_entropy(logits, next)'));
           }

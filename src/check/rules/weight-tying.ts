@@ -3,9 +3,9 @@ import type { Expr } from '../../syntax/ast.ts';
 import { error } from '../../util/diagnostic.ts';
 import { lineCol } from '../../util/source.ts';
 import { type CheckContext, type Unit, forEachExpr } from '../context.ts';
-import { typed } from '../describe.ts';
+import { operand, snippet, typed } from '../describe.ts';
 import { matmulShape } from '../infer.ts';
-import { format } from '../poly.ts';
+import { format, variables } from '../poly.ts';
 
 /** Every place a param is read in a unit. */
 export function paramUses(unit: Unit, name: string): Expr[] {
@@ -27,10 +27,9 @@ export function tiedParam(unit: Unit, e: Expr): string | null {
   return paramUses(unit, base.name).length > 1 ? base.name : null;
 }
 
-function describeUse(ctx: CheckContext, unit: Unit, use: Expr, self: Expr): string {
+function lineOf(ctx: CheckContext, use: Expr): number {
   const src = ctx.program.sources.get(use.span.file);
-  const at = src ? `${lineCol(src, use.span.start).line}:${lineCol(src, use.span.start).col}` : '?';
-  return use === self ? '' : `line ${at}`;
+  return src ? lineCol(src, use.span.start).line : 0;
 }
 
 export const weightTying: Rule = {
@@ -45,20 +44,33 @@ export const weightTying: Rule = {
         const l = ctx.typeOf(unit, e.left);
         const r = ctx.typeOf(unit, e.right);
         if (l.kind !== 'tensor' || r.kind !== 'tensor' || l.shape.length !== 2 || matmulShape(l.shape, r.shape, ctx.dimEq(unit))) return;
-        const others = paramUses(unit, name)
-          .filter((u) => !(u.span.start >= e.left.span.start && u.span.end <= e.left.span.end))
-          .map((u) => describeUse(ctx, unit, u, e.left))
-          .filter(Boolean);
+        // A scalar right side is not a fitting problem: matmul-shapes reports it.
+        if (r.shape.length !== 1 && r.shape.length !== 2) return;
+        const lines = [
+          ...new Set(
+            paramUses(unit, name)
+              .filter((u) => !(u.span.start >= e.left.span.start && u.span.end <= e.left.span.end))
+              .map((u) => lineOf(ctx, u)),
+          ),
+        ];
         const cols = l.shape[1];
-        const len = r.shape.length ? r.shape[0] : null;
+        const len = r.shape[0];
+        // Equating dims is advice only when both are plain dim names (embed = hidden).
+        const plain = (p: typeof cols): boolean => variables(p).length === 1 && format(p) === variables(p)[0];
+        const equate = plain(cols) && plain(len) ? `make the dims equal (${format(cols)} = ${format(len)}), or ` : '';
+        // A shape can only hold dim names and integers: a computed dim is shown by its value.
+        const inShape = (p: typeof cols): string => {
+          if (plain(p)) return format(p);
+          const shown = ctx.showDim(unit, p);
+          const at = shown.lastIndexOf(' = ');
+          return at >= 0 ? shown.slice(at + 3) : format(p);
+        };
         ctx.report(
           error(
             this.name,
             e.span,
-            `tied weight '${name}' (also used at ${others.join(', ')}) does not fit here: ${typed(ctx, unit, e.left)} cannot multiply ${typed(ctx, unit, e.right)} (${ctx.showDim(unit, cols)} ≠ ${len ? ctx.showDim(unit, len) : 'a scalar'})`,
-            len
-              ? `make the dims equal (${format(cols)} = ${format(len)}), or add a projection: param P: [${format(cols)}, ${format(len)}] and write ${e.left.kind === 'name' ? name : `${name}^T`} @ (P @ …)`
-              : undefined,
+            `tied weight '${name}' (also used on line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}) does not fit here: ${typed(ctx, unit, e.left)} cannot multiply ${typed(ctx, unit, e.right)} (${ctx.showDim(unit, cols)} ≠ ${ctx.showDim(unit, len)})`,
+            `${equate}add a projection: param P: [${inShape(cols)}, ${inShape(len)}] and write ${snippet(ctx, e.left.span)} @ (P @ ${operand(ctx, e.right)})`,
           ),
         );
       });
