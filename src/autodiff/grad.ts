@@ -9,7 +9,7 @@ import { SOURCES, VJP } from './vjp.ts';
 export class AutodiffError extends Error {}
 
 export interface GradGraph extends Graph {
-  /** Param name → node holding dLoss/dParam (absent for params the loss does not reach). */
+  /** Param name → node holding dLoss/dParam (absent for params the loss does not reach, and in seeds mode). */
   grads: Map<string, number>;
   /** State name → node holding dLoss/dInitialState. */
   stateGrads: Map<string, number>;
@@ -53,6 +53,8 @@ export function differentiate(g: Graph, options: DifferentiateOptions = {}): Gra
     const parts = contributions[id];
     if (parts.length === 0) continue;
     const node = b.nodes[id];
+    // Generated code accumulates each contribution straight into the gradient arena.
+    if (options.seeds && node.op === 'param') continue;
     b.seg = node.seg ?? null;
     let sum = parts[0];
     for (let k = 1; k < parts.length; k++) sum = b.add('add', [sum, parts[k]], node.shape, {}, '', node.span, node.t);

@@ -29,6 +29,14 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** The seed of one dropout mask: one per (window seed, mask, step, example). */
+export function maskSeed(seed: number, index: number, t: number, example: number): number {
+  let h = Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35) ^ Math.imul(t + 1, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 13), 0x165667b1) ^ Math.imul(example + 1, 0x61c88647);
+  return (h ^ (h >>> 16)) | 0;
+}
+
 export function logSumExp(x: Float64Array): number {
   let max = -Infinity;
   for (const v of x) if (v > max) max = v;
@@ -91,7 +99,7 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         out = Float64Array.of(n.attrs.value!);
         break;
       case 'mask': {
-        const rnd = mulberry32(((w.maskSeed ?? 0) * 1000003 + n.id * 7919 + (w.example ?? 0) * 104729) | 0);
+        const rnd = mulberry32(maskSeed(w.maskSeed ?? 0, n.attrs.index ?? 0, n.t ?? 0, w.example ?? 0));
         const p = n.attrs.p!;
         out = new Float64Array(len);
         for (let i = 0; i < len; i++) out[i] = rnd() < p ? 0 : 1 / (1 - p);

@@ -55,6 +55,8 @@ export interface GNode {
     start?: number;
     /** Which data row a gather/cross-entropy reads: the token at step t, or the next one. */
     target?: 'token' | 'next';
+    /** A dropout mask's position among the masks of one step (with t, it seeds the mask). */
+    index?: number;
   };
   /** Time step the node belongs to (null for params and the loss). */
   t: number | null;

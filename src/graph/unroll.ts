@@ -46,6 +46,9 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
   /** `${stmt name}@${t}` → node. */
   const values = new Map<string, number>();
   const stepLosses: number[] = [];
+  // Masks are numbered in statement order within a step, the same at every t and in the
+  // one-step graph the code generator reads, so both draw identical masks.
+  const masksAt = new Map<number, number>();
 
   const lower = (e: IRExpr, t: number, span: Span): number => {
     const shape = concreteShape(e.shape, 'an expression');
@@ -71,7 +74,9 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
       case 'dropout': {
         const x = lower(e.args[0], t, span);
         if (!training || e.p === 0) return x;
-        const mask = b.add('mask', [], shape, { p: e.p }, 'dropout mask', e.span, t);
+        const index = masksAt.get(t) ?? 0;
+        masksAt.set(t, index + 1);
+        const mask = b.add('mask', [], shape, { p: e.p, index }, 'dropout mask', e.span, t);
         return b.add('mul', [x, mask], shape, {}, '', e.span, t);
       }
       case 'leaky_relu':
@@ -112,7 +117,11 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
     i = j;
   }
 
-  for (const s of states) s.final = values.get(`${s.name}'@${s.reverse ? 0 : T - 1}`)!;
+  for (const s of states) {
+    s.final = values.get(`${s.name}'@${s.reverse ? 0 : T - 1}`)!;
+    // A state belongs to its layer's segment (its gradient is summed in that sweep).
+    b.nodes[s.initial].seg = b.nodes[s.final].seg;
+  }
   b.seg = null;
   const loss = b.add('mean', stepLosses, [], {}, 'loss', null, null);
   return { nodes: b.nodes, T, params, states, loss, stepLosses, segments };

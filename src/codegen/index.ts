@@ -1,0 +1,120 @@
+// The code generator's entry: IR → generated JavaScript for one window, and an instance of
+// it over a parameter arena (and a gradient arena), ready to run windows of tokens.
+import type { IRModel } from '../ir/types.ts';
+import type { SourceFile } from '../util/source.ts';
+import { emitModule } from './emit.ts';
+import { planModel } from './plan.ts';
+import { support, type FloatArray, type FloatCtor } from './support.ts';
+
+export { CodegenError } from './emit.ts';
+export type { FloatArray, FloatCtor } from './support.ts';
+
+export interface CompileOptions {
+  /** Emit the backward pass (training); otherwise inference only. Default true. */
+  backward?: boolean;
+  /** Draw dropout masks (training); default: the same as `backward`. */
+  dropout?: boolean;
+  sources?: ReadonlyMap<string, SourceFile>;
+  displayPath?: (file: string) => string;
+}
+
+export interface ParamSlot {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+export interface StateSlot {
+  name: string;
+  shape: number[];
+  size: number;
+  reverse: boolean;
+}
+
+export interface Layout {
+  params: ParamSlot[];
+  totalParams: number;
+  states: StateSlot[];
+  vocab: number;
+}
+
+export interface RunOptions {
+  /** Compute gradients into the gradient arena (default: when the instance has one). */
+  backward?: boolean;
+  /** Compute the loss (default true; off when the next tokens are unknown, as in sampling). */
+  loss?: boolean;
+  /** Seed of this window's dropout masks. */
+  seed?: number;
+  /** Zero the gradient arena first (default true; false accumulates). */
+  zeroGrads?: boolean;
+  /** Start the next window from this one's final states (default true). */
+  carry?: boolean;
+}
+
+/** One compiled window over fixed B and T. */
+export interface WindowRunner {
+  /** Runs a window of tokens [B, T + 1] (row-major); returns the mean cross-entropy. */
+  run(tokens: Int32Array, opts?: RunOptions): number;
+  /** The states each window starts from, in layout order (writable). */
+  readonly initial: FloatArray[];
+  finals(t?: number): FloatArray[];
+  resetStates(): void;
+  /** The logits of step t: [B, vocab]. */
+  logits(t: number): FloatArray;
+}
+
+export interface CompiledModel {
+  ir: IRModel;
+  layout: Layout;
+  backward: boolean;
+  /** The generated JavaScript: a function `create(rt, config)`. */
+  source: string;
+  /** An instance over `params` (and `grads` for training) for batches of B windows of T steps. */
+  instantiate(config: { Float: FloatCtor; B: number; T: number; params: FloatArray; grads?: FloatArray | null }): WindowRunner;
+}
+
+export function compileModel(ir: IRModel, options: CompileOptions = {}): CompiledModel {
+  const backward = options.backward ?? true;
+  const plan = planModel(ir, { backward, dropout: options.dropout ?? backward });
+  const source = emitModule(plan, { sources: options.sources, displayPath: options.displayPath });
+  const layout: Layout = {
+    params: ir.params.map((p) => {
+      const e = plan.paramName.get(p.name)!;
+      return { name: p.name, shape: e.shape, offset: e.offset, size: e.size };
+    }),
+    totalParams: plan.totalParams,
+    states: plan.g.states.map((s) => ({ name: s.name, shape: s.shape, size: s.shape.reduce((a, b) => a * b, 1), reverse: s.reverse })),
+    vocab: plan.g.nodes[plan.g.nodes[plan.stepLoss].inputs[0]].shape[0],
+  };
+  let factory: ((rt: unknown, config: unknown) => WindowRunner) | null = null;
+  return {
+    ir,
+    layout,
+    backward,
+    source,
+    instantiate(config) {
+      if (!Number.isInteger(config.B) || config.B < 1) throw new RangeError(`the batch size must be a positive integer, not ${config.B}`);
+      if (!Number.isInteger(config.T) || config.T < 1) throw new RangeError(`the window length must be a positive integer, not ${config.T}`);
+      // The source is the compiler's own text (model text only in comments): safe to evaluate.
+      factory ??= new Function(`${source}\nreturn create;`)() as (rt: unknown, config: unknown) => WindowRunner;
+      return factory({ Float: config.Float, k: support }, { B: config.B, T: config.T, params: config.params, grads: config.grads ?? null });
+    },
+  };
+}
+
+/** The generated code as an ES module (`rnnc compile --emit js`). */
+export function asModule(c: CompiledModel): string {
+  const table = c.layout.params.map((p) => `//   ${p.offset.toString().padStart(9)}  ${String(p.size).padStart(9)}  [${p.shape.join(', ')}]  ${p.name.replace(/[^\w.']/g, '?')}`);
+  return [
+    c.source.trimEnd(),
+    '',
+    `// The parameter arena (${c.layout.totalParams} values; the gradient arena has the same layout):`,
+    '//      offset       size  shape  name',
+    ...table,
+    '// Usage: create({ Float: Float32Array or Float64Array, k: the kernels exported by rnnc as `support` },',
+    '//               { B, T, params, grads }) → { run(tokens, opts), initial, finals, resetStates, logits }.',
+    'export default create;',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,152 @@
+// What the code generator decides before it writes a line: the one-step graph (forward,
+// and backward with seeds for the loss and the next step's state gradients), which values
+// are per example (batched) or shared by the whole batch (params and what depends only on
+// them: computed once per window), which must be kept for every step (read by the backward
+// pass, by another segment, or by the next step) and which can live in one scratch buffer,
+// and which parameter-gradient terms are accumulated straight into the arena.
+import { differentiate, type GradGraph } from '../autodiff/grad.ts';
+import { unroll } from '../graph/unroll.ts';
+import type { GNode } from '../graph/types.ts';
+import type { IRModel } from '../ir/types.ts';
+import { NameTable } from './names.ts';
+
+export type Placement = 'param' | 'shared' | 'batched' | 'alias';
+
+export interface Plan {
+  ir: IRModel;
+  g: GradGraph;
+  backward: boolean;
+  /** Node ids that the generated code evaluates or reads. */
+  needed: boolean[];
+  placement: Placement[];
+  /** Batched values kept for every step (else one scratch buffer, reused each step). */
+  perStep: boolean[];
+  /** Identifier of each node's value (and `d_…` gradient names for backward nodes). */
+  name: string[];
+  /** Param name → its view identifier, and its gradient view identifier. */
+  paramName: Map<string, { value: string; grad: string; offset: number; size: number; shape: number[] }>;
+  totalParams: number;
+  /** Contribution node → the param whose gradient it adds to, and how. */
+  accumulate: Map<number, { param: string; how: 'outer' | 'scatter' | 'sum' }[]>;
+  /** Nodes of the form matmul(transpose(S), x): use Sᵀ without forming it. */
+  transposedMatmul: Set<number>;
+  /** State index → the node holding its gradient at a step (absent when none flows). */
+  stateGrad: (number | undefined)[];
+  /** Each step's loss node, whose input is the logits. */
+  stepLoss: number;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+export function planModel(ir: IRModel, options: { backward: boolean; dropout: boolean }): Plan {
+  const g1 = unroll(ir, 1, { training: options.dropout });
+  const g: GradGraph = options.backward
+    ? differentiate(g1, { seeds: true })
+    : { ...g1, grads: new Map(), stateGrads: new Map(), forwardCount: g1.nodes.length, paramContributions: new Map() };
+  const N = g.nodes.length;
+  const nodes = g.nodes;
+  if (g.stepLosses.length !== 1) throw new Error(`internal: a step has ${g.stepLosses.length} losses`);
+
+  // Batched: anything that depends on the example (tokens, states, masks, state seeds).
+  const placement: Placement[] = new Array(N);
+  for (const n of nodes) {
+    if (n.op === 'param') placement[n.id] = 'param';
+    else if (n.op === 'state0' || (n.op === 'seed' && n.attrs.name !== 'loss')) placement[n.id] = 'alias';
+    else if (n.op === 'gather' || n.op === 'cross_entropy' || n.op === 'mask' || n.op === 'xent_grad' || n.op === 'scatter_row')
+      placement[n.id] = 'batched';
+    else placement[n.id] = n.inputs.some((i) => placement[i] === 'batched' || placement[i] === 'alias') ? 'batched' : 'shared';
+  }
+
+  // Parameter-gradient terms: fused into the arena when nothing else reads them.
+  const uses = new Array<number>(N).fill(0);
+  for (const n of nodes) for (const i of n.inputs) uses[i]++;
+  const accumulate = new Map<number, { param: string; how: 'outer' | 'scatter' | 'sum' }[]>();
+  if (options.backward) {
+    for (const [param, parts] of g.paramContributions) for (const c of parts) uses[c]++;
+    for (const [param, parts] of g.paramContributions)
+      for (const c of parts) {
+        const n = nodes[c];
+        if (placement[c] !== 'batched') throw new Error(`internal: the gradient term ${n.op} of ${param} does not depend on the data`);
+        const alone = uses[c] === 1;
+        const how = alone && n.op === 'outer' && n.inputs.every((i) => placement[i] !== 'param' && placement[i] !== 'shared') ? 'outer' : alone && n.op === 'scatter_row' ? 'scatter' : 'sum';
+        accumulate.set(c, [...(accumulate.get(c) ?? []), { param, how }]);
+      }
+  }
+
+  const stateGrad = g.states.map((s) => g.stateGrads.get(s.name));
+  const stepLoss = g.stepLosses[0];
+
+  // matmul(transpose(S), x) with S a param-only matrix: read S transposed in place.
+  const transposedMatmul = new Set<number>();
+  for (const n of nodes) {
+    if (n.op !== 'matmul' || placement[n.id] !== 'batched') continue;
+    const a = nodes[n.inputs[0]];
+    if (a.op === 'transpose' && placement[a.id] !== 'batched' && nodes[a.inputs[0]].shape.length === 2 && nodes[n.inputs[1]].shape.length === 1 && placement[n.inputs[1]] !== 'shared')
+      transposedMatmul.add(n.id);
+  }
+
+  // Needed: reachable from the step loss, the states' next values, and (backward) the
+  // gradient terms and state gradients; fused terms need their inputs, not themselves.
+  const needed = new Array<boolean>(N).fill(false);
+  const stack: number[] = [stepLoss, ...g.states.map((s) => s.final)];
+  if (options.backward) {
+    for (const c of accumulate.keys()) {
+      const fused = accumulate.get(c)!.every((a) => a.how !== 'sum');
+      if (fused) {
+        needed[c] = true;
+        stack.push(...nodes[c].inputs);
+      } else stack.push(c);
+    }
+    for (const d of stateGrad) if (d !== undefined) stack.push(d);
+  }
+  const visit = (id: number): void => {
+    needed[id] = true;
+    const n = nodes[id];
+    if (transposedMatmul.has(id)) stack.push(nodes[n.inputs[0]].inputs[0], n.inputs[1]);
+    else stack.push(...n.inputs);
+  };
+  const seen = new Set<number>();
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    visit(id);
+  }
+
+  // Kept per step: read across the forward/backward boundary, across segments, or by the
+  // next step (a state's next value, a state's gradient).
+  const perStep = new Array<boolean>(N).fill(false);
+  const phase = (n: GNode): number => (n.id < g.forwardCount ? 0 : 1);
+  for (const n of nodes) {
+    if (!needed[n.id]) continue;
+    const ins = transposedMatmul.has(n.id) ? [nodes[n.inputs[0]].inputs[0], n.inputs[1]] : n.inputs;
+    for (const i of ins) {
+      const m = nodes[i];
+      if (placement[i] !== 'batched') continue;
+      if (phase(m) !== phase(n) || (m.seg ?? -1) !== (n.seg ?? -1)) perStep[i] = true;
+    }
+  }
+  for (const s of g.states) if (placement[s.final] === 'batched') perStep[s.final] = true;
+  for (const d of stateGrad) if (d !== undefined && placement[d] === 'batched') perStep[d] = true;
+  perStep[nodes[stepLoss].inputs[0]] = placement[nodes[stepLoss].inputs[0]] === 'batched';
+
+  // Names: params first (their IR names), then every other value by its source label.
+  const names = new NameTable();
+  const name: string[] = new Array(N).fill('');
+  const paramName = new Map<string, { value: string; grad: string; offset: number; size: number; shape: number[] }>();
+  let offset = 0;
+  for (const [p, id] of g.params) {
+    const shape = nodes[id].shape;
+    const entry = { value: names.fresh(p), grad: names.fresh(`d_${p}`), offset, size: size(shape), shape };
+    paramName.set(p, entry);
+    name[id] = entry.value;
+    offset += entry.size;
+  }
+  for (const n of nodes) {
+    if (n.op === 'param' || !needed[n.id]) continue;
+    const back = n.id >= g.forwardCount;
+    const base = n.label !== '' ? n.label : back ? `d_${n.op}${n.id}` : `${n.op}${n.id}`;
+    name[n.id] = names.fresh(base);
+  }
+  return { ir, g, backward: options.backward, needed, placement, perStep, name, paramName, totalParams: offset, accumulate, transposedMatmul, stateGrad, stepLoss };
+}
