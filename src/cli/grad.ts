@@ -3,10 +3,8 @@
 // rnnc is compared with other frameworks.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { differentiate } from '../autodiff/grad.ts';
-import { referenceLossAndGrads } from '../autodiff/reference.ts';
+import { compileModel } from '../codegen/index.ts';
 import { suggest } from '../check/suggest.ts';
-import { unroll } from '../graph/unroll.ts';
 import type { IRModel } from '../ir/types.ts';
 import { readSafetensors, SafetensorsError, writeSafetensors, type Tensor } from '../runtime/safetensors.ts';
 import { loadModel, UserError } from './common.ts';
@@ -82,6 +80,18 @@ export function matchWeights(m: IRModel, weights: Map<string, Tensor>, file: str
   return out;
 }
 
+/** One window through the generated code (no dropout, zero initial states). */
+function generatedLossAndGrads(m: IRModel, params: Map<string, Float64Array>, tokens: number[][], Float: Float32ArrayConstructor | Float64ArrayConstructor) {
+  const compiled = compileModel(m, { backward: true, dropout: false });
+  const P = new Float(compiled.layout.totalParams);
+  for (const slot of compiled.layout.params) P.set(params.get(slot.name)!, slot.offset);
+  const G = new Float(P.length);
+  const runner = compiled.instantiate({ Float, B: tokens.length, T: tokens[0].length - 1, params: P, grads: G });
+  const loss = runner.run(Int32Array.from(tokens.flat()), { carry: false });
+  const grads = new Map(compiled.layout.params.map((slot) => [slot.name, G.slice(slot.offset, slot.offset + slot.size)]));
+  return { loss, grads };
+}
+
 export function registerGrad(program: Command): void {
   program
     .command('grad')
@@ -95,7 +105,7 @@ export function registerGrad(program: Command): void {
     .option('--model <name>', 'which model, when the file has several')
     .addHelpText('after', '\nDropout is off: the result is deterministic.\n\nExample:\n  rnnc grad models/word-lstm.rnn --weights w.safetensors --tokens t.json --out g.safetensors')
     .action((file: string, o: Opts) => {
-      if (o.dtype !== 'float64') throw new UserError(o.dtype === 'float32' ? '--dtype float32 needs the generated code path, which is not built yet; use float64' : `--dtype must be float64 or float32, not "${o.dtype}"`);
+      if (o.dtype !== 'float64' && o.dtype !== 'float32') throw new UserError(`--dtype must be float64 or float32, not "${o.dtype}"`);
       let weights: Map<string, Tensor>;
       try {
         weights = readSafetensors(o.weights).tensors;
@@ -119,8 +129,7 @@ export function registerGrad(program: Command): void {
       tokens.forEach((r, i) => r.forEach((t, j) => {
         if (t >= vocab) throw new UserError(`${o.tokens}: tokens[${i}][${j}] = ${t} is outside the vocabulary [0, ${vocab})`);
       }));
-      const g = differentiate(unroll(m, tokens[0].length - 1, { training: false }));
-      const r = referenceLossAndGrads(g, { params, tokens });
+      const r = generatedLossAndGrads(m, params, tokens, o.dtype === 'float32' ? Float32Array : Float64Array);
       console.log(`loss ${r.loss}`);
       console.log(`(mean cross-entropy in nats over ${tokens.length}×${tokens[0].length - 1} predictions; perplexity ${Math.exp(r.loss).toFixed(4)})`);
       const width = Math.max(...m.params.map((p) => p.name.length));
@@ -131,7 +140,8 @@ export function registerGrad(program: Command): void {
         console.log(`  ${p.name.padEnd(width)}  ${JSON.stringify(p.shape).padEnd(12)} |grad| ${Math.sqrt(s).toExponential(6)}`);
       }
       if (o.out) {
-        writeSafetensors(o.out, m.params.map((p) => [p.name, { dtype: 'F64', shape: p.shape as number[], data: r.grads.get(p.name)! }] as [string, Tensor]), { loss: String(r.loss), model: m.name });
+        const dtype = o.dtype === 'float32' ? 'F32' : 'F64';
+        writeSafetensors(o.out, m.params.map((p) => [p.name, { dtype, shape: p.shape as number[], data: r.grads.get(p.name)! }] as [string, Tensor]), { loss: String(r.loss), model: m.name, dtype: o.dtype });
         console.log(`wrote ${o.out}`);
       }
     });

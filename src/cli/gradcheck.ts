@@ -27,7 +27,10 @@ export function registerGradcheck(program: Command): void {
         console.log(`${r.model}: ${r.runs} run${r.runs === 1 ? '' : 's'} (seed ${r.seed})`);
         const width = Math.max(...[...r.maxError.keys()].map((k) => k.length), 5);
         for (const [name, err] of r.maxError) console.log(`  ${name.padEnd(width)}  max rel err ${err.toExponential(2)}`);
-        if (r.counterexample) {
+        if (r.error) {
+          console.log(`  FAILED: ${r.error.split('\n').join('\n  ')}`);
+          console.log(`  replay: rnnc gradcheck ${file} --seed ${r.seed} --runs ${o.runs}`);
+        } else if (r.counterexample) {
           const c = r.counterexample;
           console.log(`  FAILED: d loss / d ${c.param}[${c.index}] is ${c.analytic}, central differences give ${c.numeric} (rel err ${c.error.toExponential(2)} > ${o.tolerance})`);
           console.log(`  smallest failing case: dims ${JSON.stringify(c.dims)}, batch ${c.batch}, window ${c.window}, draw seed ${c.seed}`);

@@ -7,6 +7,7 @@ import { registerIr } from './ir.ts';
 import { registerGraph } from './graph.ts';
 import { registerGradcheck } from './gradcheck.ts';
 import { registerGrad } from './grad.ts';
+import { registerCompile } from './compile.ts';
 import { UserError } from './common.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -34,6 +35,7 @@ registerIr(program);
 registerGraph(program);
 registerGradcheck(program);
 registerGrad(program);
+registerCompile(program);
 
 program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExample:\n  rnnc check models/*.rnn --dims vocab=65');
 

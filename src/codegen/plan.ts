@@ -140,7 +140,8 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
     const entry = { value: names.fresh(p), grad: names.fresh(`d_${p}`), offset, size: size(shape), shape };
     paramName.set(p, entry);
     name[id] = entry.value;
-    offset += entry.size;
+    // 16-byte aligned views (4 floats), for SIMD kernels.
+    offset += Math.ceil(entry.size / 4) * 4;
   }
   for (const n of nodes) {
     if (n.op === 'param' || !needed[n.id]) continue;

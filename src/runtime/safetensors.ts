@@ -1,7 +1,8 @@
 // The safetensors format, per its specification: an 8-byte little-endian header length N,
 // N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {…}},
 // then the raw little-endian data; offsets are relative to the start of the data.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './files.ts';
 
 export type Dtype = 'F64' | 'F32';
 
@@ -114,7 +115,5 @@ export function readSafetensors(path: string): { tensors: Map<string, Tensor>; m
 
 /** Writes atomically: a temporary file, then a rename, so a crash never leaves half a file. */
 export function writeSafetensors(path: string, tensors: Iterable<[string, Tensor]>, metadata?: Record<string, string>): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, encodeSafetensors(tensors, metadata));
-  renameSync(tmp, path);
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
