@@ -1,0 +1,399 @@
+// Code generator for the float32 GEMM module: C = alpha·op(A)·op(B) + beta·C, row-major,
+// on byte offsets into one imported WebAssembly.Memory.
+//
+// Structure (the GotoBLAS/BLIS loop nest):
+//   for jc in N by NC:                       B block  kc×nc packed into panels of NR columns
+//     for pc in K by KC:
+//       packB(op(B)[pc:pc+kc, jc:jc+nc])
+//       for ic in M by MC:                   A block  mc×kc packed into panels of MR rows
+//         packA(op(A)[ic:ic+mc, pc:pc+kc])
+//         macro: for each NR-panel of B, for each MR-panel of A:
+//           micro-kernel: MR×NR tile of f32x4 accumulators held in locals,
+//           one pass over kc (b = 2 vector loads, a = broadcast loads, mul + add),
+//           then C_tile = alpha·acc + beta·C_tile (beta = 0 never reads C).
+// Packing makes every transpose variant feed the same micro-kernel: the packed panels
+// are contiguous in the order the micro-kernel reads them, zero-padded at the edges.
+
+import {
+  type Bytes, type Local, FunctionBuilder, encodeModule, get, i32, i32c, f32, f32c, f32x4,
+  v128, shuffle32, select, uleb, I32, F32, V128,
+} from './asm.ts';
+
+export interface GemmShape {
+  /** Rows of the register tile (broadcast side). */
+  mr: number;
+  /** Columns of the register tile; a multiple of 4 (vector side). */
+  nr: number;
+  /** Cache blocks: rows of A per packed block, depth of a block, columns of B per block. */
+  mc: number;
+  kc: number;
+  nc: number;
+  /** Unroll factor of the micro-kernel's k loop. */
+  unroll: number;
+  /** Use f32x4.relaxed_madd (needs relaxed SIMD in the engine). */
+  fma: boolean;
+}
+
+/**
+ * Measured on a 2-core Cascade Lake under V8 11.3 (bench/README.md): V8's scheduler hoists
+ * all loads of an iteration, so a tile fits the 15 allocatable xmm registers only when
+ * accumulators + B vectors + broadcasts ≤ 15: 4×8 with mul+add (8 + 2 + 4, plus a
+ * temporary), 3×12 with fused multiply-add (9 + 3 + 3). Unrolling k only adds spills.
+ * Block sizes barely matter at these sizes; mc and nc are rounded to tile multiples.
+ */
+export const DEFAULT_SHAPE: GemmShape = { mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024, unroll: 1, fma: false };
+export const DEFAULT_FMA_SHAPE: GemmShape = { mr: 3, nr: 12, mc: 128, kc: 256, nc: 1024, unroll: 1, fma: true };
+
+export function resolveShape(partial: Partial<GemmShape> = {}): GemmShape {
+  const base = partial.fma ? DEFAULT_FMA_SHAPE : DEFAULT_SHAPE;
+  const s = { ...base, ...partial };
+  if (!(s.mr >= 1 && s.nr >= 4 && s.nr % 4 === 0 && s.kc >= 1 && s.unroll >= 1)) {
+    throw new Error(`bad gemm shape ${JSON.stringify(s)}`);
+  }
+  s.mc = Math.max(s.mr, Math.floor(s.mc / s.mr) * s.mr);
+  s.nc = Math.max(s.nr, Math.floor(s.nc / s.nr) * s.nr);
+  return s;
+}
+
+/** Bytes of scratch one thread's gemm needs (packed A block, packed B block, one tile). */
+export function workBytes(s: GemmShape): number {
+  return (s.mc * s.kc + s.kc * s.nc + s.mr * s.nr) * 4;
+}
+
+const addr4 = (base: Bytes, index: Bytes): Bytes => i32.add(base, i32.shl(index, i32c(2)));
+
+/**
+ * Pack a kc-deep strip of `n` "panel-dimension" indices p into panels of width W:
+ * dst[q][k][w] = element(p = q·W + w, k), zero for p ≥ n.
+ * `contiguousInP`: element(p, k) at src + (k·ld + p)·4 (copy rows);
+ * otherwise element(p, k) at src + (p·ld + k)·4 (transpose, by 4×4 SIMD blocks).
+ */
+function packFunction(name: string, W: number, contiguousInP: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(name, [['src', I32], ['ld', I32], ['kc', I32], ['n', I32], ['dst', I32]]);
+  const src = f.param('src'), ld = f.param('ld'), kc = f.param('kc'), n = f.param('n'), dst = f.param('dst');
+  const p0 = f.local(I32, 'p0'), k = f.local(I32, 'k'), w = f.local(I32, 'w');
+  const s = f.local(I32, 's'), d = f.local(I32, 'd'), nFull = f.local(I32, 'nFull'), end = f.local(I32, 'end');
+  const kc4 = f.local(I32, 'kc4');
+  const ldBytes = f.local(I32, 'ldBytes');
+  f.set(ldBytes, i32.shl(get(ld), i32c(2)));
+  // nFull = n - n % W (W need not be a power of two; count up instead of dividing).
+  f.set(nFull, i32c(0));
+  f.block((exit) => {
+    f.loop((top) => {
+      f.brIf(exit, i32.gt_s(i32.add(get(nFull), i32c(W)), get(n)));
+      f.set(nFull, i32.add(get(nFull), i32c(W)));
+      f.br(top);
+    });
+  });
+  f.set(d, get(dst));
+  if (contiguousInP) {
+    // Full panels: W contiguous floats per k.
+    f.for(p0, i32c(0), get(nFull), W, () => {
+      f.set(s, addr4(get(src), get(p0)));
+      f.set(end, i32.add(get(d), i32.mul(get(kc), i32c(W * 4))));
+      f.block((exit) => {
+        f.loop((top) => {
+          f.brIf(exit, i32.ge_u(get(d), get(end)));
+          if (W % 4 === 0) {
+            for (let v = 0; v < W / 4; v++) f.v128store(get(d), v128.load(get(s), v * 16, 2), v * 16, 2);
+          } else {
+            for (let v = 0; v < W; v++) f.f32store(get(d), f32.load(get(s), v * 4), v * 4);
+          }
+          f.set(s, i32.add(get(s), get(ldBytes)));
+          f.set(d, i32.add(get(d), i32c(W * 4)));
+          f.br(top);
+        });
+      });
+    });
+  } else {
+    // With W a multiple of 4, k goes by 4×4 SIMD transposes up to kc4, then scalar.
+    f.set(kc4, W % 4 === 0 ? i32.and(get(kc), i32c(~3)) : i32c(0));
+    f.for(p0, i32c(0), get(nFull), W, () => {
+      // Rows p0..p0+W-1, each contiguous in k.
+      if (W % 4 === 0) {
+        const rows = f.local(V128, 'r0'), r1 = f.local(V128, 'r1'), r2 = f.local(V128, 'r2'), r3 = f.local(V128, 'r3');
+        const t0 = f.local(V128, 't0'), t1 = f.local(V128, 't1'), t2 = f.local(V128, 't2'), t3 = f.local(V128, 't3');
+        const base = f.local(I32, 'base');
+        f.set(base, i32.add(get(src), i32.mul(get(p0), get(ldBytes))));
+        f.for(k, i32c(0), get(kc4), 4, () => {
+          for (let g = 0; g < W / 4; g++) {
+            // s = address of element (p0 + 4g, k)
+            f.set(s, i32.add(addr4(get(base), get(k)), i32.mul(get(ldBytes), i32c(4 * g))));
+            f.set(rows, v128.load(get(s), 0, 2));
+            f.set(r1, v128.load(i32.add(get(s), get(ldBytes)), 0, 2));
+            f.set(r2, v128.load(i32.add(get(s), i32.shl(get(ldBytes), i32c(1))), 0, 2));
+            f.set(r3, v128.load(i32.add(get(s), i32.mul(get(ldBytes), i32c(3))), 0, 2));
+            f.set(t0, shuffle32(get(rows), get(r1), [0, 4, 1, 5]));
+            f.set(t1, shuffle32(get(rows), get(r1), [2, 6, 3, 7]));
+            f.set(t2, shuffle32(get(r2), get(r3), [0, 4, 1, 5]));
+            f.set(t3, shuffle32(get(r2), get(r3), [2, 6, 3, 7]));
+            // destination (k + i) * W + 4g, relative to d + k*W*4
+            const o = (i: number) => (i * W + 4 * g) * 4;
+            const dk = i32.add(get(d), i32.mul(get(k), i32c(W * 4)));
+            f.v128store(dk, shuffle32(get(t0), get(t2), [0, 1, 4, 5]), o(0));
+            f.v128store(dk, shuffle32(get(t0), get(t2), [2, 3, 6, 7]), o(1));
+            f.v128store(dk, shuffle32(get(t1), get(t3), [0, 1, 4, 5]), o(2));
+            f.v128store(dk, shuffle32(get(t1), get(t3), [2, 3, 6, 7]), o(3));
+          }
+        });
+      }
+      // Remaining k (all k when W is not a multiple of 4): scalar.
+      f.for(k, get(kc4), get(kc), 1, () => {
+        const dk = i32.add(get(d), i32.mul(get(k), i32c(W * 4)));
+        const sk = addr4(i32.add(get(src), i32.mul(get(p0), get(ldBytes))), get(k));
+        f.set(s, sk);
+        for (let v = 0; v < W; v++) {
+          f.f32store(dk, f32.load(get(s)), v * 4);
+          if (v + 1 < W) f.set(s, i32.add(get(s), get(ldBytes)));
+        }
+      });
+      f.set(d, i32.add(get(d), i32.mul(get(kc), i32c(W * 4))));
+    });
+  }
+  // Last, partial panel: zero it, then copy the n - nFull valid indices one by one.
+  f.if(i32.lt_s(get(nFull), get(n)), () => {
+    f.set(end, i32.add(get(d), i32.mul(get(kc), i32c(W * 4))));
+    f.set(s, get(d));
+    f.block((exit) => {
+      f.loop((top) => {
+        f.brIf(exit, i32.ge_u(get(s), get(end)));
+        f.f32store(get(s), f32c(0));
+        f.set(s, i32.add(get(s), i32c(4)));
+        f.br(top);
+      });
+    });
+    f.for(w, i32c(0), i32.sub(get(n), get(nFull)), 1, () => {
+      f.for(k, i32c(0), get(kc), 1, () => {
+        const p = i32.add(get(nFull), get(w));
+        const from = contiguousInP
+          ? addr4(get(src), i32.add(i32.mul(get(k), get(ld)), p))
+          : addr4(get(src), i32.add(i32.mul(p, get(ld)), get(k)));
+        const to = addr4(get(d), i32.add(i32.mul(get(k), i32c(W)), get(w)));
+        f.f32store(to, f32.load(from));
+      });
+    });
+  });
+  return f;
+}
+
+/** The macro-kernel: all MR×NR tiles of an mc×nc block of C from packed A and B. */
+function macroFunction(s: GemmShape): FunctionBuilder {
+  const { mr: MR, nr: NR, unroll: U } = s;
+  if (NR % 4 !== 0) throw new Error('nr must be a multiple of 4');
+  const NV = NR / 4;
+  const f = new FunctionBuilder('macro', [
+    ['mc', I32], ['nc', I32], ['kc', I32], ['ap', I32], ['bp', I32], ['c', I32], ['ldc', I32],
+    ['alpha', F32], ['beta', F32], ['tmp', I32],
+  ]);
+  const mc = f.param('mc'), nc = f.param('nc'), kc = f.param('kc'), ap = f.param('ap'), bp = f.param('bp');
+  const c = f.param('c'), ldc = f.param('ldc'), alpha = f.param('alpha'), beta = f.param('beta'), tmp = f.param('tmp');
+  const jr = f.local(I32, 'jr'), ir = f.local(I32, 'ir');
+  const pa = f.local(I32, 'pa'), pb = f.local(I32, 'pb'), paEnd = f.local(I32, 'paEnd'), paEndU = f.local(I32, 'paEndU');
+  const ctile = f.local(I32, 'ctile'), crow = f.local(I32, 'crow');
+  const ldcBytes = f.local(I32, 'ldcBytes');
+  const bPanel = f.local(I32, 'bPanel'), aPanel = f.local(I32, 'aPanel');
+  const mEff = f.local(I32, 'mEff'), nEff = f.local(I32, 'nEff'), r = f.local(I32, 'r'), j = f.local(I32, 'j');
+  const alphaV = f.local(V128, 'alphaV'), betaV = f.local(V128, 'betaV');
+  const a = f.local(V128, 'a');
+  const bv: Local[] = Array.from({ length: NV }, (_, v) => f.local(V128, `b${v}`));
+  const acc: Local[][] = Array.from({ length: MR }, (_, i) =>
+    Array.from({ length: NV }, (_, v) => f.local(V128, `acc${i}_${v}`)));
+
+  f.set(ldcBytes, i32.shl(get(ldc), i32c(2)));
+  f.set(alphaV, f32x4.splat(get(alpha)));
+  f.set(betaV, f32x4.splat(get(beta)));
+  const panelBytesA = i32.mul(get(kc), i32c(MR * 4));
+  const panelBytesB = i32.mul(get(kc), i32c(NR * 4));
+
+  // One k step of the micro-kernel, reading at constant offsets from pa / pb.
+  const step = (u: number) => {
+    for (let v = 0; v < NV; v++) f.set(bv[v], v128.load(get(pb), (u * NR + 4 * v) * 4));
+    for (let i = 0; i < MR; i++) {
+      f.set(a, v128.load32_splat(get(pa), (u * MR + i) * 4));
+      for (let v = 0; v < NV; v++) {
+        f.set(acc[i][v], s.fma
+          ? f32x4.relaxed_madd(get(a), get(bv[v]), get(acc[i][v]))
+          : f32x4.add(get(acc[i][v]), f32x4.mul(get(a), get(bv[v]))));
+      }
+    }
+  };
+
+  f.set(bPanel, get(bp));
+  f.for(jr, i32c(0), get(nc), NR, () => {
+    f.set(aPanel, get(ap));
+    f.for(ir, i32c(0), get(mc), MR, () => {
+      // ---- micro-kernel
+      for (const row of acc) for (const x of row) f.set(x, v128.const0());
+      f.set(pa, get(aPanel));
+      f.set(pb, get(bPanel));
+      f.set(paEnd, i32.add(get(pa), panelBytesA));
+      f.set(paEndU, i32.sub(get(paEnd), i32c((U - 1) * MR * 4)));
+      f.block((exit) => {
+        f.loop((top) => {
+          f.brIf(exit, i32.ge_u(get(pa), get(paEndU)));
+          for (let u = 0; u < U; u++) step(u);
+          f.set(pa, i32.add(get(pa), i32c(U * MR * 4)));
+          f.set(pb, i32.add(get(pb), i32c(U * NR * 4)));
+          f.br(top);
+        });
+      });
+      if (U > 1) {
+        f.block((exit) => {
+          f.loop((top) => {
+            f.brIf(exit, i32.ge_u(get(pa), get(paEnd)));
+            step(0);
+            f.set(pa, i32.add(get(pa), i32c(MR * 4)));
+            f.set(pb, i32.add(get(pb), i32c(NR * 4)));
+            f.br(top);
+          });
+        });
+      }
+      // ---- scale by alpha
+      for (const row of acc) for (const x of row) f.set(x, f32x4.mul(get(x), get(alphaV)));
+      f.set(ctile, i32.add(get(c), i32.add(i32.mul(get(ir), get(ldcBytes)), i32.shl(get(jr), i32c(2)))));
+      f.set(mEff, i32.sub(get(mc), get(ir)));
+      f.set(nEff, i32.sub(get(nc), get(jr)));
+      const full = i32.and(i32.ge_s(get(mEff), i32c(MR)), i32.ge_s(get(nEff), i32c(NR)));
+      f.if(full, () => {
+        // Full tile: write straight into C.
+        const writeRows = (combine: (old: Bytes, x: Local) => Bytes | null) => {
+          f.set(crow, get(ctile));
+          for (let i = 0; i < MR; i++) {
+            for (let v = 0; v < NV; v++) {
+              const old = v128.load(get(crow), v * 16, 2);
+              f.v128store(get(crow), combine(old, acc[i][v]) ?? get(acc[i][v]), v * 16, 2);
+            }
+            if (i + 1 < MR) f.set(crow, i32.add(get(crow), get(ldcBytes)));
+          }
+        };
+        f.if(f32.eq(get(beta), f32c(0)), () => writeRows(() => null), () => {
+          f.if(f32.eq(get(beta), f32c(1)),
+            () => writeRows((old, x) => f32x4.add(get(x), old)),
+            () => writeRows((old, x) => f32x4.add(get(x), f32x4.mul(old, get(betaV)))));
+        });
+      }, () => {
+        // Edge tile: spill the accumulators to tmp[MR][NR], then merge the valid part.
+        for (let i = 0; i < MR; i++)
+          for (let v = 0; v < NV; v++) f.v128store(get(tmp), get(acc[i][v]), (i * NR + 4 * v) * 4);
+        f.set(mEff, select(get(mEff), i32c(MR), i32.lt_s(get(mEff), i32c(MR))));
+        f.set(nEff, select(get(nEff), i32c(NR), i32.lt_s(get(nEff), i32c(NR))));
+        f.for(r, i32c(0), get(mEff), 1, () => {
+          f.set(crow, i32.add(get(ctile), i32.mul(get(r), get(ldcBytes))));
+          f.for(j, i32c(0), get(nEff), 1, () => {
+            const cAddr = addr4(get(crow), get(j));
+            const t = f32.load(addr4(get(tmp), i32.add(i32.mul(get(r), i32c(NR)), get(j))));
+            f.if(f32.eq(get(beta), f32c(0)),
+              () => f.f32store(cAddr, t),
+              () => f.f32store(cAddr, f32.add(t, f32.mul(get(beta), f32.load(cAddr)))));
+          });
+        });
+      });
+      f.set(aPanel, i32.add(get(aPanel), panelBytesA));
+    });
+    f.set(bPanel, i32.add(get(bPanel), panelBytesB));
+  });
+  return f;
+}
+
+/** C = beta·C for an m×n block (beta = 0 writes zeros without reading). */
+function scaleFunction(): FunctionBuilder {
+  const f = new FunctionBuilder('scale', [['m', I32], ['n', I32], ['beta', F32], ['c', I32], ['ldc', I32]]);
+  const m = f.param('m'), n = f.param('n'), beta = f.param('beta'), c = f.param('c'), ldc = f.param('ldc');
+  const i = f.local(I32, 'i'), j = f.local(I32, 'j'), row = f.local(I32, 'row');
+  f.for(i, i32c(0), get(m), 1, () => {
+    f.set(row, addr4(get(c), i32.mul(get(i), get(ldc))));
+    f.for(j, i32c(0), get(n), 1, () => {
+      const at = addr4(get(row), get(j));
+      f.if(f32.eq(get(beta), f32c(0)),
+        () => f.f32store(at, f32c(0)),
+        () => f.f32store(at, f32.mul(get(beta), f32.load(at))));
+    });
+  });
+  return f;
+}
+
+/** The driver: blocking loops, packing, macro-kernel calls. Function indices are fixed below. */
+function gemmFunction(s: GemmShape, fnIndex: Record<string, number>): FunctionBuilder {
+  const f = new FunctionBuilder('gemm', [
+    ['ta', I32], ['tb', I32], ['m', I32], ['n', I32], ['k', I32], ['alpha', F32],
+    ['a', I32], ['lda', I32], ['b', I32], ['ldb', I32], ['beta', F32], ['c', I32], ['ldc', I32], ['work', I32],
+  ]);
+  const P = (n: string) => f.param(n);
+  const ta = P('ta'), tb = P('tb'), m = P('m'), n = P('n'), k = P('k'), alpha = P('alpha');
+  const a = P('a'), lda = P('lda'), b = P('b'), ldb = P('ldb'), beta = P('beta'), c = P('c'), ldc = P('ldc'), work = P('work');
+  const jc = f.local(I32, 'jc'), pc = f.local(I32, 'pc'), ic = f.local(I32, 'ic');
+  const nc = f.local(I32, 'nc'), kc = f.local(I32, 'kc'), mc = f.local(I32, 'mc');
+  const apack = f.local(I32, 'apack'), bpack = f.local(I32, 'bpack'), tmp = f.local(I32, 'tmp');
+  const betaEff = f.local(F32, 'betaEff'), src = f.local(I32, 'src');
+  const call = (name: string, args: Bytes[]) => f.emit([...args.flat(), 0x10, ...uleb(fnIndex[name])]);
+  f.if(i32.or(i32.eqz(get(m)), i32.eqz(get(n))), () => f.return());
+  f.if(i32.or(i32.eqz(get(k)), f32.eq(get(alpha), f32c(0))), () => {
+    f.if(f32.ne(get(beta), f32c(1)), () => call('scale', [get(m), get(n), get(beta), get(c), get(ldc)]));
+    f.return();
+  });
+  f.set(apack, get(work));
+  f.set(bpack, i32.add(get(work), i32c(s.mc * s.kc * 4)));
+  f.set(tmp, i32.add(get(bpack), i32c(s.kc * s.nc * 4)));
+  const min = (x: Bytes, y: number) => select(x, i32c(y), i32.lt_s(x, i32c(y)));
+
+  f.for(jc, i32c(0), get(n), s.nc, () => {
+    f.set(nc, min(i32.sub(get(n), get(jc)), s.nc));
+    f.for(pc, i32c(0), get(k), s.kc, () => {
+      f.set(kc, min(i32.sub(get(k), get(pc)), s.kc));
+      f.set(betaEff, select(get(beta), f32c(1), i32.eqz(get(pc))));
+      // op(B)[pc, jc]: B[pc·ldb + jc] (tb = 0) or B[jc·ldb + pc] (tb = 1)
+      f.if(get(tb), () => {
+        f.set(src, addr4(get(b), i32.add(i32.mul(get(jc), get(ldb)), get(pc))));
+        call('packBt', [get(src), get(ldb), get(kc), get(nc), get(bpack)]);
+      }, () => {
+        f.set(src, addr4(get(b), i32.add(i32.mul(get(pc), get(ldb)), get(jc))));
+        call('packBn', [get(src), get(ldb), get(kc), get(nc), get(bpack)]);
+      });
+      f.for(ic, i32c(0), get(m), s.mc, () => {
+        f.set(mc, min(i32.sub(get(m), get(ic)), s.mc));
+        // op(A)[ic, pc]: A[ic·lda + pc] (ta = 0) or A[pc·lda + ic] (ta = 1)
+        f.if(get(ta), () => {
+          f.set(src, addr4(get(a), i32.add(i32.mul(get(pc), get(lda)), get(ic))));
+          call('packAt', [get(src), get(lda), get(kc), get(mc), get(apack)]);
+        }, () => {
+          f.set(src, addr4(get(a), i32.add(i32.mul(get(ic), get(lda)), get(pc))));
+          call('packAn', [get(src), get(lda), get(kc), get(mc), get(apack)]);
+        });
+        call('macro', [
+          get(mc), get(nc), get(kc), get(apack), get(bpack),
+          addr4(get(c), i32.add(i32.mul(get(ic), get(ldc)), get(jc))), get(ldc),
+          get(alpha), get(betaEff), get(tmp),
+        ]);
+      });
+    });
+  });
+  return f;
+}
+
+export interface GemmModuleOptions {
+  shape?: Partial<GemmShape>;
+  memory: { minPages: number; maxPages: number; shared: boolean };
+}
+
+/** Encode the module. Exports: gemm, macro, scale, packAn, packAt, packBn, packBt. */
+export function buildGemmModule(opts: GemmModuleOptions): { bytes: Uint8Array<ArrayBuffer>; shape: GemmShape } {
+  const shape = resolveShape(opts.shape);
+  // Packed A panels are MR wide (A is the broadcast side); packed B panels are NR wide.
+  // op(A)[i, k] with ta = 0 is A[i·lda + k]: contiguous in k, so panels are transposed.
+  const packAn = packFunction('packAn', shape.mr, false);
+  const packAt = packFunction('packAt', shape.mr, true);
+  const packBn = packFunction('packBn', shape.nr, true);
+  const packBt = packFunction('packBt', shape.nr, false);
+  const macro = macroFunction(shape);
+  const scale = scaleFunction();
+  const order = [packAn, packAt, packBn, packBt, macro, scale];
+  const index: Record<string, number> = {};
+  order.forEach((fn, i) => (index[fn.name] = i));
+  index.gemm = order.length;
+  const gemm = gemmFunction(shape, index);
+  const bytes = encodeModule(
+    { module: 'env', name: 'memory', minPages: opts.memory.minPages, maxPages: opts.memory.maxPages, shared: opts.memory.shared },
+    [...order, gemm],
+  );
+  return { bytes, shape };
+}
