@@ -5,6 +5,10 @@ import { interpret, mulberry32 } from '../../src/graph/interpret.ts';
 import type { GNode, Graph, Op } from '../../src/graph/types.ts';
 import { differentiate, type GradGraph } from '../../src/autodiff/grad.ts';
 import { relativeError } from '../../src/testing/gradcheck.ts';
+import { analyze, renderDiagnostics } from '../../src/frontend.ts';
+import { readFromDisk } from '../../src/syntax/load.ts';
+import type { IRModel } from '../../src/ir/types.ts';
+import { resolve } from 'node:path';
 
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -133,4 +137,31 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1
     if (e > worst) worst = e;
   }
   return worst;
+}
+
+/**
+ * The IR of a model written in a test, as if it were the file models/<name>.rnn (so it can
+ * `use "cells/…"`); nothing is written to disk.
+ */
+export function modelFromText(text: string, dims: Record<string, number> = {}, name = '__test_model'): IRModel {
+  const virtual = resolve('models', `${name}.rnn`);
+  const a = analyze(virtual, { dims, readFile: (p) => (p === virtual ? text : readFromDisk(p)) });
+  if (!a.ok) throw new Error(renderDiagnostics(a).join('\n'));
+  return a.models[0];
+}
+
+/** The IR of a model file, with dims bound. */
+export function modelFromFile(path: string, dims: Record<string, number> = {}): IRModel {
+  const a = analyze(path, { dims });
+  if (!a.ok) throw new Error(renderDiagnostics(a).join('\n'));
+  return a.models[0];
+}
+
+/** Random params in [-1, 1) and tokens [B][N + 1] for a model, from one seed. */
+export function randomData(ir: IRModel, B: number, N: number, seed: number): { params: Map<string, Float64Array>; tokens: number[][] } {
+  const rnd = mulberry32(seed);
+  const vocab = ir.dims.vocab ?? 1;
+  const params = new Map(ir.params.map((p) => [p.name, Float64Array.from({ length: p.size as number }, () => rnd() * 2 - 1)]));
+  const tokens = Array.from({ length: B }, () => Array.from({ length: N + 1 }, () => Math.floor(rnd() * vocab)));
+  return { params, tokens };
 }
