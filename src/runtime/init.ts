@@ -2,6 +2,7 @@
 // its own stream, seeded by (seed, parameter name): the same seed gives the same weights,
 // and adding a parameter to a model does not change how the others start.
 import type { IRInit } from '../ir/types.ts';
+import { Rng } from './rng.ts';
 
 export interface InitSlot {
   name: string;
@@ -23,21 +24,9 @@ function hashName(s: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, good enough for initial weights; 2^-32 resolution. */
-export function mulberry32(seed: number): Uniform {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The stream parameter `name` draws from under `seed`. */
 export function paramStream(seed: number, name: string): Uniform {
-  return mulberry32((Math.imul(seed >>> 0, 0x9e3779b1) ^ hashName(name)) >>> 0);
+  return new Rng(seed, hashName(name)).asFunction();
 }
 
 /** Standard normal draws by Box–Muller (both values used). */

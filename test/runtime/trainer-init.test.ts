@@ -1,6 +1,9 @@
 // Initialisation from `init` annotations: the statistics each init promises, and determinism.
 import { describe, expect, it } from 'vitest';
-import { fillInit, initParams, orthogonal, gaussian, mulberry32, xavierBound } from '../../src/runtime/init.ts';
+import { fillInit, initParams, orthogonal, gaussian, xavierBound } from '../../src/runtime/init.ts';
+import { Rng } from '../../src/runtime/rng.ts';
+
+const mulberry32 = (seed: number) => new Rng(seed).asFunction();
 import type { IRInit } from '../../src/ir/types.ts';
 
 const init = (name: IRInit['name'], ...args: number[]): IRInit => ({ name, args });
