@@ -4,7 +4,8 @@ import type { CellDecl } from './syntax/ast.ts';
 import { load, readFromDisk, type ReadFile } from './syntax/load.ts';
 import { check } from './check/index.ts';
 import type { CheckContext } from './check/context.ts';
-import { format, formatShape, shapeSize, add, constant, variable, type Poly } from './check/poly.ts';
+import { format, formatShape, shapeSize, add, constant, type Poly } from './check/poly.ts';
+import { distinctDimNames, shapePolys } from './check/dim-terms.ts';
 import { elaborate } from './ir/elaborate.ts';
 import type { IRModel } from './ir/types.ts';
 import { hasErrors, renderDiagnostic, type Diagnostic } from './util/diagnostic.ts';
@@ -44,20 +45,17 @@ function toMap(d: AnalyzeOptions['dims']): ReadonlyMap<string, number> {
 }
 
 function summarizeCell(cell: CellDecl, file: string): CellSummary {
-  const poly = (d: CellDecl['inputs'][number]['shape']['dims'][number]): Poly => (d.kind === 'dimNumber' ? constant(d.value) : variable(d.name));
-  const port = (p: CellDecl['inputs'][number]): string => `${p.name.name}: ${formatShape(p.shape.dims.map(poly))}`;
+  const port = (p: CellDecl['inputs'][number]): string => `${p.name.name}: ${formatShape(shapePolys(p.shape))}`;
   const params = cell.body.flatMap((s) => (s.kind === 'param' ? [s] : []));
   let total: Poly = constant(0);
-  for (const p of params) total = add(total, shapeSize(p.shape.dims.map(poly)));
-  const dims: string[] = [];
-  for (const sh of [...cell.inputs, ...cell.states].map((p) => p.shape).concat(params.map((p) => p.shape)))
-    for (const d of sh.dims) if (d.kind === 'dimName' && !dims.includes(d.name)) dims.push(d.name);
+  for (const p of params) total = add(total, shapeSize(shapePolys(p.shape)));
+  const dims = distinctDimNames([...cell.inputs, ...cell.states].map((p) => p.shape).concat(params.map((p) => p.shape)));
   return {
     name: cell.name.name,
     file,
     signature: `cell ${cell.name.name}(${cell.inputs.map(port).join(', ')}) -> (${cell.states.map(port).join(', ')})`,
     dims,
-    params: params.map((p) => ({ name: p.name.name, shape: formatShape(p.shape.dims.map(poly)) })),
+    params: params.map((p) => ({ name: p.name.name, shape: formatShape(shapePolys(p.shape)) })),
     paramCount: format(total),
   };
 }

@@ -4,6 +4,7 @@ import type { CallExpr, CellDecl, Expr, ModelDecl, Port, Span, Stmt } from '../s
 import type { LoadedProgram } from '../syntax/load.ts';
 import type { Diagnostic } from '../util/diagnostic.ts';
 import type { Poly } from './poly.ts';
+import { shapeDimNames } from './dim-terms.ts';
 
 export type SymKind = 'param' | 'input' | 'state' | 'let' | 'dim' | 'data';
 
@@ -67,11 +68,8 @@ export interface CheckContext {
 /** Data names a model's expressions may read: the current token and the one to predict. */
 export const DATA_NAMES = ['token', 'next'] as const;
 
-function shapeDimNames(ports: Port[], body: Stmt[]): { name: string; span: Span }[] {
-  const out: { name: string; span: Span }[] = [];
-  const shapes = [...ports.map((p) => p.shape), ...body.flatMap((s) => (s.kind === 'param' ? [s.shape] : []))];
-  for (const sh of shapes) for (const d of sh.dims) if (d.kind === 'dimName') out.push({ name: d.name, span: d.span });
-  return out;
+function unitDimNames(ports: Port[], body: Stmt[]): { name: string; span: Span }[] {
+  return shapeDimNames([...ports.map((p) => p.shape), ...body.flatMap((s) => (s.kind === 'param' ? [s.shape] : []))]);
 }
 
 /** Builds a unit's symbol table; the first definition of a name wins. */
@@ -83,7 +81,7 @@ export function buildUnit(decl: CellDecl | ModelDecl, file: string, overrides: R
   if (decl.kind === 'cell') {
     for (const p of decl.inputs) define({ kind: 'input', name: p.name.name, span: p.name.span, order: -1, port: p });
     for (const p of decl.states) define({ kind: 'state', name: p.name.name, span: p.name.span, order: -1, port: p });
-    for (const d of shapeDimNames([...decl.inputs, ...decl.states], decl.body)) {
+    for (const d of unitDimNames([...decl.inputs, ...decl.states], decl.body)) {
       if (!unit.dims.has(d.name)) unit.dims.set(d.name, { name: d.name, value: null, span: d.span });
     }
   } else {

@@ -5,6 +5,7 @@ import type { Expr, Stmt } from '../syntax/ast.ts';
 import { BUILTINS } from './builtins.ts';
 import { UNKNOWN, type CheckContext, type Ty, type Unit } from './context.ts';
 import { add, constant, variable, type Poly } from './poly.ts';
+import { dimTermPoly, shapeDimNames, shapePolys } from './dim-terms.ts';
 
 /** Dim equality in a unit: equal once the unit's bound dims are substituted. */
 export type DimEq = (a: Poly, b: Poly) => boolean;
@@ -12,7 +13,7 @@ export type DimEq = (a: Poly, b: Poly) => boolean;
 export const SCALAR: Ty = { kind: 'tensor', shape: [] };
 
 export function shapeOfDecl(ctx: CheckContext, unit: Unit, dims: Extract<Stmt, { kind: 'param' }>['shape']['dims']): Poly[] {
-  return dims.map((d) => (d.kind === 'dimNumber' ? constant(d.value) : ctx.dimPoly(unit, d.name)));
+  return dims.map((d) => dimTermPoly(d, (n) => ctx.dimPoly(unit, n)));
 }
 
 /** The shape two element-wise operands give, or null if they do not broadcast. */
@@ -60,7 +61,7 @@ export function makeTypeOf(ctx: () => CheckContext): (unit: Unit, e: Expr) => Ty
           case 'param': {
             if (sym.stmt?.kind !== 'param') return UNKNOWN;
             // A model param over an undeclared dim has no size; unbound-dim reports it, once.
-            if (unit.kind === 'model' && sym.stmt.shape.dims.some((d) => d.kind === 'dimName' && !unit.dims.has(d.name))) return UNKNOWN;
+            if (unit.kind === 'model' && shapeDimNames([sym.stmt.shape]).some((d) => !unit.dims.has(d.name))) return UNKNOWN;
             return tensor(shapeOfDecl(c, unit, sym.stmt.shape.dims));
           }
           case 'input':
@@ -107,8 +108,8 @@ export function makeTypeOf(ctx: () => CheckContext): (unit: Unit, e: Expr) => Ty
           if (layer.problems.length) return UNKNOWN;
           const first = (layer.cell.decl as Extract<typeof layer.cell.decl, { kind: 'cell' }>).states[0];
           // A dim left unbound (its argument was reported by another rule) leaves the shape unknown.
-          if (first.shape.dims.some((d) => d.kind === 'dimName' && !layer.dims.has(d.name))) return UNKNOWN;
-          return tensor(first.shape.dims.map((d) => (d.kind === 'dimNumber' ? constant(d.value) : layer.dims.get(d.name)!)));
+          if (shapeDimNames([first.shape]).some((d) => !layer.dims.has(d.name))) return UNKNOWN;
+          return tensor(shapePolys(first.shape, (n) => layer.dims.get(n)!));
         }
         const b = BUILTINS.get(e.callee.name);
         if (!b || e.args.length < b.minArgs || e.args.length > b.maxArgs || e.named.length) return UNKNOWN;

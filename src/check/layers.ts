@@ -5,6 +5,7 @@ import { error, type Diagnostic } from '../util/diagnostic.ts';
 import { add, constant, formatShape, mul, type Poly } from './poly.ts';
 import { walkExpr, type CheckContext, type Unit } from './context.ts';
 import { suggest } from './suggest.ts';
+import { dimTermNames, dimTermPoly, shapePolys } from './dim-terms.ts';
 import { snippet } from './describe.ts';
 import type { CellDecl } from '../syntax/ast.ts';
 
@@ -98,7 +99,7 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
   }
 
   if (call.args.length !== cell.inputs.length) {
-    const want = cell.inputs.map((p) => `${p.name.name}: ${formatShape(p.shape.dims.map((d) => (d.kind === 'dimName' ? new Map([[d.name, 1]]) : constant(d.value))))}`).join(', ');
+    const want = cell.inputs.map((p) => `${p.name.name}: ${formatShape(shapePolys(p.shape))}`).join(', ');
     problems.push(error('layer-arguments', call.span, `cell ${cell.name.name} takes ${cell.inputs.length} input${cell.inputs.length === 1 ? '' : 's'} (${want}), but ${call.args.length} ${call.args.length === 1 ? 'was' : 'were'} given`));
   } else {
     call.args.forEach((arg, i) => {
@@ -112,7 +113,9 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
       }
       port.shape.dims.forEach((d, k) => {
         const actual = ty.shape[k];
-        const expected = d.kind === 'dimNumber' ? constant(d.value) : dims.get(d.name);
+        // Only a plain dim name is inferred from an argument; `2 * hidden` is checked once its names are bound.
+        const expected =
+          d.kind === 'dimName' ? dims.get(d.name) : dimTermNames(d).every((x) => dims.has(x.name)) ? dimTermPoly(d, (n) => dims.get(n)!) : undefined;
         if (expected === undefined && d.kind === 'dimName') {
           dims.set(d.name, actual);
         } else if (expected && !ctx.dimEq(unit)(expected, actual)) {

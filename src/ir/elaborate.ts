@@ -5,6 +5,7 @@ import type { CheckContext, Unit } from '../check/context.ts';
 import { boundDims } from '../check/context.ts';
 import { BUILTINS, DEFAULT_LEAKY_SLOPE } from '../check/builtins.ts';
 import { cellDimNames } from '../check/layers.ts';
+import { shapePolys } from '../check/dim-terms.ts';
 import { add, asNumber, compose, constant, format, shapeSize, substitute, type Poly } from '../check/poly.ts';
 import type { IRDim, IRExpr, IRInit, IRLayer, IRModel, IRParam, IRShape, IRState, IRStmt } from './types.ts';
 
@@ -56,7 +57,7 @@ export function elaborate(ctx: CheckContext, model: Unit): IRModel {
   const declareParams = (scope: Scope, body: Stmt[]): void => {
     for (const s of body) {
       if (s.kind !== 'param') continue;
-      const shape = s.shape.dims.map((d) => concrete(d.kind === 'dimNumber' ? constant(d.value) : new Map([[d.name, 1]]), scope));
+      const shape = shapePolys(s.shape).map((d) => concrete(d, scope));
       const size = shapeSize(shape);
       total = add(total, size);
       params.push({ name: scope.prefix + s.name.name, shape: shape.map(dimOut), size: dimOut(size), init: initOf(s), layer: scope.layer, span: s.name.span });
@@ -149,7 +150,7 @@ export function elaborate(ctx: CheckContext, model: Unit): IRModel {
       span: call.span,
     });
     for (const p of cell.states) {
-      const shape = p.shape.dims.map((d) => dimOut(concrete(d.kind === 'dimNumber' ? constant(d.value) : new Map([[d.name, 1]]), scope)));
+      const shape = shapePolys(p.shape).map((d) => dimOut(concrete(d, scope)));
       states.push({ name: `${name}.${p.name.name}`, layer: name, shape, span: p.name.span });
     }
     declareParams(scope, cell.body);

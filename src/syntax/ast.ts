@@ -13,9 +13,14 @@ export interface Ident {
   span: Span;
 }
 
+export type DimOp = '+' | '-' | '*';
+
+/** One size in a shape: a dim name, an integer, or `+ - *` of those (`2 * hidden`). */
 export type DimTerm =
   | { kind: 'dimName'; name: string; span: Span }
-  | { kind: 'dimNumber'; value: number; span: Span };
+  | { kind: 'dimNumber'; value: number; span: Span }
+  /** `name` is the term's source text with spaces removed (`2*hidden`), for messages. */
+  | { kind: 'dimArith'; op: DimOp; left: DimTerm; right: DimTerm; name: string; span: Span };
 
 export interface ShapeExpr {
   dims: DimTerm[];

@@ -2,7 +2,7 @@
 // diagnostic at the furthest point the parser reached.
 import { readFileSync } from 'node:fs';
 import * as ohm from 'ohm-js';
-import type { CallExpr, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
+import type { CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
 
 let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
@@ -30,6 +30,21 @@ function spanOf(first: ohm.Node, last: ohm.Node): Span {
 }
 
 type N = ohm.Node;
+
+function dimArith(node: N, op: DimOp, l: N, r: N): DimTerm {
+  const left: DimTerm = l.ast();
+  const right: DimTerm = r.ast();
+  return { kind: 'dimArith', op, left, right, name: dimText(op, left, right), span: span(node) };
+}
+
+/** `2*hidden`, `in+hidden`, `2*(a+b)`: a dim term's text without spaces or comments. */
+function dimText(op: DimOp, left: DimTerm, right: DimTerm): string {
+  const text = (t: DimTerm): string => (t.kind === 'dimNumber' ? String(t.value) : t.name);
+  const sum = (t: DimTerm): boolean => t.kind === 'dimArith' && t.op !== '*';
+  const l = op === '*' && sum(left) ? `(${text(left)})` : text(left);
+  const r = op !== '+' && sum(right) ? `(${text(right)})` : text(right);
+  return `${l}${op}${r}`;
+}
 
 function addAstOperation(s: ohm.Semantics): void {
   const list = (n: N): any[] => n.asIteration().children.map((c: N) => c.ast());
@@ -97,9 +112,24 @@ function addAstOperation(s: ohm.Semantics): void {
     Shape(_lb, dims, _rb): ShapeExpr {
       return { dims: list(dims) as DimTerm[], span: span(this) };
     },
-    DimTerm(term): DimTerm {
-      if (term.ctorName === 'int') return { kind: 'dimNumber', value: Number(term.sourceString), span: span(this) };
-      return { kind: 'dimName', name: term.sourceString, span: span(this) };
+    DimExpr_add(l, _op, r): DimTerm {
+      return dimArith(this, '+', l, r);
+    },
+    DimExpr_sub(l, _op, r): DimTerm {
+      return dimArith(this, '-', l, r);
+    },
+    DimProduct_mul(l, _op, r): DimTerm {
+      return dimArith(this, '*', l, r);
+    },
+    // Like expressions, a parenthesised dim keeps the brackets in its span.
+    DimAtom_paren(_lp, e, _rp): DimTerm {
+      return { ...e.ast(), span: span(this) };
+    },
+    DimAtom_int(n): DimTerm {
+      return { kind: 'dimNumber', value: Number(n.sourceString), span: span(this) };
+    },
+    DimAtom_name(id): DimTerm {
+      return { kind: 'dimName', name: id.sourceString, span: span(this) };
     },
     GateStmt(_gate, name, _eq, expr): Stmt {
       return { kind: 'let', gate: true, name: name.ast(), expr: expr.ast(), span: span(this) };

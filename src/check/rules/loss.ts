@@ -3,6 +3,7 @@ import { error } from '../../util/diagnostic.ts';
 import { lineCol } from '../../util/source.ts';
 import { typed } from '../describe.ts';
 import { variable } from '../poly.ts';
+import { shapeDimNames } from '../dim-terms.ts';
 
 export const lossRule: Rule = {
   name: 'loss',
@@ -20,7 +21,7 @@ export const lossRule: Rule = {
         ctx.report(error(this.name, s.span, `model ${unit.name} already has a loss (line ${line})`, 'a model trains on one loss'));
       });
       // A param over an undeclared vocab is already reported by unbound-dim, at the param.
-      const paramsUseVocab = unit.decl.body.some((s) => s.kind === 'param' && s.shape.dims.some((d) => d.kind === 'dimName' && d.name === 'vocab'));
+      const paramsUseVocab = unit.decl.body.some((s) => s.kind === 'param' && shapeDimNames([s.shape]).some((d) => d.name === 'vocab'));
       if (!unit.dims.has('vocab') && !paramsUseVocab) {
         ctx.report(error(this.name, unit.decl.name.span, `model ${unit.name} declares no dim 'vocab'`, 'add `dim vocab`: it is bound to the vocabulary size of the data'));
       }
