@@ -4,10 +4,42 @@ import type { IRModel } from '../ir/types.ts';
 import type { SourceFile } from '../util/source.ts';
 import { emitModule } from './emit.ts';
 import { planModel } from './plan.ts';
-import { support, type FloatArray, type FloatCtor } from './support.ts';
+import { support, withGemm, type FloatArray, type FloatCtor, type Support } from './support.ts';
+import { createKernels, wasmSimdSupported, type WasmKernels } from '../kernels/index.ts';
 
 export { CodegenError } from './emit.ts';
 export type { FloatArray, FloatCtor } from './support.ts';
+
+/**
+ * Float32 buffers live in one WebAssembly memory shared by every compiled model of the
+ * process, so the SIMD GEMM works on them in place. Reserved once (address space only: pages
+ * are touched as they are used); RNNC_MEMORY_MB sets its size.
+ */
+let fast: { kernels: WasmKernels; support: Support } | null | undefined;
+function fastPath(): { kernels: WasmKernels; support: Support } | null {
+  if (fast === undefined) {
+    if (process.env.RNNC_KERNELS === 'js' || !wasmSimdSupported()) fast = null;
+    else {
+      const mb = Number(process.env.RNNC_MEMORY_MB ?? 2048);
+      const kernels = createKernels({ maxBytes: mb * 1024 * 1024 });
+      fast = { kernels, support: withGemm(kernels) };
+    }
+  }
+  return fast;
+}
+
+/** Allocation and kernels for a dtype: float32 on the fast path when it is available. */
+function backendFor(Float: FloatCtor): { alloc: (n: number) => FloatArray; k: Support } {
+  const f = Float === Float32Array ? fastPath() : null;
+  if (!f) return { alloc: (n) => new Float(n), k: support };
+  return {
+    alloc: (n) => {
+      if (f.kernels.available() < n * 4 + 64) throw new RangeError(`out of kernel memory (${f.kernels.available()} bytes free, ${n * 4} needed); set RNNC_MEMORY_MB higher`);
+      return f.kernels.alloc(Math.max(n, 1)).view.subarray(0, n).fill(0);
+    },
+    k: f.support,
+  };
+}
 
 export interface CompileOptions {
   /** Emit the backward pass (training); otherwise inference only. Default true. */
@@ -70,6 +102,11 @@ export interface CompiledModel {
   backward: boolean;
   /** The generated JavaScript: a function `create(rt, config)`. */
   source: string;
+  /**
+   * The parameter and gradient arenas, allocated where the kernels work fastest (use these
+   * rather than your own arrays: kernels read and write them in place).
+   */
+  createArenas(Float: FloatCtor): { params: FloatArray; grads: FloatArray };
   /** An instance over `params` (and `grads` for training) for batches of B windows of T steps. */
   instantiate(config: { Float: FloatCtor; B: number; T: number; params: FloatArray; grads?: FloatArray | null }): WindowRunner;
 }
@@ -87,18 +124,22 @@ export function compileModel(ir: IRModel, options: CompileOptions = {}): Compile
     states: plan.g.states.map((s) => ({ name: s.name, shape: s.shape, size: s.shape.reduce((a, b) => a * b, 1), reverse: s.reverse })),
     vocab: plan.g.nodes[plan.g.nodes[plan.stepLoss].inputs[0]].shape[0],
   };
-  let factory: ((rt: unknown, config: unknown) => WindowRunner) | null = null;
   return {
     ir,
     layout,
     backward,
     source,
+    createArenas(Float) {
+      const { alloc } = backendFor(Float);
+      return { params: alloc(layout.totalParams), grads: alloc(layout.totalParams) };
+    },
     instantiate(config) {
       if (!Number.isInteger(config.B) || config.B < 1) throw new RangeError(`the batch size must be a positive integer, not ${config.B}`);
       if (!Number.isInteger(config.T) || config.T < 1) throw new RangeError(`the window length must be a positive integer, not ${config.T}`);
       // The source is the compiler's own text (model text only in comments): safe to evaluate.
-      factory ??= new Function(`${source}\nreturn create;`)() as (rt: unknown, config: unknown) => WindowRunner;
-      return factory({ Float: config.Float, k: support }, { B: config.B, T: config.T, params: config.params, grads: config.grads ?? null });
+      // A fresh function per instance keeps each one's array accesses monomorphic.
+      const factory = new Function(`${source}\nreturn create;`)() as (rt: unknown, config: unknown) => WindowRunner;
+      return factory(backendFor(config.Float), { B: config.B, T: config.T, params: config.params, grads: config.grads ?? null });
     },
   };
 }
@@ -112,7 +153,7 @@ export function asModule(c: CompiledModel): string {
     `// The parameter arena (${c.layout.totalParams} values; the gradient arena has the same layout):`,
     '//      offset       size  shape  name',
     ...table,
-    '// Usage: create({ Float: Float32Array or Float64Array, k: the kernels exported by rnnc as `support` },',
+    '// Usage: create({ alloc: (n) => new Float32Array(n) (or Float64Array), k: the kernels rnnc exports as `support` },',
     '//               { B, T, params, grads }) → { run(tokens, opts), initial, finals, resetStates, logits }.',
     'export default create;',
     '',

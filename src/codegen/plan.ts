@@ -10,7 +10,15 @@ import type { GNode } from '../graph/types.ts';
 import type { IRModel } from '../ir/types.ts';
 import { NameTable } from './names.ts';
 
-export type Placement = 'param' | 'shared' | 'batched' | 'alias';
+export type Placement = 'param' | 'shared' | 'batched';
+
+/**
+ * When a batched node of a segment runs: before the time loop over the whole window at once
+ * (`pre`: it does not depend on the segment's recurrence), inside it step by step (`loop`:
+ * the recurrence needs it), or after it over the whole window (`post`: it depends on the
+ * recurrence but does not feed it, e.g. a weight gradient).
+ */
+export type Phase = 'pre' | 'loop' | 'post';
 
 export interface Plan {
   ir: IRModel;
@@ -19,6 +27,7 @@ export interface Plan {
   /** Node ids that the generated code evaluates or reads. */
   needed: boolean[];
   placement: Placement[];
+  phase: Phase[];
   /** Batched values kept for every step (else one scratch buffer, reused each step). */
   perStep: boolean[];
   /** Identifier of each node's value (and `d_…` gradient names for backward nodes). */
@@ -34,6 +43,8 @@ export interface Plan {
   stateGrad: (number | undefined)[];
   /** Each step's loss node, whose input is the logits. */
   stepLoss: number;
+  /** The vocabulary size (the logits' length). */
+  layoutVocab: number;
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -51,10 +62,10 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
   const placement: Placement[] = new Array(N);
   for (const n of nodes) {
     if (n.op === 'param') placement[n.id] = 'param';
-    else if (n.op === 'state0' || (n.op === 'seed' && n.attrs.name !== 'loss')) placement[n.id] = 'alias';
+    else if (n.op === 'state0' || (n.op === 'seed' && n.attrs.name !== 'loss')) placement[n.id] = 'batched';
     else if (n.op === 'gather' || n.op === 'cross_entropy' || n.op === 'mask' || n.op === 'xent_grad' || n.op === 'scatter_row')
       placement[n.id] = 'batched';
-    else placement[n.id] = n.inputs.some((i) => placement[i] === 'batched' || placement[i] === 'alias') ? 'batched' : 'shared';
+    else placement[n.id] = n.inputs.some((i) => placement[i] === 'batched') ? 'batched' : 'shared';
   }
 
   // Parameter-gradient terms: fused into the arena when nothing else reads them.
@@ -113,21 +124,42 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
     visit(id);
   }
 
-  // Kept per step: read across the forward/backward boundary, across segments, or by the
-  // next step (a state's next value, a state's gradient).
-  const perStep = new Array<boolean>(N).fill(false);
-  const phase = (n: GNode): number => (n.id < g.forwardCount ? 0 : 1);
+  // Phases: what depends on a segment's recurrence (its states going forward, the state
+  // gradients from the next step going backward), and of that, what feeds the recurrence.
+  const inputsOf = (n: GNode): number[] => (transposedMatmul.has(n.id) ? [nodes[n.inputs[0]].inputs[0], n.inputs[1]] : n.inputs);
+  const back = (id: number): boolean => id >= g.forwardCount;
+  const live = (id: number): boolean => needed[id] && placement[id] === 'batched';
+  const recurrent = new Array<boolean>(N).fill(false);
   for (const n of nodes) {
-    if (!needed[n.id]) continue;
-    const ins = transposedMatmul.has(n.id) ? [nodes[n.inputs[0]].inputs[0], n.inputs[1]] : n.inputs;
-    for (const i of ins) {
-      const m = nodes[i];
+    if (!live(n.id)) continue;
+    if (n.op === 'state0' || n.op === 'seed') recurrent[n.id] = true;
+    else recurrent[n.id] = inputsOf(n).some((i) => recurrent[i] && back(i) === back(n.id) && nodes[i].seg === n.seg);
+  }
+  const feeds = new Array<boolean>(N).fill(false);
+  const carry: number[] = [...g.states.map((s) => s.final), ...stateGrad.filter((d): d is number => d !== undefined)];
+  const walk = [...carry];
+  while (walk.length) {
+    const id = walk.pop()!;
+    if (feeds[id] || !recurrent[id]) continue;
+    feeds[id] = true;
+    for (const i of inputsOf(nodes[id])) if (recurrent[i] && back(i) === back(id) && nodes[i].seg === nodes[id].seg) walk.push(i);
+  }
+  const phase: Phase[] = nodes.map((n) => (!recurrent[n.id] ? 'pre' : feeds[n.id] ? 'loop' : 'post'));
+  // State values and state-gradient seeds are copied in at each step, so they are loop values.
+  for (const n of nodes) if (n.op === 'state0' || (n.op === 'seed' && placement[n.id] === 'batched')) phase[n.id] = 'loop';
+
+  // Kept per step: whatever runs over the whole window, and loop values read outside their
+  // own step (by the other pass, another segment, a whole-window node, or the next step).
+  const perStep = new Array<boolean>(N).fill(false);
+  for (const n of nodes) {
+    if (!live(n.id)) continue;
+    if (phase[n.id] !== 'loop' || n.op === 'state0' || n.op === 'seed') perStep[n.id] = true;
+    for (const i of inputsOf(n)) {
       if (placement[i] !== 'batched') continue;
-      if (phase(m) !== phase(n) || (m.seg ?? -1) !== (n.seg ?? -1)) perStep[i] = true;
+      if (back(i) !== back(n.id) || nodes[i].seg !== n.seg || phase[n.id] !== 'loop') perStep[i] = true;
     }
   }
-  for (const s of g.states) if (placement[s.final] === 'batched') perStep[s.final] = true;
-  for (const d of stateGrad) if (d !== undefined && placement[d] === 'batched') perStep[d] = true;
+  for (const id of carry) if (placement[id] === 'batched') perStep[id] = true;
   perStep[nodes[stepLoss].inputs[0]] = placement[nodes[stepLoss].inputs[0]] === 'batched';
 
   // Names: params first (their IR names), then every other value by its source label.
@@ -149,5 +181,5 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
     const base = n.label !== '' ? n.label : back ? `d_${n.op}${n.id}` : `${n.op}${n.id}`;
     name[n.id] = names.fresh(base);
   }
-  return { ir, g, backward: options.backward, needed, placement, perStep, name, paramName, totalParams: offset, accumulate, transposedMatmul, stateGrad, stepLoss };
+  return { ir, g, backward: options.backward, needed, placement, phase, perStep, name, paramName, totalParams: offset, accumulate, transposedMatmul, stateGrad, stepLoss, layoutVocab: nodes[nodes[stepLoss].inputs[0]].shape[0] };
 }

@@ -112,76 +112,97 @@ function accBatch(G: FloatArray, v: FloatArray, batched: boolean, B: number, n: 
   for (let b = 0; b < B; b++) for (let j = 0; j < n; j++) G[j] += v[b * n + j];
 }
 
-/** The token of example b at position `pos` of a [B, T + 1] window, range-checked. */
-function token(tokens: Int32Array, T1: number, b: number, pos: number, rows: number): number {
-  const tok = tokens[b * T1 + pos];
-  if (!(tok >= 0 && tok < rows)) throw new RangeError(`token ${tok} (example ${b}, position ${pos}) is outside the vocabulary [0, ${rows})`);
-  return tok;
-}
-
-/** out[b] = table[token(b, pos)] — the embedding lookup. */
-function gather(out: FloatArray, table: FloatArray, rows: number, d: number, tokens: Int32Array, T1: number, pos: number, B: number): void {
-  for (let b = 0; b < B; b++) {
-    const r = token(tokens, T1, b, pos, rows) * d;
-    for (let j = 0; j < d; j++) out[b * d + j] = table[r + j];
+/** Every token of a window must index the vocabulary (checked once, so kernels need not). */
+function checkTokens(tokens: Int32Array, vocab: number): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (!(tok >= 0 && tok < vocab)) throw new RangeError(`token ${tok} (at ${i}) is outside the vocabulary [0, ${vocab})`);
   }
 }
 
-/** G[token(b, pos)] += g[b] — the scatter-add gradient of the lookup, summed over the batch. */
-function accScatter(G: FloatArray, g: FloatArray, rows: number, d: number, tokens: Int32Array, T1: number, pos: number, B: number): void {
-  for (let b = 0; b < B; b++) {
-    const r = token(tokens, T1, b, pos, rows) * d;
-    for (let j = 0; j < d; j++) G[r + j] += g[b * d + j];
-  }
+// Token-reading kernels cover steps tStart … tStart + tCount − 1 (one step inside a time
+// loop, or the whole window), row (t − tStart)·B + b reading tokens[b, t + pos].
+
+/** out[row] = table[token] — the embedding lookup. */
+function gather(out: FloatArray, table: FloatArray, rows: number, d: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): void {
+  for (let s = 0; s < tCount; s++)
+    for (let b = 0; b < B; b++) {
+      const r = tokens[b * T1 + tStart + s + pos] * d;
+      const o = (s * B + b) * d;
+      for (let j = 0; j < d; j++) out[o + j] = table[r + j];
+    }
 }
 
-/** out[b] = a zero [rows, d] table with row token(b, pos) set to g[b] (unfused form). */
-function scatter(out: FloatArray, g: FloatArray, rows: number, d: number, tokens: Int32Array, T1: number, pos: number, B: number): void {
-  out.fill(0);
-  for (let b = 0; b < B; b++) {
-    const r = token(tokens, T1, b, pos, rows) * d;
-    for (let j = 0; j < d; j++) out[b * rows * d + r + j] = g[b * d + j];
-  }
+/** G[token] += g[row] — the scatter-add gradient of the lookup, summed over the rows. */
+function accScatter(G: FloatArray, g: FloatArray, rows: number, d: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): void {
+  for (let s = 0; s < tCount; s++)
+    for (let b = 0; b < B; b++) {
+      const r = tokens[b * T1 + tStart + s + pos] * d;
+      const o = (s * B + b) * d;
+      for (let j = 0; j < d; j++) G[r + j] += g[o + j];
+    }
 }
 
-/** loss[b] = logsumexp(logits[b]) − logits[b, target] — stable: the max is subtracted first. */
-function xent(loss: FloatArray, logits: FloatArray, V: number, tokens: Int32Array, T1: number, pos: number, B: number): number {
+/** out[row] = a zero [rows, d] table with the token's row set to g[row] (unfused form). */
+function scatter(out: FloatArray, g: FloatArray, rows: number, d: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): void {
+  out.fill(0, 0, tCount * B * rows * d);
+  for (let s = 0; s < tCount; s++)
+    for (let b = 0; b < B; b++) {
+      const r = tokens[b * T1 + tStart + s + pos] * d;
+      const row = s * B + b;
+      for (let j = 0; j < d; j++) out[row * rows * d + r + j] = g[row * d + j];
+    }
+}
+
+/** loss[row] = logsumexp(logits[row]) − logits[row, target]; stable (the max is subtracted). Returns the sum. */
+function xent(loss: FloatArray, logits: FloatArray, V: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): number {
   let total = 0;
-  for (let b = 0; b < B; b++) {
-    const o = b * V;
-    let max = -Infinity;
-    for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
-    let s = 0;
-    for (let j = 0; j < V; j++) s += Math.exp(logits[o + j] - max);
-    const l = max + Math.log(s) - logits[o + token(tokens, T1, b, pos, V)];
-    loss[b] = l;
-    total += l;
-  }
+  for (let s = 0; s < tCount; s++)
+    for (let b = 0; b < B; b++) {
+      const row = s * B + b;
+      const o = row * V;
+      let max = -Infinity;
+      for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
+      let sum = 0;
+      for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j] - max);
+      const l = max + Math.log(sum) - logits[o + tokens[b * T1 + tStart + s + pos]];
+      loss[row] = l;
+      total += l;
+    }
   return total;
 }
 
-/** out[b] = g · (softmax(logits[b]) − onehot(target)), g a shared scalar or one per example. */
-function xentGrad(out: FloatArray, logits: FloatArray, g: FloatArray, gBatched: boolean, V: number, tokens: Int32Array, T1: number, pos: number, B: number): void {
-  for (let b = 0; b < B; b++) {
-    const o = b * V;
-    const gb = gBatched ? g[b] : g[0];
-    let max = -Infinity;
-    for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
-    let s = 0;
-    for (let j = 0; j < V; j++) s += Math.exp(logits[o + j] - max);
-    const lse = max + Math.log(s);
-    for (let j = 0; j < V; j++) out[o + j] = gb * Math.exp(logits[o + j] - lse);
-    out[o + token(tokens, T1, b, pos, V)] -= gb;
-  }
+/** out[row] = g · (softmax(logits[row]) − onehot(target)), g a shared scalar or one per row. */
+function xentGrad(out: FloatArray, logits: FloatArray, g: FloatArray, gBatched: boolean, V: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): void {
+  for (let s = 0; s < tCount; s++)
+    for (let b = 0; b < B; b++) {
+      const row = s * B + b;
+      const o = row * V;
+      const gb = gBatched ? g[row] : g[0];
+      let max = -Infinity;
+      for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
+      let sum = 0;
+      for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j] - max);
+      const lse = max + Math.log(sum);
+      for (let j = 0; j < V; j++) out[o + j] = gb * Math.exp(logits[o + j] - lse);
+      out[o + tokens[b * T1 + tStart + s + pos]] -= gb;
+    }
+}
+
+/** One buffer per step, as views of one whole-window allocation. */
+function steps(all: FloatArray, T: number, n: number): FloatArray[] {
+  return Array.from({ length: T }, (_, t) => all.subarray(t * n, (t + 1) * n));
 }
 
 /** Inverted dropout: each entry 0 with probability p, else 1/(1-p); the same draws as the interpreter. */
-function dropoutMask(out: FloatArray, B: number, n: number, p: number, seed: number, index: number, t: number): void {
+function dropoutMask(out: FloatArray, B: number, n: number, p: number, seed: number, index: number, tStart: number, tCount: number): void {
   const keep = 1 / (1 - p);
-  for (let b = 0; b < B; b++) {
-    const rnd = mulberry32(maskSeed(seed, index, t, b));
-    for (let j = 0; j < n; j++) out[b * n + j] = rnd() < p ? 0 : keep;
-  }
+  for (let s = 0; s < tCount; s++)
+    for (let b = 0; b < B; b++) {
+      const rnd = mulberry32(maskSeed(seed, index, tStart + s, b));
+      const o = (s * B + b) * n;
+      for (let j = 0; j < n; j++) out[o + j] = rnd() < p ? 0 : keep;
+    }
 }
 
 /** out[b] = Xᵀ for each example (X: [r, c]). */
@@ -192,11 +213,38 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
   }
 }
 
-/** One buffer per time step, carved from one allocation (no allocation inside the loops). */
-function perStep(Float: FloatCtor, T: number, n: number): FloatArray[] {
-  const all = new Float(T * n);
-  return Array.from({ length: T }, (_, t) => all.subarray(t * n, (t + 1) * n));
+export const support = { mv, mtv, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
+export type Support = typeof support;
+
+/** The GEMM the fast path needs: C = alpha·op(A)·op(B) + beta·C on byte offsets of one memory. */
+export interface Gemm {
+  readonly buffer: ArrayBufferLike;
+  gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, aPtr: number, lda: number, bPtr: number, ldb: number, beta: number, cPtr: number, ldc: number): void;
 }
 
-export const support = { mv, mtv, mm, accOuter, outer, place, slice, sumEach, accBatch, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, perStep };
-export type Support = typeof support;
+/**
+ * The support functions with the matrix products sent to a GEMM (e.g. WebAssembly SIMD)
+ * whenever every operand lives in its memory; anything else falls back to the loops above.
+ */
+export function withGemm(k: Gemm): Support {
+  const buf = k.buffer;
+  const inMemory = (...xs: FloatArray[]): boolean => xs.every((x) => x.buffer === buf && x instanceof Float32Array);
+  return {
+    ...support,
+    // out[B, m] = x[B, k] · Aᵀ
+    mv(out, A, x, B, m, kk) {
+      if (!inMemory(out, A, x)) return mv(out, A, x, B, m, kk);
+      k.gemm(false, true, B, m, kk, 1, x.byteOffset, kk, A.byteOffset, kk, 0, out.byteOffset, m);
+    },
+    // out[B, k] = g[B, m] · A
+    mtv(out, A, g, B, m, kk) {
+      if (!inMemory(out, A, g)) return mtv(out, A, g, B, m, kk);
+      k.gemm(false, false, B, kk, m, 1, g.byteOffset, m, A.byteOffset, kk, 0, out.byteOffset, kk);
+    },
+    // G[m, k] += g[B, m]ᵀ · x[B, k]
+    accOuter(G, g, x, B, m, kk) {
+      if (!inMemory(G, g, x)) return accOuter(G, g, x, B, m, kk);
+      k.gemm(true, false, m, kk, B, 1, g.byteOffset, m, x.byteOffset, kk, 1, G.byteOffset, kk);
+    },
+  };
+}

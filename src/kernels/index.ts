@@ -8,6 +8,7 @@
 
 import { buildGemmModule, resolveShape, workBytes, type GemmShape } from './wasm/gemm-module.ts';
 import { BumpAllocator, checkGemmArgs, createJsKernels, type Kernels } from './js.ts';
+import { CTL_BYTES, nodeBuiltin, startHelper, type GemmFn } from './threads.ts';
 
 export { createJsKernels, gemmJs, BumpAllocator } from './js.ts';
 export type { Kernels, Allocation, Dtype, FloatArray, JsKernelOptions } from './js.ts';
@@ -29,18 +30,28 @@ export interface KernelOptions {
    * it only adds the standard relaxed-SIMD opcodes). 'off': plain SIMD mul + add.
    */
   relaxedSimd?: 'auto' | 'enable' | 'off';
+  /**
+   * 1, or 2 to split each large enough gemm with a worker thread sharing the memory
+   * (SharedArrayBuffer-backed, so views are views of a SharedArrayBuffer). Default: 2 on
+   * machines with two or more cores. Call dispose() to stop the worker.
+   */
+  threads?: number;
+  /** Calls with fewer flops than this run on one thread (default DEFAULT_MIN_PARALLEL_FLOPS). */
+  minParallelFlops?: number;
   /** Override block/tile sizes (benchmarks and tests). */
   shape?: Partial<GemmShape>;
 }
 
 export interface WasmKernels extends Kernels<Float32Array> {
   readonly memory: WebAssembly.Memory;
+  /** Threads gemm may use (2 once the helper is up). */
+  readonly threads: number;
+  /** Resolves once every thread is ready (at once for one thread); gemm works before that, on one thread. */
+  whenReady(): Promise<void>;
 }
 
-type GemmExport = (
-  ta: number, tb: number, m: number, n: number, k: number, alpha: number,
-  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, work: number,
-) => void;
+/** Below this many flops (2·M·N·K) a call stays on one thread: hand-off costs microseconds. */
+export const DEFAULT_MIN_PARALLEL_FLOPS = 1 << 20;
 
 const probeMemory = { minPages: 1, maxPages: 1, shared: false };
 const validates = (fma: boolean): boolean => {
@@ -64,8 +75,7 @@ export function relaxedSimdSupported(enable = false): boolean {
   if (relaxedSupport === undefined || (enable && !relaxedSupport)) {
     relaxedSupport = wasmSimdSupported() && validates(true);
     if (!relaxedSupport && enable) {
-      const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-      const v8 = proc?.getBuiltinModule?.('node:v8') as { setFlagsFromString?: (f: string) => void } | undefined;
+      const v8 = nodeBuiltin<{ setFlagsFromString?: (f: string) => void }>('node:v8');
       if (v8?.setFlagsFromString) {
         v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
         relaxedSupport = validates(true);
@@ -81,26 +91,37 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
   const relaxed = options.relaxedSimd ?? 'enable';
   const fma = options.shape?.fma ?? (useWasm && relaxed !== 'off' && relaxedSimdSupported(relaxed === 'enable'));
   const shape = resolveShape({ ...options.shape, fma });
-  // Layout: [64 bytes unused | gemm scratch | heap of maxBytes for alloc()].
-  const workPtr = 64;
-  const work = useWasm ? workBytes(shape) : 0;
-  const heapStart = Math.ceil((workPtr + work) / 64) * 64;
+  const threads = useWasm ? Math.max(1, Math.min(2, options.threads ?? defaultThreads())) : 1;
+  const shared = threads > 1;
+  // Layout: [control block | gemm scratch per thread | heap of maxBytes for alloc()].
+  const ctlPtr = 0;
+  const work = useWasm ? Math.ceil(workBytes(shape) / 64) * 64 : 0;
+  const workPtrs = Array.from({ length: threads }, (_, t) => CTL_BYTES + t * work);
+  const heapStart = CTL_BYTES + threads * work;
   const pages = Math.ceil((heapStart + maxBytes) / PAGE);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared } as WebAssembly.MemoryDescriptor);
 
   if (!useWasm) {
     const js = createJsKernels({ buffer: memory.buffer, heapStart });
-    return Object.assign(js, { memory });
+    return Object.assign(js, { memory, threads: 1, whenReady: async () => {} });
   }
-  const { bytes } = buildGemmModule({ shape, memory: { minPages: pages, maxPages: pages, shared: false } });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const gemmWasm = instance.exports.gemm as GemmExport;
+  const { bytes } = buildGemmModule({ shape, memory: { minPages: pages, maxPages: pages, shared } });
+  const module = new WebAssembly.Module(bytes);
+  const gemmWasm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm as GemmFn;
+  const helper = shared ? startHelper(module, memory, ctlPtr, workPtrs[1]) : undefined;
+  const minFlops = options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS;
+  const { mr: MR, nr: NR } = shape;
   const buffer = memory.buffer;
-  const heap = new BumpAllocator(heapStart, buffer.byteLength);
+  const byteLength = buffer.byteLength;
+  const heap = new BumpAllocator(heapStart, byteLength);
   const view = (ptr: number, count: number) => new Float32Array(buffer, ptr, count);
+  const inBounds = (ptr: number, rows: number, cols: number, ld: number) =>
+    rows === 0 || cols === 0 || (ptr >= heapStart && ptr + ((rows - 1) * ld + cols) * 4 <= byteLength);
+  const work0 = workPtrs[0];
+
   return {
     dtype: 'float32',
-    backend: fma ? 'wasm-simd128-fma' : 'wasm-simd128',
+    backend: `wasm-simd128${fma ? '-fma' : ''}${helper ? '-2threads' : ''}`,
     memory,
     buffer,
     alloc(count: number) {
@@ -111,10 +132,50 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
     mark: () => heap.mark(),
     release: (m: number) => heap.release(m),
     available: () => heap.available(),
+    dispose: () => helper?.dispose(),
+    threads: helper ? 2 : 1,
+    async whenReady() {
+      if (helper && !(await helper.whenReady())) throw new Error('gemm helper thread did not start');
+    },
     gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
       checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
       if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');
-      gemmWasm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc, workPtr);
+      if (M === 0 || N === 0) return;
+      const kk = alpha === 0 ? 0 : K;
+      if (!inBounds(aPtr, transA ? kk : M, transA ? M : kk, lda) || !inBounds(bPtr, transB ? N : kk, transB ? kk : N, ldb) ||
+        !inBounds(cPtr, M, N, ldc)) {
+        throw new Error('gemm: a matrix lies outside the heap');
+      }
+      const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+      if (helper && 2 * M * N * K >= minFlops && helper.ready()) {
+        // Split C in two: by columns when that makes more register tiles, else by rows.
+        if (N / NR >= M / MR) {
+          const n0 = Math.min(N, Math.ceil(N / 2 / NR) * NR);
+          if (n0 < N) {
+            helper.post(ta, tb, M, N - n0, K, alpha, aPtr, lda, bPtr + (transB ? n0 * ldb : n0) * 4, ldb,
+              beta, cPtr + n0 * 4, ldc);
+            gemmWasm(ta, tb, M, n0, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc, work0);
+            helper.join();
+            return;
+          }
+        } else {
+          const m0 = Math.min(M, Math.ceil(M / 2 / MR) * MR);
+          if (m0 < M) {
+            helper.post(ta, tb, M - m0, N, K, alpha, aPtr + (transA ? m0 : m0 * lda) * 4, lda, bPtr, ldb,
+              beta, cPtr + m0 * ldc * 4, ldc);
+            gemmWasm(ta, tb, m0, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc, work0);
+            helper.join();
+            return;
+          }
+        }
+      }
+      gemmWasm(ta, tb, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc, work0);
     },
   };
+}
+
+/** 2 where the machine has two or more cores and worker_threads exists, else 1. */
+function defaultThreads(): number {
+  const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
+  return (os?.availableParallelism?.() ?? 1) >= 2 ? 2 : 1;
 }

@@ -27,6 +27,8 @@ export interface Kernels<V extends FloatArray = FloatArray> {
   release(mark: number): void;
   /** Bytes still free. */
   available(): number;
+  /** Stop helper threads, if any (the kernels must not be used afterwards). */
+  dispose(): void;
   /**
    * C = alpha·op(A)·op(B) + beta·C, row-major: op(A) is M×K (A is M×K, or K×M when
    * transA), op(B) is K×N (B is K×N, or N×K when transB), C is M×N; lda, ldb, ldc are row
@@ -147,6 +149,7 @@ export function createJsKernels(options: JsKernelOptions = {}): Kernels {
     mark: () => heap.mark(),
     release: (m: number) => heap.release(m),
     available: () => heap.available(),
+    dispose: () => {},
     gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
       checkArgs(M, N, K, lda, ldb, ldc, transA, transB);
       if (aPtr % size || bPtr % size || cPtr % size) throw new Error('gemm: misaligned pointer');

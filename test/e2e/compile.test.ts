@@ -32,7 +32,7 @@ describe.concurrent('rnnc compile', () => {
     const tokens = Int32Array.of(1, 2, 3, 4, 5, 6, 0, 1);
     const G1 = new Float64Array(P.length);
     const G2 = new Float64Array(P.length);
-    const a = create({ Float: Float64Array, k: support }, { B: 2, T: 3, params: P, grads: G1 }).run(tokens);
+    const a = create({ alloc: (n: number) => new Float64Array(n), k: support }, { B: 2, T: 3, params: P, grads: G1 }).run(tokens);
     const b = compiled.instantiate({ Float: Float64Array, B: 2, T: 3, params: P, grads: G2 }).run(tokens);
     expect(a).toBe(b);
     expect(Array.from(G1)).toEqual(Array.from(G2));

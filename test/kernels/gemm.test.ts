@@ -76,16 +76,16 @@ const EDGE_SIZES: Array<[number, number, number]> = [
 ];
 
 const backends: Array<[string, () => Kernels<Float32Array>]> = [
-  ['wasm simd128', () => createKernels({ maxBytes: 4 << 20, relaxedSimd: 'off' })],
+  ['wasm simd128', () => createKernels({ maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off' })],
   // Tiny cache blocks, so small random sizes cross every block boundary of the loop nest.
-  ['wasm simd128, tiny blocks', () => createKernels({ maxBytes: 4 << 20, relaxedSimd: 'off', shape: { mc: 8, kc: 5, nc: 16 } })],
-  ['wasm simd128 5×8, unroll 3', () => createKernels({ maxBytes: 4 << 20, relaxedSimd: 'off', shape: { mr: 5, nr: 8, mc: 10, kc: 7, nc: 24, unroll: 3 } })],
+  ['wasm simd128, tiny blocks', () => createKernels({ maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off', shape: { mc: 8, kc: 5, nc: 16 } })],
+  ['wasm simd128 5×8, unroll 3', () => createKernels({ maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off', shape: { mr: 5, nr: 8, mc: 10, kc: 7, nc: 24, unroll: 3 } })],
   ['js float32', () => createJsKernels({ maxBytes: 4 << 20 })],
-  ['js fallback on wasm memory', () => createKernels({ maxBytes: 4 << 20, backend: 'js' })],
+  ['js fallback on wasm memory', () => createKernels({ maxBytes: 4 << 20, threads: 1, backend: 'js' })],
 ];
 if (relaxedSimdSupported(true)) {
-  backends.push(['wasm relaxed-simd fma', () => createKernels({ maxBytes: 4 << 20, relaxedSimd: 'enable' })]);
-  backends.push(['wasm fma, tiny blocks', () => createKernels({ maxBytes: 4 << 20, shape: { fma: true, mc: 6, kc: 3, nc: 24 } })]);
+  backends.push(['wasm relaxed-simd fma', () => createKernels({ maxBytes: 4 << 20, threads: 1, relaxedSimd: 'enable' })]);
+  backends.push(['wasm fma, tiny blocks', () => createKernels({ maxBytes: 4 << 20, threads: 1, shape: { fma: true, mc: 6, kc: 3, nc: 24 } })]);
 }
 
 describe('gemm', () => {
@@ -96,7 +96,7 @@ describe('gemm', () => {
       if (!fma) expect(WebAssembly.validate(bytes)).toBe(true);
       else expect(WebAssembly.validate(bytes)).toBe(relaxedSimdSupported());
     }
-    expect(createKernels({ maxBytes: 1 << 16, relaxedSimd: 'off' }).backend).toBe('wasm-simd128');
+    expect(createKernels({ maxBytes: 1 << 16, relaxedSimd: 'off', threads: 1 }).backend).toBe('wasm-simd128');
   });
 
   for (const [name, make] of backends) {
@@ -118,7 +118,7 @@ describe('gemm', () => {
   }
 
   it('crosses the default cache blocks (K > kc, N > nc, M > mc)', () => {
-    const k = createKernels({ maxBytes: 16 << 20 });
+    const k = createKernels({ maxBytes: 16 << 20, threads: 1 });
     for (const [ta, tb] of [[false, true], [false, false], [true, false], [true, true]] as const) {
       for (const [M, N, K] of [[131, 13, 9], [5, 1037, 7], [5, 13, 517]]) {
         runCase(k, { ta, tb, M, N, K, alpha: 1, beta: 1, padA: 0, padB: 1, padC: 0, seed: 7 });
@@ -128,7 +128,7 @@ describe('gemm', () => {
   });
 
   it('degenerate sizes: M, N or K = 0, alpha = 0', () => {
-    const k = createKernels({ maxBytes: 1 << 20 });
+    const k = createKernels({ maxBytes: 1 << 20, threads: 1 });
     const C = k.alloc(6);
     C.view.set([1, 2, NaN, 4, 5, 6]);
     k.gemm(false, false, 2, 3, 0, 1, 0, 1, 0, 3, 2, C.ptr, 3); // K = 0: C = 2·C
@@ -141,6 +141,37 @@ describe('gemm', () => {
     k.gemm(true, false, 2, 0, 4, 1, 0, 2, 0, 1, 0, C.ptr, 1); // N = 0: nothing
     expect(Array.from(C.view)).toEqual([3, 3, 3, 3, 3, 3]);
     expect(() => k.gemm(false, false, 2, 3, 4, 1, 0, 3, 0, 3, 0, C.ptr, 3)).toThrow(/lda/);
+    const end = k.memory.buffer.byteLength;
+    expect(() => k.gemm(false, false, 2, 3, 4, 1, end - 16, 4, C.ptr, 3, 0, C.ptr, 3)).toThrow(/outside/);
+    expect(() => k.gemm(false, false, 2, 3, 1, 1, 0, 1, C.ptr, 3, 0, C.ptr, 3)).toThrow(/outside/);
+  });
+});
+
+describe('two threads', () => {
+  it('split by rows or columns, matches float64 and is bitwise equal to one thread', async () => {
+    const k2 = createKernels({ maxBytes: 8 << 20, threads: 2, minParallelFlops: 0 });
+    const k1 = createKernels({ maxBytes: 8 << 20, threads: 1 });
+    try {
+      expect(k1.threads).toBe(1);
+      expect(k2.threads).toBe(2);
+      expect(k2.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+      await k2.whenReady();
+      fc.assert(fc.property(caseArb(40), (c) => { runCase(k2, c); }), { numRuns: 100 });
+      for (const [M, N, K] of [[32, 1024, 64], [300, 65, 70], [65, 256, 33], [7, 5, 3]]) {
+        for (const [ta, tb] of [[false, true], [false, false], [true, false]] as const) {
+          const C = [k1, k2].map((k) => {
+            const A = k.alloc(M * K), B = k.alloc(K * N), C = k.alloc(M * N);
+            const rand = rng(M + N + K);
+            for (const v of [A.view, B.view, C.view]) for (let i = 0; i < v.length; i++) v[i] = rand();
+            k.gemm(ta, tb, M, N, K, 0.5, A.ptr, ta ? M : K, B.ptr, tb ? K : N, 1, C.ptr, N);
+            return C.view;
+          });
+          expect(C[1]).toEqual(C[0]);
+        }
+      }
+    } finally {
+      k2.dispose();
+    }
   });
 });
 
@@ -158,7 +189,7 @@ describe('float64 path', () => {
 
 describe('alloc', () => {
   it('is 16-byte aligned, views are live on the memory, and it never grows', () => {
-    const k = createKernels({ maxBytes: 1 << 20 });
+    const k = createKernels({ maxBytes: 1 << 20, threads: 1 });
     const byteLength = k.memory.buffer.byteLength;
     fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 30 }), (counts) => {
       const mark = k.mark();
@@ -179,7 +210,7 @@ describe('alloc', () => {
   });
 
   it('offers maxBytes to alloc beyond the kernels\' scratch', () => {
-    const k = createKernels({ maxBytes: 1 << 20 });
+    const k = createKernels({ maxBytes: 1 << 20, threads: 1 });
     expect(k.available()).toBeGreaterThanOrEqual(1 << 20);
     k.alloc((1 << 20) / 4);
   });
