@@ -43,7 +43,8 @@ export function evalDimExpr(ctx: CheckContext, unit: Unit, e: Expr): Poly | null
 export function cellDimNames(cell: CellDecl): string[] {
   const names: string[] = [];
   const shapes = [...cell.inputs.map((p) => p.shape), ...cell.states.map((p) => p.shape), ...cell.body.flatMap((s) => (s.kind === 'param' ? [s.shape] : []))];
-  for (const sh of shapes) for (const d of sh.dims) if (d.kind === 'dimName' && !names.includes(d.name)) names.push(d.name);
+  // A name used only inside arithmetic (`x: [2 * n]`) is a dim of the cell too.
+  for (const sh of shapes) for (const d of sh.dims) for (const { name } of dimTermNames(d)) if (!names.includes(name)) names.push(name);
   return names;
 }
 
@@ -102,6 +103,9 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
     const want = cell.inputs.map((p) => `${p.name.name}: ${formatShape(shapePolys(p.shape))}`).join(', ');
     problems.push(error('layer-arguments', call.span, `cell ${cell.name.name} takes ${cell.inputs.length} input${cell.inputs.length === 1 ? '' : 's'} (${want}), but ${call.args.length} ${call.args.length === 1 ? 'was' : 'were'} given`));
   } else {
+    // Plain dim names are bound from the arguments first; sizes like `2 * n` are checked after
+    // every argument has been seen, so `(x: [2 * n], y: [n])` checks x against y's n.
+    const deferred: (() => void)[] = [];
     call.args.forEach((arg, i) => {
       const port = cell.inputs[i];
       const ty = ctx.typeOf(unit, arg);
@@ -113,13 +117,7 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
       }
       port.shape.dims.forEach((d, k) => {
         const actual = ty.shape[k];
-        // Only a plain dim name is inferred from an argument; `2 * hidden` is checked once its names are bound.
-        const expected =
-          d.kind === 'dimName' ? dims.get(d.name) : dimTermNames(d).every((x) => dims.has(x.name)) ? dimTermPoly(d, (n) => dims.get(n)!) : undefined;
-        if (expected === undefined && d.kind === 'dimName') {
-          dims.set(d.name, actual);
-        } else if (expected && !ctx.dimEq(unit)(expected, actual)) {
-          const which = d.kind === 'dimName' ? ` (the cell's dim '${d.name}')` : '';
+        const mismatch = (expected: Poly, which: string): void => {
           const shown = `[${ty.shape.map((p) => ctx.showDim(unit, p)).join(', ')}]`;
           problems.push(
             error(
@@ -128,9 +126,25 @@ export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerB
               `input '${port.name.name}' of ${cell.name.name} needs size ${ctx.showDim(unit, expected)} in dim ${k + 1}${which}, but ${snippet(ctx, arg.span)} has shape ${shown}`,
             ),
           );
+        };
+        if (d.kind === 'dimArith') {
+          // Checked once its names are bound; an unbound name is reported as missing below.
+          deferred.push(() => {
+            if (!dimTermNames(d).every((x) => dims.has(x.name))) return;
+            const expected = dimTermPoly(d, (n) => dims.get(n)!);
+            if (!ctx.dimEq(unit)(expected, actual)) mismatch(expected, ` (the cell's ${snippet(ctx, d.span)})`);
+          });
+          return;
+        }
+        const expected = d.kind === 'dimName' ? dims.get(d.name) : constant(d.value);
+        if (expected === undefined && d.kind === 'dimName') {
+          dims.set(d.name, actual);
+        } else if (expected && !ctx.dimEq(unit)(expected, actual)) {
+          mismatch(expected, d.kind === 'dimName' ? ` (the cell's dim '${d.name}')` : '');
         }
       });
     });
+    for (const check of deferred) check();
   }
 
   const missing = dimNames.filter((n) => !dims.has(n) && !attempted.has(n) && !cell.inputs.some((p) => p.shape.dims.some((d) => d.kind === 'dimName' && d.name === n)));
