@@ -1,16 +1,18 @@
 // rnnc — the command-line interface. Each command lives in its own file and is thin over
 // the library.
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { registerCheck } from './check.ts';
 import { registerIr } from './ir.ts';
 import { registerGraph } from './graph.ts';
 import { registerGradcheck } from './gradcheck.ts';
 import { registerGrad } from './grad.ts';
 import { registerCompile } from './compile.ts';
+import { registerTrain } from './train.ts';
+import { registerEval } from './eval.ts';
+import { registerSample } from './sample.ts';
 import { UserError } from './common.ts';
+import { VERSION } from './version.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 // Output piped into `head` closes early; that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -19,8 +21,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 const program = new Command('rnnc')
-  .description('Compile, check and inspect recurrent language models written as .rnn files.')
-  .version(pkg.version)
+  .description('Compile, check, train, evaluate and sample recurrent language models written as .rnn files.')
+  .version(VERSION)
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) });
 
@@ -36,8 +38,11 @@ registerGraph(program);
 registerGradcheck(program);
 registerGrad(program);
 registerCompile(program);
+registerTrain(program);
+registerEval(program);
+registerSample(program);
 
-program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExample:\n  rnnc check models/*.rnn --dims vocab=65');
+program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExamples:\n  rnnc check models/*.rnn --dims vocab=65\n  rnnc train models/char-lstm.rnn');
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,365 @@
+// rnnc train MODEL — train a language model on a text corpus, with progress, validation,
+// checkpoints, resumption, and a sample at the end. Thin over runtime/train.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { compile, CompileError, LanguageModel, loadIR, WeightsError } from '../runtime/model.ts';
+import { prepareData, type DataSettings } from '../runtime/data/prepare.ts';
+import { DataError } from '../runtime/data/errors.ts';
+import { Trainer, DivergedError, type StepInfo, type TrainOptions, type ValidInfo } from '../runtime/train/trainer.ts';
+import { CheckpointError, loadCheckpoint, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
+import { isOptimizerKind, OPTIMIZER_KINDS, OptimizerError } from '../runtime/optim/optimizers.ts';
+import { ScheduleError, type ScheduleSpec } from '../runtime/optim/schedule.ts';
+import type { IRInit } from '../ir/types.ts';
+import { UserError } from './common.ts';
+import { parseDims, parsePositiveInt, parseSeed } from './options.ts';
+import { VERSION } from './version.ts';
+
+/** The corpus bundled with rnnc: tiny Shakespeare (public domain). */
+export const BUNDLED_CORPUS = fileURLToPath(new URL('../../data/tinyshakespeare/input.txt', import.meta.url));
+
+interface Opts {
+  data?: string;
+  valid?: string;
+  split?: number;
+  level: string;
+  minCount: number;
+  maxVocab?: number;
+  dims?: Map<string, number>;
+  model?: string;
+  batch: number;
+  bptt: number;
+  optimizer: string;
+  lr?: number;
+  clip: number;
+  weightDecay: number;
+  momentum?: number;
+  lossScale: string;
+  lrSchedule: string;
+  lrDecay?: number;
+  decayAfter: number;
+  epochs?: number;
+  steps?: number;
+  minutes?: number;
+  evalEvery: number;
+  patience: number;
+  seed: number;
+  initScale?: number;
+  out?: string;
+  resume?: string;
+  json?: boolean;
+  logEvery: number;
+  sample: number;
+  temperature: number;
+}
+
+function parseNumber(what: string, check: (n: number) => boolean) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`${what}, got "${value}"`);
+    return n;
+  };
+}
+const positive = parseNumber('expected a number > 0', (n) => n > 0);
+const nonNegative = parseNumber('expected a number ≥ 0', (n) => n >= 0);
+const fraction = parseNumber('expected a fraction between 0 and 1', (n) => n > 0 && n < 1);
+const nonNegativeInt = parseNumber('expected an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0);
+
+function schedule(o: Opts): ScheduleSpec {
+  switch (o.lrSchedule) {
+    case 'constant':
+      return { kind: 'constant' };
+    case 'decay':
+      return { kind: 'decay', factor: o.lrDecay ?? 0.5, after: o.decayAfter };
+    case 'plateau':
+      return { kind: 'plateau', factor: o.lrDecay ?? 0.25, patience: 0 };
+    default:
+      throw new UserError(`--lr-schedule must be constant, decay or plateau, not "${o.lrSchedule}"`);
+  }
+}
+
+function trainOptions(o: Opts): TrainOptions {
+  if (!isOptimizerKind(o.optimizer)) throw new UserError(`--optimizer must be one of ${OPTIMIZER_KINDS.join(', ')}, not "${o.optimizer}"`);
+  if (o.lossScale !== 'mean' && o.lossScale !== 'sum') throw new UserError(`--loss-scale must be mean or sum, not "${o.lossScale}"`);
+  const budgets = o.epochs === undefined && o.steps === undefined && o.minutes === undefined;
+  return {
+    batch: o.batch,
+    bptt: o.bptt,
+    optimizer: o.optimizer,
+    lr: o.lr,
+    clip: o.clip,
+    weightDecay: o.weightDecay,
+    hyper: o.momentum !== undefined ? { momentum: o.momentum } : {},
+    lossScale: o.lossScale,
+    schedule: schedule(o),
+    epochs: o.epochs,
+    steps: o.steps,
+    // No budget given: a few minutes, enough to see the model learn.
+    minutes: budgets ? 5 : o.minutes,
+    evalEvery: o.evalEvery,
+    patience: o.patience,
+    seed: o.seed,
+  };
+}
+
+/** A new directory under runs/ named after the model and the time. */
+function defaultOut(name: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  let dir = join('runs', `${name.toLowerCase()}-${stamp}`);
+  for (let i = 2; existsSync(dir); i++) dir = join('runs', `${name.toLowerCase()}-${stamp}-${i}`);
+  return dir;
+}
+
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
+}
+
+/** Progress on a terminal (a bar), as plain lines, or as JSON lines. */
+class Reporter {
+  private bar: cliProgress.SingleBar | null = null;
+  private lastLine = 0;
+
+  constructor(
+    private readonly mode: 'bar' | 'lines' | 'json',
+    private readonly logEvery: number,
+  ) {}
+
+  start(): void {
+    if (this.mode !== 'bar') return;
+    this.bar = new cliProgress.SingleBar(
+      {
+        format: 'epoch {epoch} |{bar}| {percentage}% | step {step} | {tps} tok/s | loss {loss} | ETA {eta_formatted}',
+        barsize: 24,
+        hideCursor: true,
+        etaBuffer: 50,
+        stream: process.stderr,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(1000, 0, { epoch: 1, step: 0, tps: '-', loss: '-' });
+  }
+
+  step(i: StepInfo): void {
+    if (this.mode === 'bar') {
+      this.bar!.update(Math.round(i.progress * 1000), { epoch: i.epoch, step: i.step, tps: fmtInt(i.tokensPerS), loss: i.loss.toFixed(4) });
+      return;
+    }
+    if (i.step % this.logEvery !== 0 && i.step !== 1) return;
+    if (this.mode === 'json') {
+      this.emit({ step: i.step, epoch: i.epoch, loss: i.loss, lr: i.lr, grad_norm: i.gradNorm, tokens: i.tokens, tokens_per_s: Math.round(i.tokensPerS), seconds: +i.seconds.toFixed(2) });
+    } else {
+      const now = performance.now();
+      if (i.step !== 1 && now - this.lastLine < 2000 && i.epochStep !== i.epochSteps) return;
+      this.lastLine = now;
+      console.log(
+        `epoch ${i.epoch} step ${i.step} (${i.epochStep}/${i.epochSteps}) loss ${i.loss.toFixed(4)} lr ${i.lr.toPrecision(3)} |g| ${i.gradNorm.toFixed(3)} ${fmtInt(i.tokensPerS)} tok/s ${fmtTime(i.seconds)}`,
+      );
+    }
+  }
+
+  valid(v: ValidInfo): void {
+    const r = v.result;
+    if (this.mode === 'json') {
+      this.emit({ step: v.step, epoch: v.epoch, tokens: v.tokens, valid_loss: r.loss, valid_ppl: r.perplexity, valid_bits: r.bits, best: v.best });
+      return;
+    }
+    this.say(`valid after step ${v.step} (epoch ${v.epoch}): loss ${r.loss.toFixed(4)} nats/token, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/token${v.best ? ' (best)' : ''}`);
+  }
+
+  say(text: string): void {
+    if (this.mode === 'json') return;
+    if (this.bar) this.bar.stop();
+    console.log(text);
+    if (this.bar) this.bar.start(1000, (this.bar as unknown as { value: number }).value ?? 0);
+  }
+
+  emit(o: Record<string, unknown>): void {
+    console.log(JSON.stringify(o));
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+}
+
+function dataSettings(o: Opts): DataSettings {
+  if (o.level !== 'char' && o.level !== 'word') throw new UserError(`--level must be char or word, not "${o.level}"`);
+  if (o.valid && o.split !== undefined) throw new UserError('give either --valid FILE or --split FRACTION, not both');
+  return {
+    kind: o.level,
+    train: o.data ?? BUNDLED_CORPUS,
+    valid: o.valid ?? null,
+    split: o.valid ? null : (o.split ?? 0.9),
+    minCount: o.minCount,
+    maxVocab: o.maxVocab ?? null,
+  };
+}
+
+async function action(file: string | undefined, o: Opts, cmd: Command): Promise<void> {
+  const mode: 'bar' | 'lines' | 'json' = o.json ? 'json' : process.stderr.isTTY && !process.env.CI ? 'bar' : 'lines';
+  const rep = new Reporter(mode, o.logEvery);
+  let model: LanguageModel;
+  let trainer: Trainer;
+  let data: DataConfig;
+  let initSeed: number;
+  let outDir: string;
+
+  if (o.resume) {
+    // Resuming: the checkpoint fixes the model, data and hyper-parameters; budgets may be given anew.
+    const ck = loadCheckpoint(o.resume);
+    if (!ck.config.train || !ck.config.trainer || !ck.config.data || !ck.optimizer) throw new UserError(`${o.resume}: holds weights only, no training state to resume`);
+    const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+    const fixed = ['data', 'valid', 'split', 'level', 'minCount', 'maxVocab', 'dims', 'batch', 'bptt', 'optimizer', 'lr', 'clip', 'weightDecay', 'momentum', 'lossScale', 'lrSchedule', 'seed', 'initScale'].filter(given);
+    if (fixed.length) throw new UserError(`--resume continues the run as it was configured; these options cannot change: ${fixed.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')}`);
+    if (file && resolve(file) !== resolve(ck.config.model.file)) rep.say(`note: resuming the model stored in ${o.resume} (from ${ck.config.model.file}); ${file} is not re-read`);
+    model = ck.model;
+    data = ck.config.data;
+    const prepared = prepareData({ ...data, train: data.train ?? BUNDLED_CORPUS }, model.vocab ?? undefined);
+    const t = ck.config.train;
+    const budgets = given('epochs') || given('steps') || given('minutes');
+    const opts: TrainOptions = { ...t, epochs: budgets ? o.epochs : (t.epochs ?? undefined), steps: budgets ? o.steps : (t.steps ?? undefined), minutes: budgets ? o.minutes : (t.minutes ?? undefined) };
+    if (given('evalEvery')) opts.evalEvery = o.evalEvery;
+    if (given('patience')) opts.patience = o.patience;
+    trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, opts);
+    trainer.restore(ck.config.trainer, ck.optimizer, ck.carried);
+    initSeed = ck.config.initSeed;
+    outDir = o.out ?? o.resume;
+    rep.say(`resuming ${model.name} from ${o.resume} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}); checkpoints go to ${outDir}`);
+  } else {
+    if (!file) throw new UserError('which model? rnnc train MODEL.rnn (or --resume DIR)');
+    const settings = dataSettings(o);
+    // Check the model before reading data: a typo in the model should not wait for a corpus.
+    loadIR(file, { dims: new Map([...(o.dims ?? []), ['vocab', o.dims?.get('vocab') ?? 1]]), model: o.model });
+    const prepared = prepareData(settings);
+    if (o.dims?.has('vocab') && o.dims.get('vocab') !== prepared.vocab.size) throw new UserError(`--dims vocab=${o.dims.get('vocab')} but the data has ${prepared.vocab.size} tokens; leave vocab out, it is bound from the data`);
+    model = compile(file, { dims: o.dims, model: o.model, vocab: prepared.vocab });
+    initSeed = o.seed;
+    const override: IRInit | undefined = o.initScale !== undefined ? { name: 'uniform', args: [o.initScale] } : undefined;
+    model.init(initSeed, override);
+    trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, trainOptions(o));
+    data = { kind: settings.kind, train: o.data ? resolve(o.data) : null, valid: settings.valid ? resolve(settings.valid) : null, split: settings.split, minCount: settings.minCount, maxVocab: settings.maxVocab };
+    outDir = o.out ?? defaultOut(model.name);
+    const b = trainer.batches;
+    const opt = trainer.options;
+    rep.say(`training ${model.name} (${fmtInt(model.paramCount)} parameters) on ${o.data ?? 'tiny Shakespeare (bundled)'}: ${fmtInt(prepared.train.length)} ${settings.kind === 'char' ? 'characters' : 'tokens'}, vocabulary ${prepared.vocab.size}${prepared.valid ? `, ${fmtInt(prepared.valid.length)} for validation` : ''}`);
+    rep.say(`batch ${opt.batch} × bptt ${opt.bptt}: ${fmtInt(b.count)} steps per epoch; ${opt.optimizer} lr ${opt.lr}, clip ${opt.clip || 'off'}; budget ${[opt.epochs && `${opt.epochs} epoch(s)`, opt.steps && `${opt.steps} steps`, opt.minutes && `${opt.minutes} min`].filter(Boolean).join(', ')}`);
+    rep.say(`checkpoints: ${outDir}`);
+  }
+  if (mode === 'json') rep.emit({ event: 'start', model: model.name, params: model.paramCount, out: outDir, step: trainer.state.step });
+
+  const save = () => saveCheckpoint(outDir, { model, trainer, data, initSeed, version: VERSION });
+  save();
+
+  // Ctrl-C: finish the step, save, exit 0. A second Ctrl-C quits at once (the last checkpoint stays).
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    rep.say('interrupted: saving a checkpoint (Ctrl-C again to quit without it)…');
+  };
+  process.on('SIGINT', onSigint);
+  rep.start();
+  let result;
+  try {
+    result = trainer.run({
+      onStep: (i) => rep.step(i),
+      onValid: (v) => rep.valid(v),
+      onCheckpoint: save,
+      shouldStop: () => interrupted,
+    });
+  } catch (e) {
+    rep.stop();
+    if (e instanceof DivergedError) throw new UserError(`${e.message}\nthe last good checkpoint is in ${outDir}`);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  rep.stop();
+  save();
+  const s = result.state;
+  const why = { epochs: 'epoch budget reached', steps: 'step budget reached', minutes: 'time budget reached', 'early-stopping': 'validation loss stopped improving', interrupted: 'interrupted' }[result.reason];
+  let valid = result.lastValid;
+  // Report the validation loss of the final weights (the last one measured may be older).
+  const lastValidStep = [...s.curve].reverse().find((p) => p.valid !== undefined)?.step;
+  if (lastValidStep !== s.step) valid = trainer.validate();
+  if (mode === 'json') {
+    rep.emit({ event: 'end', reason: result.reason, step: s.step, epoch: s.epoch, tokens: s.tokens, seconds: +s.seconds.toFixed(1), loss: result.lastLoss, ...(valid ? { valid_loss: valid.loss, valid_ppl: valid.perplexity, valid_bits: valid.bits } : {}), out: outDir });
+  } else {
+    console.log(`\nstopped after step ${s.step} (${why}); ${fmtInt(s.tokens)} tokens in ${fmtTime(s.seconds)}`);
+    if (valid) console.log(`valid loss ${valid.loss.toFixed(4)} nats/token, perplexity ${valid.perplexity.toFixed(2)}${model.vocab?.kind === 'char' ? `, ${valid.bits.toFixed(4)} bits/char` : ''}`);
+    console.log(`checkpoint: ${outDir}`);
+  }
+  if (o.sample > 0 && mode !== 'json' && model.vocab) {
+    const g = model.generate({ length: o.sample, temperature: o.temperature, seed: o.seed, untilEos: false });
+    console.log(`\nsample (temperature ${o.temperature}):\n${g.text}`);
+  }
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a language model on a text corpus (default: tiny Shakespeare, bundled), with validation, checkpoints and a sample at the end')
+    .argument('[model]', '.rnn file with a model (not needed with --resume)')
+    .option('--data <file>', 'training text (UTF-8); default: the bundled tiny Shakespeare')
+    .option('--valid <file>', 'validation text (default: the last 10% of --data, see --split)')
+    .option('--split <fraction>', 'train on the first fraction of --data, validate on the rest (default 0.9 without --valid)', fraction)
+    .option('--level <char|word>', 'tokenisation: characters, or whitespace-separated words with <eos> at each line end', 'char')
+    .option('--min-count <n>', 'word level: words seen fewer times become <unk>', parsePositiveInt, 1)
+    .option('--max-vocab <n>', 'word level: keep at most n tokens (the most frequent), <eos> and <unk> included', parsePositiveInt)
+    .option('--dims <name=value,...>', 'bind or override model dims (vocab comes from the data)', parseDims)
+    .option('--model <name>', 'which model, when the file has several')
+    .option('--batch <n>', 'parallel streams', parsePositiveInt, 32)
+    .option('--bptt <n>', 'window length: steps of truncated backpropagation through time', parsePositiveInt, 64)
+    .option('--optimizer <name>', OPTIMIZER_KINDS.join(' | '), 'adam')
+    .option('--lr <rate>', 'learning rate (default: 2e-3 for adam, else the optimizer\'s PyTorch default)', positive)
+    .option('--clip <norm>', 'clip the global gradient norm to this (0: off)', nonNegative, 5)
+    .option('--weight-decay <l2>', 'L2 weight decay', nonNegative, 0)
+    .option('--momentum <mu>', 'momentum for momentum, nesterov and rmsprop', nonNegative)
+    .option('--loss-scale <mean|sum>', 'differentiate the per-token mean (mean), or the sum over the window\'s T steps of the batch mean (sum: TensorFlow\'s and Zaremba\'s convention)', 'mean')
+    .option('--lr-schedule <kind>', 'constant | decay (×--lr-decay each epoch after --decay-after) | plateau (÷4 when validation does not improve)', 'constant')
+    .option('--lr-decay <factor>', 'the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25)', fraction)
+    .option('--decay-after <epochs>', 'epochs at the initial rate before decay starts', nonNegativeInt, 4)
+    .option('--epochs <n>', 'budget: epochs', parsePositiveInt)
+    .option('--steps <n>', 'budget: optimizer steps', parsePositiveInt)
+    .option('--minutes <m>', 'budget: minutes of training (default 5 when no budget is given)', positive)
+    .option('--eval-every <steps>', 'also validate every this many steps (0: at epoch ends only)', nonNegativeInt, 0)
+    .option('--patience <n>', 'early stopping: stop after n validations without improvement (0: off)', nonNegativeInt, 0)
+    .option('--seed <n>', 'seed of initialisation, dropout and the final sample', parseSeed, 0)
+    .option('--init-scale <a>', 'initialise every parameter uniform(-a, a), overriding the model\'s init annotations (Zaremba: 0.1)', positive)
+    .option('--out <dir>', 'checkpoint directory (default: a new directory under runs/)')
+    .option('--resume <dir>', 'continue a run from its checkpoint exactly where it stopped')
+    .option('--json', 'progress as one JSON object per line')
+    .option('--log-every <steps>', 'progress lines (not the bar) every this many steps', parsePositiveInt, 10)
+    .option('--sample <n>', 'tokens to sample at the end (0: none)', nonNegativeInt, 300)
+    .option('--temperature <t>', 'temperature of that sample', positive, 0.8)
+    .addHelpText(
+      'after',
+      `
+Checkpoints (model.safetensors, optimizer.safetensors, vocab.json, config.json, curve.svg) are
+written after every validation, at the end, and on Ctrl-C; --resume continues bit for bit.
+
+Examples:
+  rnnc train models/char-lstm.rnn                       # tiny Shakespeare, 5 minutes
+  rnnc train models/char-lstm.rnn --minutes 30 --out runs/shakespeare
+  rnnc train models/word-lstm.rnn --level word --data ptb.train.txt --valid ptb.valid.txt \\
+       --optimizer sgd --lr 1 --clip 5 --loss-scale sum --batch 20 --bptt 20 --init-scale 0.1 --epochs 13 --lr-schedule decay
+  rnnc train --resume runs/shakespeare --minutes 10`,
+    )
+    .action(async (file: string | undefined, o: Opts, cmd: Command) => {
+      try {
+        await action(file, o, cmd);
+      } catch (e) {
+        if (e instanceof DataError || e instanceof CompileError || e instanceof WeightsError || e instanceof CheckpointError || e instanceof OptimizerError || e instanceof ScheduleError || e instanceof RangeError) {
+          throw new UserError(e.message);
+        }
+        throw e;
+      }
+    });
+}
