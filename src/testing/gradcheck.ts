@@ -5,7 +5,8 @@ import { dirname, join, basename } from 'node:path';
 import fc from 'fast-check';
 import { analyze, renderDiagnostics, type Analysis } from '../frontend.ts';
 import { readFromDisk, type ReadFile } from '../syntax/load.ts';
-import type { CellDecl } from '../syntax/ast.ts';
+import type { CellDecl, DimTerm } from '../syntax/ast.ts';
+import { dimTermNames } from '../check/dim-terms.ts';
 import { unroll } from '../graph/unroll.ts';
 import { mulberry32 } from '../graph/interpret.ts';
 import { differentiate } from '../autodiff/grad.ts';
@@ -73,10 +74,13 @@ interface Target {
 function wrapCell(cell: CellDecl, path: string, readFile: ReadFile): Target | string {
   const state = cell.states[0];
   if (state.shape.dims.length !== 1) return `cell ${cell.name.name}: its first state is not a vector, so it cannot feed a softmax`;
-  const dimsOf = (d: CellDecl['inputs'][number]['shape']['dims'][number]): string => (d.kind === 'dimNumber' ? String(d.value) : `d_${d.name}`);
+  // A size in the wrapper's own shapes: the cell's dim `n` is the wrapper's dim `d_n`, and
+  // `2 * n` becomes `(2 * d_n)`.
+  const dimsOf = (d: DimTerm): string =>
+    d.kind === 'dimNumber' ? String(d.value) : d.kind === 'dimName' ? `d_${d.name}` : `(${dimsOf(d.left)} ${d.op} ${dimsOf(d.right)})`;
   const names = new Set<string>();
   const collect = (shape: CellDecl['inputs'][number]['shape']): void => {
-    for (const d of shape.dims) if (d.kind === 'dimName') names.add(d.name);
+    for (const d of shape.dims) for (const { name } of dimTermNames(d)) names.add(name);
   };
   for (const p of [...cell.inputs, ...cell.states]) collect(p.shape);
   for (const s of cell.body) if (s.kind === 'param') collect(s.shape);
@@ -154,17 +158,53 @@ export function compareOnce(ir: IRModel, batch: number, window: number, seed: nu
   return { perParam, worst };
 }
 
+/** Distinct probe sizes, far from 1..maxDim and from each other's small multiples. */
+const PROBES = [101, 211, 307, 401, 503, 601, 701, 809, 907, 1009, 1103, 1201, 1301, 1409, 1511, 1601];
+
+function errorCount(t: Target, classes: string[][]): number {
+  const dims = Object.fromEntries(classes.flatMap((c, i) => c.map((d) => [d, PROBES[i % PROBES.length] + Math.floor(i / PROBES.length)])));
+  const a = analyze(t.path, { dims, readFile: t.readFile });
+  return a.diagnostics.filter((d) => d.severity === 'error').length + (a.models.some((m) => m.name === t.name) ? 0 : 1);
+}
+
+/**
+ * The dims of a target that must be equal for it to check, as classes to draw one size for:
+ * `[['vocab'], ['embed', 'hidden']]` for a model whose tied weight E: [vocab, embed] also
+ * multiplies a [hidden] state. Found by asking the checker: bind every class to a different
+ * size and merge, greedily, the two classes whose merge removes the most errors, until the
+ * target checks (or no merge helps: then the classes are left as they are).
+ */
+export function equalDimClasses(t: Pick<Target, 'name' | 'path' | 'readFile' | 'dims'>): string[][] {
+  let classes = t.dims.map((d) => [d]);
+  let errors = errorCount(t, classes);
+  while (errors > 0 && classes.length > 1) {
+    let best: { classes: string[][]; errors: number } | null = null;
+    for (let i = 0; i < classes.length; i++) {
+      for (let j = i + 1; j < classes.length; j++) {
+        const merged = classes.filter((_, k) => k !== j).map((c, k) => (k === i ? [...c, ...classes[j]] : c));
+        const e = errorCount(t, merged);
+        if (e < (best?.errors ?? errors)) best = { classes: merged, errors: e };
+      }
+    }
+    if (!best) break;
+    ({ classes, errors } = best);
+  }
+  return classes;
+}
+
 function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>): GradcheckResult {
   const maxError = new Map<string, number>();
   let failure: Counterexample | null = null;
+  // Dims that must be equal (a tied weight) get one draw per class.
+  const classes = equalDimClasses(t);
   const arb = fc.record({
-    dims: fc.tuple(...t.dims.map(() => fc.integer({ min: 1, max: o.maxDim }))),
+    dims: fc.tuple(...classes.map(() => fc.integer({ min: 1, max: o.maxDim }))),
     batch: fc.integer({ min: 1, max: o.maxBatch }),
     window: fc.integer({ min: 1, max: o.maxWindow }),
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   });
   const property = fc.property(arb, ({ dims, batch, window, seed }) => {
-    const bound = Object.fromEntries(t.dims.map((d, i) => [d, dims[i]]));
+    const bound = Object.fromEntries(t.dims.map((d) => [d, dims[classes.findIndex((c) => c.includes(d))]]));
     const a: Analysis = analyze(t.path, { dims: bound, readFile: t.readFile });
     const ir = a.models.find((m) => m.name === t.name);
     if (!ir) throw new Error(`model ${t.name} does not check with dims ${JSON.stringify(bound)}:\n${renderDiagnostics(a).join('\n')}`);

@@ -6,7 +6,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkGradients, compareOnce, type GradcheckReport } from '../../src/testing/gradcheck.ts';
+import { checkGradients, compareOnce, equalDimClasses, type GradcheckOptions, type GradcheckReport } from '../../src/testing/gradcheck.ts';
+import { readFromDisk } from '../../src/syntax/load.ts';
 import { analyze, renderDiagnostics } from '../../src/frontend.ts';
 
 const TOL = 1e-6;
@@ -36,7 +37,7 @@ function summary(report: GradcheckReport): string {
   return lines.join('\n');
 }
 
-function expectPasses(path: string, expectedModels: number, options = OPTIONS): void {
+function expectPasses(path: string, expectedModels: number, options: typeof OPTIONS & GradcheckOptions = OPTIONS): void {
   const report = checkGradients(path, options);
   const why = summary(report);
   expect(report.diagnostics, why).toEqual([]);
@@ -89,11 +90,32 @@ describe('gradcheck of every model in models/', () => {
     );
   });
 
-  // BUG (src/testing/gradcheck.ts, checkTarget): every dim is drawn independently, so a draw
-  // with embed ≠ hidden makes the tied model fail to check and the whole gradcheck fails
-  // with "tied weight 'E' … does not fit here" — `rnnc gradcheck models/word-lstm-tied.rnn`
-  // fails the same way. Seed 42 draws embed ≠ hidden. Remove `.fails` once fixed.
-  it.fails(`${TIED} through checkGradients (dims drawn independently: fails, see BUG above)`, () => {
+  // checkGradients asks the checker which dims must be equal (the tied E needs embed =
+  // hidden) and draws one size for each such class. Seed 42 used to draw embed ≠ hidden,
+  // which made the model fail to check and the whole gradcheck fail.
+  it('finds the dims a tied weight makes equal', () => {
+    expect(equalDimClasses({ name: 'WordLSTMTied', path: TIED, readFile: readFromDisk, dims: ['vocab', 'embed', 'hidden'] })).toEqual([['vocab'], ['embed', 'hidden']]);
+    expect(equalDimClasses({ name: 'CharLSTM', path: 'models/char-lstm.rnn', readFile: readFromDisk, dims: ['vocab', 'embed', 'hidden'] })).toEqual([['vocab'], ['embed'], ['hidden']]);
+  });
+
+  it(`${TIED} through checkGradients (embed and hidden drawn together)`, () => {
     expectPasses(TIED, 1, { ...OPTIONS, seed: 42 });
+    expectPasses(TIED, 1);
+  });
+
+  it('wraps a cell whose shapes use + - * (x: [2 * n], U: [n, n + 1])', () => {
+    const cell = `cell Pair(x: [2 * n]) -> h: [n] {
+  param W: [n, 2 * n]
+  param U: [n, n + 1]
+  param u: [1]
+  h' = tanh(W @ x + U @ concat(h, u))
+}
+`;
+    const files: Record<string, string> = { 'pair.rnn': cell };
+    const readFile = (p: string): string => {
+      if (p in files) return files[p];
+      throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+    };
+    expectPasses('pair.rnn', 1, { ...OPTIONS, readFile });
   });
 });
