@@ -21,7 +21,7 @@ export const bitsPerChar = bitsPerToken;
  * (log-sum-exp with the max subtracted), in float64.
  */
 export function tokenNll(logits: Float32Array | Float64Array, target: number, offset = 0, n = logits.length - offset): number {
-  if (!(target >= 0 && target < n)) throw new RangeError(`tokenNll: target ${target} is outside [0, ${n})`);
+  if (!(Number.isInteger(target) && target >= 0 && target < n)) throw new RangeError(`tokenNll: target ${target} is outside [0, ${n})`);
   let max = -Infinity;
   for (let i = offset; i < offset + n; i++) if (logits[i] > max) max = logits[i];
   let sum = 0;

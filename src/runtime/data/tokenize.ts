@@ -3,7 +3,9 @@
 // Characters: the distinct code points of the text, sorted by code point (Python's
 // sorted(set(text)), as char-rnn and nanoGPT do).
 // Words (PTB convention, see vocab.ts for the splitting): tokens sorted by descending count,
-// then by code-unit order of the word — TensorFlow's ptb reader.py order, which the PyTorch
+// then by code-point order of the word (Python's string order, not JavaScript's UTF-16
+// code-unit order, which differs for characters above U+FFFF) — TensorFlow's ptb reader.py
+// order, which the PyTorch
 // peer in ../shared/peers uses too, so PTB gets exactly its 10,000-word vocabulary. `<eos>`
 // and `<unk>` are always in a word vocabulary (`<unk>`'s count is its own occurrences plus
 // those of the words it replaces, so it sorts as if the rare words had been replaced first;
@@ -42,6 +44,18 @@ export function buildCharVocab(text: string): Vocab {
   return new Vocab('char', tokens);
 }
 
+/** Python's string order: by code point (UTF-16 `<` puts U+E000..U+FFFF after astral characters). */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
 /** Counts of each word-level token (`<eos>` included), in first-seen order. */
 export function countWords(text: string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -56,7 +70,7 @@ export function buildWordVocab(text: string, options: WordVocabOptions = {}): Vo
   if (!(Number.isInteger(minCount) && minCount >= 1)) throw new DataError(`--min-count must be an integer ≥ 1 (got ${minCount})`);
   if (!(maxVocab === Infinity || (Number.isInteger(maxVocab) && maxVocab >= 2))) throw new DataError(`--max-vocab must be an integer ≥ 2, room for ${EOS} and ${UNK} (got ${maxVocab})`);
   const counts = countWords(text);
-  const byFrequency = (a: [string, number], b: [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const byFrequency = (a: [string, number], b: [string, number]) => b[1] - a[1] || compareCodePoints(a[0], b[0]);
   // Ordinary words (not the two specials), most frequent first; keep those that pass minCount
   // and fit into maxVocab beside <eos> and <unk>.
   const words = [...counts].filter(([w]) => w !== EOS && w !== UNK).sort(byFrequency);

@@ -27,8 +27,10 @@ const WORD_SPLIT = /\s+/u;
  * Calls `fn` for each word-level token of `text` in order: the whitespace-separated words of
  * each line, then `<eos>`. Lines are separated by '\n' (a '\r' before it is whitespace); a
  * final line without '\n' still gets its `<eos>`, and a trailing '\n' does not start a new line.
+ * Empty text has no line, hence no token.
  */
 export function forEachWord(text: string, fn: (word: string) => void): void {
+  if (text === '') return; // no line at all (Python's `for line in f` over an empty file)
   const lines = text.split('\n');
   const n = text.endsWith('\n') ? lines.length - 1 : lines.length;
   for (let l = 0; l < n; l++) {
@@ -153,8 +155,10 @@ export class Vocab {
       let id: number;
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
         const d = text.charCodeAt(i + 1);
-        id = d >= 0xdc00 && d <= 0xdfff ? (this.ids.get(text.slice(i, i + 2)) ?? -1) : -1;
-        if (id >= 0) i++;
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          id = this.ids.get(text.slice(i, i + 2)) ?? -1;
+          if (id >= 0) i++;
+        } else id = bmp[c]; // a lone high surrogate is a character of its own, as buildCharVocab counts it
       } else id = bmp[c];
       if (id < 0) {
         const at = lineColumn(text, i);

@@ -154,7 +154,7 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
     },
     step(params, grads, lr) {
       if (params.length !== size || grads.length !== size) throw new OptimizerError(`${kind}.step: expected arenas of ${size} floats, got params ${params.length} and grads ${grads.length}`);
-      if (!Number.isFinite(lr)) throw new OptimizerError(`${kind}.step: learning rate must be finite (got ${lr})`);
+      if (!(lr >= 0 && Number.isFinite(lr))) throw new OptimizerError(`${kind}.step: learning rate must be finite and ≥ 0 (got ${lr})`);
       t++;
       update(params, grads, lr, h, buffers, t);
     },
