@@ -268,7 +268,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
   rep.start();
   let result;
   try {
-    result = trainer.run({
+    result = await trainer.run({
       onStep: (i) => rep.step(i),
       onValid: (v) => rep.valid(v),
       onCheckpoint: save,

@@ -161,7 +161,7 @@ export class LanguageModel {
    * when a budget is reached. For resuming, checkpoints and Ctrl-C, use Trainer directly
    * (as `rnnc train` does).
    */
-  train(data: { train: Int32Array | string; valid?: Int32Array | string | null }, options: TrainOptions = {}, callbacks: TrainCallbacks = {}): TrainResult {
+  train(data: { train: Int32Array | string; valid?: Int32Array | string | null }, options: TrainOptions = {}, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
     const ids = (x: Int32Array | string, what: string) => (typeof x === 'string' ? this.encode(x, what) : x);
     const trainer = new Trainer(this, { train: ids(data.train, 'training text'), valid: data.valid ? ids(data.valid, 'validation text') : null }, options);
     return trainer.run(callbacks);

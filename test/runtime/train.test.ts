@@ -21,11 +21,11 @@ const data = { file: null, kind: 'char' as const, train: null, valid: null, spli
 const tmp = () => mkdtempSync(join(tmpdir(), 'rnnc-train-'));
 
 describe('training', () => {
-  it('lowers the loss in 50 steps (train and valid)', () => {
+  it('lowers the loss in 50 steps (train and valid)', async () => {
     const m = compile(MODEL, { vocab }).init(1);
     const before = m.evaluate(valid).loss;
     const losses: number[] = [];
-    const r = m.train({ train, valid }, { batch: 4, bptt: 16, steps: 50, lr: 1e-2 }, { onStep: (s) => losses.push(s.loss) });
+    const r = await m.train({ train, valid }, { batch: 4, bptt: 16, steps: 50, lr: 1e-2 }, { onStep: (s) => losses.push(s.loss) });
     expect(r.reason).toBe('steps');
     expect(losses).toHaveLength(50);
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
@@ -34,21 +34,21 @@ describe('training', () => {
     expect(after).toBeLessThan(before - 0.5);
   });
 
-  it('train 20 steps ≡ train 10, save, load, resume, train 10 (bit-identical weights, dropout on)', () => {
+  it('train 20 steps ≡ train 10, save, load, resume, train 10 (bit-identical weights, dropout on)', async () => {
     const opts: TrainOptions = { batch: 3, bptt: 8, steps: 20, optimizer: 'adam', lr: 5e-3, clip: 0.5, seed: 42 };
     const a = compile(MODEL, { vocab }).init(7);
-    new Trainer(a, { train, valid }, opts).run();
+    await new Trainer(a, { train, valid }, opts).run();
 
     const dir = tmp();
     try {
       const b = compile(MODEL, { vocab }).init(7);
       const t1 = new Trainer(b, { train, valid }, { ...opts, steps: 10 });
-      t1.run();
+      await t1.run();
       saveCheckpoint(dir, { model: b, trainer: t1, data, initSeed: 7, version: 'test' });
       const ck = loadCheckpoint(dir);
       const t2 = new Trainer(ck.model, { train, valid }, { ...ck.config.train!, steps: 20 });
       t2.restore(ck.config.trainer!, ck.optimizer!, ck.carried);
-      const r = t2.run();
+      const r = await t2.run();
       expect(r.state.step).toBe(20);
       expect(Buffer.from(ck.model.params.buffer, ck.model.params.byteOffset, ck.model.params.byteLength).equals(Buffer.from(a.params.buffer, a.params.byteOffset, a.params.byteLength))).toBe(true);
       // And the run did move the weights: the check above is not comparing two untouched inits.
@@ -59,34 +59,34 @@ describe('training', () => {
     }
   });
 
-  it('crosses epoch boundaries when resumed (states reset, schedule steps), still bit-identical', () => {
+  it('crosses epoch boundaries when resumed (states reset, schedule steps), still bit-identical', async () => {
     const opts: TrainOptions = { batch: 4, bptt: 30, epochs: 3, optimizer: 'sgd', lr: 0.5, lossScale: 'sum', clip: 5, schedule: { kind: 'decay', factor: 0.5, after: 1 }, seed: 1 };
     const a = compile(MODEL, { vocab }).init(3);
     const ta = new Trainer(a, { train, valid }, opts);
     const perEpoch = ta.batches.count;
     expect(perEpoch).toBeGreaterThan(2);
-    ta.run();
+    await ta.run();
     expect(ta.schedule.lr).toBeCloseTo(0.5 * 0.5 ** 3, 12); // lr of epoch 4: 0.5 · 0.5^(4 − 1)
     const dir = tmp();
     try {
       const b = compile(MODEL, { vocab }).init(3);
       const t1 = new Trainer(b, { train, valid }, { ...opts, epochs: undefined, steps: perEpoch + 1 });
-      t1.run();
+      await t1.run();
       saveCheckpoint(dir, { model: b, trainer: t1, data, initSeed: 3, version: 'test' });
       const ck = loadCheckpoint(dir);
       const t2 = new Trainer(ck.model, { train, valid }, { ...ck.config.train!, steps: undefined, epochs: 3 });
       t2.restore(ck.config.trainer!, ck.optimizer!, ck.carried);
-      t2.run();
+      await t2.run();
       expect(Array.from(ck.model.params)).toEqual(Array.from(a.params));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('save → load → eval gives the same number', () => {
+  it('save → load → eval gives the same number', async () => {
     const m = compile(MODEL, { vocab }).init(5);
     const t = new Trainer(m, { train, valid }, { batch: 4, bptt: 16, steps: 15 });
-    t.run();
+    await t.run();
     const dir = tmp();
     try {
       saveCheckpoint(dir, { model: m, trainer: t, data, initSeed: 5, version: 'test' });
@@ -97,16 +97,16 @@ describe('training', () => {
     }
   });
 
-  it('a diverging run throws DivergedError naming the step, the parameters left as before it', () => {
+  it('a diverging run throws DivergedError naming the step, the parameters left as before it', async () => {
     const m = compile(MODEL, { vocab }).init(5);
     const t = new Trainer(m, { train, valid }, { batch: 2, bptt: 8, steps: 5 });
-    t.run();
+    await t.run();
     m.params[m.layout.params.find((p) => p.name === 'b')!.offset] = NaN;
     const snapshot = Float32Array.from(m.params);
     const t2 = new Trainer(m, { train, valid }, { batch: 2, bptt: 8, steps: 10 });
     let err: unknown;
     try {
-      t2.run();
+      await t2.run();
     } catch (e) {
       err = e;
     }
@@ -118,7 +118,7 @@ describe('training', () => {
 });
 
 describe('evaluation', () => {
-  it('at batch 1 equals the sum of −log p(next) over one-token steps (the state carried)', () => {
+  it('at batch 1 equals the sum of −log p(next) over one-token steps (the state carried)', async () => {
     const m = compile(MODEL, { vocab }).init(9);
     const seq = valid.subarray(0, 40);
     let state = m.initialState();
@@ -135,7 +135,7 @@ describe('evaluation', () => {
     expect(r.bits).toBeCloseTo(r.loss / Math.LN2, 12);
   });
 
-  it('the window length does not change the result', () => {
+  it('the window length does not change the result', async () => {
     const m = compile(MODEL, { vocab }).init(9);
     expect(m.evaluate(valid, { window: 5 }).loss).toBeCloseTo(m.evaluate(valid, { window: 64 }).loss, 5);
   });
@@ -143,18 +143,18 @@ describe('evaluation', () => {
 
 describe('sampling from a model', () => {
   const m = compile(MODEL, { vocab }).init(11);
-  it('greedy is deterministic and equals temperature 0', () => {
+  it('greedy is deterministic and equals temperature 0', async () => {
     const a = m.generate({ prompt: 'the ', length: 30, greedy: true });
     expect(m.generate({ prompt: 'the ', length: 30, greedy: true, seed: 99 }).ids).toEqual(a.ids);
     expect(m.generate({ prompt: 'the ', length: 30, temperature: 0 }).ids).toEqual(a.ids);
   });
-  it('a seed reproduces a sample; another seed gives another', () => {
+  it('a seed reproduces a sample; another seed gives another', async () => {
     const a = m.generate({ length: 60, seed: 1 });
     expect(m.generate({ length: 60, seed: 1 }).text).toBe(a.text);
     expect(m.generate({ length: 60, seed: 2 }).text).not.toBe(a.text);
     expect(a.text).toHaveLength(60);
   });
-  it('top-k 1 is greedy', () => {
+  it('top-k 1 is greedy', async () => {
     expect(m.generate({ prompt: 'a', length: 20, topK: 1, seed: 5 }).ids).toEqual(m.generate({ prompt: 'a', length: 20, greedy: true }).ids);
   });
 });

@@ -16,7 +16,7 @@ import { Vocab, readVocab } from '../data/vocab.ts';
 import { LanguageModel, loadIR } from '../model.ts';
 import type { OptimizerKind, OptimizerState } from '../optim/optimizers.ts';
 import type { ResolvedTrainOptions, Trainer, TrainerState } from './trainer.ts';
-import { curveSvg } from './curve-stub.ts';
+import { curveSvg } from '../curve.ts';
 
 export const CHECKPOINT_FORMAT = 'rnnc-checkpoint';
 

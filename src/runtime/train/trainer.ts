@@ -35,9 +35,9 @@ export interface TrainOptions {
   lossScale?: 'mean' | 'sum';
   schedule?: ScheduleSpec;
   /** Budgets; training stops at the first one reached (default: 1 epoch when none is given). */
-  epochs?: number;
-  steps?: number;
-  minutes?: number;
+  epochs?: number | null;
+  steps?: number | null;
+  minutes?: number | null;
   /** Validate every this many steps too (0: only at epoch ends). */
   evalEvery?: number;
   /** Stop after this many validations without improvement (0: never). */
@@ -239,8 +239,11 @@ export class Trainer {
     return null;
   }
 
-  /** Trains until a budget is reached, early stopping fires, or shouldStop() says so. */
-  run(cb: TrainCallbacks = {}): TrainResult {
+  /**
+   * Trains until a budget is reached, early stopping fires, or shouldStop() says so. Yields
+   * to the event loop a few times a second, so signals (Ctrl-C) and timers are handled.
+   */
+  async run(cb: TrainCallbacks = {}): Promise<TrainResult> {
     const o = this.options;
     const s = this.state;
     const epochSteps = this.batches.count;
@@ -263,7 +266,12 @@ export class Trainer {
       return null;
     };
 
+    let lastYield = performance.now();
     while ((reason = budgetReached()) === null) {
+      if (performance.now() - lastYield > 100) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
       if (cb.shouldStop?.()) {
         reason = 'interrupted';
         break;
