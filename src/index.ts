@@ -11,3 +11,20 @@ export type { IRModel, IRParam, IRLayer, IRState, IRStmt, IRExpr, IRInit, IRShap
 export { formatIR, formatSummary, irToJSON } from './ir/print.ts';
 export { renderDiagnostic, hasErrors } from './util/diagnostic.ts';
 export type { Diagnostic, Severity } from './util/diagnostic.ts';
+
+// The runtime: compiled models, training, evaluation, sampling, data and checkpoints.
+export { compile, loadIR, LanguageModel, CompileError, WeightsError } from './runtime/model.ts';
+export type { ModelCompileOptions, State, StepResult, GenerateOptions, GenerateResult } from './runtime/model.ts';
+export { Trainer, DivergedError, resolveTrainOptions } from './runtime/train/trainer.ts';
+export type { TrainOptions, TrainCallbacks, TrainResult, StepInfo, ValidInfo, TrainerState, StopReason } from './runtime/train/trainer.ts';
+export { saveCheckpoint, loadCheckpoint, CheckpointError } from './runtime/train/checkpoint.ts';
+export type { LoadedCheckpoint, CheckpointConfig } from './runtime/train/checkpoint.ts';
+export { Vocab, readVocab, EOS, UNK } from './runtime/data/vocab.ts';
+export { buildCharVocab, buildWordVocab, buildVocab } from './runtime/data/tokenize.ts';
+export { readCorpus, splitText } from './runtime/data/corpus.ts';
+export { prepareData } from './runtime/data/prepare.ts';
+export { DataError } from './runtime/data/errors.ts';
+export type { EvalResult } from './runtime/evaluate.ts';
+export { perplexity, bitsPerToken } from './runtime/metrics.ts';
+export { readSafetensors, writeSafetensors, SafetensorsError } from './runtime/safetensors.ts';
+export type { Tensor } from './runtime/safetensors.ts';
