@@ -128,6 +128,8 @@ class Reporter {
   constructor(
     private readonly mode: 'bar' | 'lines' | 'json',
     private readonly logEvery: number,
+    /** 'char' or 'token': what the losses are per. */
+    public unit: string,
   ) {}
 
   start(): void {
@@ -169,7 +171,7 @@ class Reporter {
       this.emit({ step: v.step, epoch: v.epoch, tokens: v.tokens, valid_loss: r.loss, valid_ppl: r.perplexity, valid_bits: r.bits, best: v.best });
       return;
     }
-    this.say(`valid after step ${v.step} (epoch ${v.epoch}): loss ${r.loss.toFixed(4)} nats/token, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/token${v.best ? ' (best)' : ''}`);
+    this.say(`valid after step ${v.step} (epoch ${v.epoch}): loss ${r.loss.toFixed(4)} nats/${this.unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${this.unit}${v.best ? ' (best)' : ''}`);
   }
 
   say(text: string): void {
@@ -204,7 +206,9 @@ function dataSettings(o: Opts): DataSettings {
 
 async function action(file: string | undefined, o: Opts, cmd: Command): Promise<void> {
   const mode: 'bar' | 'lines' | 'json' = o.json ? 'json' : process.stderr.isTTY && !process.env.CI ? 'bar' : 'lines';
-  const rep = new Reporter(mode, o.logEvery);
+  // The unit is known once the data (or the checkpoint) is read; until then, from --level.
+  let unit = o.level === 'word' ? 'token' : 'char';
+  const rep = new Reporter(mode, o.logEvery, unit);
   let model: LanguageModel;
   let trainer: Trainer;
   let data: DataConfig;
@@ -252,6 +256,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     rep.say(`batch ${opt.batch} × bptt ${opt.bptt}: ${fmtInt(b.count)} steps per epoch; ${opt.optimizer} lr ${opt.lr}, clip ${opt.clip || 'off'}; budget ${[opt.epochs && `${opt.epochs} epoch(s)`, opt.steps && `${opt.steps} steps`, opt.minutes && `${opt.minutes} min`].filter(Boolean).join(', ')}`);
     rep.say(`checkpoints: ${outDir}`);
   }
+  unit = rep.unit = model.vocab?.kind === 'word' ? 'token' : 'char';
   if (mode === 'json') rep.emit({ event: 'start', model: model.name, params: model.paramCount, out: outDir, step: trainer.state.step });
 
   const save = () => saveCheckpoint(outDir, { model, trainer, data, initSeed, version: VERSION });
@@ -293,7 +298,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     rep.emit({ event: 'end', reason: result.reason, step: s.step, epoch: s.epoch, tokens: s.tokens, seconds: +s.seconds.toFixed(1), loss: result.lastLoss, ...(valid ? { valid_loss: valid.loss, valid_ppl: valid.perplexity, valid_bits: valid.bits } : {}), out: outDir });
   } else {
     console.log(`\nstopped after step ${s.step} (${why}); ${fmtInt(s.tokens)} tokens in ${fmtTime(s.seconds)}`);
-    if (valid) console.log(`valid loss ${valid.loss.toFixed(4)} nats/token, perplexity ${valid.perplexity.toFixed(2)}${model.vocab?.kind === 'char' ? `, ${valid.bits.toFixed(4)} bits/char` : ''}`);
+    if (valid) console.log(`valid loss ${valid.loss.toFixed(4)} nats/${unit}, perplexity ${valid.perplexity.toFixed(2)}, ${valid.bits.toFixed(4)} bits/${unit}`);
     console.log(`checkpoint: ${outDir}`);
   }
   if (o.sample > 0 && mode !== 'json' && model.vocab) {
