@@ -121,6 +121,31 @@ describe.concurrent('rnnc train, eval, sample', () => {
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).trainer.step).toBe(end.step);
   });
 
+  it('word level: <eos> at line ends, rare and unseen words become <unk>, vocab binds the model', async () => {
+    const words = join(dir, 'words.txt');
+    const valid = join(dir, 'words-valid.txt');
+    writeFileSync(words, ' the cat sat on the mat \n the dog sat on the log \n a zebra\n'.repeat(30) + 'aardvark\n');
+    writeFileSync(valid, ' the cat sat on the log \n an okapi sat\n');
+    const out = join(dir, 'word-run');
+    const r = await rnnc('train', 'models/word-lstm.rnn', '--level', 'word', '--data', words, '--valid', valid, '--min-count', '2', '--dims', 'embed=8,hidden=8', '--batch', '2', '--bptt', '5', '--steps', '3', '--sample', '0', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const vocab = JSON.parse(readFileSync(join(out, 'vocab.json'), 'utf8'));
+    expect(vocab.kind).toBe('word');
+    expect(vocab.tokens).toContain('<eos>');
+    expect(vocab.tokens).toContain('<unk>');
+    expect(vocab.tokens).not.toContain('aardvark'); // seen once, --min-count 2
+    expect(vocab.tokens).toHaveLength(11); // the cat sat on mat dog log a zebra + <eos> + <unk>
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.model.dims.vocab).toBe(11);
+    const e = await rnnc('eval', out, '--data', valid, '--json');
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.stdout).tokens).toBe(11 - 1); // 9 words (okapi, an: <unk>) + 2 <eos>, minus the first
+    const s = await rnnc('sample', out, '--length', '50', '--until-eos', '--seed', '1');
+    expect(s.code).toBe(0);
+    expect(s.stdout.trim().split(/\s+/).length).toBeLessThanOrEqual(50);
+  });
+
   it('bad inputs get a one-line error, never a stack trace', async () => {
     const empty = join(dir, 'empty.txt');
     writeFileSync(empty, '');

@@ -112,7 +112,8 @@ describe('training', () => {
     }
     expect(err).toBeInstanceOf(DivergedError);
     expect((err as DivergedError).step).toBe(1);
-    expect((err as Error).message).toMatch(/diverged at step 1/);
+    expect((err as Error).message).toMatch(/diverged at step 1: the loss is NaN; the values of b are not finite/);
+    expect((err as DivergedError).param).toBe('b');
     expect(Array.from(m.params)).toEqual(Array.from(snapshot));
   });
 });

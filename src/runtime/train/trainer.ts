@@ -230,11 +230,12 @@ export class Trainer {
     return true;
   }
 
-  /** The index of the first parameter whose gradient is not finite, by name. */
-  private badParam(): string | null {
-    const g = this.model.grads;
-    for (const slot of this.model.layout.params) {
-      for (let i = slot.offset; i < slot.offset + slot.size; i++) if (!Number.isFinite(g[i])) return slot.name;
+  /** The first parameter whose values (or else whose gradient) are not finite, by name. */
+  private badParam(): { name: string; what: 'value' | 'gradient' } | null {
+    for (const [arena, what] of [[this.model.params, 'value'], [this.model.grads, 'gradient']] as const) {
+      for (const slot of this.model.layout.params) {
+        for (let i = slot.offset; i < slot.offset + slot.size; i++) if (!Number.isFinite(arena[i])) return { name: slot.name, what };
+      }
     }
     return null;
   }
@@ -284,12 +285,13 @@ export class Trainer {
       if (scale !== 1) for (let i = 0; i < grads.length; i++) grads[i] *= scale;
       const norm = globalNorm(grads);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-        const bad = Number.isFinite(norm) ? null : this.badParam();
+        const bad = this.badParam();
+        const where = bad ? `; ${bad.what === 'value' ? 'the values' : 'the gradient'} of ${bad.name} ${bad.what === 'value' ? 'are' : 'is'} not finite` : '';
         throw new DivergedError(
-          `training diverged at step ${s.step + 1}: ${!Number.isFinite(loss) ? `the loss is ${loss}` : `the gradient of ${bad ?? 'a parameter'} is not finite`}` +
-            ` (lr ${lr}); the parameters are those of step ${s.step}. Try a lower --lr or --clip`,
+          `training diverged at step ${s.step + 1}: the ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? norm : loss}${where}` +
+            ` (lr ${lr}); the parameters are those after step ${s.step}. Try a lower --lr or --clip`,
           s.step + 1,
-          bad,
+          bad?.name ?? null,
         );
       }
       if (o.clip > 0 && norm > o.clip) {
