@@ -13,7 +13,8 @@ export type { FloatArray, FloatCtor } from './support.ts';
 /**
  * Float32 buffers live in one WebAssembly memory shared by every compiled model of the
  * process, so the SIMD GEMM works on them in place. Reserved once (address space only: pages
- * are touched as they are used); RNNC_MEMORY_MB sets its size.
+ * are touched as they are used); RNNC_MEMORY_MB sets its size, RNNC_KERNELS=js turns the
+ * WebAssembly kernels off.
  */
 let fast: { kernels: WasmKernels; support: Support } | null | undefined;
 function fastPath(): { kernels: WasmKernels; support: Support } | null {
@@ -21,7 +22,11 @@ function fastPath(): { kernels: WasmKernels; support: Support } | null {
     if (process.env.RNNC_KERNELS === 'js' || !wasmSimdSupported()) fast = null;
     else {
       const mb = Number(process.env.RNNC_MEMORY_MB ?? 2048);
-      const kernels = createKernels({ maxBytes: mb * 1024 * 1024 });
+      // RNNC_THREADS=1 keeps gemm on the calling thread; RNNC_MIN_PARALLEL_MFLOPS sets the
+      // smallest product worth handing half of to the helper thread.
+      const threads = process.env.RNNC_THREADS ? Number(process.env.RNNC_THREADS) : undefined;
+      const minMflops = process.env.RNNC_MIN_PARALLEL_MFLOPS ? Number(process.env.RNNC_MIN_PARALLEL_MFLOPS) : undefined;
+      const kernels = createKernels({ maxBytes: mb * 1024 * 1024, threads, minParallelFlops: minMflops === undefined ? undefined : minMflops * 1e6 });
       fast = { kernels, support: withGemm(kernels) };
     }
   }
@@ -48,6 +53,8 @@ export interface CompileOptions {
   dropout?: boolean;
   sources?: ReadonlyMap<string, SourceFile>;
   displayPath?: (file: string) => string;
+  /** The command the header says regenerates the code (default `rnnc compile FILE --emit js`). */
+  regenerate?: string;
 }
 
 export interface ParamSlot {
@@ -114,7 +121,7 @@ export interface CompiledModel {
 export function compileModel(ir: IRModel, options: CompileOptions = {}): CompiledModel {
   const backward = options.backward ?? true;
   const plan = planModel(ir, { backward, dropout: options.dropout ?? backward });
-  const source = emitModule(plan, { sources: options.sources, displayPath: options.displayPath });
+  const source = emitModule(plan, { sources: options.sources, displayPath: options.displayPath, regenerate: options.regenerate });
   const layout: Layout = {
     params: ir.params.map((p) => {
       const e = plan.paramName.get(p.name)!;
