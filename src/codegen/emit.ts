@@ -15,6 +15,8 @@ export interface EmitOptions {
   sources?: ReadonlyMap<string, SourceFile>;
   /** How a file is shown in comments (e.g. relative to the working directory). */
   displayPath?: (file: string) => string;
+  /** The command the header says regenerates the code (default `rnnc compile FILE --emit js`). */
+  regenerate?: string;
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -75,7 +77,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   line(plan.backward ? '// the forward pass, the mean cross-entropy, then BPTT into the gradient arena.' : '// the forward pass and the mean cross-entropy (inference: no gradients, no dropout).');
   line('// What does not depend on a layer\'s recurrence runs over the whole window at once');
   line('// ([T·B, n]: one big product instead of T small ones); only the recurrence loops over t.');
-  line(`// Do not edit: regenerate with \`rnnc compile ${commentText(file)} --emit js\`.`);
+  line(`// Do not edit: regenerate with \`${options.regenerate !== undefined ? commentText(options.regenerate, 200) : `rnnc compile ${commentText(file)} --emit js`}\`.`);
   line('function create(rt, config) {');
   depth++;
   line("'use strict';");

@@ -1,18 +1,19 @@
 // Gradient checking as a property test: for random dims, weights, tokens, batch sizes and
 // window lengths, every entry of every parameter's gradient, as the generated code computes
 // it, must match float64 central differences of the reference interpreter's loss. fast-check shrinks a failure to the smallest dims and window that show it.
-import { dirname, join, basename } from 'node:path';
 import fc from 'fast-check';
 import { analyze, renderDiagnostics, type Analysis } from '../frontend.ts';
 import { readFromDisk, type ReadFile } from '../syntax/load.ts';
-import type { CellDecl, DimTerm } from '../syntax/ast.ts';
-import { dimTermNames } from '../check/dim-terms.ts';
+import type { CellDecl } from '../syntax/ast.ts';
+import { equalDimClasses, wrapCell, type Target } from '../wrap-cell.ts';
 import { unroll } from '../graph/unroll.ts';
 import { mulberry32 } from '../graph/interpret.ts';
 import { differentiate } from '../autodiff/grad.ts';
 import { referenceLoss } from '../autodiff/reference.ts';
 import { compileModel } from '../codegen/index.ts';
 import type { IRModel } from '../ir/types.ts';
+
+export { equalDimClasses } from '../wrap-cell.ts';
 
 export interface GradcheckOptions {
   runs?: number;
@@ -63,53 +64,6 @@ export function relativeError(analytic: number, numeric: number): number {
   return Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), 1e-4);
 }
 
-interface Target {
-  name: string;
-  path: string;
-  readFile: ReadFile;
-  dims: string[];
-}
-
-/** A minimal language model around a cell (embedding → cell → linear → cross-entropy). */
-function wrapCell(cell: CellDecl, path: string, readFile: ReadFile): Target | string {
-  const state = cell.states[0];
-  if (state.shape.dims.length !== 1) return `cell ${cell.name.name}: its first state is not a vector, so it cannot feed a softmax`;
-  // A size in the wrapper's own shapes: the cell's dim `n` is the wrapper's dim `d_n`, and
-  // `2 * n` becomes `(2 * d_n)`.
-  const dimsOf = (d: DimTerm): string =>
-    d.kind === 'dimNumber' ? String(d.value) : d.kind === 'dimName' ? `d_${d.name}` : `(${dimsOf(d.left)} ${d.op} ${dimsOf(d.right)})`;
-  const names = new Set<string>();
-  const collect = (shape: CellDecl['inputs'][number]['shape']): void => {
-    for (const d of shape.dims) for (const { name } of dimTermNames(d)) names.add(name);
-  };
-  for (const p of [...cell.inputs, ...cell.states]) collect(p.shape);
-  for (const s of cell.body) if (s.kind === 'param') collect(s.shape);
-  const inputDims = new Set<string>();
-  const lines: string[] = [];
-  for (const [k, p] of cell.inputs.entries()) {
-    if (p.shape.dims.length !== 1) return `cell ${cell.name.name}: input ${p.name.name} is not a vector, so it cannot be fed from an embedding`;
-    for (const d of p.shape.dims) if (d.kind === 'dimName') inputDims.add(d.name);
-    lines.push(`  param E_${k}: [vocab, ${dimsOf(p.shape.dims[0])}]`);
-  }
-  const named = [...names].filter((n) => !inputDims.has(n)).map((n) => `${n} = d_${n}`);
-  const args = [...cell.inputs.map((_, k) => `E_${k}[token]`), ...named].join(', ');
-  const dimDecl = ['vocab', ...[...names].map((n) => `d_${n}`)];
-  const name = `GradcheckLM_${cell.name.name}`;
-  const text = [
-    `use "${basename(path)}"`,
-    `model ${name} {`,
-    `  dim ${dimDecl.join(', ')}`,
-    ...lines,
-    `  param V: [vocab, ${dimsOf(state.shape.dims[0])}], b: [vocab]`,
-    `  h = ${cell.name.name}(${args})`,
-    `  loss cross_entropy(V @ h + b, next)`,
-    `}`,
-    '',
-  ].join('\n');
-  const virtual = join(dirname(path), `__gradcheck_${cell.name.name}.rnn`);
-  return { name, path: virtual, readFile: (p) => (p === virtual ? text : readFile(p)), dims: dimDecl };
-}
-
 function randomWindow(ir: IRModel, vocab: number, batch: number, window: number, seed: number) {
   const rnd = mulberry32(seed);
   const params = new Map(ir.params.map((p) => [p.name, Float64Array.from({ length: p.size as number }, () => rnd() * 2 - 1)]));
@@ -156,40 +110,6 @@ export function compareOnce(ir: IRModel, batch: number, window: number, seed: nu
     perParam.set(p.name, maxErr);
   }
   return { perParam, worst };
-}
-
-/** Distinct probe sizes, far from 1..maxDim and from each other's small multiples. */
-const PROBES = [101, 211, 307, 401, 503, 601, 701, 809, 907, 1009, 1103, 1201, 1301, 1409, 1511, 1601];
-
-function errorCount(t: Target, classes: string[][]): number {
-  const dims = Object.fromEntries(classes.flatMap((c, i) => c.map((d) => [d, PROBES[i % PROBES.length] + Math.floor(i / PROBES.length)])));
-  const a = analyze(t.path, { dims, readFile: t.readFile });
-  return a.diagnostics.filter((d) => d.severity === 'error').length + (a.models.some((m) => m.name === t.name) ? 0 : 1);
-}
-
-/**
- * The dims of a target that must be equal for it to check, as classes to draw one size for:
- * `[['vocab'], ['embed', 'hidden']]` for a model whose tied weight E: [vocab, embed] also
- * multiplies a [hidden] state. Found by asking the checker: bind every class to a different
- * size and merge, greedily, the two classes whose merge removes the most errors, until the
- * target checks (or no merge helps: then the classes are left as they are).
- */
-export function equalDimClasses(t: Pick<Target, 'name' | 'path' | 'readFile' | 'dims'>): string[][] {
-  let classes = t.dims.map((d) => [d]);
-  let errors = errorCount(t, classes);
-  while (errors > 0 && classes.length > 1) {
-    let best: { classes: string[][]; errors: number } | null = null;
-    for (let i = 0; i < classes.length; i++) {
-      for (let j = i + 1; j < classes.length; j++) {
-        const merged = classes.filter((_, k) => k !== j).map((c, k) => (k === i ? [...c, ...classes[j]] : c));
-        const e = errorCount(t, merged);
-        if (e < (best?.errors ?? errors)) best = { classes: merged, errors: e };
-      }
-    }
-    if (!best) break;
-    ({ classes, errors } = best);
-  }
-  return classes;
 }
 
 function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>): GradcheckResult {
