@@ -1,23 +1,9 @@
 // The CLI as a user runs it: a real process, real files, exit codes and output.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function rnnc(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('node', ['bin/rnnc.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { rnnc } from './run.ts';
 
 describe.concurrent('rnnc CLI', () => {
   it('check models/*.rnn --dims vocab=65 exits 0 and prints parameter counts', async () => {

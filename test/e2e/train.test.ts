@@ -1,24 +1,11 @@
 // rnnc train / eval / sample as a user runs them: real processes, real files, exit codes,
 // JSON progress, checkpoints, Ctrl-C, and a clear one-line error for every bad input.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function rnnc(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('node', ['bin/rnnc.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { rnnc, type Run } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnc-train-e2e-'));
 const corpus = join(dir, 'corpus.txt');
