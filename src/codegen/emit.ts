@@ -103,11 +103,78 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     line(`const ${name[s.initial]}_initial = alloc(B * ${size(s.shape)}); // ${commentText(s.name, 60)}: [${s.shape.join(', ')}]`);
   }
 
+  // Fusion: runs of element-wise ops in one phase become one loop; a value read only
+  // inside its run lives in a local of that loop and gets no buffer.
+  const consumers: number[][] = nodes.map(() => []);
+  for (const n of nodes) {
+    if (!needed[n.id]) continue;
+    const ins = plan.transposedMatmul.has(n.id) ? [...n.inputs, nodes[n.inputs[0]].inputs[0]] : n.inputs;
+    for (const i of ins) consumers[i].push(n.id);
+  }
+  const fusable = (n: GNode): boolean => ELEMENTWISE.has(n.op) && isBatched(n.id) && !fusedOnly(n.id);
+  /** Splits a phase's node list into fused runs (two or more element-wise ops of one length) and single nodes. */
+  const runs = (given: GNode[]): GNode[][] => {
+    const list = productsFirst(given);
+    const out: GNode[][] = [];
+    let cur: GNode[] = [];
+    const flush = () => {
+      if (cur.length) out.push(cur);
+      cur = [];
+    };
+    for (const n of list) {
+      if (!fusable(n) || n.op === 'state0' || n.op === 'seed') {
+        flush();
+        out.push([n]);
+        continue;
+      }
+      if (cur.length && entries(cur[0].id) !== entries(n.id)) flush();
+      cur.push(n);
+    }
+    flush();
+    return out;
+  };
+  /**
+   * The same nodes in an order that still respects every data dependence but runs each
+   * product (and other kernel call) as soon as its inputs are ready, so that the element-wise
+   * ops between them meet in long runs: an LSTM step becomes its four products, then one loop.
+   */
+  function productsFirst(list: GNode[]): GNode[] {
+    const inList = new Set(list.map((n) => n.id));
+    const deps = new Map(list.map((n) => {
+      const ins = plan.transposedMatmul.has(n.id) ? [...n.inputs, nodes[n.inputs[0]].inputs[0]] : n.inputs;
+      return [n.id, new Set(ins.filter((i) => inList.has(i)))];
+    }));
+    const done = new Set<number>();
+    const out: GNode[] = [];
+    const ready = (n: GNode) => !done.has(n.id) && [...deps.get(n.id)!].every((i) => done.has(i));
+    while (out.length < list.length) {
+      const next = list.find((n) => ready(n) && !fusable(n)) ?? list.find(ready);
+      if (!next) throw new CodegenError('internal: a cycle among the nodes of one phase');
+      done.add(next.id);
+      out.push(next);
+    }
+    return out;
+  }
+
+  const inlined = new Set<number>();
+  const markInlined = (list: GNode[]): void => {
+    for (const run of runs(list)) {
+      if (run.length < 2) continue;
+      const inRun = new Set(run.map((n) => n.id));
+      for (const n of run) if (!perStep[n.id] && !plan.accumulate.has(n.id) && consumers[n.id].every((c) => inRun.has(c))) inlined.add(n.id);
+    }
+  };
+  for (let seg = 0; seg < g.segments.length; seg++)
+    for (const back of plan.backward ? [false, true] : [false]) {
+      const mine = nodes.filter((n) => needed[n.id] && placement[n.id] === 'batched' && n.seg === seg && (n.id >= g.forwardCount) === back);
+      for (const ph of ['pre', 'loop', 'post'] as const) markInlined(mine.filter((n) => plan.phase[n.id] === ph));
+    }
+
   // Buffers: shared values once; batched values per step or one scratch buffer.
   line();
   line('// values: kept for the whole window where another step, pass or segment reads them, else one scratch buffer');
   for (const n of nodes) {
-    if (!needed[n.id] || n.op === 'param' || fusedOnly(n.id)) continue;
+    if (!needed[n.id] || n.op === 'param' || fusedOnly(n.id) || inlined.has(n.id)) continue;
     const len = entries(n.id);
     if (n.op === 'seed' && placement[n.id] === 'shared') line(`const ${name[n.id]} = alloc(1).fill(1 / (T * B)); // the loss is the mean over B·T predictions`);
     else if (n.op === 'const') line(`const ${name[n.id]} = alloc(1).fill(${lit(n.attrs.value!)});`);
@@ -158,14 +225,16 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     line(`// ${what}: ${segName(seg)}`);
     if (pre.length) {
       line(`// (whole window: what does not depend on the ${backward ? 'state gradients' : 'states'})`);
-      for (const n of pre) emitNode(n, 'window');
+      emitList(pre, 'window');
     }
     if (loop.length) {
       const [from, cond, step] = backward ? [d.last, d.rev ? 't < T' : 't >= 0', d.rev ? 't++' : 't--'] : [d.first, d.cond, d.step];
       line(`for (let t = ${from}; ${cond}; ${step}) {`);
       depth++;
-      for (const n of loop) {
-        if (n.op === 'state0') {
+      for (const run of runs(loop)) {
+        const n = run[0];
+        if (run.length > 1) emitFused(run, 'step');
+        else if (n.op === 'state0') {
           const s = g.states.find((x) => x.initial === n.id)!;
           line(`${name[n.id]}[t].set(t === ${d.first} ? ${name[n.id]}_initial : ${name[s.final]}[${d.prev}]); // ${commentText(s.name, 60)} from the step before`);
         } else if (n.op === 'seed') {
@@ -180,7 +249,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     }
     if (post.length) {
       line(`// (whole window: what the ${backward ? 'state gradients' : 'states'} feed but do not need back)`);
-      for (const n of post) emitNode(n, 'window');
+      emitList(post, 'window');
     }
   };
 
@@ -326,6 +395,65 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     }
   }
 
+  function emitList(list: GNode[], mode: Mode): void {
+    for (const run of runs(list)) {
+      if (run.length > 1) emitFused(run, mode);
+      else emitNode(run[0], mode);
+    }
+  }
+
+  /**
+   * A run of element-wise ops as one loop: each op a local (`v12`), stored only where a
+   * later step, pass or op outside the run reads it. One pass over memory instead of one per op.
+   */
+  function emitFused(run: GNode[], mode: Mode): void {
+    const len = entries(run[0].id);
+    const rows = rowsOf(mode);
+    const inRun = new Set(run.map((n) => n.id));
+    const flat = run.every((n) => n.inputs.every((i) => inRun.has(i) || (isBatched(i) && entries(i) === len) || entries(i) === 1 && !isBatched(i)));
+    const scalars: string[] = [];
+    const body: string[] = [];
+    for (const n of run) {
+      const xs = n.inputs.map((i, k) => {
+        if (inRun.has(i)) return `v${i}`;
+        const x = ref(i, mode);
+        const scalar = entries(i) === 1 && len !== 1;
+        if (isBatched(i)) return scalar ? `${x}[b]` : flat ? `${x}[i]` : `${x}[o + j]`;
+        if (scalar || entries(i) === 1) {
+          scalars.push(`const s${n.id}_${k} = ${x}[0];`);
+          return `s${n.id}_${k}`;
+        }
+        return flat ? `${x}[i]` : `${x}[j]`;
+      });
+      const what = origin(n).slice(3);
+      body.push(`const v${n.id} = ${scalarExpr(n, xs)}; // ${what}`);
+      if (!inlined.has(n.id)) body.push(`${ref(n.id, mode)}[${flat ? 'i' : 'o + j'}] = v${n.id};`);
+    }
+    line(`// fused: ${run.length} element-wise ops in one loop`);
+    if (scalars.length) {
+      line('{');
+      depth++;
+      for (const x of scalars) line(x);
+    }
+    line(flat ? `for (let i = 0; i < ${rows} * ${len}; i++) {` : `for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) {`);
+    depth++;
+    for (const x of body) line(x);
+    depth--;
+    line('}');
+    if (scalars.length) {
+      depth--;
+      line('}');
+    }
+    for (const n of run) {
+      const acc = plan.accumulate.get(n.id);
+      if (!acc) continue;
+      for (const a of acc) {
+        const p = plan.paramName.get(a.param)!;
+        line(`k.accBatch(${p.grad}, ${ref(n.id, mode)}, true, ${rows}, ${len}); // into d ${commentText(a.param, 60)}`);
+      }
+    }
+  }
+
   /** One loop over the entries: scalars broadcast, shared vectors repeat over the rows. */
   function elementwise(n: GNode, mode: Mode): void {
     const len = entries(n.id);
@@ -371,6 +499,9 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     }
   }
 }
+
+/** Ops whose value is one expression per entry (scalarExpr), which fusion may combine. */
+const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'neg', 'sigmoid', 'tanh', 'exp', 'log', 'relu', 'leaky_relu', 'softplus', 'sigmoid_grad', 'tanh_grad', 'relu_grad', 'leaky_relu_grad']);
 
 /** The arithmetic of one element-wise op on operand expressions (array reads or locals). */
 function scalarExpr(n: GNode, xs: string[]): string {
