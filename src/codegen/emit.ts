@@ -122,6 +122,11 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       cur = [];
     };
     for (const n of list) {
+      const prev = out.at(-1);
+      if (!cur.length && prev && packsWith(prev, n)) {
+        prev.push(n);
+        continue;
+      }
       if (!fusable(n) || n.op === 'state0' || n.op === 'seed') {
         flush();
         out.push([n]);
@@ -156,10 +161,30 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     return out;
   }
 
+  /** `W @ x` with W a param and x a batched vector: a candidate for packing. */
+  const plainMv = (n: GNode): boolean =>
+    n.op === 'matmul' && !plan.transposedMatmul.has(n.id) && isBatched(n.id) && placement[n.inputs[0]] === 'param' && isBatched(n.inputs[1]) && nodes[n.inputs[1]].shape.length === 1 && !plan.accumulate.has(n.id);
+  const paramOf = new Map<number, { value: string; offset: number; size: number; shape: number[] }>();
+  for (const [p, id] of g.params) paramOf.set(id, plan.paramName.get(p)!);
+  /** Whether n extends the products in `run`: the same operand, the next matrix of the same shape in the arena. */
+  function packsWith(run: GNode[], n: GNode): boolean {
+    const last = run[run.length - 1];
+    if (!plainMv(n) || !plainMv(last) || n.inputs[1] !== last.inputs[1] || nodes[n.id].seg !== nodes[last.id].seg) return false;
+    const a = paramOf.get(last.inputs[0])!;
+    const b = paramOf.get(n.inputs[0])!;
+    return a.shape.join() === b.shape.join() && b.offset === a.offset + a.size && a.size % 4 === 0;
+  }
+
   const inlined = new Set<number>();
-  const markInlined = (list: GNode[]): void => {
+  /** Entries of the packed products' scratch: per step (B rows) and per window (TB rows). */
+  const packScratch = { step: 0, window: 0 };
+  const markInlined = (list: GNode[], mode: Mode): void => {
     for (const run of runs(list)) {
       if (run.length < 2) continue;
+      if (run[0].op === 'matmul') {
+        packScratch[mode] = Math.max(packScratch[mode], run.length * nodes[run[0].id].shape[0]);
+        continue;
+      }
       const inRun = new Set(run.map((n) => n.id));
       for (const n of run) if (!perStep[n.id] && !plan.accumulate.has(n.id) && consumers[n.id].every((c) => inRun.has(c))) inlined.add(n.id);
     }
@@ -167,7 +192,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   for (let seg = 0; seg < g.segments.length; seg++)
     for (const back of plan.backward ? [false, true] : [false]) {
       const mine = nodes.filter((n) => needed[n.id] && placement[n.id] === 'batched' && n.seg === seg && (n.id >= g.forwardCount) === back);
-      for (const ph of ['pre', 'loop', 'post'] as const) markInlined(mine.filter((n) => plan.phase[n.id] === ph));
+      for (const ph of ['pre', 'loop', 'post'] as const) markInlined(mine.filter((n) => plan.phase[n.id] === ph), ph === 'loop' ? 'step' : 'window');
     }
 
   // Buffers: shared values once; batched values per step or one scratch buffer.
@@ -181,6 +206,11 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     else if (placement[n.id] === 'shared') line(`const ${name[n.id]} = alloc(${len});`);
     else if (perStep[n.id]) line(`const ${name[n.id]}_all = alloc(TB * ${len}), ${name[n.id]} = k.steps(${name[n.id]}_all, T, B * ${len});`);
     else line(`const ${name[n.id]} = alloc(B * ${len});`);
+  }
+
+  if (packScratch.step || packScratch.window) {
+    const parts = [packScratch.step ? `B * ${packScratch.step}` : '', packScratch.window ? `TB * ${packScratch.window}` : ''].filter(Boolean);
+    line(`const pack_scratch = alloc(${parts.length > 1 ? `Math.max(${parts.join(', ')})` : parts[0]}); // the products of one operand with gates packed side by side`);
   }
 
   // ── run
@@ -233,7 +263,8 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       depth++;
       for (const run of runs(loop)) {
         const n = run[0];
-        if (run.length > 1) emitFused(run, 'step');
+        if (run.length > 1 && n.op === 'matmul') emitPacked(run, 'step');
+        else if (run.length > 1) emitFused(run, 'step');
         else if (n.op === 'state0') {
           const s = g.states.find((x) => x.initial === n.id)!;
           line(`${name[n.id]}[t].set(t === ${d.first} ? ${name[n.id]}_initial : ${name[s.final]}[${d.prev}]); // ${commentText(s.name, 60)} from the step before`);
@@ -397,9 +428,18 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
 
   function emitList(list: GNode[], mode: Mode): void {
     for (const run of runs(list)) {
-      if (run.length > 1) emitFused(run, mode);
+      if (run.length > 1 && run[0].op === 'matmul') emitPacked(run, mode);
+      else if (run.length > 1) emitFused(run, mode);
       else emitNode(run[0], mode);
     }
+  }
+
+  /** Products of one operand with matrices that lie back to back in the arena: one GEMM. */
+  function emitPacked(run: GNode[], mode: Mode): void {
+    const [m, kk] = nodes[run[0].inputs[0]].shape;
+    const first = paramOf.get(run[0].inputs[0])!;
+    for (const n of run) line(origin(n));
+    line(`k.mvPack(pack_scratch, P.subarray(${first.offset}, ${first.offset + run.length * first.size}), ${ref(run[0].inputs[1], mode)}, ${rowsOf(mode)}, ${m}, ${kk}, [${run.map((n) => ref(n.id, mode)).join(', ')}]); // ${run.length} products, one GEMM`);
   }
 
   /**

@@ -21,6 +21,26 @@ function mv(out: FloatArray, A: FloatArray, x: FloatArray, B: number, m: number,
   }
 }
 
+/**
+ * outs[g][b, i] = Σ_p W[g·m + i, p] · x[b, p]: several products `W_g @ x` of one operand
+ * whose matrices lie back to back in the arena (W = [W_0; W_1; …], [n·m, k]), e.g. an
+ * LSTM's four gates. The fast path makes it one GEMM into `scratch` ([B, n·m]), then
+ * copies each gate's columns out.
+ */
+function mvPack(scratch: FloatArray, W: FloatArray, x: FloatArray, B: number, m: number, k: number, outs: FloatArray[]): void {
+  for (let g = 0; g < outs.length; g++) mv(outs[g], W.subarray(g * m * k, (g + 1) * m * k), x, B, m, k);
+}
+
+/** The columns of gate g of a packed [B, n·m] product, into its own [B, m] buffer. */
+function unpack(scratch: FloatArray, B: number, m: number, outs: FloatArray[]): void {
+  const n = outs.length;
+  const row = n * m;
+  for (let g = 0; g < n; g++) {
+    const out = outs[g];
+    for (let b = 0, src = g * m, dst = 0; b < B; b++, src += row, dst += m) for (let j = 0; j < m; j++) out[dst + j] = scratch[src + j];
+  }
+}
+
 /** out[b, p] = Σ_i A[i, p] · g[b, i] — `Aᵀ @ g` for each example, without forming Aᵀ. */
 function mtv(out: FloatArray, A: FloatArray, g: FloatArray, B: number, m: number, k: number): void {
   for (let b = 0; b < B; b++) {
@@ -213,7 +233,7 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
   }
 }
 
-export const support = { mv, mtv, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
+export const support = { mv, mvPack, mtv, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
 export type Support = typeof support;
 
 /** The GEMM the fast path needs: C = alpha·op(A)·op(B) + beta·C on byte offsets of one memory. */
@@ -235,6 +255,13 @@ export function withGemm(k: Gemm): Support {
     mv(out, A, x, B, m, kk) {
       if (!inMemory(out, A, x)) return mv(out, A, x, B, m, kk);
       k.gemm(false, true, B, m, kk, 1, x.byteOffset, kk, A.byteOffset, kk, 0, out.byteOffset, m);
+    },
+    // scratch[B, n·m] = x[B, k] · Wᵀ, one GEMM for n products, then split by gate
+    mvPack(scratch, W, x, B, m, kk, outs) {
+      if (!inMemory(scratch, W, x)) return mvPack(scratch, W, x, B, m, kk, outs);
+      const nm = outs.length * m;
+      k.gemm(false, true, B, nm, kk, 1, x.byteOffset, kk, W.byteOffset, kk, 0, scratch.byteOffset, nm);
+      unpack(scratch, B, m, outs);
     },
     // out[B, k] = g[B, m] · A
     mtv(out, A, g, B, m, kk) {

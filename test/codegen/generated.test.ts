@@ -59,12 +59,14 @@ function normRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Two consecutive windows, states carried; returns the worst errors of losses and gradients. */
-function compare(c: Case, Float: Float32ArrayConstructor | Float64ArrayConstructor) {
+function compare(c: Case, Float: Float32ArrayConstructor | Float64ArrayConstructor, fast = false) {
   const { params, windows } = draw(c);
   const compiled = compileModel(c.ir);
-  const P = new Float(compiled.layout.totalParams);
+  // fast: the arenas in the kernels' WebAssembly memory, so products run as SIMD GEMMs.
+  const arenas = fast ? compiled.createArenas(Float32Array) : { params: new Float(compiled.layout.totalParams), grads: new Float(compiled.layout.totalParams) };
+  const P = arenas.params;
   for (const slot of compiled.layout.params) P.set(params.get(slot.name)!, slot.offset);
-  const G = new Float(compiled.layout.totalParams);
+  const G = arenas.grads;
   const runner = compiled.instantiate({ Float, B: c.B, T: c.T, params: P, grads: G });
   const g = differentiate(unroll(c.ir, c.T, { training: true }));
 
@@ -107,6 +109,11 @@ describe('generated code equals the reference interpreter', () => {
     });
     it(`${label}: float32 within 1e-5`, () => {
       const r = compare({ ir, B: 2, T: 3, seed: 11 }, Float32Array);
+      expect(r.lossErr).toBeLessThan(1e-5);
+      expect(r.gradErr, r.worst).toBeLessThan(1e-5);
+    });
+    it(`${label}: float32 through the WebAssembly GEMM (packed gates, fused loops) within 1e-5`, () => {
+      const r = compare({ ir, B: 3, T: 5, seed: 13 }, Float32Array, true);
       expect(r.lossErr).toBeLessThan(1e-5);
       expect(r.gradErr, r.worst).toBeLessThan(1e-5);
     });
