@@ -139,26 +139,27 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     return out;
   };
   /**
-   * The same nodes in an order that still respects every data dependence but runs each
-   * product (and other kernel call) as soon as its inputs are ready, so that the element-wise
-   * ops between them meet in long runs: an LSTM step becomes its four products, then one loop.
+   * The same nodes in an order that still respects every data dependence but lets the
+   * element-wise ops between kernel calls meet in long runs. Each node gets a stage: a kernel
+   * call that reads an element-wise result goes one stage later than it; within a stage the
+   * kernel calls come first, then the element-wise ops. An LSTM step becomes its products,
+   * then one loop; its backward step, one loop, then the products, then the sum.
    */
   function productsFirst(list: GNode[]): GNode[] {
-    const inList = new Set(list.map((n) => n.id));
-    const deps = new Map(list.map((n) => {
+    const stage = new Map<number, number>();
+    for (const n of list) {
       const ins = plan.transposedMatmul.has(n.id) ? [...n.inputs, nodes[n.inputs[0]].inputs[0]] : n.inputs;
-      return [n.id, new Set(ins.filter((i) => inList.has(i)))];
-    }));
-    const done = new Set<number>();
-    const out: GNode[] = [];
-    const ready = (n: GNode) => !done.has(n.id) && [...deps.get(n.id)!].every((i) => done.has(i));
-    while (out.length < list.length) {
-      const next = list.find((n) => ready(n) && !fusable(n)) ?? list.find(ready);
-      if (!next) throw new CodegenError('internal: a cycle among the nodes of one phase');
-      done.add(next.id);
-      out.push(next);
+      let st = 0;
+      for (const i of ins) {
+        const si = stage.get(i);
+        if (si === undefined) continue; // computed in another phase
+        st = Math.max(st, si + (fusable(nodes[i]) && !fusable(n) ? 1 : 0));
+      }
+      stage.set(n.id, st);
     }
-    return out;
+    const order = (n: GNode): number => 2 * stage.get(n.id)! + (fusable(n) ? 1 : 0);
+    // A stable sort: equal keys keep the (topological) order of the list.
+    return list.map((n, k) => ({ n, k, key: order(n) })).sort((a, b) => a.key - b.key || a.k - b.k).map((x) => x.n);
   }
 
   /** `W @ x` with W a param and x a batched vector: a candidate for packing. */
