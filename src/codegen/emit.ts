@@ -454,10 +454,18 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     const flat = run.every((n) => n.inputs.every((i) => inRun.has(i) || (isBatched(i) && entries(i) === len) || entries(i) === 1 && !isBatched(i)));
     const scalars: string[] = [];
     const body: string[] = [];
+    // This step's row of a per-step value, read once before the loop (`h_f$t = h_f[t]`):
+    // `$` never occurs in the compiler's names, so the alias cannot clash with one.
+    const aliases = new Map<number, string>();
+    const arr = (id: number): string => {
+      if (mode !== 'step' || !perStep[id] || !isBatched(id)) return ref(id, mode);
+      if (!aliases.has(id)) aliases.set(id, `${name[id]}$t`);
+      return aliases.get(id)!;
+    };
     for (const n of run) {
       const xs = n.inputs.map((i, k) => {
         if (inRun.has(i)) return `v${i}`;
-        const x = ref(i, mode);
+        const x = arr(i);
         const scalar = entries(i) === 1 && len !== 1;
         if (isBatched(i)) return scalar ? `${x}[b]` : flat ? `${x}[i]` : `${x}[o + j]`;
         if (scalar || entries(i) === 1) {
@@ -468,12 +476,13 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       });
       const what = origin(n).slice(3);
       body.push(`const v${n.id} = ${scalarExpr(n, xs)}; // ${what}`);
-      if (!inlined.has(n.id)) body.push(`${ref(n.id, mode)}[${flat ? 'i' : 'o + j'}] = v${n.id};`);
+      if (!inlined.has(n.id)) body.push(`${arr(n.id)}[${flat ? 'i' : 'o + j'}] = v${n.id};`);
     }
     line(`// fused: ${run.length} element-wise ops in one loop`);
-    if (scalars.length) {
+    if (scalars.length || aliases.size) {
       line('{');
       depth++;
+      for (const [id, a] of aliases) line(`const ${a} = ${name[id]}[t];`);
       for (const x of scalars) line(x);
     }
     line(flat ? `for (let i = 0; i < ${rows} * ${len}; i++) {` : `for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) {`);
@@ -481,7 +490,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     for (const x of body) line(x);
     depth--;
     line('}');
-    if (scalars.length) {
+    if (scalars.length || aliases.size) {
       depth--;
       line('}');
     }
