@@ -56,6 +56,9 @@ export interface WasmKernels extends Kernels<Float32Array> {
  */
 export const DEFAULT_MIN_PARALLEL_FLOPS = 1 << 23;
 
+/** Products op(A)·Bᵀ with at most this many rows go to the unpacked dot-product kernel. */
+export const GEMV_MAX_ROWS = 2;
+
 const probeMemory = { minPages: 1, maxPages: 1, shared: false };
 const validates = (fma: boolean): boolean => {
   try {
@@ -110,7 +113,9 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
   }
   const { bytes } = buildGemmModule({ shape, memory: { minPages: pages, maxPages: pages, shared } });
   const module = new WebAssembly.Module(bytes);
-  const gemmWasm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm as GemmFn;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const gemmWasm = exports.gemm as GemmFn;
+  const gemvt = exports.gemvt as (m: number, n: number, k: number, alpha: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number) => void;
   const helper = shared ? startHelper(module, memory, ctlPtr, workPtrs[1]) : undefined;
   const minFlops = options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS;
   const { mr: MR, nr: NR } = shape;
@@ -148,6 +153,11 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
       if (!inBounds(aPtr, transA ? kk : M, transA ? M : kk, lda) || !inBounds(bPtr, transB ? N : kk, transB ? kk : N, ldb) ||
         !inBounds(cPtr, M, N, ldc)) {
         throw new Error('gemm: a matrix lies outside the heap');
+      }
+      // A row or two times Bᵀ (a batch-1 step): dot products; packing B would cost more.
+      if (!transA && transB && M <= GEMV_MAX_ROWS && K > 0 && alpha !== 0) {
+        gemvt(M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc);
+        return;
       }
       const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
       if (helper && 2 * M * N * K >= minFlops && helper.ready()) {

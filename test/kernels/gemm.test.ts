@@ -127,6 +127,21 @@ describe('gemm', () => {
     runCase(k, { ta: false, tb: true, M: 130, N: 1030, K: 260, alpha: 1, beta: 1, padA: 0, padB: 1, padC: 0, seed: 7 });
   });
 
+  it('the dot-product path (one or two rows times Bᵀ) matches float64 on every k remainder', () => {
+    for (const [, make] of backends) {
+      const k = make();
+      for (const K of [1, 3, 4, 7, 8, 9, 15, 16, 64, 67, 257])
+        for (const M of [1, 2])
+          for (const beta of [0, 1, -0.5]) runCase(k, { ta: false, tb: true, M, N: 13, K, alpha: 0.75, beta, padA: 1, padB: 2, padC: 1, seed: K * 10 + M });
+      fc.assert(
+        fc.property(caseArb(70).map((c) => ({ ...c, ta: false, tb: true, M: 1 + (c.M % 2) })), (c) => {
+          runCase(k, c);
+        }),
+        { numRuns: 100 },
+      );
+    }
+  });
+
   it('degenerate sizes: M, N or K = 0, alpha = 0', () => {
     const k = createKernels({ maxBytes: 1 << 20, threads: 1 });
     const C = k.alloc(6);

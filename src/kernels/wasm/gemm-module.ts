@@ -312,6 +312,54 @@ function scaleFunction(): FunctionBuilder {
   return f;
 }
 
+/**
+ * C[i, j] = alpha·Σ_p A[i, p]·B[j, p] + beta·C[i, j] for a few rows i (A not transposed, B
+ * transposed: both read along contiguous rows): one SIMD dot product per entry, no packing.
+ * For batch-1 steps (sampling), where packing B would copy more than the product reads.
+ */
+function gemvtFunction(s: GemmShape): FunctionBuilder {
+  const f = new FunctionBuilder('gemvt', [
+    ['m', I32], ['n', I32], ['k', I32], ['alpha', F32], ['a', I32], ['lda', I32], ['b', I32], ['ldb', I32],
+    ['beta', F32], ['c', I32], ['ldc', I32],
+  ]);
+  const P = (x: string) => f.param(x);
+  const m = P('m'), n = P('n'), k = P('k'), alpha = P('alpha'), a = P('a'), lda = P('lda'), b = P('b'), ldb = P('ldb');
+  const beta = P('beta'), c = P('c'), ldc = P('ldc');
+  const i = f.local(I32, 'i'), j = f.local(I32, 'j'), p = f.local(I32, 'p'), k8 = f.local(I32, 'k8'), k4 = f.local(I32, 'k4');
+  const arow = f.local(I32, 'arow'), brow = f.local(I32, 'brow'), at = f.local(I32, 'at');
+  const acc0 = f.local(V128, 'acc0'), acc1 = f.local(V128, 'acc1'), sum = f.local(F32, 'sum');
+  const madd = (x: Bytes, y: Bytes, acc: Bytes): Bytes => (s.fma ? f32x4.relaxed_madd(x, y, acc) : f32x4.add(acc, f32x4.mul(x, y)));
+  f.set(k8, i32.and(get(k), i32c(~7)));
+  f.set(k4, i32.and(get(k), i32c(~3)));
+  f.for(i, i32c(0), get(m), 1, () => {
+    f.set(arow, addr4(get(a), i32.mul(get(i), get(lda))));
+    f.for(j, i32c(0), get(n), 1, () => {
+      f.set(brow, addr4(get(b), i32.mul(get(j), get(ldb))));
+      f.set(acc0, f32x4.splat(f32c(0)));
+      f.set(acc1, f32x4.splat(f32c(0)));
+      // Two accumulators: two independent chains of adds per iteration.
+      f.for(p, i32c(0), get(k8), 8, () => {
+        f.set(acc0, madd(v128.load(addr4(get(arow), get(p)), 0, 2), v128.load(addr4(get(brow), get(p)), 0, 2), get(acc0)));
+        f.set(acc1, madd(v128.load(addr4(get(arow), get(p)), 16, 2), v128.load(addr4(get(brow), get(p)), 16, 2), get(acc1)));
+      });
+      f.for(p, get(k8), get(k4), 4, () => {
+        f.set(acc0, madd(v128.load(addr4(get(arow), get(p)), 0, 2), v128.load(addr4(get(brow), get(p)), 0, 2), get(acc0)));
+      });
+      f.set(acc0, f32x4.add(get(acc0), get(acc1)));
+      f.set(sum, f32.add(f32.add(f32x4.extract_lane(get(acc0), 0), f32x4.extract_lane(get(acc0), 1)), f32.add(f32x4.extract_lane(get(acc0), 2), f32x4.extract_lane(get(acc0), 3))));
+      f.for(p, get(k4), get(k), 1, () => {
+        f.set(sum, f32.add(get(sum), f32.mul(f32.load(addr4(get(arow), get(p))), f32.load(addr4(get(brow), get(p))))));
+      });
+      f.set(at, addr4(get(c), i32.add(i32.mul(get(i), get(ldc)), get(j))));
+      // beta = 0 never reads C (it may hold NaN).
+      f.if(f32.eq(get(beta), f32c(0)),
+        () => f.f32store(get(at), f32.mul(get(alpha), get(sum))),
+        () => f.f32store(get(at), f32.add(f32.mul(get(alpha), get(sum)), f32.mul(get(beta), f32.load(get(at))))));
+    });
+  });
+  return f;
+}
+
 /** The driver: blocking loops, packing, macro-kernel calls. Function indices are fixed below. */
 function gemmFunction(s: GemmShape, fnIndex: Record<string, number>): FunctionBuilder {
   const f = new FunctionBuilder('gemm', [
@@ -375,7 +423,7 @@ export interface GemmModuleOptions {
   memory: { minPages: number; maxPages: number; shared: boolean };
 }
 
-/** Encode the module. Exports: gemm, macro, scale, packAn, packAt, packBn, packBt. */
+/** Encode the module. Exports: gemm, gemvt, macro, scale, packAn, packAt, packBn, packBt. */
 export function buildGemmModule(opts: GemmModuleOptions): { bytes: Uint8Array<ArrayBuffer>; shape: GemmShape } {
   const shape = resolveShape(opts.shape);
   // Packed A panels are MR wide (A is the broadcast side); packed B panels are NR wide.
@@ -386,7 +434,8 @@ export function buildGemmModule(opts: GemmModuleOptions): { bytes: Uint8Array<Ar
   const packBt = packFunction('packBt', shape.nr, false);
   const macro = macroFunction(shape);
   const scale = scaleFunction();
-  const order = [packAn, packAt, packBn, packBt, macro, scale];
+  const gemvt = gemvtFunction(shape);
+  const order = [packAn, packAt, packBn, packBt, macro, scale, gemvt];
   const index: Record<string, number> = {};
   order.forEach((fn, i) => (index[fn.name] = i));
   index.gemm = order.length;
