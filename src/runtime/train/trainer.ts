@@ -34,7 +34,10 @@ export interface TrainOptions {
    */
   lossScale?: 'mean' | 'sum';
   schedule?: ScheduleSpec;
-  /** Budgets; training stops at the first one reached (default: 1 epoch when none is given). */
+  /**
+   * Budgets; training stops at the first one reached (default: 1 epoch when none is given).
+   * Steps and epochs count from the start of the run, minutes from the start of this call.
+   */
   epochs?: number | null;
   steps?: number | null;
   minutes?: number | null;
@@ -263,7 +266,8 @@ export class Trainer {
     const budgetReached = (): StopReason | null => {
       if (o.steps !== null && s.step >= o.steps) return 'steps';
       if (o.epochs !== null && s.epoch >= o.epochs) return 'epochs';
-      if (o.minutes !== null && elapsed() >= o.minutes * 60) return 'minutes';
+      // Minutes count this call's training (a resumed run trains that much more); steps and epochs count from the start.
+      if (o.minutes !== null && elapsed() - secondsAtStart >= o.minutes * 60) return 'minutes';
       return null;
     };
 
@@ -307,7 +311,7 @@ export class Trainer {
       s.seconds = seconds;
       const doneFrac = Math.min(
         1,
-        Math.max(totalSteps === Infinity ? 0 : s.step / totalSteps, o.minutes !== null ? seconds / (o.minutes * 60) : 0),
+        Math.max(totalSteps === Infinity ? 0 : s.step / totalSteps, o.minutes !== null ? (seconds - secondsAtStart) / (o.minutes * 60) : 0),
       );
       cb.onStep?.({
         step: s.step,
