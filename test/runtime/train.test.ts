@@ -83,6 +83,18 @@ describe('training', () => {
     }
   });
 
+  it('a resumed run with --minutes trains that much more, whatever time the run already had', async () => {
+    const m = compile(MODEL, { vocab }).init(5);
+    const t = new Trainer(m, { train, valid }, { batch: 2, bptt: 8, steps: 3 });
+    await t.run();
+    const again = new Trainer(m, { train, valid }, { batch: 2, bptt: 8, minutes: 0.002 });
+    again.restore({ ...t.state, seconds: 3600 }, t.optimizer.state(), t.carried());
+    const r = await again.run();
+    expect(r.reason).toBe('minutes');
+    expect(r.state.step).toBeGreaterThan(3);
+    expect(r.state.seconds).toBeGreaterThan(3600);
+  });
+
   it('save → load → eval gives the same number', async () => {
     const m = compile(MODEL, { vocab }).init(5);
     const t = new Trainer(m, { train, valid }, { batch: 4, bptt: 16, steps: 15 });
