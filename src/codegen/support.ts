@@ -201,10 +201,11 @@ function xentGrad(out: FloatArray, logits: FloatArray, g: FloatArray, gBatched: 
       const gb = gBatched ? g[row] : g[0];
       let max = -Infinity;
       for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
+      // One exp per entry: keep e^(x − max) in `out`, then scale by g / Σ.
       let sum = 0;
-      for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j] - max);
-      const lse = max + Math.log(sum);
-      for (let j = 0; j < V; j++) out[o + j] = gb * Math.exp(logits[o + j] - lse);
+      for (let j = 0; j < V; j++) sum += out[o + j] = Math.exp(logits[o + j] - max);
+      const scale = gb / sum;
+      for (let j = 0; j < V; j++) out[o + j] *= scale;
       out[o + tokens[b * T1 + tStart + s + pos]] -= gb;
     }
 }
