@@ -136,7 +136,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       cur.push(n);
     }
     flush();
-    return out;
+    return mergeSummedProducts(out);
   };
   /**
    * The same nodes in an order that still respects every data dependence but lets the
@@ -176,6 +176,45 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     return a.shape.join() === b.shape.join() && b.offset === a.offset + a.size && a.size % 4 === 0;
   }
 
+  /** `Sᵀ @ g` with S a param and g a batched vector (the backward of `S @ x`), whose value only feeds a sum. */
+  const plainMtv = (n: GNode): boolean =>
+    n.op === 'matmul' && plan.transposedMatmul.has(n.id) && isBatched(n.id) && placement[nodes[n.inputs[0]].inputs[0]] === 'param' &&
+    isBatched(n.inputs[1]) && nodes[n.inputs[1]].shape.length === 1 && !plan.accumulate.has(n.id) && !perStep[n.id];
+  /** The top of the chain of single-use adds a value is summed into, or null when it is not summed. */
+  const sumRoot = (id: number): number | null => {
+    let cur = id;
+    while (consumers[cur].length === 1 && nodes[consumers[cur][0]].op === 'add') cur = consumers[cur][0];
+    return cur === id ? null : cur;
+  };
+  /**
+   * Consecutive transposed products `S_gᵀ @ g_g` that are only ever added together, with the
+   * S_g side by side in the arena (an LSTM's U_iᵀ d_i + U_fᵀ d_f + …): one run, emitted as one
+   * GEMM whose result stands for the first and zeros for the others, so the adds still give the sum.
+   */
+  function mergeSummedProducts(list: GNode[][]): GNode[][] {
+    const out: GNode[][] = [];
+    for (const run of list) {
+      const n = run[0];
+      const prev = out.at(-1);
+      if (run.length === 1 && plainMtv(n) && prev && plainMtv(prev[0]) && prev[0].seg === n.seg) {
+        const root = sumRoot(n.id);
+        const w = nodes[nodes[n.inputs[0]].inputs[0]].shape.join();
+        if (root !== null && sumRoot(prev[0].id) === root && nodes[nodes[prev[0].inputs[0]].inputs[0]].shape.join() === w) {
+          prev.push(n);
+          continue;
+        }
+      }
+      out.push(run);
+    }
+    // Keep a merged run only where its matrices tile one stretch of the arena.
+    return out.flatMap((run) => {
+      if (run.length < 2 || !plainMtv(run[0])) return [run];
+      const ps = run.map((x) => paramOf.get(nodes[x.inputs[0]].inputs[0])!).sort((a, b) => a.offset - b.offset);
+      const tiled = ps.every((p, i) => i === 0 || (p.offset === ps[i - 1].offset + ps[i - 1].size && ps[i - 1].size % 4 === 0));
+      return tiled ? [run] : run.map((x) => [x]);
+    });
+  }
+
   const inlined = new Set<number>();
   /** Entries of the packed products' scratch: per step (B rows) and per window (TB rows). */
   const packScratch = { step: 0, window: 0 };
@@ -183,7 +222,9 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     for (const run of runs(list)) {
       if (run.length < 2) continue;
       if (run[0].op === 'matmul') {
-        packScratch[mode] = Math.max(packScratch[mode], run.length * nodes[run[0].id].shape[0]);
+        // [rows, n·m]: the products' results side by side, or (transposed) their operands.
+        const m = plan.transposedMatmul.has(run[0].id) ? nodes[run[0].inputs[1]].shape[0] : nodes[run[0].id].shape[0];
+        packScratch[mode] = Math.max(packScratch[mode], run.length * m);
         continue;
       }
       const inRun = new Set(run.map((n) => n.id));
@@ -435,8 +476,20 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     }
   }
 
+  /** Transposed products only ever summed, their matrices side by side: one GEMM into the first, zeros in the rest. */
+  function emitSummedProducts(run: GNode[], mode: Mode): void {
+    const byOffset = [...run].sort((a, b) => paramOf.get(nodes[a.inputs[0]].inputs[0])!.offset - paramOf.get(nodes[b.inputs[0]].inputs[0])!.offset);
+    const first = paramOf.get(nodes[byOffset[0].inputs[0]].inputs[0])!;
+    const [m, kk] = first.shape;
+    for (const n of byOffset) line(origin(n));
+    const [head, ...rest] = byOffset;
+    line(`k.mtvPack(pack_scratch, P.subarray(${first.offset}, ${first.offset + run.length * first.size}), [${byOffset.map((n) => ref(n.inputs[1], mode)).join(', ')}], ${rowsOf(mode)}, ${m}, ${kk}, ${ref(head.id, mode)}); // the sum of ${run.length} products, one GEMM`);
+    line(`${rest.map((n) => `${ref(n.id, mode)}.fill(0);`).join(' ')} // (already in the sum above)`);
+  }
+
   /** Products of one operand with matrices that lie back to back in the arena: one GEMM. */
   function emitPacked(run: GNode[], mode: Mode): void {
+    if (plan.transposedMatmul.has(run[0].id)) return emitSummedProducts(run, mode);
     const [m, kk] = nodes[run[0].inputs[0]].shape;
     const first = paramOf.get(run[0].inputs[0])!;
     for (const n of run) line(origin(n));

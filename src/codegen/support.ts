@@ -31,6 +31,37 @@ function mvPack(scratch: FloatArray, W: FloatArray, x: FloatArray, B: number, m:
   for (let g = 0; g < outs.length; g++) mv(outs[g], W.subarray(g * m * k, (g + 1) * m * k), x, B, m, k);
 }
 
+/**
+ * out[b, p] = Σ_g Σ_i W[g·m + i, p] · gs[g][b, i]: the sum of the products `W_gᵀ @ g_g` (the
+ * gradient of an operand shared by packed products). The fast path copies the g_g side by
+ * side into `scratch` ([B, n·m]) and makes it one GEMM with depth n·m.
+ */
+function mtvPack(scratch: FloatArray, W: FloatArray, gs: FloatArray[], B: number, m: number, k: number, out: FloatArray): void {
+  out.fill(0, 0, B * k);
+  for (let g = 0; g < gs.length; g++) {
+    const x = gs[g];
+    for (let b = 0; b < B; b++) {
+      const oo = b * k;
+      for (let i = 0; i < m; i++) {
+        const gi = x[b * m + i];
+        if (gi === 0) continue;
+        const wo = (g * m + i) * k;
+        for (let p = 0; p < k; p++) out[oo + p] += W[wo + p] * gi;
+      }
+    }
+  }
+}
+
+/** The [B, m] buffers side by side in one [B, n·m] matrix. */
+function packRows(scratch: FloatArray, B: number, m: number, xs: FloatArray[]): void {
+  const n = xs.length;
+  const row = n * m;
+  for (let g = 0; g < n; g++) {
+    const x = xs[g];
+    for (let b = 0, dst = g * m, src = 0; b < B; b++, dst += row, src += m) for (let j = 0; j < m; j++) scratch[dst + j] = x[src + j];
+  }
+}
+
 /** The columns of gate g of a packed [B, n·m] product, into its own [B, m] buffer. */
 function unpack(scratch: FloatArray, B: number, m: number, outs: FloatArray[]): void {
   const n = outs.length;
@@ -234,7 +265,7 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
   }
 }
 
-export const support = { mv, mvPack, mtv, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
+export const support = { mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
 export type Support = typeof support;
 
 /** The GEMM the fast path needs: C = alpha·op(A)·op(B) + beta·C on byte offsets of one memory. */
@@ -263,6 +294,13 @@ export function withGemm(k: Gemm): Support {
       const nm = outs.length * m;
       k.gemm(false, true, B, nm, kk, 1, x.byteOffset, kk, W.byteOffset, kk, 0, scratch.byteOffset, nm);
       unpack(scratch, B, m, outs);
+    },
+    // out[B, k] = [g_0 … g_n−1][B, n·m] · W[n·m, k]: one GEMM for a sum of n products
+    mtvPack(scratch, W, gs, B, m, kk, out) {
+      if (!inMemory(scratch, W, out)) return mtvPack(scratch, W, gs, B, m, kk, out);
+      const nm = gs.length * m;
+      packRows(scratch, B, m, gs);
+      k.gemm(false, false, B, kk, nm, 1, scratch.byteOffset, nm, W.byteOffset, kk, 0, out.byteOffset, kk);
     },
     // out[B, k] = g[B, m] · A
     mtv(out, A, g, B, m, kk) {
