@@ -95,6 +95,26 @@ describe('training', () => {
     expect(r.state.seconds).toBeGreaterThan(3600);
   });
 
+  it('early stopping ends the run after --patience validations without improvement', async () => {
+    // A rate of 1e-30 changes nothing the loss can see: every validation equals the first, none improves.
+    const m = compile(MODEL, { vocab }).init(5);
+    const t = new Trainer(m, { train, valid }, { batch: 2, bptt: 8, steps: 200, evalEvery: 2, patience: 2, optimizer: 'sgd', lr: 1e-30 });
+    const seen: number[] = [];
+    const r = await t.run({ onValid: (v) => seen.push(v.result.loss) });
+    expect(r.reason).toBe('early-stopping');
+    expect(seen).toHaveLength(3); // the first sets the best, two more fail to beat it
+    expect(r.state.step).toBe(6);
+  });
+
+  it('the plateau schedule divides the rate by 4 after each epoch that does not improve validation', async () => {
+    const m = compile(MODEL, { vocab }).init(5);
+    const t = new Trainer(m, { train, valid }, { batch: 4, bptt: 30, epochs: 4, optimizer: 'sgd', lr: 1e-30, schedule: { kind: 'plateau', factor: 0.25, patience: 0 } });
+    const lrs: number[] = [];
+    await t.run({ onEpoch: () => lrs.push(t.schedule.lr) });
+    // Epoch 1 improves on nothing-yet; epochs 2–4 repeat its loss exactly.
+    expect(lrs.map((x) => x / 1e-30)).toEqual([1, 0.25, 0.0625, 0.015625].map((x) => expect.closeTo(x, 12)));
+  });
+
   it('save → load → eval gives the same number', async () => {
     const m = compile(MODEL, { vocab }).init(5);
     const t = new Trainer(m, { train, valid }, { batch: 4, bptt: 16, steps: 15 });
