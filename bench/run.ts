@@ -146,7 +146,7 @@ const text = readFileSync(TEXT, 'utf8');
 const workloads = charWorkloads(text).filter((w) => wanted(w.id));
 const cpu = `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`;
 const load0 = os.loadavg();
-log(`bench: ${workloads.map((w) => w.id).join(', ')}${ptb && wanted('p3') ? ', p3' : ''}; ${runs} run(s) each${quick ? ' (quick)' : ''}; ${torchNote ?? 'PyTorch 1 and 2 threads'}`);
+log(`bench: ${[...workloads.map((w) => w.id), ...(ptb && wanted('p3') ? ['p3 (once per engine)'] : [])].join(', ')}; ${runs} run(s) each${quick ? ' (quick)' : ''}; ${torchNote ?? 'PyTorch 1 and 2 threads'}`);
 
 await measurePeak();
 const char: CharResult[] = [];
