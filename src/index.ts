@@ -14,7 +14,7 @@ export type { Diagnostic, Severity } from './util/diagnostic.ts';
 
 // The runtime: compiled models, training, evaluation, sampling, data and checkpoints.
 export { compile, loadIR, LanguageModel, CompileError, WeightsError } from './runtime/model.ts';
-export type { ModelCompileOptions, State, StepResult, GenerateOptions, GenerateResult } from './runtime/model.ts';
+export type { ModelCompileOptions, State, StepResult, SampleTextOptions, SampleResult } from './runtime/model.ts';
 export { Trainer, DivergedError, resolveTrainOptions } from './runtime/train/trainer.ts';
 export type { TrainOptions, TrainCallbacks, TrainResult, StepInfo, ValidInfo, TrainerState, StopReason } from './runtime/train/trainer.ts';
 export { saveCheckpoint, loadCheckpoint, CheckpointError } from './runtime/train/checkpoint.ts';

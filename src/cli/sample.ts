@@ -48,7 +48,7 @@ export function registerSample(program: Command): void {
         const ck = loadCheckpoint(dir);
         const m = ck.model;
         if (!m.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot write text`);
-        const g = m.generate({ prompt: o.prompt, length: o.length, temperature: o.temperature, topK: o.topK, topP: o.topP, greedy: o.greedy, seed: o.seed, untilEos: o.untilEos });
+        const g = m.sample({ prompt: o.prompt, length: o.length, temperature: o.temperature, topK: o.topK, topP: o.topP, greedy: o.greedy, seed: o.seed, untilEos: o.untilEos });
         const sep = m.vocab.kind === 'word' && o.prompt && !/\s$/.test(o.prompt) ? ' ' : '';
         process.stdout.write((o.prompt ?? '') + sep + g.text + (g.text?.endsWith('\n') ? '' : '\n'));
       } catch (e) {

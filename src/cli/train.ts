@@ -302,7 +302,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     console.log(`checkpoint: ${outDir}`);
   }
   if (o.sample > 0 && mode !== 'json' && model.vocab) {
-    const g = model.generate({ length: o.sample, temperature: o.temperature, seed: o.seed, untilEos: false });
+    const g = model.sample({ length: o.sample, temperature: o.temperature, seed: o.seed, untilEos: false });
     console.log(`\nsample (temperature ${o.temperature}):\n${g.text}`);
   }
 }

@@ -43,7 +43,7 @@ export interface StepResult {
   state: State;
 }
 
-export interface GenerateOptions extends SampleOptions {
+export interface SampleTextOptions extends SampleOptions {
   /** Text (with a vocabulary) or token ids that prime the state; default: the first token of the vocabulary's newline, else id 0. */
   prompt?: string | ArrayLike<number>;
   /** Tokens to generate (default 200). */
@@ -54,7 +54,7 @@ export interface GenerateOptions extends SampleOptions {
   untilEos?: boolean;
 }
 
-export interface GenerateResult {
+export interface SampleResult {
   /** The generated ids (the prompt not included). */
   ids: number[];
   /** Their text, when the model has a vocabulary. */
@@ -278,7 +278,7 @@ export class LanguageModel {
    * Repeated sampling: the prompt primes the state, then each sampled token is fed back in.
    * Deterministic for a given seed (and always for greedy).
    */
-  generate(options: GenerateOptions = {}): GenerateResult {
+  sample(options: SampleTextOptions = {}): SampleResult {
     const length = options.length ?? 200;
     if (!(Number.isInteger(length) && length >= 0)) throw new RangeError(`length must be a non-negative integer (got ${length})`);
     let prompt: ArrayLike<number>;

@@ -177,17 +177,17 @@ describe('evaluation', () => {
 describe('sampling from a model', () => {
   const m = compile(MODEL, { vocab }).init(11);
   it('greedy is deterministic and equals temperature 0', async () => {
-    const a = m.generate({ prompt: 'the ', length: 30, greedy: true });
-    expect(m.generate({ prompt: 'the ', length: 30, greedy: true, seed: 99 }).ids).toEqual(a.ids);
-    expect(m.generate({ prompt: 'the ', length: 30, temperature: 0 }).ids).toEqual(a.ids);
+    const a = m.sample({ prompt: 'the ', length: 30, greedy: true });
+    expect(m.sample({ prompt: 'the ', length: 30, greedy: true, seed: 99 }).ids).toEqual(a.ids);
+    expect(m.sample({ prompt: 'the ', length: 30, temperature: 0 }).ids).toEqual(a.ids);
   });
   it('a seed reproduces a sample; another seed gives another', async () => {
-    const a = m.generate({ length: 60, seed: 1 });
-    expect(m.generate({ length: 60, seed: 1 }).text).toBe(a.text);
-    expect(m.generate({ length: 60, seed: 2 }).text).not.toBe(a.text);
+    const a = m.sample({ length: 60, seed: 1 });
+    expect(m.sample({ length: 60, seed: 1 }).text).toBe(a.text);
+    expect(m.sample({ length: 60, seed: 2 }).text).not.toBe(a.text);
     expect(a.text).toHaveLength(60);
   });
   it('top-k 1 is greedy', async () => {
-    expect(m.generate({ prompt: 'a', length: 20, topK: 1, seed: 5 }).ids).toEqual(m.generate({ prompt: 'a', length: 20, greedy: true }).ids);
+    expect(m.sample({ prompt: 'a', length: 20, topK: 1, seed: 5 }).ids).toEqual(m.sample({ prompt: 'a', length: 20, greedy: true }).ids);
   });
 });
