@@ -114,7 +114,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   const fusable = (n: GNode): boolean => ELEMENTWISE.has(n.op) && isBatched(n.id) && !fusedOnly(n.id);
   /** Splits a phase's node list into fused runs (two or more element-wise ops of one length) and single nodes. */
   const runs = (given: GNode[]): GNode[][] => {
-    const list = productsFirst(given);
+    const list = stageOrder(given);
     const out: GNode[][] = [];
     let cur: GNode[] = [];
     const flush = () => {
@@ -145,7 +145,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
    * kernel calls come first, then the element-wise ops. An LSTM step becomes its products,
    * then one loop; its backward step, one loop, then the products, then the sum.
    */
-  function productsFirst(list: GNode[]): GNode[] {
+  function stageOrder(list: GNode[]): GNode[] {
     const stage = new Map<number, number>();
     for (const n of list) {
       const ins = plan.transposedMatmul.has(n.id) ? [...n.inputs, nodes[n.inputs[0]].inputs[0]] : n.inputs;
@@ -216,12 +216,22 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   }
 
   const inlined = new Set<number>();
+  /** The arena stretch of a packed run's matrices, [from, to). */
+  function packRange(run: GNode[]): [number, number] {
+    const ps = run.map((n) => paramOf.get(plan.transposedMatmul.has(n.id) ? nodes[n.inputs[0]].inputs[0] : n.inputs[0])!);
+    const from = Math.min(...ps.map((p) => p.offset));
+    return [from, from + run.length * ps[0].size];
+  }
+  /** One view of the arena per packed stretch, made once in create(), not at every step. */
+  const packViews = new Map<string, string>();
   /** Entries of the packed products' scratch: per step (B rows) and per window (TB rows). */
   const packScratch = { step: 0, window: 0 };
   const markInlined = (list: GNode[], mode: Mode): void => {
     for (const run of runs(list)) {
       if (run.length < 2) continue;
       if (run[0].op === 'matmul') {
+        const [from, to] = packRange(run);
+        packViews.set(`${from}:${to}`, `pack$${from}_${to}`);
         // [rows, n·m]: the products' results side by side, or (transposed) their operands.
         const m = plan.transposedMatmul.has(run[0].id) ? nodes[run[0].inputs[1]].shape[0] : nodes[run[0].id].shape[0];
         packScratch[mode] = Math.max(packScratch[mode], run.length * m);
@@ -252,7 +262,11 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
 
   if (packScratch.step || packScratch.window) {
     const parts = [packScratch.step ? `B * ${packScratch.step}` : '', packScratch.window ? `TB * ${packScratch.window}` : ''].filter(Boolean);
-    line(`const pack_scratch = alloc(${parts.length > 1 ? `Math.max(${parts.join(', ')})` : parts[0]}); // the products of one operand with gates packed side by side`);
+    for (const [range, view] of packViews) {
+      const [from, to] = range.split(':');
+      line(`const ${view} = P.subarray(${from}, ${to}); // matrices side by side, multiplied as one`);
+    }
+    line(`const pack$scratch = alloc(${parts.length > 1 ? `Math.max(${parts.join(', ')})` : parts[0]}); // the products of one operand with gates packed side by side`);
   }
 
   // ── run
@@ -483,7 +497,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     const [m, kk] = first.shape;
     for (const n of byOffset) line(origin(n));
     const [head, ...rest] = byOffset;
-    line(`k.mtvPack(pack_scratch, P.subarray(${first.offset}, ${first.offset + run.length * first.size}), [${byOffset.map((n) => ref(n.inputs[1], mode)).join(', ')}], ${rowsOf(mode)}, ${m}, ${kk}, ${ref(head.id, mode)}); // the sum of ${run.length} products, one GEMM`);
+    line(`k.mtvPack(pack$scratch, ${packViews.get(packRange(run).join(':'))}, [${byOffset.map((n) => ref(n.inputs[1], mode)).join(', ')}], ${rowsOf(mode)}, ${m}, ${kk}, ${ref(head.id, mode)}); // the sum of ${run.length} products, one GEMM`);
     line(`${rest.map((n) => `${ref(n.id, mode)}.fill(0);`).join(' ')} // (already in the sum above)`);
   }
 
@@ -491,9 +505,8 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   function emitPacked(run: GNode[], mode: Mode): void {
     if (plan.transposedMatmul.has(run[0].id)) return emitSummedProducts(run, mode);
     const [m, kk] = nodes[run[0].inputs[0]].shape;
-    const first = paramOf.get(run[0].inputs[0])!;
     for (const n of run) line(origin(n));
-    line(`k.mvPack(pack_scratch, P.subarray(${first.offset}, ${first.offset + run.length * first.size}), ${ref(run[0].inputs[1], mode)}, ${rowsOf(mode)}, ${m}, ${kk}, [${run.map((n) => ref(n.id, mode)).join(', ')}]); // ${run.length} products, one GEMM`);
+    line(`k.mvPack(pack$scratch, ${packViews.get(packRange(run).join(':'))}, ${ref(run[0].inputs[1], mode)}, ${rowsOf(mode)}, ${m}, ${kk}, [${run.map((n) => ref(n.id, mode)).join(', ')}]); // ${run.length} products, one GEMM`);
   }
 
   /**
