@@ -3,8 +3,23 @@
 import { analyze, renderDiagnostics } from '../frontend.ts';
 import type { IRModel } from '../ir/types.ts';
 
+import { DataError } from '../runtime/data/errors.ts';
+import { CompileError, WeightsError } from '../runtime/model.ts';
+import { CheckpointError } from '../runtime/train/checkpoint.ts';
+import { OptimizerError } from '../runtime/optim/optimizers.ts';
+import { ScheduleError } from '../runtime/optim/schedule.ts';
+import { SafetensorsError } from '../runtime/safetensors.ts';
+
 /** A problem the user can fix; the CLI prints its message (no stack trace) and exits 1. */
 export class UserError extends Error {}
+
+/**
+ * Whether an error thrown by the library is the user's to fix (bad data, model, checkpoint,
+ * settings or arguments) rather than a bug in rnnc: main.ts reports these like UserError.
+ */
+export function isUserError(e: unknown): e is Error {
+  return [UserError, DataError, CompileError, WeightsError, CheckpointError, OptimizerError, ScheduleError, SafetensorsError, RangeError].some((c) => e instanceof c);
+}
 
 export function loadModel(file: string, dims: Map<string, number>, modelName?: string): IRModel {
   const a = analyze(file, { dims });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { compileModel } from '../codegen/index.ts';
 import { suggest } from '../check/suggest.ts';
 import type { IRModel } from '../ir/types.ts';
-import { readSafetensors, SafetensorsError, writeSafetensors, type Tensor } from '../runtime/safetensors.ts';
+import { readSafetensors, writeSafetensors, type Tensor } from '../runtime/safetensors.ts';
 import { loadModel, UserError } from './common.ts';
 import { parseDims } from './options.ts';
 
@@ -106,13 +106,7 @@ export function registerGrad(program: Command): void {
     .addHelpText('after', '\nDropout is off: the result is deterministic.\n\nExample:\n  rnnc grad models/word-lstm.rnn --weights w.safetensors --tokens t.json --out g.safetensors')
     .action((file: string, o: Opts) => {
       if (o.dtype !== 'float64' && o.dtype !== 'float32') throw new UserError(`--dtype must be float64 or float32, not "${o.dtype}"`);
-      let weights: Map<string, Tensor>;
-      try {
-        weights = readSafetensors(o.weights).tensors;
-      } catch (e) {
-        if (e instanceof SafetensorsError) throw new UserError(e.message);
-        throw e;
-      }
+      const weights = readSafetensors(o.weights).tensors; // a malformed file is a SafetensorsError: main.ts reports it
       const tokens = readTokens(o.tokens);
       const dims = new Map(o.dims ?? []);
       let m = loadModel(file, dims, o.model);

@@ -10,7 +10,7 @@ import { registerCompile } from './compile.ts';
 import { registerTrain } from './train.ts';
 import { registerEval } from './eval.ts';
 import { registerSample } from './sample.ts';
-import { UserError } from './common.ts';
+import { isUserError } from './common.ts';
 import { VERSION } from './version.ts';
 
 
@@ -47,7 +47,7 @@ program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExamples:
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof UserError) {
+  if (isUserError(e)) {
     console.error(`error: ${e.message}`);
     process.exit(1);
   }

@@ -2,8 +2,7 @@
 // sampled token is fed back in.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadCheckpoint, CheckpointError } from '../runtime/train/checkpoint.ts';
-import { DataError } from '../runtime/data/errors.ts';
+import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
 import { UserError } from './common.ts';
 import { parsePositiveInt, parseSeed } from './options.ts';
 
@@ -44,16 +43,11 @@ export function registerSample(program: Command): void {
     .option('--until-eos', 'word models: stop after <eos>')
     .addHelpText('after', '\nThe same seed and options give the same text.\n\nExample:\n  rnnc sample runs/shakespeare --prompt "ROMEO:" --length 300 --temperature 0.8')
     .action((dir: string, o: Opts) => {
-      try {
-        const ck = loadCheckpoint(dir);
-        const m = ck.model;
-        if (!m.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot write text`);
-        const g = m.sample({ prompt: o.prompt, length: o.length, temperature: o.temperature, topK: o.topK, topP: o.topP, greedy: o.greedy, seed: o.seed, untilEos: o.untilEos });
-        const sep = m.vocab.kind === 'word' && o.prompt && !/\s$/.test(o.prompt) ? ' ' : '';
-        process.stdout.write((o.prompt ?? '') + sep + g.text + (g.text?.endsWith('\n') ? '' : '\n'));
-      } catch (e) {
-        if (e instanceof CheckpointError || e instanceof DataError || e instanceof RangeError) throw new UserError(e.message);
-        throw e;
-      }
+      const ck = loadCheckpoint(dir);
+      const m = ck.model;
+      if (!m.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot write text`);
+      const g = m.sample({ prompt: o.prompt, length: o.length, temperature: o.temperature, topK: o.topK, topP: o.topP, greedy: o.greedy, seed: o.seed, untilEos: o.untilEos });
+      const sep = m.vocab.kind === 'word' && o.prompt && !/\s$/.test(o.prompt) ? ' ' : '';
+      process.stdout.write((o.prompt ?? '') + sep + g.text + (g.text?.endsWith('\n') ? '' : '\n'));
     });
 }

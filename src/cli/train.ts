@@ -6,13 +6,12 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { compile, CompileError, LanguageModel, loadIR, WeightsError } from '../runtime/model.ts';
+import { compile, LanguageModel, loadIR } from '../runtime/model.ts';
 import { prepareData, type DataSettings } from '../runtime/data/prepare.ts';
-import { DataError } from '../runtime/data/errors.ts';
 import { Trainer, DivergedError, type StepInfo, type TrainOptions, type ValidInfo } from '../runtime/train/trainer.ts';
-import { CheckpointError, loadCheckpoint, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
-import { isOptimizerKind, OPTIMIZER_KINDS, OptimizerError } from '../runtime/optim/optimizers.ts';
-import { ScheduleError, type ScheduleSpec } from '../runtime/optim/schedule.ts';
+import { loadCheckpoint, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
+import { isOptimizerKind, OPTIMIZER_KINDS } from '../runtime/optim/optimizers.ts';
+import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
 import type { IRInit } from '../ir/types.ts';
 import { UserError } from './common.ts';
 import { parseDims, parsePositiveInt, parseSeed } from './options.ts';
@@ -357,14 +356,5 @@ Examples:
        --optimizer sgd --lr 1 --clip 5 --loss-scale sum --batch 20 --bptt 20 --init-scale 0.1 --epochs 13 --lr-schedule decay
   rnnc train --resume runs/shakespeare --minutes 10`,
     )
-    .action(async (file: string | undefined, o: Opts, cmd: Command) => {
-      try {
-        await action(file, o, cmd);
-      } catch (e) {
-        if (e instanceof DataError || e instanceof CompileError || e instanceof WeightsError || e instanceof CheckpointError || e instanceof OptimizerError || e instanceof ScheduleError || e instanceof RangeError) {
-          throw new UserError(e.message);
-        }
-        throw e;
-      }
-    });
+    .action((file: string | undefined, o: Opts, cmd: Command) => action(file, o, cmd));
 }
