@@ -286,8 +286,8 @@ export class Trainer {
       this.batches.fill(this.window, s.epochStep);
       // Dropout masks depend only on (seed, step): a resumed run draws the same ones.
       const loss = this.runner.run(this.window, { seed: (Math.imul(o.seed, 0x9e3779b1) + s.step) | 0 });
-      if (scale !== 1) for (let i = 0; i < grads.length; i++) grads[i] *= scale;
-      const norm = globalNorm(grads);
+      // The loss scale and the clipping factor are applied together, in one pass (or none).
+      const norm = scale * globalNorm(grads);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         const bad = this.badParam();
         const where = bad ? `; ${bad.what === 'value' ? 'the values' : 'the gradient'} of ${bad.name} ${bad.what === 'value' ? 'are' : 'is'} not finite` : '';
@@ -298,10 +298,8 @@ export class Trainer {
           bad?.name ?? null,
         );
       }
-      if (o.clip > 0 && norm > o.clip) {
-        const f = o.clip / norm;
-        for (let i = 0; i < grads.length; i++) grads[i] *= f;
-      }
+      const f = scale * (o.clip > 0 && norm > o.clip ? o.clip / norm : 1);
+      if (f !== 1) for (let i = 0; i < grads.length; i++) grads[i] *= f;
       this.optimizer.step(params, grads, lr);
       s.step++;
       s.epochStep++;
