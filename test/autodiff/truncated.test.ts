@@ -10,20 +10,7 @@ import { referenceLoss, referenceLossAndGrads } from '../../src/autodiff/referen
 import { TruncationError, truncatedBPTT } from '../../src/autodiff/truncated.ts';
 import { relativeError } from '../../src/testing/gradcheck.ts';
 import type { IRModel } from '../../src/ir/types.ts';
-import { maxRelDiff, modelFromFile, modelFromText, randomData } from './helpers.ts';
-
-const ELMAN_LM = `
-use "cells/elman.rnn"
-model ElmanLM {
-  dim vocab
-  dim embed = 2, hidden = 3
-  param E: [vocab, embed]
-  param V: [vocab, hidden]
-  param b: [vocab]
-  h = Elman(E[token], hidden = hidden)
-  loss cross_entropy(V @ h + b, next)
-}
-`;
+import { ELMAN_LM, maxRelDiff, modelFromFile, modelFromText, randomData } from './helpers.ts';
 
 // A bidirectional encoder with dropout: a reversed layer and masks (loss on the current token).
 const BI = `

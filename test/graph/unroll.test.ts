@@ -7,20 +7,7 @@ import { GraphError, unroll } from '../../src/graph/unroll.ts';
 import type { Graph, GNode } from '../../src/graph/types.ts';
 import type { IRModel } from '../../src/ir/types.ts';
 import { analyze } from '../../src/frontend.ts';
-import { modelFromFile, modelFromText } from '../autodiff/helpers.ts';
-
-const ELMAN_LM = `
-use "cells/elman.rnn"
-model ElmanLM {
-  dim vocab
-  dim embed = 2, hidden = 3
-  param E: [vocab, embed]
-  param V: [vocab, hidden]
-  param b: [vocab]
-  h = Elman(E[token], hidden = hidden)
-  loss cross_entropy(V @ h + b, next)
-}
-`;
+import { ELMAN_LM, modelFromFile, modelFromText } from '../autodiff/helpers.ts';
 
 const BI = `
 use "cells/elman.rnn"
