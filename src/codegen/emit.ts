@@ -82,6 +82,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   depth++;
   line("'use strict';");
   line('const { alloc, k } = rt;');
+  line('const sigmoid$ = k.sigmoid, tanh$ = k.tanh; // exact in float64; float32 kernels bring float32-accurate, faster ones');
   line('const { B, T, params: P, grads: G } = config;');
   line('const T1 = T + 1; // a window holds T + 1 tokens: step t reads token t and predicts token t + 1');
   line('const TB = T * B; // rows of a whole-window value');
@@ -634,9 +635,9 @@ function scalarExpr(n: GNode, xs: string[]): string {
     case 'neg':
       return `-${a}`;
     case 'sigmoid':
-      return `1 / (1 + Math.exp(-${a}))`;
+      return `sigmoid$(${a})`;
     case 'tanh':
-      return `Math.tanh(${a})`;
+      return `tanh$(${a})`;
     case 'exp':
       return `Math.exp(${a})`;
     case 'log':

@@ -13,8 +13,9 @@ export type { FloatArray, FloatCtor } from './support.ts';
 /**
  * Float32 buffers live in one WebAssembly memory shared by every compiled model of the
  * process, so the SIMD GEMM works on them in place. Reserved once (address space only: pages
- * are touched as they are used); RNNC_MEMORY_MB sets its size, RNNC_KERNELS=js turns the
- * WebAssembly kernels off.
+ * are touched as they are used); RNNC_MEMORY_MB sets its size. The GEMM is the native addon
+ * when it is built (npm install builds it), else WebAssembly SIMD; RNNC_KERNELS=wasm or
+ * RNNC_KERNELS=js (plain JavaScript) force the others, RNNC_KERNELS=native insists on it.
  */
 let fast: { kernels: WasmKernels; support: Support } | null | undefined;
 function fastPath(): { kernels: WasmKernels; support: Support } | null {
@@ -26,7 +27,9 @@ function fastPath(): { kernels: WasmKernels; support: Support } | null {
       // smallest product worth handing half of to the helper thread.
       const threads = process.env.RNNC_THREADS ? Number(process.env.RNNC_THREADS) : undefined;
       const minMflops = process.env.RNNC_MIN_PARALLEL_MFLOPS ? Number(process.env.RNNC_MIN_PARALLEL_MFLOPS) : undefined;
-      const kernels = createKernels({ maxBytes: mb * 1024 * 1024, threads, minParallelFlops: minMflops === undefined ? undefined : minMflops * 1e6 });
+      const env = process.env.RNNC_KERNELS;
+      const backend = env === 'native' || env === 'wasm' ? env : 'auto';
+      const kernels = createKernels({ maxBytes: mb * 1024 * 1024, threads, backend, minParallelFlops: minMflops === undefined ? undefined : minMflops * 1e6 });
       fast = { kernels, support: withGemm(kernels) };
     }
   }

@@ -3,6 +3,7 @@
 // Float32Array and Float64Array alike (the generated code is dtype-generic), and they are
 // the one place the performance work swaps in faster kernels.
 import { mulberry32, maskSeed } from '../graph/interpret.ts';
+import { exactSigmoid, sigmoid32, tanh32 } from './fast-math.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 export type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -265,7 +266,7 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
   }
 }
 
-export const support = { mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
+export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
 export type Support = typeof support;
 
 /** The GEMM the fast path needs: C = alpha·op(A)·op(B) + beta·C on byte offsets of one memory. */
@@ -283,6 +284,9 @@ export function withGemm(k: Gemm): Support {
   const inMemory = (...xs: FloatArray[]): boolean => xs.every((x) => x.buffer === buf && x instanceof Float32Array);
   return {
     ...support,
+    // Every value here is stored as float32: float32-accurate transcendentals suffice.
+    sigmoid: sigmoid32,
+    tanh: tanh32,
     // out[B, m] = x[B, k] · Aᵀ
     mv(out, A, x, B, m, kk) {
       if (!inMemory(out, A, x)) return mv(out, A, x, B, m, kk);

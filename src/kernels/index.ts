@@ -9,9 +9,11 @@
 import { buildGemmModule, resolveShape, workBytes, type GemmShape } from './wasm/gemm-module.ts';
 import { BumpAllocator, checkGemmArgs, createJsKernels, type Kernels } from './js.ts';
 import { CTL_BYTES, nodeBuiltin, startHelper, type GemmFn } from './threads.ts';
+import { loadNative, type NativeModule } from './native/load.ts';
 
 export { createJsKernels, gemmJs, BumpAllocator } from './js.ts';
 export type { Kernels, Allocation, Dtype, FloatArray, JsKernelOptions } from './js.ts';
+export { loadNative, type NativeStatus } from './native/load.ts';
 export { buildGemmModule, resolveShape, DEFAULT_SHAPE, DEFAULT_FMA_SHAPE, type GemmShape } from './wasm/gemm-module.ts';
 
 const PAGE = 65536;
@@ -20,8 +22,12 @@ export interface KernelOptions {
   /** Bytes available to alloc() (parameters, gradients, activations); default 256 MiB. The
    *  memory is this plus the kernels' scratch, reserved up front and never grown. */
   maxBytes?: number;
-  /** Force the plain-JS float32 kernels (on the same memory). */
-  backend?: 'wasm' | 'js';
+  /**
+   * 'auto' (default): the native kernels when they are built and current (see
+   * src/kernels/native/load.ts), else WebAssembly SIMD. 'native' insists (throws if they are
+   * unavailable); 'wasm' and 'js' (plain-JS float32, on the same memory) force the others.
+   */
+  backend?: 'auto' | 'native' | 'wasm' | 'js';
   /**
    * Fused multiply-add through WebAssembly relaxed SIMD (f32x4.relaxed_madd), about 1.4×
    * faster where the CPU has FMA. 'auto': use it if the engine already accepts it (Node ≥ 22,
@@ -55,6 +61,9 @@ export interface WasmKernels extends Kernels<Float32Array> {
  * microseconds. Measured on P1 (LSTM-256, B 32): 2^20 → ~8 400 tok/s, 2^23 → ~9 770, 40M → ~9 100.
  */
 export const DEFAULT_MIN_PARALLEL_FLOPS = 1 << 23;
+
+/** The same threshold for the native kernels, whose helper is a pthread that spins between jobs. */
+export const DEFAULT_NATIVE_MIN_PARALLEL_FLOPS = 1 << 20;
 
 /** Products op(A)·Bᵀ with at most this many rows go to the unpacked dot-product kernel. */
 export const GEMV_MAX_ROWS = 2;
@@ -93,6 +102,12 @@ export function relaxedSimdSupported(enable = false): boolean {
 
 export function createKernels(options: KernelOptions = {}): WasmKernels {
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+  const wanted = options.backend ?? 'auto';
+  if (wanted === 'native' || wanted === 'auto') {
+    const status = loadNative();
+    if (status.module) return createNativeKernels(status.module, maxBytes, options);
+    if (wanted === 'native') throw new Error(`native kernels unavailable: ${status.reason}`);
+  }
   const useWasm = options.backend !== 'js' && wasmSimdSupported();
   const relaxed = options.relaxedSimd ?? 'enable';
   const fma = options.shape?.fma ?? (useWasm && relaxed !== 'off' && relaxedSimdSupported(relaxed === 'enable'));
@@ -183,6 +198,50 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
         }
       }
       gemmWasm(ta, tb, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc, work0);
+    },
+  };
+}
+
+/** Kernels over one (unshared) WebAssembly.Memory whose gemm runs in the native addon. */
+function createNativeKernels(native: NativeModule, maxBytes: number, options: KernelOptions): WasmKernels {
+  const heapStart = CTL_BYTES;
+  const pages = Math.ceil((heapStart + maxBytes) / PAGE);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const buffer = memory.buffer as ArrayBuffer;
+  const byteLength = buffer.byteLength;
+  const heap = new BumpAllocator(heapStart, byteLength);
+  const threads = Math.max(1, Math.min(2, options.threads ?? defaultThreads()));
+  const minFlops = options.minParallelFlops ?? DEFAULT_NATIVE_MIN_PARALLEL_FLOPS;
+  const view = (ptr: number, count: number) => new Float32Array(buffer, ptr, count);
+  const inBounds = (ptr: number, rows: number, cols: number, ld: number) =>
+    rows === 0 || cols === 0 || (ptr >= heapStart && ptr + ((rows - 1) * ld + cols) * 4 <= byteLength);
+  return {
+    dtype: 'float32',
+    backend: `native${threads > 1 ? '-2threads' : ''}`,
+    memory,
+    buffer,
+    alloc(count: number) {
+      const ptr = heap.allocBytes(count * 4);
+      return { ptr, view: view(ptr, count) };
+    },
+    view,
+    mark: () => heap.mark(),
+    release: (m: number) => heap.release(m),
+    available: () => heap.available(),
+    dispose: () => {},
+    threads,
+    whenReady: async () => {},
+    gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
+      checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
+      if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');
+      if (M === 0 || N === 0) return;
+      const kk = alpha === 0 ? 0 : K;
+      if (!inBounds(aPtr, transA ? kk : M, transA ? M : kk, lda) || !inBounds(bPtr, transB ? N : kk, transB ? kk : N, ldb) ||
+        !inBounds(cPtr, M, N, ldc)) {
+        throw new Error('gemm: a matrix lies outside the heap');
+      }
+      native.gemm(buffer, transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc,
+        threads > 1 && 2 * M * N * K >= minFlops ? 2 : 1);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  buildGemmModule, createJsKernels, createKernels, gemmJs, relaxedSimdSupported, wasmSimdSupported,
+  buildGemmModule, createJsKernels, createKernels, gemmJs, loadNative, relaxedSimdSupported, wasmSimdSupported,
   type Kernels,
 } from '../../src/kernels/index.ts';
 import { sleb, uleb } from '../../src/kernels/wasm/asm.ts';
@@ -76,16 +76,23 @@ const EDGE_SIZES: Array<[number, number, number]> = [
 ];
 
 const backends: Array<[string, () => Kernels<Float32Array>]> = [
-  ['wasm simd128', () => createKernels({ maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off' })],
+  ['wasm simd128', () => createKernels({ backend: 'wasm', maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off' })],
   // Tiny cache blocks, so small random sizes cross every block boundary of the loop nest.
-  ['wasm simd128, tiny blocks', () => createKernels({ maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off', shape: { mc: 8, kc: 5, nc: 16 } })],
-  ['wasm simd128 5×8, unroll 3', () => createKernels({ maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off', shape: { mr: 5, nr: 8, mc: 10, kc: 7, nc: 24, unroll: 3 } })],
+  ['wasm simd128, tiny blocks', () => createKernels({ backend: 'wasm', maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off', shape: { mc: 8, kc: 5, nc: 16 } })],
+  ['wasm simd128 5×8, unroll 3', () => createKernels({ backend: 'wasm', maxBytes: 4 << 20, threads: 1, relaxedSimd: 'off', shape: { mr: 5, nr: 8, mc: 10, kc: 7, nc: 24, unroll: 3 } })],
   ['js float32', () => createJsKernels({ maxBytes: 4 << 20 })],
   ['js fallback on wasm memory', () => createKernels({ maxBytes: 4 << 20, threads: 1, backend: 'js' })],
 ];
 if (relaxedSimdSupported(true)) {
-  backends.push(['wasm relaxed-simd fma', () => createKernels({ maxBytes: 4 << 20, threads: 1, relaxedSimd: 'enable' })]);
-  backends.push(['wasm fma, tiny blocks', () => createKernels({ maxBytes: 4 << 20, threads: 1, shape: { fma: true, mc: 6, kc: 3, nc: 24 } })]);
+  backends.push(['wasm relaxed-simd fma', () => createKernels({ backend: 'wasm', maxBytes: 4 << 20, threads: 1, relaxedSimd: 'enable' })]);
+  backends.push(['wasm fma, tiny blocks', () => createKernels({ backend: 'wasm', maxBytes: 4 << 20, threads: 1, shape: { fma: true, mc: 6, kc: 3, nc: 24 } })]);
+}
+
+const nativeBuilt = loadNative().module !== undefined;
+if (nativeBuilt) {
+  backends.push(['native', () => createKernels({ backend: 'native', maxBytes: 4 << 20, threads: 1 })]);
+  // Every product large enough to split goes to the helper thread (by rows or by columns).
+  backends.push(['native, 2 threads', () => createKernels({ backend: 'native', maxBytes: 4 << 20, threads: 2, minParallelFlops: 0 })]);
 }
 
 describe('gemm', () => {
@@ -96,7 +103,7 @@ describe('gemm', () => {
       if (!fma) expect(WebAssembly.validate(bytes)).toBe(true);
       else expect(WebAssembly.validate(bytes)).toBe(relaxedSimdSupported());
     }
-    expect(createKernels({ maxBytes: 1 << 16, relaxedSimd: 'off', threads: 1 }).backend).toBe('wasm-simd128');
+    expect(createKernels({ backend: 'wasm', maxBytes: 1 << 16, relaxedSimd: 'off', threads: 1 }).backend).toBe('wasm-simd128');
   });
 
   for (const [name, make] of backends) {
@@ -118,13 +125,25 @@ describe('gemm', () => {
   }
 
   it('crosses the default cache blocks (K > kc, N > nc, M > mc)', () => {
-    const k = createKernels({ maxBytes: 16 << 20, threads: 1 });
+    const k = createKernels({ backend: 'wasm', maxBytes: 16 << 20, threads: 1 });
     for (const [ta, tb] of [[false, true], [false, false], [true, false], [true, true]] as const) {
       for (const [M, N, K] of [[131, 13, 9], [5, 1037, 7], [5, 13, 517]]) {
         runCase(k, { ta, tb, M, N, K, alpha: 1, beta: 1, padA: 0, padB: 1, padC: 0, seed: 7 });
       }
     }
     runCase(k, { ta: false, tb: true, M: 130, N: 1030, K: 260, alpha: 1, beta: 1, padA: 0, padB: 1, padC: 0, seed: 7 });
+  });
+
+  it.runIf(nativeBuilt)('native: crosses its cache blocks (M > 144, K > 256, N > 2048), on one and two threads', () => {
+    for (const threads of [1, 2]) {
+      const k = createKernels({ backend: 'native', maxBytes: 16 << 20, threads, minParallelFlops: 0 });
+      for (const [ta, tb] of [[false, true], [false, false], [true, false], [true, true]] as const) {
+        for (const [M, N, K] of [[151, 13, 9], [5, 2069, 7], [5, 13, 517]]) {
+          runCase(k, { ta, tb, M, N, K, alpha: 1, beta: 1, padA: 0, padB: 1, padC: 0, seed: 7 });
+        }
+      }
+      runCase(k, { ta: false, tb: true, M: 150, N: 2060, K: 260, alpha: 1, beta: 0.5, padA: 0, padB: 1, padC: 0, seed: 7 });
+    }
   });
 
   it('the dot-product path (one or two rows times Bᵀ) matches float64 on every k remainder', () => {
@@ -142,8 +161,8 @@ describe('gemm', () => {
     }
   });
 
-  it('degenerate sizes: M, N or K = 0, alpha = 0', () => {
-    const k = createKernels({ maxBytes: 1 << 20, threads: 1 });
+  it.each(nativeBuilt ? ['wasm', 'native'] as const : ['wasm'] as const)('degenerate sizes: M, N or K = 0, alpha = 0 (%s)', (backend) => {
+    const k = createKernels({ backend, maxBytes: 1 << 20, threads: 1 });
     const C = k.alloc(6);
     C.view.set([1, 2, NaN, 4, 5, 6]);
     k.gemm(false, false, 2, 3, 0, 1, 0, 1, 0, 3, 2, C.ptr, 3); // K = 0: C = 2·C
@@ -163,13 +182,14 @@ describe('gemm', () => {
 });
 
 describe('two threads', () => {
-  it('split by rows or columns, matches float64 and is bitwise equal to one thread', async () => {
-    const k2 = createKernels({ maxBytes: 8 << 20, threads: 2, minParallelFlops: 0 });
-    const k1 = createKernels({ maxBytes: 8 << 20, threads: 1 });
+  it.each(nativeBuilt ? ['wasm', 'native'] as const : ['wasm'] as const)('split by rows or columns, matches float64 and is bitwise equal to one thread (%s)', async (backend) => {
+    const k2 = createKernels({ backend, maxBytes: 8 << 20, threads: 2, minParallelFlops: 0 });
+    const k1 = createKernels({ backend, maxBytes: 8 << 20, threads: 1 });
     try {
       expect(k1.threads).toBe(1);
       expect(k2.threads).toBe(2);
-      expect(k2.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+      // WebAssembly's helper is a worker on a shared memory; the native one a pthread.
+      if (backend === 'wasm') expect(k2.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
       await k2.whenReady();
       fc.assert(fc.property(caseArb(40), (c) => { runCase(k2, c); }), { numRuns: 100 });
       for (const [M, N, K] of [[32, 1024, 64], [300, 65, 70], [65, 256, 33], [7, 5, 3]]) {

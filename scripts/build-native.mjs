@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Builds the optional native GEMM (src/kernels/native/kernels.c) into build/rnnc-kernels.node
+// with the machine's C compiler, tuned for this CPU (-march=native). npm runs it at install.
+// It never fails the install: where there is no compiler or no Node headers it says why and
+// rnnc uses its WebAssembly kernels. RNNC_NATIVE=0 skips the build; CC picks the compiler.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const source = path.join(root, 'src/kernels/native/kernels.c');
+const outDir = path.join(root, 'build');
+const out = path.join(outDir, 'rnnc-kernels.node');
+const stamp = path.join(outDir, 'rnnc-kernels.json');
+const say = (msg) => console.log(`rnnc: ${msg}`);
+
+function nodeHeaders() {
+  const candidates = [
+    process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include/node'),
+    path.join(path.dirname(process.execPath), '..', 'include', 'node'),
+    '/usr/include/node',
+    '/usr/local/include/node',
+  ].filter(Boolean);
+  return candidates.find((dir) => existsSync(path.join(dir, 'node_api.h')));
+}
+
+function main() {
+  if (process.env.RNNC_NATIVE === '0') {
+    say('RNNC_NATIVE=0: native kernels not built; the WebAssembly kernels will be used');
+    return;
+  }
+  const include = nodeHeaders();
+  if (!include) {
+    say("native kernels not built (Node's headers, node_api.h, not found); the WebAssembly kernels will be used");
+    return;
+  }
+  const cc = process.env.CC || 'cc';
+  const common = ['-O3', '-std=gnu11', '-ffp-contract=fast', '-fPIC', '-shared', '-pthread', `-I${include}`];
+  // Tuned for this CPU first; a compiler that rejects -march=native still gets a portable build.
+  const attempts = [['-march=native'], []];
+  mkdirSync(outDir, { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  let lastError = '';
+  for (const extra of attempts) {
+    const args = [...common, ...extra, source, '-o', tmp];
+    try {
+      execFileSync(cc, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      lastError = String(e.stderr || e.message).trim().split('\n').slice(0, 3).join(' / ');
+      continue;
+    }
+    renameSync(tmp, out);
+    const hash = createHash('sha256').update(readFileSync(source)).digest('hex');
+    writeFileSync(stamp, JSON.stringify({ source: 'src/kernels/native/kernels.c', sha256: hash, cc, flags: [...common.slice(0, -1), ...extra] }, null, 2) + '\n');
+    say(`native kernels built (${cc} ${extra.join(' ') || 'portable'}) → build/rnnc-kernels.node`);
+    return;
+  }
+  rmSync(tmp, { force: true });
+  say(`native kernels not built (${cc}: ${lastError || 'failed'}); the WebAssembly kernels will be used`);
+}
+
+try {
+  main();
+} catch (e) {
+  say(`native kernels not built (${e instanceof Error ? e.message : e}); the WebAssembly kernels will be used`);
+}

@@ -1,0 +1,400 @@
+// Native float32 GEMM for rnnc: the optional fast path of src/kernels (built at install by
+// scripts/build-native.mjs with the machine's C compiler and -march=native; the runtime falls
+// back to the WebAssembly kernels wherever this does not build or load).
+//
+// C = alpha·op(A)·op(B) + beta·C, row-major, on byte offsets into one ArrayBuffer (the
+// kernels' memory), the same contract as the WebAssembly module (src/kernels/wasm/).
+//
+// Structure (GotoBLAS/BLIS, as the WebAssembly module):
+//   for jc in N by NC, pc in K by KC, ic in M by MC:
+//     pack A block (mc×kc) into panels of MR rows
+//     for each NR-column panel of B: pack it on first use (kept for the next ic blocks),
+//       then run the MR×NR micro-kernel over every A panel of the block.
+// The micro-kernel keeps its tile in GCC vector-extension registers (8 floats: one AVX
+// register with -march=native; the compiler splits it on narrower machines) and relies on
+// -ffp-contract=fast to turn acc += b * a into fused multiply-adds.
+//
+// Two threads: a call may hand half of C (columns, or rows) to one helper pthread that
+// spins briefly between jobs, then sleeps on a condition variable.
+
+#include <node_api.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ABI_VERSION 1
+
+typedef float v8f __attribute__((vector_size(32), aligned(32)));
+typedef float v8fu __attribute__((vector_size(32), aligned(4))); // unaligned access to C
+
+enum { MR = 6, NR = 16, MC = 144, KC = 256, NC = 2048 };
+
+// ---------------------------------------------------------------------------------------------
+// Packing: every transpose variant feeds the same micro-kernel; edges are zero-padded.
+
+// op(A)[i0:i0+mc, p0:p0+kc] → panels of MR rows, each kc×MR (k-major).
+static void pack_a(int ta, const float *A, int lda, int i0, int p0, int mc, int kc, float *Ap) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    int mr = mc - ir < MR ? mc - ir : MR;
+    float *dst = Ap + (size_t)ir * kc;
+    if (!ta) {
+      for (int r = 0; r < mr; r++) {
+        const float *src = A + (size_t)(i0 + ir + r) * lda + p0;
+        for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        const float *src = A + (size_t)(p0 + p) * lda + i0 + ir;
+        for (int r = 0; r < mr; r++) dst[p * MR + r] = src[r];
+      }
+    }
+    if (mr < MR) {
+      for (int p = 0; p < kc; p++)
+        for (int r = mr; r < MR; r++) dst[p * MR + r] = 0.0f;
+    }
+  }
+}
+
+// op(B)[p0:p0+kc, j0:j0+nr] → one panel kc×NR (k-major).
+static void pack_b(int tb, const float *B, int ldb, int p0, int j0, int kc, int nr, float *Bp) {
+  if (!tb) {
+    for (int p = 0; p < kc; p++) {
+      const float *src = B + (size_t)(p0 + p) * ldb + j0;
+      float *dst = Bp + (size_t)p * NR;
+      int c = 0;
+      for (; c < nr; c++) dst[c] = src[c];
+      for (; c < NR; c++) dst[c] = 0.0f;
+    }
+  } else {
+    for (int c = 0; c < nr; c++) {
+      const float *src = B + (size_t)(j0 + c) * ldb + p0;
+      for (int p = 0; p < kc; p++) Bp[(size_t)p * NR + c] = src[p];
+    }
+    if (nr < NR) {
+      for (int p = 0; p < kc; p++)
+        for (int c = nr; c < NR; c++) Bp[(size_t)p * NR + c] = 0.0f;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Micro-kernel: C[0:m, 0:n] = alpha·(Ap·Bp) + beta·C (beta = 0 never reads C).
+
+static inline void store_row(float *c, v8f lo, v8f hi, float alpha, float beta, int n) {
+  lo *= alpha;
+  hi *= alpha;
+  if (n == NR) {
+    if (beta != 0.0f) {
+      lo += beta * *(v8fu *)c;
+      hi += beta * *(v8fu *)(c + 8);
+    }
+    *(v8fu *)c = lo;
+    *(v8fu *)(c + 8) = hi;
+  } else {
+    float t[NR] __attribute__((aligned(32)));
+    *(v8f *)t = lo;
+    *(v8f *)(t + 8) = hi;
+    if (beta != 0.0f) {
+      for (int j = 0; j < n; j++) c[j] = t[j] + beta * c[j];
+    } else {
+      for (int j = 0; j < n; j++) c[j] = t[j];
+    }
+  }
+}
+
+static void kernel(int kc, const float *restrict Ap, const float *restrict Bp, float *C, int ldc,
+                   float alpha, float beta, int m, int n) {
+  v8f c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0};
+  v8f c30 = {0}, c31 = {0}, c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0};
+  for (int p = 0; p < kc; p++) {
+    const v8f b0 = *(const v8f *)Bp, b1 = *(const v8f *)(Bp + 8);
+    float a;
+    a = Ap[0]; c00 += b0 * a; c01 += b1 * a;
+    a = Ap[1]; c10 += b0 * a; c11 += b1 * a;
+    a = Ap[2]; c20 += b0 * a; c21 += b1 * a;
+    a = Ap[3]; c30 += b0 * a; c31 += b1 * a;
+    a = Ap[4]; c40 += b0 * a; c41 += b1 * a;
+    a = Ap[5]; c50 += b0 * a; c51 += b1 * a;
+    Ap += MR;
+    Bp += NR;
+  }
+  store_row(C, c00, c01, alpha, beta, n);
+  if (m > 1) store_row(C + (size_t)ldc, c10, c11, alpha, beta, n);
+  if (m > 2) store_row(C + (size_t)2 * ldc, c20, c21, alpha, beta, n);
+  if (m > 3) store_row(C + (size_t)3 * ldc, c30, c31, alpha, beta, n);
+  if (m > 4) store_row(C + (size_t)4 * ldc, c40, c41, alpha, beta, n);
+  if (m > 5) store_row(C + (size_t)5 * ldc, c50, c51, alpha, beta, n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One thread's share of a product.
+
+typedef struct {
+  int ta, tb, m, n, k;
+  float alpha, beta;
+  const float *a, *b;
+  float *c;
+  int lda, ldb, ldc;
+} job_t;
+
+static _Thread_local float *pack_bufs; // [MC·KC | KC·NC], per thread: callers may be several
+
+static float *buffers(void) {
+  if (!pack_bufs) pack_bufs = aligned_alloc(64, ((size_t)MC * KC + (size_t)KC * NC) * sizeof(float));
+  return pack_bufs;
+}
+
+static void scale_c(const job_t *j) {
+  for (int i = 0; i < j->m; i++) {
+    float *row = j->c + (size_t)i * j->ldc;
+    if (j->beta == 0.0f) memset(row, 0, (size_t)j->n * sizeof(float));
+    else if (j->beta != 1.0f) for (int x = 0; x < j->n; x++) row[x] *= j->beta;
+  }
+}
+
+// C[i, j] = alpha·Σ_k A[i, k]·B[j, k] + beta·C for a few rows (op(A)·Bᵀ, A not transposed):
+// dot products straight from memory; packing B would cost more than the product.
+static void gemv_t(const job_t *j) {
+  const int K = j->k, k8 = K & ~7;
+  for (int i = 0; i < j->m; i++) {
+    const float *a = j->a + (size_t)i * j->lda;
+    float *c = j->c + (size_t)i * j->ldc;
+    int x = 0;
+    for (; x + 4 <= j->n; x += 4) {
+      const float *b0 = j->b + (size_t)x * j->ldb, *b1 = b0 + j->ldb, *b2 = b1 + j->ldb, *b3 = b2 + j->ldb;
+      v8f s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+      for (int p = 0; p < k8; p += 8) {
+        const v8f av = *(const v8fu *)(a + p);
+        s0 += av * *(const v8fu *)(b0 + p);
+        s1 += av * *(const v8fu *)(b1 + p);
+        s2 += av * *(const v8fu *)(b2 + p);
+        s3 += av * *(const v8fu *)(b3 + p);
+      }
+      float r[4] = {0, 0, 0, 0};
+      for (int l = 0; l < 8; l++) { r[0] += s0[l]; r[1] += s1[l]; r[2] += s2[l]; r[3] += s3[l]; }
+      for (int p = k8; p < K; p++) { r[0] += a[p] * b0[p]; r[1] += a[p] * b1[p]; r[2] += a[p] * b2[p]; r[3] += a[p] * b3[p]; }
+      for (int l = 0; l < 4; l++) c[x + l] = j->alpha * r[l] + (j->beta != 0.0f ? j->beta * c[x + l] : 0.0f);
+    }
+    for (; x < j->n; x++) {
+      const float *b0 = j->b + (size_t)x * j->ldb;
+      v8f s0 = {0};
+      for (int p = 0; p < k8; p += 8) s0 += *(const v8fu *)(a + p) * *(const v8fu *)(b0 + p);
+      float r = 0;
+      for (int l = 0; l < 8; l++) r += s0[l];
+      for (int p = k8; p < K; p++) r += a[p] * b0[p];
+      c[x] = j->alpha * r + (j->beta != 0.0f ? j->beta * c[x] : 0.0f);
+    }
+  }
+}
+
+static void run_job(const job_t *j) {
+  if (j->m == 0 || j->n == 0) return;
+  if (j->k == 0 || j->alpha == 0.0f) {
+    scale_c(j);
+    return;
+  }
+  float *bufs = buffers();
+  if (!bufs) abort(); // out of memory for 2.4 MB of scratch: nothing sensible left to do
+  float *Ap = bufs, *Bp = bufs + (size_t)MC * KC;
+  for (int jc = 0; jc < j->n; jc += NC) {
+    const int nc = j->n - jc < NC ? j->n - jc : NC;
+    for (int pc = 0; pc < j->k; pc += KC) {
+      const int kc = j->k - pc < KC ? j->k - pc : KC;
+      const float beta = pc == 0 ? j->beta : 1.0f;
+      for (int ic = 0; ic < j->m; ic += MC) {
+        const int mc = j->m - ic < MC ? j->m - ic : MC;
+        pack_a(j->ta, j->a, j->lda, ic, pc, mc, kc, Ap);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = nc - jr < NR ? nc - jr : NR;
+          float *bp = Bp + (size_t)(jr / NR) * kc * NR;
+          if (ic == 0) pack_b(j->tb, j->b, j->ldb, pc, jc + jr, kc, nr, bp);
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = mc - ir < MR ? mc - ir : MR;
+            kernel(kc, Ap + (size_t)ir * kc, bp, j->c + (size_t)(ic + ir) * j->ldc + jc + jr, j->ldc,
+                   j->alpha, beta, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The helper thread.
+
+static pthread_mutex_t helper_lock = PTHREAD_MUTEX_INITIALIZER; // one two-thread call at a time
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static atomic_int job_seq, job_done;
+static job_t helper_job;
+static int helper_state; // 0 not started, 1 running, -1 failed to start
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static double now_us(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+// Spin this long for the next job before sleeping: the gaps between products in a training
+// step (element-wise work in JavaScript) are tens to hundreds of microseconds.
+#define HELPER_SPIN_US 300.0
+
+static void *helper_main(void *arg) {
+  (void)arg;
+  int seen = 0;
+  for (;;) {
+    int s = atomic_load_explicit(&job_seq, memory_order_acquire);
+    if (s == seen) {
+      double t0 = now_us();
+      for (int i = 0; s == seen; i++) {
+        cpu_relax();
+        s = atomic_load_explicit(&job_seq, memory_order_acquire);
+        if ((i & 255) == 255 && now_us() - t0 > HELPER_SPIN_US) break;
+      }
+    }
+    if (s == seen) {
+      pthread_mutex_lock(&wake_lock);
+      while ((s = atomic_load_explicit(&job_seq, memory_order_acquire)) == seen) pthread_cond_wait(&wake, &wake_lock);
+      pthread_mutex_unlock(&wake_lock);
+    }
+    seen = s;
+    run_job(&helper_job);
+    atomic_store_explicit(&job_done, seen, memory_order_release);
+  }
+  return NULL;
+}
+
+static int helper_up(void) {
+  if (helper_state == 0) {
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    helper_state = pthread_create(&t, &attr, helper_main, NULL) == 0 ? 1 : -1;
+    pthread_attr_destroy(&attr);
+  }
+  return helper_state == 1;
+}
+
+static void gemm(const job_t *j, int threads) {
+  if (j->m == 0 || j->n == 0) return;
+  if (!j->ta && j->tb && j->m <= 4 && j->k > 0 && j->alpha != 0.0f) {
+    gemv_t(j);
+    return;
+  }
+  if (threads < 2 || pthread_mutex_trylock(&helper_lock) != 0) {
+    run_job(j);
+    return;
+  }
+  if (!helper_up()) {
+    pthread_mutex_unlock(&helper_lock);
+    run_job(j);
+    return;
+  }
+  // Split C in two: by columns when that makes more register tiles, else by rows.
+  job_t mine = *j, other = *j;
+  int split = 0;
+  if (j->n / NR >= j->m / MR) {
+    int n0 = ((j->n + 2 * NR - 1) / (2 * NR)) * NR;
+    if (n0 < j->n) {
+      mine.n = n0;
+      other.n = j->n - n0;
+      other.b = j->tb ? j->b + (size_t)n0 * j->ldb : j->b + n0;
+      other.c = j->c + n0;
+      split = 1;
+    }
+  } else {
+    int m0 = ((j->m + 2 * MR - 1) / (2 * MR)) * MR;
+    if (m0 < j->m) {
+      mine.m = m0;
+      other.m = j->m - m0;
+      other.a = j->ta ? j->a + m0 : j->a + (size_t)m0 * j->lda;
+      other.c = j->c + (size_t)m0 * j->ldc;
+      split = 1;
+    }
+  }
+  if (!split) {
+    pthread_mutex_unlock(&helper_lock);
+    run_job(j);
+    return;
+  }
+  helper_job = other;
+  pthread_mutex_lock(&wake_lock);
+  const int s = (atomic_load_explicit(&job_seq, memory_order_relaxed) + 1) & 0x3fffffff;
+  atomic_store_explicit(&job_seq, s, memory_order_release);
+  pthread_cond_signal(&wake);
+  pthread_mutex_unlock(&wake_lock);
+  run_job(&mine);
+  while (atomic_load_explicit(&job_done, memory_order_acquire) != s) cpu_relax();
+  pthread_mutex_unlock(&helper_lock);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node-API bindings.
+
+static napi_value throw_error(napi_env env, const char *msg) {
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+// gemm(buffer, ta, tb, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads): offsets in bytes.
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 15) {
+    return throw_error(env, "gemm: expected 15 arguments");
+  }
+  void *data;
+  size_t len;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &len) != napi_ok) {
+    return throw_error(env, "gemm: the first argument must be an ArrayBuffer");
+  }
+  int32_t v[15];
+  double alpha, beta;
+  for (int i = 1; i < 15; i++) {
+    if (i == 6 || i == 11) continue;
+    if (napi_get_value_int32(env, argv[i], &v[i]) != napi_ok) return throw_error(env, "gemm: integer argument expected");
+  }
+  if (napi_get_value_double(env, argv[6], &alpha) != napi_ok || napi_get_value_double(env, argv[11], &beta) != napi_ok) {
+    return throw_error(env, "gemm: alpha and beta must be numbers");
+  }
+  const int ta = v[1], tb = v[2], M = v[3], N = v[4], K = v[5], lda = v[8], ldb = v[10], ldc = v[13];
+  const int64_t a = v[7], b = v[9], c = v[12];
+  if (M < 0 || N < 0 || K < 0 || ((a | b | c) & 3) || a < 0 || b < 0 || c < 0) return throw_error(env, "gemm: bad sizes or offsets");
+  // Never touch memory outside the buffer, whatever the caller passed.
+  const int kk = alpha == 0.0 ? 0 : K;
+  const int64_t ar = ta ? kk : M, acn = ta ? M : kk, br = tb ? N : kk, bcn = tb ? kk : N;
+  const int64_t aend = ar && acn ? a + ((ar - 1) * (int64_t)lda + acn) * 4 : 0;
+  const int64_t bend = br && bcn ? b + ((br - 1) * (int64_t)ldb + bcn) * 4 : 0;
+  const int64_t cend = M && N ? c + ((int64_t)(M - 1) * ldc + N) * 4 : 0;
+  if (lda < 0 || ldb < 0 || ldc < 0) return throw_error(env, "gemm: negative leading dimension");
+  if (aend > (int64_t)len || bend > (int64_t)len || cend > (int64_t)len) return throw_error(env, "gemm: a matrix lies outside the buffer");
+  char *base = data;
+  job_t j = {
+    .ta = ta != 0, .tb = tb != 0, .m = M, .n = N, .k = K, .alpha = (float)alpha, .beta = (float)beta,
+    .a = (const float *)(base + a), .b = (const float *)(base + b), .c = (float *)(base + c),
+    .lda = lda, .ldb = ldb, .ldc = ldc,
+  };
+  gemm(&j, v[14]);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn, version;
+  if (napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, js_gemm, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "gemm", fn);
+  napi_create_int32(env, ABI_VERSION, &version);
+  napi_set_named_property(env, exports, "abiVersion", version);
+  return exports;
+}

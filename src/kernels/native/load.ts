@@ -1,0 +1,51 @@
+// Finds and loads the native GEMM built at install (scripts/build-native.mjs). It is used only
+// when the build is current: the stamp beside it must hold the hash of kernels.c as it is now,
+// so an edited source never runs through a stale binary.
+import { nodeBuiltin } from '../threads.ts';
+
+/** The addon's ABI: the JavaScript side and kernels.c change together. */
+export const NATIVE_ABI_VERSION = 1;
+
+export interface NativeModule {
+  /** C = alpha·op(A)·op(B) + beta·C on byte offsets into `buffer`; threads 1 or 2. */
+  gemm(
+    buffer: ArrayBuffer, ta: number, tb: number, m: number, n: number, k: number, alpha: number,
+    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
+  ): void;
+  abiVersion: number;
+}
+
+export type NativeStatus = { module: NativeModule; path: string } | { module: undefined; reason: string };
+
+let cached: NativeStatus | undefined;
+
+/** The native kernels, or why they are not available (not built, stale, failed to load). */
+export function loadNative(): NativeStatus {
+  cached ??= loadNativeFrom(new URL('../../../build/', import.meta.url), new URL('./kernels.c', import.meta.url));
+  return cached;
+}
+
+/** Load rnnc-kernels.node from `buildDir` if its stamp matches `source` (tests point it elsewhere). */
+export function loadNativeFrom(buildDir: URL, source: URL): NativeStatus {
+  const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
+  const crypto = nodeBuiltin<typeof import('node:crypto')>('node:crypto');
+  const url = nodeBuiltin<typeof import('node:url')>('node:url');
+  const mod = nodeBuiltin<typeof import('node:module')>('node:module');
+  if (!fs || !crypto || !url || !mod) return { module: undefined, reason: 'not running in Node.js' };
+  const file = url.fileURLToPath(new URL('rnnc-kernels.node', buildDir));
+  const stampFile = url.fileURLToPath(new URL('rnnc-kernels.json', buildDir));
+  const sourceFile = url.fileURLToPath(source);
+  if (!fs.existsSync(file)) return { module: undefined, reason: 'not built (npm run build:native)' };
+  try {
+    const stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8')) as { sha256?: string };
+    const hash = crypto.createHash('sha256').update(fs.readFileSync(sourceFile)).digest('hex');
+    if (stamp.sha256 !== hash) return { module: undefined, reason: 'built from an older kernels.c (npm run build:native)' };
+    const module = mod.createRequire(import.meta.url)(file) as NativeModule;
+    if (module.abiVersion !== NATIVE_ABI_VERSION || typeof module.gemm !== 'function') {
+      return { module: undefined, reason: `ABI ${module.abiVersion}, expected ${NATIVE_ABI_VERSION} (npm run build:native)` };
+    }
+    return { module, path: file };
+  } catch (e) {
+    return { module: undefined, reason: `failed to load: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}

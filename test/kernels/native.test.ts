@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createKernels, loadNative } from '../../src/kernels/index.ts';
+import { loadNativeFrom } from '../../src/kernels/native/load.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const source = pathToFileURL(path.join(root, 'src/kernels/native/kernels.c'));
+const hasCompiler = (() => {
+  try {
+    execFileSync(process.env.CC || 'cc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const hasHeaders = [path.join(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node']
+  .some((d) => existsSync(path.join(d, 'node_api.h')));
+
+describe('native kernels', () => {
+  // npm install builds them (scripts/build-native.mjs); where it can, it must have worked.
+  it.runIf(hasCompiler && hasHeaders)('are built at install and load where a C compiler and Node\'s headers exist', () => {
+    const status = loadNative();
+    expect(status.module ? 'loaded' : status.reason).toBe('loaded');
+    expect(createKernels({ maxBytes: 1 << 16, threads: 1 }).backend).toBe('native');
+  });
+
+  it('refuses a build whose stamp does not match kernels.c, and a missing build', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rnnc-native-'));
+    const missing = loadNativeFrom(pathToFileURL(dir + '/'), source);
+    expect(missing.module).toBeUndefined();
+    expect(missing.module ? '' : missing.reason).toMatch(/not built/);
+    if (!existsSync(path.join(root, 'build/rnnc-kernels.node'))) return;
+    copyFileSync(path.join(root, 'build/rnnc-kernels.node'), path.join(dir, 'rnnc-kernels.node'));
+    writeFileSync(path.join(dir, 'rnnc-kernels.json'), JSON.stringify({ sha256: '0'.repeat(64) }));
+    const stale = loadNativeFrom(pathToFileURL(dir + '/'), source);
+    expect(stale.module ? '' : stale.reason).toMatch(/older kernels\.c/);
+  });
+
+  it.runIf(loadNative().module !== undefined)('rejects offsets outside the buffer in C as well as in JavaScript', () => {
+    const native = loadNative().module!;
+    const buf = new ArrayBuffer(4096);
+    expect(() => native.gemm(buf, 0, 0, 4, 4, 4, 1, 0, 4, 0, 4, 0, 4080, 4, 1)).toThrow(/outside the buffer/);
+    expect(() => native.gemm(buf, 0, 0, 4, 4, 4, 1, 2, 4, 0, 4, 0, 64, 4, 1)).toThrow(/bad sizes or offsets/);
+    expect(() => (native.gemm as (...a: unknown[]) => void)(buf, 0, 0)).toThrow(/15 arguments/);
+  });
+
+  it('RNNC_KERNELS-style selection: backend "native" throws with the reason when it is unavailable', () => {
+    if (loadNative().module) expect(createKernels({ backend: 'native', maxBytes: 1 << 16 }).backend).toMatch(/^native/);
+    else expect(() => createKernels({ backend: 'native', maxBytes: 1 << 16 })).toThrow(/native kernels unavailable/);
+  });
+});
