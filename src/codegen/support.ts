@@ -273,6 +273,9 @@ export type Support = typeof support;
 export interface Gemm {
   readonly buffer: ArrayBufferLike;
   gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, aPtr: number, lda: number, bPtr: number, ldb: number, beta: number, cPtr: number, ldc: number): void;
+  /** Optional block copy and row sum on byte offsets (the native kernels have them). */
+  copy2d?(rows: number, cols: number, dstPtr: number, ldd: number, srcPtr: number, lds: number): void;
+  addRows?(rows: number, cols: number, dstPtr: number, srcPtr: number, lds: number): void;
 }
 
 /**
@@ -282,11 +285,17 @@ export interface Gemm {
 export function withGemm(k: Gemm): Support {
   const buf = k.buffer;
   const inMemory = (...xs: FloatArray[]): boolean => xs.every((x) => x.buffer === buf && x instanceof Float32Array);
+  const copy2d = k.copy2d?.bind(k);
+  const addRows = k.addRows?.bind(k);
   return {
     ...support,
     // Every value here is stored as float32: float32-accurate transcendentals suffice.
     sigmoid: sigmoid32,
     tanh: tanh32,
+    accBatch(G, v, batched, B, n) {
+      if (!addRows || !batched || !inMemory(G, v)) return accBatch(G, v, batched, B, n);
+      addRows(B, n, G.byteOffset, v.byteOffset, n);
+    },
     // out[B, m] = x[B, k] · Aᵀ
     mv(out, A, x, B, m, kk) {
       if (!inMemory(out, A, x)) return mv(out, A, x, B, m, kk);
@@ -297,13 +306,17 @@ export function withGemm(k: Gemm): Support {
       if (!inMemory(scratch, W, x)) return mvPack(scratch, W, x, B, m, kk, outs);
       const nm = outs.length * m;
       k.gemm(false, true, B, nm, kk, 1, x.byteOffset, kk, W.byteOffset, kk, 0, scratch.byteOffset, nm);
-      unpack(scratch, B, m, outs);
+      if (copy2d && inMemory(...outs)) {
+        for (let g = 0; g < outs.length; g++) copy2d(B, m, outs[g].byteOffset, m, scratch.byteOffset + g * m * 4, nm);
+      } else unpack(scratch, B, m, outs);
     },
     // out[B, k] = [g_0 … g_n−1][B, n·m] · W[n·m, k]: one GEMM for a sum of n products
     mtvPack(scratch, W, gs, B, m, kk, out) {
       if (!inMemory(scratch, W, out)) return mtvPack(scratch, W, gs, B, m, kk, out);
       const nm = gs.length * m;
-      packRows(scratch, B, m, gs);
+      if (copy2d && inMemory(...gs)) {
+        for (let g = 0; g < gs.length; g++) copy2d(B, m, scratch.byteOffset + g * m * 4, nm, gs[g].byteOffset, m);
+      } else packRows(scratch, B, m, gs);
       k.gemm(false, false, B, kk, nm, 1, scratch.byteOffset, nm, W.byteOffset, kk, 0, out.byteOffset, kk);
     },
     // out[B, k] = g[B, m] · A

@@ -54,6 +54,10 @@ export interface WasmKernels extends Kernels<Float32Array> {
   readonly threads: number;
   /** Resolves once every thread is ready (at once for one thread); gemm works before that, on one thread. */
   whenReady(): Promise<void>;
+  /** Native kernels only: rows × cols floats from byte offset src (row stride lds) to dst (ldd). */
+  copy2d?(rows: number, cols: number, dstPtr: number, ldd: number, srcPtr: number, lds: number): void;
+  /** Native kernels only: dst[j] += Σ_r src[r·lds + j] for j < cols. */
+  addRows?(rows: number, cols: number, dstPtr: number, srcPtr: number, lds: number): void;
 }
 
 /**
@@ -231,6 +235,9 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
     dispose: () => {},
     threads,
     whenReady: async () => {},
+    // Bounds are checked in C: a block outside the memory throws there.
+    copy2d: (rows, cols, dstPtr, ldd, srcPtr, lds) => native.copy2d(buffer, rows, cols, dstPtr, ldd, srcPtr, lds),
+    addRows: (rows, cols, dstPtr, srcPtr, lds) => native.addRows(buffer, rows, cols, dstPtr, srcPtr, lds),
     gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
       checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
       if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');

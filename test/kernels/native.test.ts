@@ -53,3 +53,27 @@ describe('native kernels', () => {
     else expect(() => createKernels({ backend: 'native', maxBytes: 1 << 16 })).toThrow(/native kernels unavailable/);
   });
 });
+
+describe.runIf(loadNative().module !== undefined)('native block helpers (oracle: the same loops in JavaScript)', () => {
+  const k = createKernels({ backend: 'native', maxBytes: 1 << 20, threads: 1 });
+  it('copy2d moves a block between row strides and leaves the padding alone', () => {
+    const src = k.alloc(7 * 10), dst = k.alloc(7 * 6);
+    src.view.forEach((_, i, a) => (a[i] = i + 0.5));
+    dst.view.fill(-1);
+    k.copy2d!(7, 4, dst.ptr, 6, src.ptr + 3 * 4, 10); // columns 3..6 of a [7, 10] block
+    for (let r = 0; r < 7; r++) for (let c = 0; c < 6; c++) expect(dst.view[r * 6 + c]).toBe(c < 4 ? src.view[r * 10 + 3 + c] : -1);
+    expect(() => k.copy2d!(7, 4, dst.ptr, 6, k.buffer.byteLength - 8, 10)).toThrow(/outside the buffer/);
+  });
+  it('addRows adds the sum over rows to a vector', () => {
+    const src = k.alloc(5 * 9), dst = k.alloc(7);
+    src.view.forEach((_, i, a) => (a[i] = Math.sin(i)));
+    dst.view.set([1, 2, 3, 4, 5, 6, 7]);
+    k.addRows!(5, 7, dst.ptr, src.ptr, 9);
+    for (let j = 0; j < 7; j++) {
+      let s = j + 1;
+      for (let r = 0; r < 5; r++) s += Math.fround(Math.sin(r * 9 + j));
+      expect(dst.view[j]).toBeCloseTo(s, 5);
+    }
+    expect(() => k.addRows!(5, 7, dst.ptr + 2, src.ptr, 9)).toThrow(/outside the buffer/);
+  });
+});

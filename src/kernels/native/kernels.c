@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ABI_VERSION 1
+#define ABI_VERSION 2
 
 typedef float v8f __attribute__((vector_size(32), aligned(32)));
 typedef float v8fu __attribute__((vector_size(32), aligned(4))); // unaligned access to C
@@ -390,10 +390,79 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Reads `count` int32 arguments after the buffer; throws and returns NULL on a bad call.
+static char *int_args(napi_env env, napi_callback_info info, size_t count, int32_t *v, size_t *len) {
+  size_t argc = 8;
+  napi_value argv[8];
+  void *data;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count + 1) {
+    throw_error(env, "wrong number of arguments");
+    return NULL;
+  }
+  if (napi_get_arraybuffer_info(env, argv[0], &data, len) != napi_ok) {
+    throw_error(env, "the first argument must be an ArrayBuffer");
+    return NULL;
+  }
+  for (size_t i = 0; i < count; i++) {
+    if (napi_get_value_int32(env, argv[i + 1], &v[i]) != napi_ok) {
+      throw_error(env, "integer argument expected");
+      return NULL;
+    }
+  }
+  return data;
+}
+
+// Whether rows × cols floats with row stride ld at byte offset p lie inside the buffer.
+static int inside(int64_t p, int rows, int cols, int ld, size_t len) {
+  if (rows == 0 || cols == 0) return 1;
+  return p >= 0 && (p & 3) == 0 && ld >= 0 && p + ((int64_t)(rows - 1) * ld + cols) * 4 <= (int64_t)len;
+}
+
+// copy2d(buffer, rows, cols, dst, ldd, src, lds): a block of rows between two row strides
+// (a packed product's gate columns out to their own buffers, or gradients in).
+static napi_value js_copy2d(napi_env env, napi_callback_info info) {
+  int32_t v[6];
+  size_t len;
+  char *base = int_args(env, info, 6, v, &len);
+  if (!base) return NULL;
+  const int rows = v[0], cols = v[1], ldd = v[3], lds = v[5];
+  if (rows < 0 || cols < 0 || !inside(v[2], rows, cols, ldd, len) || !inside(v[4], rows, cols, lds, len)) {
+    return throw_error(env, "copy2d: a block lies outside the buffer");
+  }
+  for (int r = 0; r < rows; r++) {
+    memmove(base + v[2] + (int64_t)r * ldd * 4, base + v[4] + (int64_t)r * lds * 4, (size_t)cols * 4);
+  }
+  return NULL;
+}
+
+// addRows(buffer, rows, cols, dst, src, lds): dst[j] += Σ_r src[r, j] (a bias gradient
+// summed over the batch).
+static napi_value js_add_rows(napi_env env, napi_callback_info info) {
+  int32_t v[5];
+  size_t len;
+  char *base = int_args(env, info, 5, v, &len);
+  if (!base) return NULL;
+  const int rows = v[0], cols = v[1], lds = v[4];
+  if (rows < 0 || cols < 0 || !inside(v[2], 1, cols, cols, len) || !inside(v[3], rows, cols, lds, len)) {
+    return throw_error(env, "addRows: a block lies outside the buffer");
+  }
+  float *dst = (float *)(base + v[2]);
+  const float *src = (const float *)(base + v[3]);
+  for (int r = 0; r < rows; r++) {
+    const float *row = src + (size_t)r * lds;
+    for (int j = 0; j < cols; j++) dst[j] += row[j];
+  }
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, version;
   if (napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, js_gemm, NULL, &fn) != napi_ok) return NULL;
   napi_set_named_property(env, exports, "gemm", fn);
+  if (napi_create_function(env, "copy2d", NAPI_AUTO_LENGTH, js_copy2d, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "copy2d", fn);
+  if (napi_create_function(env, "addRows", NAPI_AUTO_LENGTH, js_add_rows, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "addRows", fn);
   napi_create_int32(env, ABI_VERSION, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;

@@ -4,7 +4,7 @@
 import { nodeBuiltin } from '../threads.ts';
 
 /** The addon's ABI: the JavaScript side and kernels.c change together. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 export interface NativeModule {
   /** C = alpha·op(A)·op(B) + beta·C on byte offsets into `buffer`; threads 1 or 2. */
@@ -12,6 +12,10 @@ export interface NativeModule {
     buffer: ArrayBuffer, ta: number, tb: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
   ): void;
+  /** rows × cols floats from byte offset src (row stride lds) to dst (row stride ldd). */
+  copy2d(buffer: ArrayBuffer, rows: number, cols: number, dst: number, ldd: number, src: number, lds: number): void;
+  /** dst[j] += Σ_r src[r·lds + j] for j < cols. */
+  addRows(buffer: ArrayBuffer, rows: number, cols: number, dst: number, src: number, lds: number): void;
   abiVersion: number;
 }
 
