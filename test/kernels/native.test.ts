@@ -77,3 +77,42 @@ describe.runIf(loadNative().module !== undefined)('native block helpers (oracle:
     expect(() => k.addRows!(5, 7, dst.ptr + 2, src.ptr, 9)).toThrow(/outside the buffer/);
   });
 });
+
+// The install builds for this CPU (-march=native); a machine without AVX-512 gets the other
+// micro-kernel (6×16 instead of 8×24), and a compiler that rejects -march=native a portable
+// build. Build that portable variant here and check it against the JavaScript loops.
+describe.runIf(hasCompiler && hasHeaders)('the portable native build', () => {
+  it('matches the float64 loop nest on random shapes, all transposes, one and two threads', async () => {
+    const { gemmJs } = await import('../../src/kernels/index.ts');
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'rnnc-native-portable-'));
+    const include = [path.join(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node']
+      .find((d) => existsSync(path.join(d, 'node_api.h')))!;
+    execFileSync(process.env.CC || 'cc', ['-O2', '-std=gnu11', '-ffp-contract=fast', '-fPIC', '-shared', '-pthread', `-I${include}`,
+      path.join(root, 'src/kernels/native/kernels.c'), '-o', path.join(dir, 'rnnc-kernels.node')]);
+    const sha256 = createHash('sha256').update(readFileSync(path.join(root, 'src/kernels/native/kernels.c'))).digest('hex');
+    writeFileSync(path.join(dir, 'rnnc-kernels.json'), JSON.stringify({ sha256 }));
+    const status = loadNativeFrom(pathToFileURL(dir + '/'), source);
+    expect(status.module ? 'loaded' : status.reason).toBe('loaded');
+    const native = status.module!;
+    const buf = new ArrayBuffer(8 << 20);
+    const F = new Float32Array(buf);
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+    for (let trial = 0; trial < 60; trial++) {
+      const M = 1 + Math.floor((rand() + 0.5) * 160), N = 1 + Math.floor((rand() + 0.5) * 70), K = Math.floor((rand() + 0.5) * 300);
+      const ta = trial % 2 === 1, tb = trial % 4 >= 2;
+      const lda = (ta ? M : K) + 1, ldb = (tb ? K : N) + 2, ldc = N + 3;
+      const a = 64, b = 2 << 20, c = 5 << 20;
+      for (const [p, n] of [[a, lda * Math.max(M, K)], [b, ldb * Math.max(N, K)], [c, ldc * M]]) for (let i = 0; i < n; i++) F[p / 4 + i] = rand();
+      const ref = new Float64Array(F);
+      gemmJs(ta, tb, M, N, K, 0.75, ref, a / 4, lda, ref, b / 4, ldb, 0.5, ref, c / 4, ldc);
+      native.gemm(buf, +ta, +tb, M, N, K, 0.75, a, lda, b, ldb, 0.5, c, ldc, 1 + (trial % 2));
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        const want = ref[c / 4 + i * ldc + j];
+        expect(Math.abs(F[c / 4 + i * ldc + j] - want)).toBeLessThan(1e-4 * (1 + Math.abs(want)) + 1e-5 * Math.sqrt(K));
+      }
+    }
+  }, 30_000);
+});
