@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { compile, buildCharVocab, Trainer } from '../src/index.ts';
+import { float32Kernels } from '../src/codegen/index.ts';
 
 const [mode, file, ...rest] = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
@@ -24,7 +25,7 @@ const hidden = arg('hidden', 256);
 const model = compile(file, { vocab, dims: { hidden } }).init(0);
 const ids = vocab.encode(text);
 const threads = os.availableParallelism() >= 2 && process.env.RNNC_KERNELS !== 'js' ? 2 : 1;
-const common = { engine: 'rnnc', model: model.name, V: vocab.size, H: hidden, params: model.paramCount, threads };
+const common = { engine: 'rnnc', model: model.name, V: vocab.size, H: hidden, params: model.paramCount, threads, kernels: float32Kernels() };
 
 if (mode === 'train') {
   const warmup = arg('warmup', 5);

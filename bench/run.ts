@@ -170,7 +170,9 @@ const table = (head: string[], rows: string[][]) => {
 const peakRnnc = peak(rnncThreads);
 
 console.log(`# rnnc benchmark — ${started.toISOString()}${quick ? ' (--quick: 1 run, few steps; a smoke test, not a measurement)' : ''}`);
-console.log(`node ${process.version}, ${cpu}, load ${load0.map((x) => x.toFixed(2)).join(' ')}; rnnc gemm threads: ${rnncThreads}; median of ${runs} run(s), each a fresh process`);
+// The kernels the rnnc runs reported (native when the install built them, else WebAssembly).
+const rnncKernels = [...new Set(char.flatMap((c) => c.rnnc.runs.map((j) => String(j.kernels ?? '?'))))].join(', ') || '–';
+console.log(`node ${process.version}, ${cpu}, load ${load0.map((x) => x.toFixed(2)).join(' ')}; rnnc kernels: ${rnncKernels}; rnnc gemm threads: ${rnncThreads}; median of ${runs} run(s), each a fresh process`);
 if (torchNote) console.log(torchNote);
 console.log(`SGEMM 512³ peak (OpenBLAS via ../shared/peers/gemm_numpy.py, this run): ${numpyNote ?? THREADS.map((t) => `${t}T ${f(peak(t), 1)} GFLOP/s`).join(', ')}`);
 console.log('');
@@ -218,6 +220,7 @@ const results = {
   settings: { p1: { ...P1, batch: 32, bptt: 64, text: TEXT }, p2: P2 },
   host: { node: process.version, cpu, loadavg_start: load0, loadavg_end: os.loadavg() },
   rnnc_threads: rnncThreads,
+  rnnc_kernels: rnncKernels,
   torch: torchNote ?? 'installed',
   sgemm_peak_gflops: numpyNote ?? Object.fromEntries(THREADS.map((t) => [`${t}T`, { peak: peak(t), samples: peakSamples.get(t) }])),
   workloads: char.map((c) => ({

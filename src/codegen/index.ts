@@ -36,6 +36,11 @@ function fastPath(): { kernels: WasmKernels; support: Support } | null {
   return fast;
 }
 
+/** Which kernels run float32 products in this process (e.g. `native-2threads`, `wasm-simd128-fma-2threads`, `js`). */
+export function float32Kernels(): string {
+  return fastPath()?.kernels.backend ?? 'js';
+}
+
 /** Allocation and kernels for a dtype: float32 on the fast path when it is available. */
 function backendFor(Float: FloatCtor): { alloc: (n: number) => FloatArray; k: Support } {
   const f = Float === Float32Array ? fastPath() : null;
