@@ -8,6 +8,7 @@ import { lineCol, type SourceFile } from '../util/source.ts';
 import type { Span } from '../syntax/ast.ts';
 import { commentText, numberLiteral } from './names.ts';
 import type { Plan } from './plan.ts';
+import { simdEligible, type LoopOp, type LoopOperand, type LoopSpec } from './simd-loops.ts';
 
 export class CodegenError extends Error {}
 
@@ -17,6 +18,11 @@ export interface EmitOptions {
   displayPath?: (file: string) => string;
   /** The command the header says regenerates the code (default `rnnc compile FILE --emit js`). */
   regenerate?: string;
+  /**
+   * Receives the fused loops that can also run as WebAssembly SIMD, in the order the code
+   * calls them (`L.f0`, `L.f1`, …); the runtime builds them into `rt.loops` for float32.
+   */
+  loops?: LoopSpec[];
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -83,6 +89,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   line("'use strict';");
   line('const { alloc, k } = rt;');
   line('const sigmoid$ = k.sigmoid, tanh$ = k.tanh; // exact in float64; float32 kernels bring float32-accurate, faster ones');
+  line('const L = rt.loops ?? null; // float32 in the kernels\' memory: the fused loops as WebAssembly SIMD (f0, f1, …)');
   line('const { B, T, params: P, grads: G } = config;');
   line('const T1 = T + 1; // a window holds T + 1 tokens: step t reads token t and predicts token t + 1');
   line('const TB = T * B; // rows of a whole-window value');
@@ -529,30 +536,63 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       if (!aliases.has(id)) aliases.set(id, `${name[id]}$t`);
       return aliases.get(id)!;
     };
+    // The same loop as a SIMD spec: arrays by byte offset, scalars by value, values by op index.
+    const shape = flat ? 'flat' : 'rows';
+    const simd = options.loops !== undefined && simdEligible(shape, len, run.map((n) => n.op));
+    const ptrs: string[] = [];
+    const scalarArgs: string[] = [];
+    const ops: LoopOp[] = [];
+    const opIndex = new Map(run.map((n, k) => [n.id, k]));
+    const ptr = (x: string): number => {
+      const k = ptrs.indexOf(x);
+      return k >= 0 ? k : ptrs.push(x) - 1;
+    };
     for (const n of run) {
+      const operands: LoopOperand[] = [];
       const xs = n.inputs.map((i, k) => {
-        if (inRun.has(i)) return `v${i}`;
+        if (inRun.has(i)) {
+          operands.push({ kind: 'value', op: opIndex.get(i)! });
+          return `v${i}`;
+        }
         const x = arr(i);
         const scalar = entries(i) === 1 && len !== 1;
-        if (isBatched(i)) return scalar ? `${x}[b]` : flat ? `${x}[i]` : `${x}[o + j]`;
+        if (isBatched(i)) {
+          operands.push({ kind: 'array', param: ptr(x), access: scalar ? 'row' : 'vec' });
+          return scalar ? `${x}[b]` : flat ? `${x}[i]` : `${x}[o + j]`;
+        }
         if (scalar || entries(i) === 1) {
           scalars.push(`const s${n.id}_${k} = ${x}[0];`);
+          operands.push({ kind: 'scalar', param: scalarArgs.push(`s${n.id}_${k}`) - 1 });
           return `s${n.id}_${k}`;
         }
+        operands.push({ kind: 'array', param: ptr(x), access: flat ? 'vec' : 'shared' });
         return flat ? `${x}[i]` : `${x}[j]`;
       });
       const what = origin(n).slice(3);
       body.push(`const v${n.id} = ${scalarExpr(n, xs)}; // ${what}`);
-      if (!inlined.has(n.id)) body.push(`${arr(n.id)}[${flat ? 'i' : 'o + j'}] = v${n.id};`);
+      const stored = !inlined.has(n.id);
+      if (stored) body.push(`${arr(n.id)}[${flat ? 'i' : 'o + j'}] = v${n.id};`);
+      ops.push({ op: n.op, inputs: operands, store: stored ? ptr(arr(n.id)) : undefined, slope: n.attrs.slope });
     }
-    line(`// fused: ${run.length} element-wise ops in one loop`);
+    let call = '';
+    if (simd) {
+      const f = `f${options.loops!.length}`;
+      options.loops!.push({ shape, len, arrays: ptrs.length, scalars: scalarArgs.length, ops });
+      const args = [...ptrs.map((x) => `${x}.byteOffset`), ...scalarArgs, flat ? `${rows} * ${len}` : rows].join(', ');
+      call = `L.${f}(${args})`;
+    }
+    line(`// fused: ${run.length} element-wise ops in one loop${simd ? ' (WebAssembly SIMD when L is set: the same ops, 4 entries at a time)' : ''}`);
     if (scalars.length || aliases.size) {
       line('{');
       depth++;
       for (const [id, a] of aliases) line(`const ${a} = ${name[id]}[t];`);
       for (const x of scalars) line(x);
     }
-    line(flat ? `for (let i = 0; i < ${rows} * ${len}; i++) {` : `for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) {`);
+    if (flat) line(`for (let i = ${simd ? `L !== null ? ${call} : 0` : '0'}; i < ${rows} * ${len}; i++) {`);
+    else {
+      if (simd) line(`if (L !== null) ${call}; else`);
+      line(`for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) {`);
+    }
     depth++;
     for (const x of body) line(x);
     depth--;

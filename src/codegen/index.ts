@@ -6,6 +6,7 @@ import { emitModule } from './emit.ts';
 import { planModel } from './plan.ts';
 import { support, withGemm, type FloatArray, type FloatCtor, type Support } from './support.ts';
 import { createKernels, wasmSimdSupported, type WasmKernels } from '../kernels/index.ts';
+import { buildLoopModule, type LoopSpec } from './simd-loops.ts';
 
 export { CodegenError } from './emit.ts';
 export type { FloatArray, FloatCtor } from './support.ts';
@@ -129,7 +130,19 @@ export interface CompiledModel {
 export function compileModel(ir: IRModel, options: CompileOptions = {}): CompiledModel {
   const backward = options.backward ?? true;
   const plan = planModel(ir, { backward, dropout: options.dropout ?? backward });
-  const source = emitModule(plan, { sources: options.sources, displayPath: options.displayPath, regenerate: options.regenerate });
+  const loops: LoopSpec[] = [];
+  const source = emitModule(plan, { sources: options.sources, displayPath: options.displayPath, regenerate: options.regenerate, loops });
+  // The SIMD loops, built once per compiled model on first float32 use (RNNC_SIMD_LOOPS=0: JavaScript loops only).
+  let simdLoops: Record<string, (...args: number[]) => number> | undefined;
+  const loopsFor = (config: { Float: FloatCtor; params: FloatArray; grads?: FloatArray | null }) => {
+    const f = config.Float === Float32Array ? fastPath() : null;
+    if (!f || loops.length === 0 || process.env.RNNC_SIMD_LOOPS === '0') return null;
+    // The loops address the kernels' memory: every array they touch must live there.
+    const buffer = f.kernels.memory.buffer;
+    if (config.params.buffer !== buffer || (config.grads && config.grads.buffer !== buffer)) return null;
+    simdLoops ??= buildLoopModule(loops, { memory: f.kernels.memory, pages: buffer.byteLength / 65536, shared: buffer instanceof SharedArrayBuffer });
+    return simdLoops;
+  };
   const layout: Layout = {
     params: ir.params.map((p) => {
       const e = plan.paramName.get(p.name)!;
@@ -154,7 +167,7 @@ export function compileModel(ir: IRModel, options: CompileOptions = {}): Compile
       // The source is the compiler's own text (model text only in comments): safe to evaluate.
       // A fresh function per instance keeps each one's array accesses monomorphic.
       const factory = new Function(`${source}\nreturn create;`)() as (rt: unknown, config: unknown) => WindowRunner;
-      return factory(backendFor(config.Float), { B: config.B, T: config.T, params: config.params, grads: config.grads ?? null });
+      return factory({ ...backendFor(config.Float), loops: loopsFor(config) }, { B: config.B, T: config.T, params: config.params, grads: config.grads ?? null });
     },
   };
 }

@@ -71,6 +71,8 @@ export interface Local {
 
 export const get = (l: Local): Bytes => [0x20, ...uleb(l.index)];
 export const tee = (l: Local, value: Bytes): Bytes => [...value, 0x22, ...uleb(l.index)];
+/** `local.set` as code to splice into an expression sequence (leaves nothing on the stack). */
+export const setLocal = (l: Local, value: Bytes): Bytes => [...value, 0x21, ...uleb(l.index)];
 
 // ---- constants and scalar operators ----------------------------------------------
 
@@ -105,6 +107,7 @@ export const i32min = (a: Bytes, b: Bytes): Bytes => select(a, b, i32.lt_s(a, b)
 
 const simd = (op: number): Bytes => [0xfd, ...uleb(op)];
 const vbin = (op: number) => (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(op)];
+const vun = (op: number) => (a: Bytes): Bytes => [...a, ...simd(op)];
 
 /** memarg alignment is a hint (log2 bytes); unaligned access is always legal. */
 export const v128 = {
@@ -113,12 +116,30 @@ export const v128 = {
   load32_splat: (addr: Bytes, offset = 0): Bytes => [...addr, ...simd(0x09), 2, ...uleb(offset)],
   load32_zero: (addr: Bytes, offset = 0): Bytes => [...addr, ...simd(0x5c), 2, ...uleb(offset)],
   const0: (): Bytes => [...simd(0x0c), ...new Array(16).fill(0)],
+  and: vbin(0x4e),
+  /** Bits of a where mask is 1, of b where it is 0. */
+  bitselect: (a: Bytes, b: Bytes, mask: Bytes): Bytes => [...a, ...b, ...mask, ...simd(0x52)],
+};
+
+export const i32x4 = {
+  splat: (a: Bytes): Bytes => [...a, ...simd(0x11)],
+  add: vbin(0xae),
+  /** Shift every lane left by the i32 `n`. */
+  shl: (a: Bytes, n: Bytes): Bytes => [...a, ...n, ...simd(0xab)],
+  /** f32 lanes → i32, saturating (NaN → 0). */
+  trunc_sat_f32x4_s: vun(0xf8),
 };
 
 export const f32x4 = {
   splat: (a: Bytes): Bytes => [...a, ...simd(0x13)],
   extract_lane: (a: Bytes, lane: number): Bytes => [...a, ...simd(0x1f), lane],
-  add: vbin(0xe4), sub: vbin(0xe5), mul: vbin(0xe6),
+  add: vbin(0xe4), sub: vbin(0xe5), mul: vbin(0xe6), div: vbin(0xe7),
+  min: vbin(0xe8), max: vbin(0xe9),
+  /** Pseudo-max: a < b ? b : a (no NaN propagation rules beyond the comparison). */
+  pmax: vbin(0xeb),
+  neg: vun(0xe1), floor: vun(0x68),
+  /** Lane masks: all ones where a > b. */
+  gt: vbin(0x44),
   /** Relaxed SIMD: a·b + c, fused or not at the engine's choice (one rounding on FMA hardware). */
   relaxed_madd: (a: Bytes, b: Bytes, c: Bytes): Bytes => [...a, ...b, ...c, ...simd(0x105)],
 };
