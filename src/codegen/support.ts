@@ -3,7 +3,7 @@
 // Float32Array and Float64Array alike (the generated code is dtype-generic), and they are
 // the one place the performance work swaps in faster kernels.
 import { mulberry32, maskSeed } from '../graph/interpret.ts';
-import { exactSigmoid, sigmoid32, tanh32 } from './fast-math.ts';
+import { exactSigmoid, exp32, sigmoid32, tanh32 } from './fast-math.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 export type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -206,41 +206,49 @@ function scatter(out: FloatArray, g: FloatArray, rows: number, d: number, tokens
     }
 }
 
-/** loss[row] = logsumexp(logits[row]) − logits[row, target]; stable (the max is subtracted). Returns the sum. */
-function xent(loss: FloatArray, logits: FloatArray, V: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): number {
-  let total = 0;
-  for (let s = 0; s < tCount; s++)
-    for (let b = 0; b < B; b++) {
-      const row = s * B + b;
-      const o = row * V;
-      let max = -Infinity;
-      for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
-      let sum = 0;
-      for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j] - max);
-      const l = max + Math.log(sum) - logits[o + tokens[b * T1 + tStart + s + pos]];
-      loss[row] = l;
-      total += l;
-    }
-  return total;
+/**
+ * The fused softmax + cross-entropy kernels over an exp: Math.exp for float64, the
+ * float32-accurate exp32 where every value is stored as float32 (e^x is most of their time).
+ */
+function crossEntropy(exp: (x: number) => number) {
+  return {
+    /** loss[row] = logsumexp(logits[row]) − logits[row, target]; stable (the max is subtracted). Returns the sum. */
+    xent(loss: FloatArray, logits: FloatArray, V: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): number {
+      let total = 0;
+      for (let s = 0; s < tCount; s++)
+        for (let b = 0; b < B; b++) {
+          const row = s * B + b;
+          const o = row * V;
+          let max = -Infinity;
+          for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
+          let sum = 0;
+          for (let j = 0; j < V; j++) sum += exp(logits[o + j] - max);
+          const l = max + Math.log(sum) - logits[o + tokens[b * T1 + tStart + s + pos]];
+          loss[row] = l;
+          total += l;
+        }
+      return total;
+    },
+    /** out[row] = g · (softmax(logits[row]) − onehot(target)), g a shared scalar or one per row. */
+    xentGrad(out: FloatArray, logits: FloatArray, g: FloatArray, gBatched: boolean, V: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): void {
+      for (let s = 0; s < tCount; s++)
+        for (let b = 0; b < B; b++) {
+          const row = s * B + b;
+          const o = row * V;
+          const gb = gBatched ? g[row] : g[0];
+          let max = -Infinity;
+          for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
+          // One exp per entry: keep e^(x − max) in `out`, then scale by g / Σ.
+          let sum = 0;
+          for (let j = 0; j < V; j++) sum += out[o + j] = exp(logits[o + j] - max);
+          const scale = gb / sum;
+          for (let j = 0; j < V; j++) out[o + j] *= scale;
+          out[o + tokens[b * T1 + tStart + s + pos]] -= gb;
+        }
+    },
+  };
 }
-
-/** out[row] = g · (softmax(logits[row]) − onehot(target)), g a shared scalar or one per row. */
-function xentGrad(out: FloatArray, logits: FloatArray, g: FloatArray, gBatched: boolean, V: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): void {
-  for (let s = 0; s < tCount; s++)
-    for (let b = 0; b < B; b++) {
-      const row = s * B + b;
-      const o = row * V;
-      const gb = gBatched ? g[row] : g[0];
-      let max = -Infinity;
-      for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
-      // One exp per entry: keep e^(x − max) in `out`, then scale by g / Σ.
-      let sum = 0;
-      for (let j = 0; j < V; j++) sum += out[o + j] = Math.exp(logits[o + j] - max);
-      const scale = gb / sum;
-      for (let j = 0; j < V; j++) out[o + j] *= scale;
-      out[o + tokens[b * T1 + tStart + s + pos]] -= gb;
-    }
-}
+const { xent, xentGrad } = crossEntropy(Math.exp);
 
 /** One buffer per step, as views of one whole-window allocation. */
 function steps(all: FloatArray, T: number, n: number): FloatArray[] {
@@ -292,6 +300,7 @@ export function withGemm(k: Gemm): Support {
     // Every value here is stored as float32: float32-accurate transcendentals suffice.
     sigmoid: sigmoid32,
     tanh: tanh32,
+    ...crossEntropy(exp32),
     accBatch(G, v, batched, B, n) {
       if (!addRows || !batched || !inMemory(G, v)) return accBatch(G, v, batched, B, n);
       addRows(B, n, G.byteOffset, v.byteOffset, n);
