@@ -283,6 +283,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   depth++;
   line("if (tokens.length !== B * T1) throw new RangeError('a window needs B × (T + 1) = ' + B * T1 + ' tokens, not ' + tokens.length);");
   line('k.checkTokens(tokens, ' + plan.layoutVocab + ');');
+  line('k.newWindow(); // the parameters may have changed since the last window: weights packed for reuse are stale');
   line('const seed = opts.seed | 0;');
   line('const withLoss = opts.loss !== false;');
   if (plan.backward) line('const backward = opts.backward !== false && G !== null && G !== undefined;');

@@ -274,13 +274,16 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
   }
 }
 
-export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
+export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, newWindow: () => {}, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
 export type Support = typeof support;
 
 /** The GEMM the fast path needs: C = alpha·op(A)·op(B) + beta·C on byte offsets of one memory. */
 export interface Gemm {
   readonly buffer: ArrayBufferLike;
   gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, aPtr: number, lda: number, bPtr: number, ldb: number, beta: number, cPtr: number, ldc: number): void;
+  /** gemm whose B is packed once per generation (the native kernels have it); newGeneration starts the next. */
+  gemmReusedB?: Gemm['gemm'];
+  newGeneration?(): void;
   /** Optional block copy and row sum on byte offsets (the native kernels have them). */
   copy2d?(rows: number, cols: number, dstPtr: number, ldd: number, srcPtr: number, lds: number): void;
   addRows?(rows: number, cols: number, dstPtr: number, srcPtr: number, lds: number): void;
@@ -295,8 +298,10 @@ export function withGemm(k: Gemm): Support {
   const inMemory = (...xs: FloatArray[]): boolean => xs.every((x) => x.buffer === buf && x instanceof Float32Array);
   const copy2d = k.copy2d?.bind(k);
   const addRows = k.addRows?.bind(k);
+  const reusedB: Gemm['gemm'] = (k.gemmReusedB ?? k.gemm).bind(k);
   return {
     ...support,
+    newWindow: () => k.newGeneration?.(),
     // Every value here is stored as float32: float32-accurate transcendentals suffice.
     sigmoid: sigmoid32,
     tanh: tanh32,
@@ -314,7 +319,8 @@ export function withGemm(k: Gemm): Support {
     mvPack(scratch, W, x, B, m, kk, outs) {
       if (!inMemory(scratch, W, x)) return mvPack(scratch, W, x, B, m, kk, outs);
       const nm = outs.length * m;
-      k.gemm(false, true, B, nm, kk, 1, x.byteOffset, kk, W.byteOffset, kk, 0, scratch.byteOffset, nm);
+      // W is a block of parameters: constant for the window, so it is packed once for all steps.
+      reusedB(false, true, B, nm, kk, 1, x.byteOffset, kk, W.byteOffset, kk, 0, scratch.byteOffset, nm);
       if (copy2d && inMemory(...outs)) {
         for (let g = 0; g < outs.length; g++) copy2d(B, m, outs[g].byteOffset, m, scratch.byteOffset + g * m * 4, nm);
       } else unpack(scratch, B, m, outs);
@@ -326,7 +332,7 @@ export function withGemm(k: Gemm): Support {
       if (copy2d && inMemory(...gs)) {
         for (let g = 0; g < gs.length; g++) copy2d(B, m, scratch.byteOffset + g * m * 4, nm, gs[g].byteOffset, m);
       } else packRows(scratch, B, m, gs);
-      k.gemm(false, false, B, kk, nm, 1, scratch.byteOffset, nm, W.byteOffset, kk, 0, out.byteOffset, kk);
+      reusedB(false, false, B, kk, nm, 1, scratch.byteOffset, nm, W.byteOffset, kk, 0, out.byteOffset, kk);
     },
     // out[B, k] = g[B, m] · A
     mtv(out, A, g, B, m, kk) {

@@ -58,7 +58,18 @@ export interface WasmKernels extends Kernels<Float32Array> {
   copy2d?(rows: number, cols: number, dstPtr: number, ldd: number, srcPtr: number, lds: number): void;
   /** Native kernels only: dst[j] += Σ_r src[r·lds + j] for j < cols. */
   addRows?(rows: number, cols: number, dstPtr: number, srcPtr: number, lds: number): void;
+  /**
+   * Native kernels only: gemm with op(B) packed once and reused until newGeneration() (a
+   * weight read by every step of a window). The caller promises B does not change in between.
+   */
+  gemmReusedB?(transA: boolean, transB: boolean, M: number, N: number, K: number,
+    alpha: number, aPtr: number, lda: number, bPtr: number, ldb: number, beta: number, cPtr: number, ldc: number): void;
+  /** Forget every packed B (their matrices may have changed). */
+  newGeneration?(): void;
 }
+
+/** Bytes of packed weights the native kernels keep for reuse at most (beyond: plain gemm). */
+const REUSED_B_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * Below this many flops (2·M·N·K) a call stays on one thread: waking the helper costs tens of
@@ -219,6 +230,10 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
   const view = (ptr: number, count: number) => new Float32Array(buffer, ptr, count);
   const inBounds = (ptr: number, rows: number, cols: number, ld: number) =>
     rows === 0 || cols === 0 || (ptr >= heapStart && ptr + ((rows - 1) * ld + cols) * 4 <= byteLength);
+  // Packed copies of reused B matrices, by (offset, transpose, shape), valid for one generation.
+  const reused = new Map<string, { ptr: number; bytes: number; source: number; generation: number }>();
+  let reusedBytes = 0;
+  let generation = 0;
   return {
     dtype: 'float32',
     backend: `native${threads > 1 ? '-2threads' : ''}`,
@@ -230,11 +245,47 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
     },
     view,
     mark: () => heap.mark(),
-    release: (m: number) => heap.release(m),
+    release(m: number) {
+      heap.release(m);
+      // Packed copies in the freed space, or of matrices that were there, are gone.
+      for (const [key, e] of reused) {
+        if (e.ptr >= m || e.source >= m) {
+          reused.delete(key);
+          reusedBytes -= e.bytes;
+        }
+      }
+    },
     available: () => heap.available(),
     dispose: () => {},
     threads,
     whenReady: async () => {},
+    newGeneration: () => void generation++,
+    gemmReusedB(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
+      checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
+      if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');
+      const key = `${bPtr}:${transB ? 1 : 0}:${K}:${N}:${ldb}`;
+      let entry = reused.get(key);
+      if (!entry) {
+        const floats = native.packedFloats(K, N);
+        // At most an eighth of the heap (and REUSED_B_MAX_BYTES): the rest is for the models.
+        if (reusedBytes + floats * 4 > Math.min(REUSED_B_MAX_BYTES, maxBytes / 8) || heap.available() < floats * 4 + 64) {
+          return this.gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc);
+        }
+        reusedBytes += floats * 4;
+        // The micro-kernel reads packed panels with aligned 32-byte loads.
+        const ptr = Math.ceil(heap.allocBytes(floats * 4 + 64) / 64) * 64;
+        entry = { ptr, bytes: floats * 4, source: bPtr, generation: -1 };
+        reused.set(key, entry);
+      }
+      if (entry.generation !== generation) {
+        if (!inBounds(bPtr, transB ? N : K, transB ? K : N, ldb)) throw new Error('gemm: a matrix lies outside the heap');
+        native.packB(buffer, transB ? 1 : 0, K, N, bPtr, ldb, entry.ptr);
+        entry.generation = generation;
+      }
+      if (M === 0 || N === 0) return;
+      native.gemmPacked(buffer, transA ? 1 : 0, M, N, K, alpha, aPtr, lda, entry.ptr, beta, cPtr, ldc,
+        threads > 1 && 2 * M * N * K >= minFlops ? 2 : 1);
+    },
     // Bounds are checked in C: a block outside the memory throws there.
     copy2d: (rows, cols, dstPtr, ldd, srcPtr, lds) => native.copy2d(buffer, rows, cols, dstPtr, ldd, srcPtr, lds),
     addRows: (rows, cols, dstPtr, srcPtr, lds) => native.addRows(buffer, rows, cols, dstPtr, srcPtr, lds),

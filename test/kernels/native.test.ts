@@ -116,3 +116,58 @@ describe.runIf(hasCompiler && hasHeaders)('the portable native build', () => {
     }
   }, 30_000);
 });
+
+describe.runIf(loadNative().module !== undefined)('gemm with a reused, packed B (oracle: gemm)', () => {
+  it('matches gemm on every transpose and shape, on one and two threads, from misaligned heap tops', () => {
+    for (const threads of [1, 2]) {
+      const k = createKernels({ backend: 'native', maxBytes: 256 << 20, threads, minParallelFlops: 0 });
+      let seed = 99;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+      for (const [M, N, K] of [[1, 5, 3], [3, 50, 7], [32, 1030, 260], [9, 25, 600], [150, 49, 31]]) {
+        for (const ta of [false, true]) for (const tb of [false, true]) {
+          k.alloc(1 + (M % 3)); // shift the heap top off 32-byte alignment
+          const A = k.alloc(M * K), B = k.alloc(N * K), C1 = k.alloc(M * N), C2 = k.alloc(M * N);
+          A.view.forEach((_, i, a) => (a[i] = rand()));
+          B.view.forEach((_, i, a) => (a[i] = rand()));
+          C1.view.forEach((_, i, a) => (a[i] = rand()));
+          C2.view.set(C1.view);
+          const lda = ta ? M : K, ldb = tb ? K : N;
+          k.gemm(ta, tb, M, N, K, 0.5, A.ptr, lda, B.ptr, ldb, 0.25, C1.ptr, N);
+          k.gemmReusedB!(ta, tb, M, N, K, 0.5, A.ptr, lda, B.ptr, ldb, 0.25, C2.ptr, N);
+          for (let i = 0; i < M * N; i++) expect(Math.abs(C2.view[i] - C1.view[i])).toBeLessThan(1e-5 * (1 + Math.abs(C1.view[i])));
+        }
+      }
+    }
+  });
+
+  it('reuses the packed copy until newGeneration(), and forgets it when its memory is released', () => {
+    const k = createKernels({ backend: 'native', maxBytes: 8 << 20, threads: 1 });
+    const M = 4, N = 8, K = 8;
+    const A = k.alloc(M * K), C = k.alloc(M * N);
+    A.view.fill(1);
+    const mark = k.mark();
+    const B = k.alloc(K * N);
+    const product = () => {
+      k.gemmReusedB!(false, false, M, N, K, 1, A.ptr, K, B.ptr, N, 0, C.ptr, N);
+      return C.view[0];
+    };
+    B.view.fill(1);
+    expect(product()).toBe(8);
+    B.view.fill(2); // the contract: B is constant within a generation, so the old packing is used
+    expect(product()).toBe(8);
+    k.newGeneration!();
+    expect(product()).toBe(16);
+    k.release(mark); // B's memory is freed: a new matrix there must not meet the old packing
+    const B2 = k.alloc(K * N);
+    expect(B2.ptr).toBe(B.ptr);
+    B2.view.fill(3);
+    expect(product()).toBe(24);
+  });
+
+  it('C refuses misaligned packed matrices', () => {
+    const native = loadNative().module!;
+    const buf = new ArrayBuffer(1 << 16);
+    expect(() => native.packB(buf, 0, 4, 4, 0, 4, 4100)).toThrow(/32-byte aligned/);
+    expect(() => native.gemmPacked(buf, 0, 4, 4, 4, 1, 0, 4, 4100, 0, 8192, 4, 1)).toThrow(/32-byte aligned/);
+  });
+});

@@ -27,7 +27,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ABI_VERSION 2
+#define ABI_VERSION 3
 
 typedef float v8f __attribute__((vector_size(32), aligned(32)));
 typedef float v8fu __attribute__((vector_size(32), aligned(4))); // unaligned access to C
@@ -141,7 +141,26 @@ typedef struct {
   const float *a, *b;
   float *c;
   int lda, ldb, ldc;
+  // Pre-packed B (pack_b_all's layout, npad columns) and this job's first column in it; NULL: pack b.
+  const float *packed;
+  int npad, j0;
 } job_t;
+
+static int padded_columns(int n) { return (n + NR - 1) / NR * NR; }
+
+// All of op(B) (K×N) packed once, for products that reuse it (a recurrent weight, every step
+// of a window): for each KC block of rows, every NR-column panel in turn, as run_job packs
+// them, so block pc, panel jr sits at pc·npad + jr·kc.
+static void pack_b_all(int tb, const float *B, int ldb, int K, int N, float *dst) {
+  const int npad = padded_columns(N);
+  for (int pc = 0; pc < K; pc += KC) {
+    const int kc = K - pc < KC ? K - pc : KC;
+    for (int jr = 0; jr < N; jr += NR) {
+      const int nr = N - jr < NR ? N - jr : NR;
+      pack_b(tb, B, ldb, pc, jr, kc, nr, dst + (size_t)pc * npad + (size_t)jr * kc);
+    }
+  }
+}
 
 static _Thread_local float *pack_bufs; // [MC·KC | KC·NC], per thread: callers may be several
 
@@ -202,6 +221,26 @@ static void run_job(const job_t *j) {
   float *bufs = buffers();
   if (!bufs) abort(); // out of memory for 2.4 MB of scratch: nothing sensible left to do
   float *Ap = bufs, *Bp = bufs + (size_t)MC * KC;
+  if (j->packed) {
+    for (int pc = 0; pc < j->k; pc += KC) {
+      const int kc = j->k - pc < KC ? j->k - pc : KC;
+      const float beta = pc == 0 ? j->beta : 1.0f;
+      const float *block = j->packed + (size_t)pc * j->npad;
+      for (int ic = 0; ic < j->m; ic += MC) {
+        const int mc = j->m - ic < MC ? j->m - ic : MC;
+        pack_a(j->ta, j->a, j->lda, ic, pc, mc, kc, Ap);
+        for (int jr = 0; jr < j->n; jr += NR) {
+          const int nr = j->n - jr < NR ? j->n - jr : NR;
+          const float *bp = block + (size_t)(j->j0 + jr) * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = mc - ir < MR ? mc - ir : MR;
+            kernel(kc, Ap + (size_t)ir * kc, bp, j->c + (size_t)(ic + ir) * j->ldc + jr, j->ldc, j->alpha, beta, mr, nr);
+          }
+        }
+      }
+    }
+    return;
+  }
   for (int jc = 0; jc < j->n; jc += NC) {
     const int nc = j->n - jc < NC ? j->n - jc : NC;
     for (int pc = 0; pc < j->k; pc += KC) {
@@ -292,7 +331,7 @@ static int helper_up(void) {
 
 static void gemm(const job_t *j, int threads) {
   if (j->m == 0 || j->n == 0) return;
-  if (!j->ta && j->tb && j->m <= 4 && j->k > 0 && j->alpha != 0.0f) {
+  if (!j->packed && !j->ta && j->tb && j->m <= 4 && j->k > 0 && j->alpha != 0.0f) {
     gemv_t(j);
     return;
   }
@@ -313,8 +352,9 @@ static void gemm(const job_t *j, int threads) {
     if (n0 < j->n) {
       mine.n = n0;
       other.n = j->n - n0;
-      other.b = j->tb ? j->b + (size_t)n0 * j->ldb : j->b + n0;
+      if (j->b) other.b = j->tb ? j->b + (size_t)n0 * j->ldb : j->b + n0;
       other.c = j->c + n0;
+      other.j0 = j->j0 + n0;
       split = 1;
     }
   } else {
@@ -393,6 +433,13 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// packB(buffer, tb, K, N, b, ldb, dst): op(B) packed for gemmPacked at byte offset dst
+// (packedFloats(K, N) floats).
+static napi_value js_pack_b(napi_env env, napi_callback_info info);
+// gemmPacked(buffer, ta, M, N, K, alpha, a, lda, packed, beta, c, ldc, threads).
+static napi_value js_gemm_packed(napi_env env, napi_callback_info info);
+static napi_value js_packed_floats(napi_env env, napi_callback_info info);
+
 // Reads `count` int32 arguments after the buffer; throws and returns NULL on a bad call.
 static char *int_args(napi_env env, napi_callback_info info, size_t count, int32_t *v, size_t *len) {
   size_t argc = 8;
@@ -458,6 +505,65 @@ static napi_value js_add_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_pack_b(napi_env env, napi_callback_info info) {
+  int32_t v[6];
+  size_t len;
+  char *base = int_args(env, info, 6, v, &len);
+  if (!base) return NULL;
+  const int tb = v[0], K = v[1], N = v[2], ldb = v[4];
+  if (K < 0 || N < 0 || !inside(v[3], tb ? N : K, tb ? K : N, ldb, len) ||
+      !inside(v[5], 1, (int)((int64_t)K * padded_columns(N)), 0, len)) {
+    return throw_error(env, "packB: a matrix lies outside the buffer");
+  }
+  if ((uintptr_t)(base + v[5]) & 31) return throw_error(env, "packB: the packed matrix must be 32-byte aligned");
+  pack_b_all(tb != 0, (const float *)(base + v[3]), ldb, K, N, (float *)(base + v[5]));
+  return NULL;
+}
+
+static napi_value js_packed_floats(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  int32_t k, n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
+      napi_get_value_int32(env, argv[0], &k) != napi_ok || napi_get_value_int32(env, argv[1], &n) != napi_ok || k < 0 || n < 0) {
+    return throw_error(env, "packedFloats(K, N): two sizes expected");
+  }
+  napi_create_double(env, (double)k * padded_columns(n), &out);
+  return out;
+}
+
+static napi_value js_gemm_packed(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  void *data;
+  size_t len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 13) return throw_error(env, "gemmPacked: expected 13 arguments");
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &len) != napi_ok) return throw_error(env, "gemmPacked: the first argument must be an ArrayBuffer");
+  int32_t v[13];
+  double alpha, beta;
+  for (int i = 1; i < 13; i++) {
+    if (i == 5 || i == 9) continue;
+    if (napi_get_value_int32(env, argv[i], &v[i]) != napi_ok) return throw_error(env, "gemmPacked: integer argument expected");
+  }
+  if (napi_get_value_double(env, argv[5], &alpha) != napi_ok || napi_get_value_double(env, argv[9], &beta) != napi_ok) {
+    return throw_error(env, "gemmPacked: alpha and beta must be numbers");
+  }
+  const int ta = v[1], M = v[2], N = v[3], K = v[4], lda = v[7], ldc = v[11];
+  if (M < 0 || N < 0 || K < 0 || !inside(v[6], ta ? K : M, ta ? M : K, lda, len) ||
+      !inside(v[8], 1, (int)((int64_t)K * padded_columns(N)), 0, len) || !inside(v[10], M, N, ldc, len)) {
+    return throw_error(env, "gemmPacked: a matrix lies outside the buffer");
+  }
+  char *base = data;
+  if ((uintptr_t)(base + v[8]) & 31) return throw_error(env, "gemmPacked: the packed matrix must be 32-byte aligned");
+  job_t j = {
+    .ta = ta != 0, .tb = 0, .m = M, .n = N, .k = K, .alpha = (float)alpha, .beta = (float)beta,
+    .a = (const float *)(base + v[6]), .b = NULL, .c = (float *)(base + v[10]),
+    .lda = lda, .ldb = 0, .ldc = ldc, .packed = (const float *)(base + v[8]), .npad = padded_columns(N), .j0 = 0,
+  };
+  gemm(&j, v[12]);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, version;
   if (napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, js_gemm, NULL, &fn) != napi_ok) return NULL;
@@ -466,6 +572,12 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "copy2d", fn);
   if (napi_create_function(env, "addRows", NAPI_AUTO_LENGTH, js_add_rows, NULL, &fn) != napi_ok) return NULL;
   napi_set_named_property(env, exports, "addRows", fn);
+  if (napi_create_function(env, "packB", NAPI_AUTO_LENGTH, js_pack_b, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "packB", fn);
+  if (napi_create_function(env, "packedFloats", NAPI_AUTO_LENGTH, js_packed_floats, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "packedFloats", fn);
+  if (napi_create_function(env, "gemmPacked", NAPI_AUTO_LENGTH, js_gemm_packed, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "gemmPacked", fn);
   napi_create_int32(env, ABI_VERSION, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;

@@ -4,7 +4,7 @@
 import { nodeBuiltin } from '../threads.ts';
 
 /** The addon's ABI: the JavaScript side and kernels.c change together. */
-export const NATIVE_ABI_VERSION = 2;
+export const NATIVE_ABI_VERSION = 3;
 
 export interface NativeModule {
   /** C = alpha·op(A)·op(B) + beta·C on byte offsets into `buffer`; threads 1 or 2. */
@@ -16,6 +16,14 @@ export interface NativeModule {
   copy2d(buffer: ArrayBuffer, rows: number, cols: number, dst: number, ldd: number, src: number, lds: number): void;
   /** dst[j] += Σ_r src[r·lds + j] for j < cols. */
   addRows(buffer: ArrayBuffer, rows: number, cols: number, dst: number, src: number, lds: number): void;
+  /** op(B) (K×N) packed at byte offset dst for gemmPacked; it needs packedFloats(K, N) floats. */
+  packB(buffer: ArrayBuffer, tb: number, k: number, n: number, b: number, ldb: number, dst: number): void;
+  packedFloats(k: number, n: number): number;
+  /** C = alpha·op(A)·B + beta·C with B packed by packB. */
+  gemmPacked(
+    buffer: ArrayBuffer, ta: number, m: number, n: number, k: number, alpha: number,
+    a: number, lda: number, packed: number, beta: number, c: number, ldc: number, threads: number,
+  ): void;
   abiVersion: number;
 }
 
