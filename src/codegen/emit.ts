@@ -426,12 +426,13 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
         if (plan.transposedMatmul.has(id)) {
           const S = nodes[ins[0]].inputs[0];
           const [rr, c] = nodes[S].shape;
-          stmt(`k.mtv(${o}, ${r(S)}, ${r(ins[1])}, ${B}, ${rr}, ${c});`);
+          // mtvW/mvW: the matrix is a parameter, constant for the window (kernels may pack it once).
+          stmt(`k.${nodes[S].op === 'param' ? 'mtvW' : 'mtv'}(${o}, ${r(S)}, ${r(ins[1])}, ${B}, ${rr}, ${c});`);
           break;
         }
         const [m, kk] = nodes[ins[0]].shape;
         const xs = nodes[ins[1]].shape;
-        if (isBatched(id) && !isBatched(ins[0]) && xs.length === 1 && isBatched(ins[1])) stmt(`k.mv(${o}, ${r(ins[0])}, ${r(ins[1])}, ${B}, ${m}, ${kk});`);
+        if (isBatched(id) && !isBatched(ins[0]) && xs.length === 1 && isBatched(ins[1])) stmt(`k.${nodes[ins[0]].op === 'param' ? 'mvW' : 'mv'}(${o}, ${r(ins[0])}, ${r(ins[1])}, ${B}, ${m}, ${kk});`);
         else stmt(`k.mm(${o}, ${r(ins[0])}, ${inB(ins[0])}, ${r(ins[1])}, ${inB(ins[1])}, ${B}, ${m}, ${kk}, ${xs.length === 1 ? 1 : xs[1]});`);
         break;
       }

@@ -274,7 +274,7 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
   }
 }
 
-export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, newWindow: () => {}, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
+export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, newWindow: () => {}, mvW: mv, mtvW: mtv, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
 export type Support = typeof support;
 
 /** The GEMM the fast path needs: C = alpha·op(A)·op(B) + beta·C on byte offsets of one memory. */
@@ -333,6 +333,15 @@ export function withGemm(k: Gemm): Support {
         for (let g = 0; g < gs.length; g++) copy2d(B, m, scratch.byteOffset + g * m * 4, nm, gs[g].byteOffset, m);
       } else packRows(scratch, B, m, gs);
       reusedB(false, false, B, kk, nm, 1, scratch.byteOffset, nm, W.byteOffset, kk, 0, out.byteOffset, kk);
+    },
+    // The same with A a parameter, constant for the window: packed once for every step.
+    mvW(out, A, x, B, m, kk) {
+      if (!inMemory(out, A, x)) return mv(out, A, x, B, m, kk);
+      reusedB(false, true, B, m, kk, 1, x.byteOffset, kk, A.byteOffset, kk, 0, out.byteOffset, m);
+    },
+    mtvW(out, A, g, B, m, kk) {
+      if (!inMemory(out, A, g)) return mtv(out, A, g, B, m, kk);
+      reusedB(false, false, B, kk, m, 1, g.byteOffset, m, A.byteOffset, kk, 0, out.byteOffset, kk);
     },
     // out[B, k] = g[B, m] · A
     mtv(out, A, g, B, m, kk) {

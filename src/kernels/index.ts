@@ -68,6 +68,9 @@ export interface WasmKernels extends Kernels<Float32Array> {
   newGeneration?(): void;
 }
 
+/** Products with at most this many rows skip B's packing in the native kernels (kernels.c's gemv_t). */
+const GEMV_MAX_ROWS_NATIVE = 4;
+
 /** Bytes of packed weights the native kernels keep for reuse at most (beyond: plain gemm). */
 const REUSED_B_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -261,6 +264,8 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
     whenReady: async () => {},
     newGeneration: () => void generation++,
     gemmReusedB(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
+      // A few rows (a sampling step, often its own window): dot products, no packing at all.
+      if (M <= GEMV_MAX_ROWS_NATIVE) return this.gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc);
       checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
       if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');
       const key = `${bPtr}:${transB ? 1 : 0}:${K}:${N}:${ldb}`;

@@ -142,7 +142,7 @@ describe.runIf(loadNative().module !== undefined)('gemm with a reused, packed B 
 
   it('reuses the packed copy until newGeneration(), and forgets it when its memory is released', () => {
     const k = createKernels({ backend: 'native', maxBytes: 8 << 20, threads: 1 });
-    const M = 4, N = 8, K = 8;
+    const M = 5, N = 8, K = 8; // more rows than the dot-product path takes
     const A = k.alloc(M * K), C = k.alloc(M * N);
     A.view.fill(1);
     const mark = k.mark();
