@@ -1,4 +1,4 @@
-// GEMM benchmark: the WebAssembly kernels against the plain-JS loop and, in the same run,
+// GEMM benchmark: the native and WebAssembly kernels against the plain-JS loop and, in the same run,
 // OpenBLAS through numpy (../shared/peers). Run: npx tsx bench/gemm.ts [--quick] [--runs N]
 // [--only SUBSTRING]. Never part of npm test.
 //
@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
-import { createJsKernels, createKernels, relaxedSimdSupported, type Kernels } from '../src/kernels/index.ts';
+import { createJsKernels, createKernels, loadNative, relaxedSimdSupported, type Kernels } from '../src/kernels/index.ts';
 
 interface Case {
   name: string;
@@ -57,8 +57,13 @@ interface Engine {
 }
 
 const engines: Engine[] = [];
-if (relaxedSimdSupported(true)) engines.push({ name: 'wasm fma', kernels: createKernels({ maxBytes: 64 << 20 }) });
-engines.push({ name: 'wasm simd', kernels: createKernels({ maxBytes: 64 << 20, relaxedSimd: 'off' }) });
+// Each with the kernels' default threads (2 on a machine with two cores); native 1T for the per-core figure.
+if (loadNative().module) {
+  engines.push({ name: 'native', kernels: createKernels({ backend: 'native', maxBytes: 64 << 20 }) });
+  engines.push({ name: 'native 1T', kernels: createKernels({ backend: 'native', maxBytes: 64 << 20, threads: 1 }) });
+}
+if (relaxedSimdSupported(true)) engines.push({ name: 'wasm fma', kernels: createKernels({ backend: 'wasm', maxBytes: 64 << 20 }) });
+engines.push({ name: 'wasm simd', kernels: createKernels({ backend: 'wasm', maxBytes: 64 << 20, relaxedSimd: 'off' }) });
 engines.push({ name: 'js loop', kernels: createJsKernels({ maxBytes: 64 << 20 }), slow: true });
 
 interface Bound { run(): void; flop: number }

@@ -284,6 +284,10 @@ export interface Gemm {
   /** gemm whose B is packed once per generation (the native kernels have it); newGeneration starts the next. */
   gemmReusedB?: Gemm['gemm'];
   newGeneration?(): void;
+  /** Optional softmax cross-entropy over rows, targets in an int32 scratch (the native kernels have them). */
+  int32Scratch?(count: number): { ptr: number; view: Int32Array };
+  xent?(rows: number, V: number, logitsPtr: number, targetsPtr: number, lossPtr: number): number;
+  xentGrad?(rows: number, V: number, logitsPtr: number, outPtr: number, targetsPtr: number, gPtr: number, gBatched: boolean): void;
   /** Optional block copy and row sum on byte offsets (the native kernels have them). */
   copy2d?(rows: number, cols: number, dstPtr: number, ldd: number, srcPtr: number, lds: number): void;
   addRows?(rows: number, cols: number, dstPtr: number, srcPtr: number, lds: number): void;
@@ -299,13 +303,27 @@ export function withGemm(k: Gemm): Support {
   const copy2d = k.copy2d?.bind(k);
   const addRows = k.addRows?.bind(k);
   const reusedB: Gemm['gemm'] = (k.gemmReusedB ?? k.gemm).bind(k);
+  const ce32 = crossEntropy(exp32);
+  // The targets of rows s·B + b as int32 in the kernels' memory, for the native cross-entropy.
+  const targets = (tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number) => {
+    const t = k.int32Scratch!(tCount * B);
+    for (let s = 0; s < tCount; s++) for (let b = 0; b < B; b++) t.view[s * B + b] = tokens[b * T1 + tStart + s + pos];
+    return t.ptr;
+  };
   return {
     ...support,
     newWindow: () => k.newGeneration?.(),
     // Every value here is stored as float32: float32-accurate transcendentals suffice.
     sigmoid: sigmoid32,
     tanh: tanh32,
-    ...crossEntropy(exp32),
+    xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B) {
+      if (!k.xent || !inMemory(loss, logits)) return ce32.xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B);
+      return k.xent(tCount * B, V, logits.byteOffset, targets(tokens, T1, pos, tStart, tCount, B), loss.byteOffset);
+    },
+    xentGrad(out, logits, g, gBatched, V, tokens, T1, pos, tStart, tCount, B) {
+      if (!k.xentGrad || !inMemory(out, logits, g)) return ce32.xentGrad(out, logits, g, gBatched, V, tokens, T1, pos, tStart, tCount, B);
+      k.xentGrad(tCount * B, V, logits.byteOffset, out.byteOffset, targets(tokens, T1, pos, tStart, tCount, B), g.byteOffset, gBatched);
+    },
     accBatch(G, v, batched, B, n) {
       if (!addRows || !batched || !inMemory(G, v)) return accBatch(G, v, batched, B, n);
       addRows(B, n, G.byteOffset, v.byteOffset, n);

@@ -66,6 +66,11 @@ export interface WasmKernels extends Kernels<Float32Array> {
     alpha: number, aPtr: number, lda: number, bPtr: number, ldb: number, beta: number, cPtr: number, ldc: number): void;
   /** Forget every packed B (their matrices may have changed). */
   newGeneration?(): void;
+  /** Native kernels only: an int32 scratch of at least `count` entries (reused; valid until the next call). */
+  int32Scratch?(count: number): { ptr: number; view: Int32Array };
+  /** Native kernels only: softmax cross-entropy rows (see NativeModule.xent), targets in an int32 scratch. */
+  xent?(rows: number, V: number, logitsPtr: number, targetsPtr: number, lossPtr: number): number;
+  xentGrad?(rows: number, V: number, logitsPtr: number, outPtr: number, targetsPtr: number, gPtr: number, gBatched: boolean): void;
 }
 
 /** Products with at most this many rows skip B's packing in the native kernels (kernels.c's gemv_t). */
@@ -237,6 +242,7 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
   const reused = new Map<string, { ptr: number; bytes: number; source: number; generation: number }>();
   let reusedBytes = 0;
   let generation = 0;
+  let scratch: { ptr: number; view: Int32Array } | undefined;
   return {
     dtype: 'float32',
     backend: `native${threads > 1 ? '-2threads' : ''}`,
@@ -291,7 +297,18 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
       native.gemmPacked(buffer, transA ? 1 : 0, M, N, K, alpha, aPtr, lda, entry.ptr, beta, cPtr, ldc,
         threads > 1 && 2 * M * N * K >= minFlops ? 2 : 1);
     },
-    // Bounds are checked in C: a block outside the memory throws there.
+    int32Scratch(count: number) {
+      if (!scratch || scratch.view.length < count) {
+        const n = Math.max(count, 4096);
+        const ptr = heap.allocBytes(n * 4);
+        scratch = { ptr, view: new Int32Array(buffer, ptr, n) };
+      }
+      return scratch;
+    },
+    // Bounds (and targets in [0, V)) are checked in C: anything outside throws there.
+    xent: (rows, V, logitsPtr, targetsPtr, lossPtr) => native.xent(buffer, rows, V, logitsPtr, targetsPtr, lossPtr),
+    xentGrad: (rows, V, logitsPtr, outPtr, targetsPtr, gPtr, gBatched) =>
+      native.xentGrad(buffer, rows, V, logitsPtr, outPtr, targetsPtr, gPtr, gBatched ? 1 : 0),
     copy2d: (rows, cols, dstPtr, ldd, srcPtr, lds) => native.copy2d(buffer, rows, cols, dstPtr, ldd, srcPtr, lds),
     addRows: (rows, cols, dstPtr, srcPtr, lds) => native.addRows(buffer, rows, cols, dstPtr, srcPtr, lds),
     gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {

@@ -171,3 +171,40 @@ describe.runIf(loadNative().module !== undefined)('gemm with a reused, packed B 
     expect(() => native.gemmPacked(buf, 0, 4, 4, 4, 1, 0, 4, 4100, 0, 8192, 4, 1)).toThrow(/32-byte aligned/);
   });
 });
+
+describe.runIf(loadNative().module !== undefined)('native softmax cross-entropy (oracle: float64 log-sum-exp)', () => {
+  const k = createKernels({ backend: 'native', maxBytes: 16 << 20, threads: 1 });
+  it('loss and gradient rows match for V below, at and above the vector width, with extreme logits', () => {
+    for (const V of [1, 7, 8, 9, 65, 1000]) {
+      const rows = 5;
+      const logits = k.alloc(rows * V), loss = k.alloc(rows), out = k.alloc(rows * V), g = k.alloc(rows);
+      logits.view.forEach((_, i, a) => (a[i] = 8 * Math.sin(i * 1.7) + (i % 13 === 0 ? -200 : 0) + (i % 29 === 0 ? 60 : 0)));
+      g.view.set([0.5, 1, 2, -1, 0.25]);
+      const t = k.int32Scratch!(rows);
+      for (let r = 0; r < rows; r++) t.view[r] = (r * 7919) % V;
+      const total = k.xent!(rows, V, logits.ptr, t.ptr, loss.ptr);
+      k.xentGrad!(rows, V, logits.ptr, out.ptr, t.ptr, g.ptr, true);
+      let want = 0;
+      for (let r = 0; r < rows; r++) {
+        const x = Array.from(logits.view.subarray(r * V, (r + 1) * V));
+        const max = Math.max(...x);
+        const sum = x.reduce((s, v) => s + Math.exp(v - max), 0);
+        const l = max + Math.log(sum) - x[t.view[r]];
+        want += l;
+        expect(Math.abs(loss.view[r] - l)).toBeLessThan(1e-5 * Math.max(1, Math.abs(l)));
+        for (let j = 0; j < V; j++) {
+          const dj = g.view[r] * (Math.exp(x[j] - max) / sum - (j === t.view[r] ? 1 : 0));
+          expect(Math.abs(out.view[r * V + j] - dj)).toBeLessThan(1e-6 * (1 + Math.abs(g.view[r])));
+        }
+      }
+      expect(Math.abs(total - want)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
+    }
+  });
+  it('a target outside the vocabulary throws instead of reading past the row', () => {
+    const logits = k.alloc(8), loss = k.alloc(1), g = k.alloc(1);
+    const t = k.int32Scratch!(1);
+    t.view[0] = 8;
+    expect(() => k.xent!(1, 8, logits.ptr, t.ptr, loss.ptr)).toThrow(/outside the vocabulary/);
+    expect(() => k.xentGrad!(1, 8, logits.ptr, logits.ptr, t.ptr, g.ptr, false)).toThrow(/outside the vocabulary/);
+  });
+});
