@@ -650,8 +650,35 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       depth++;
       for (const s of scalars) line(s);
     }
-    if (flat) line(`for (let i = 0; i < ${batched ? `${rows} * ${len}` : len}; i++) ${body}`);
-    else line(`for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) ${body}`);
+    // Over a whole batch (e.g. a bias added to every row of logits), also as a SIMD loop.
+    let call = '';
+    if (batched && options.loops !== undefined && simdEligible(flat ? 'flat' : 'rows', len, [n.op])) {
+      const ptrs: string[] = [];
+      const ptr = (x: string): number => (ptrs.includes(x) ? ptrs.indexOf(x) : ptrs.push(x) - 1);
+      const scalarArgs: string[] = [];
+      const inputs: LoopOperand[] = n.inputs.map((i, k) => {
+        const x = ref(i, mode);
+        switch (modes[k]) {
+          case 'scalar':
+            return { kind: 'scalar', param: scalarArgs.push(`s${k}`) - 1 };
+          case 'bscalar':
+            return { kind: 'array', param: ptr(x), access: 'row' };
+          case 'shared':
+            return { kind: 'array', param: ptr(x), access: flat ? 'vec' : 'shared' };
+          case 'vec':
+            return { kind: 'array', param: ptr(x), access: 'vec' };
+        }
+      });
+      const op: LoopOp = { op: n.op, inputs, store: ptr(o), slope: n.attrs.slope };
+      const f = `f${options.loops.length}`;
+      options.loops.push({ shape: flat ? 'flat' : 'rows', len, arrays: ptrs.length, scalars: scalarArgs.length, ops: [op] });
+      call = `L.${f}(${[...ptrs.map((x) => `${x}.byteOffset`), ...scalarArgs, flat ? `${rows} * ${len}` : rows].join(', ')})`;
+    }
+    if (flat) line(`for (let i = ${call ? `L !== null ? ${call} : 0` : '0'}; i < ${batched ? `${rows} * ${len}` : len}; i++) ${body}`);
+    else {
+      if (call) line(`if (L !== null) ${call}; else`);
+      line(`for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) ${body}`);
+    }
     if (scalars.length) {
       depth--;
       line('}');

@@ -417,3 +417,21 @@ describe('optimizers: bad hyper-parameters and arguments throw', () => {
     expect(opt.stepCount).toBe(0);
   });
 });
+
+describe('gradient scale (the trainer passes the loss scale and clipping factor here)', () => {
+  it('step(p, g, lr, f) is step(p, f·g, lr) for every optimizer, over several steps, with weight decay', () => {
+    for (const kind of OPTIMIZER_KINDS) {
+      const hyper: OptimizerHyper = { weightDecay: 0.01, ...(kind === 'rmsprop' ? { momentum: 0.5, centered: true } : {}) };
+      const a = createOptimizer(kind, hyper, 5), b = createOptimizer(kind, hyper, 5);
+      const pa = Float32Array.from([0.5, -1, 2, 0.1, -0.3]), pb = Float32Array.from(pa);
+      for (let step = 0; step < 4; step++) {
+        const f = [0.25, 1, 3.5, 0.01][step];
+        const g = Float32Array.from([1, -2, 0.5, 3, -0.7].map((x) => x * (step + 1)));
+        a.step(pa, g, 0.05, f);
+        b.step(pb, Float32Array.from(g, (x) => Math.fround(f * x)), 0.05);
+        for (let i = 0; i < 5; i++) expect(Math.abs(pa[i] - pb[i]), `${kind} step ${step}`).toBeLessThan(1e-6 * (1 + Math.abs(pb[i])));
+      }
+      expect(() => a.step(pa, new Float32Array(5), 0.05, NaN)).toThrow(OptimizerError);
+    }
+  });
+});

@@ -79,8 +79,12 @@ export interface Optimizer {
   readonly size: number;
   /** Steps taken so far (t of Adam's bias correction). */
   readonly stepCount: number;
-  /** One update of `params` in place from `grads` (same length as `size`) at learning rate `lr`. */
-  step(params: Float32Array, grads: Float32Array, lr: number): void;
+  /**
+   * One update of `params` in place from `grads` (same length as `size`) at learning rate `lr`,
+   * the gradient taken as gradScale·grads (a loss scale and a clipping factor, applied in the
+   * update's own pass instead of one more pass over the arena).
+   */
+  step(params: Float32Array, grads: Float32Array, lr: number, gradScale?: number): void;
   /** Live views of the state buffers (copy them if you keep them past the next step). */
   state(): OptimizerState;
   /** Restores a state saved from an optimizer of the same kind and size (copies the buffers). */
@@ -152,11 +156,12 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
     get stepCount() {
       return t;
     },
-    step(params, grads, lr) {
+    step(params, grads, lr, gradScale = 1) {
       if (params.length !== size || grads.length !== size) throw new OptimizerError(`${kind}.step: expected arenas of ${size} floats, got params ${params.length} and grads ${grads.length}`);
       if (!(lr >= 0 && Number.isFinite(lr))) throw new OptimizerError(`${kind}.step: learning rate must be finite and ≥ 0 (got ${lr})`);
+      if (!Number.isFinite(gradScale)) throw new OptimizerError(`${kind}.step: the gradient scale must be finite (got ${gradScale})`);
       t++;
-      update(params, grads, lr, h, buffers, t);
+      update(params, grads, gradScale, lr, h, buffers, t);
     },
     state() {
       return { kind, step: t, tensors: { ...buffers } };
@@ -176,56 +181,57 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
   };
 }
 
-type Update = (p: Float32Array, g: Float32Array, lr: number, h: ResolvedHyper, b: Record<string, Float32Array>, t: number) => void;
+/** p ← update(p, f·g): f scales the gradient as it is read. */
+type Update = (p: Float32Array, g: Float32Array, f: number, lr: number, h: ResolvedHyper, b: Record<string, Float32Array>, t: number) => void;
 
 const UPDATES: Record<OptimizerKind, Update> = {
-  sgd(p, g, lr, h) {
+  sgd(p, g, f, lr, h) {
     const wd = h.weightDecay;
     const n = p.length;
-    if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * g[i];
-    else for (let i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
+    if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i]);
+    else for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i] + wd * p[i]);
   },
 
-  momentum(p, g, lr, h, b) {
+  momentum(p, g, f, lr, h, b) {
     const v = b.momentum_buffer;
     const wd = h.weightDecay;
     const mu = h.momentum;
     const n = p.length;
     for (let i = 0; i < n; i++) {
-      const gi = g[i] + wd * p[i];
+      const gi = f * g[i] + wd * p[i];
       const vi = mu * v[i] + gi;
       v[i] = vi;
       p[i] -= lr * vi;
     }
   },
 
-  nesterov(p, g, lr, h, b) {
+  nesterov(p, g, f, lr, h, b) {
     const v = b.momentum_buffer;
     const wd = h.weightDecay;
     const mu = h.momentum;
     const n = p.length;
     for (let i = 0; i < n; i++) {
-      const gi = g[i] + wd * p[i];
+      const gi = f * g[i] + wd * p[i];
       const vi = mu * v[i] + gi;
       v[i] = vi;
       p[i] -= lr * (gi + mu * vi);
     }
   },
 
-  adagrad(p, g, lr, h, b) {
+  adagrad(p, g, f, lr, h, b) {
     const s = b.sum;
     const wd = h.weightDecay;
     const eps = h.eps;
     const n = p.length;
     for (let i = 0; i < n; i++) {
-      const gi = g[i] + wd * p[i];
+      const gi = f * g[i] + wd * p[i];
       const si = s[i] + gi * gi;
       s[i] = si;
       p[i] -= (lr * gi) / (Math.sqrt(si) + eps);
     }
   },
 
-  rmsprop(p, g, lr, h, b) {
+  rmsprop(p, g, f, lr, h, b) {
     const sq = b.square_avg;
     const ga = b.grad_avg;
     const buf = b.momentum_buffer;
@@ -236,7 +242,7 @@ const UPDATES: Record<OptimizerKind, Update> = {
     const centered = h.centered;
     const n = p.length;
     for (let i = 0; i < n; i++) {
-      const gi = g[i] + wd * p[i];
+      const gi = f * g[i] + wd * p[i];
       const si = a * sq[i] + (1 - a) * gi * gi;
       sq[i] = si;
       let var_ = si;
@@ -254,7 +260,7 @@ const UPDATES: Record<OptimizerKind, Update> = {
     }
   },
 
-  adam(p, g, lr, h, b, t) {
+  adam(p, g, f, lr, h, b, t) {
     const m = b.exp_avg;
     const v = b.exp_avg_sq;
     const wd = h.weightDecay;
@@ -265,7 +271,7 @@ const UPDATES: Record<OptimizerKind, Update> = {
     const bc2 = 1 - Math.pow(b2, t);
     const n = p.length;
     for (let i = 0; i < n; i++) {
-      const gi = g[i] + wd * p[i];
+      const gi = f * g[i] + wd * p[i];
       const mi = b1 * m[i] + (1 - b1) * gi;
       const vi = b2 * v[i] + (1 - b2) * gi * gi;
       m[i] = mi;

@@ -286,7 +286,6 @@ export class Trainer {
       this.batches.fill(this.window, s.epochStep);
       // Dropout masks depend only on (seed, step): a resumed run draws the same ones.
       const loss = this.runner.run(this.window, { seed: (Math.imul(o.seed, 0x9e3779b1) + s.step) | 0 });
-      // The loss scale and the clipping factor are applied together, in one pass (or none).
       const norm = scale * globalNorm(grads);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         const bad = this.badParam();
@@ -298,9 +297,9 @@ export class Trainer {
           bad?.name ?? null,
         );
       }
+      // The loss scale and the clipping factor reach the optimizer as one gradient scale.
       const f = scale * (o.clip > 0 && norm > o.clip ? o.clip / norm : 1);
-      if (f !== 1) for (let i = 0; i < grads.length; i++) grads[i] *= f;
-      this.optimizer.step(params, grads, lr);
+      this.optimizer.step(params, grads, lr, f);
       s.step++;
       s.epochStep++;
       s.tokens += tokensPerStep;
