@@ -208,3 +208,22 @@ describe.runIf(loadNative().module !== undefined)('native softmax cross-entropy 
     expect(() => k.xentGrad!(1, 8, logits.ptr, logits.ptr, t.ptr, g.ptr, false)).toThrow(/outside the vocabulary/);
   });
 });
+
+describe.runIf(loadNative().module !== undefined)('native arena loops (oracle: the float64 loop)', () => {
+  it('sumSquares and axpy on views of any length, empty included; other arrays are refused', () => {
+    const native = loadNative().module!;
+    const whole = Float32Array.from({ length: 1003 }, (_, i) => Math.sin(i) * 3);
+    for (const [a, b] of [[0, 0], [0, 1003], [5, 12], [7, 1003], [1, 2]]) {
+      const x = whole.subarray(a, b);
+      let want = 0;
+      for (const v of x) want += v * v;
+      expect(Math.abs(native.sumSquares(x) - want)).toBeLessThan(1e-12 * Math.max(1, want));
+      const y = Float32Array.from(x, (v) => v / 2);
+      const expected = Float32Array.from(y, (v, i) => Math.fround(v + Math.fround(-0.3) * x[i]));
+      native.axpy(-0.3, x, y);
+      for (let i = 0; i < y.length; i++) expect(Math.abs(y[i] - expected[i])).toBeLessThan(1e-6 * (1 + Math.abs(expected[i])));
+    }
+    expect(() => native.sumSquares(new Float64Array(3) as unknown as Float32Array)).toThrow(/Float32Array/);
+    expect(() => native.axpy(1, new Float32Array(3), new Float32Array(4))).toThrow(/differ in length/);
+  });
+});

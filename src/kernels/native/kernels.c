@@ -28,7 +28,7 @@
 #include <math.h>
 #include <time.h>
 
-#define ABI_VERSION 4
+#define ABI_VERSION 5
 
 typedef float v8f __attribute__((vector_size(32), aligned(32)));
 typedef float v8fu __attribute__((vector_size(32), aligned(4))); // unaligned access to C
@@ -684,6 +684,62 @@ static napi_value js_gemm_packed(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Reads a Float32Array argument: its data pointer and length.
+static float *float32_arg(napi_env env, napi_value v, size_t *n) {
+  napi_typedarray_type type;
+  void *data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, n, &data, &ab, &off) != napi_ok || type != napi_float32_array) {
+    throw_error(env, "a Float32Array is expected");
+    return NULL;
+  }
+  static float empty; // an empty array may have no data pointer at all
+  return *n == 0 || !data ? (*n = 0, &empty) : data;
+}
+
+// sumSquares(x: Float32Array): Σ x², accumulated in float64 (a global gradient norm).
+static napi_value js_sum_squares(napi_env env, napi_callback_info info) {
+  size_t argc = 1, n;
+  napi_value argv[1], out;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1) return throw_error(env, "sumSquares(x): one argument");
+  const float *x = float32_arg(env, argv[0], &n);
+  if (!x) return NULL;
+  typedef double v4d __attribute__((vector_size(32)));
+  typedef float v4f __attribute__((vector_size(16), aligned(4)));
+  v4d a0 = {0}, a1 = {0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v4d lo = __builtin_convertvector(*(const v4f *)(x + i), v4d);
+    const v4d hi = __builtin_convertvector(*(const v4f *)(x + i + 4), v4d);
+    a0 += lo * lo;
+    a1 += hi * hi;
+  }
+  double s = a0[0] + a0[1] + a0[2] + a0[3] + a1[0] + a1[1] + a1[2] + a1[3];
+  for (; i < n; i++) s += (double)x[i] * x[i];
+  napi_create_double(env, s, &out);
+  return out;
+}
+
+// axpy(alpha, x: Float32Array, y: Float32Array): y += alpha·x (an SGD step).
+static napi_value js_axpy(napi_env env, napi_callback_info info) {
+  size_t argc = 3, nx, ny;
+  napi_value argv[3];
+  double alpha;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3 ||
+      napi_get_value_double(env, argv[0], &alpha) != napi_ok) {
+    return throw_error(env, "axpy(alpha, x, y): a number and two Float32Arrays");
+  }
+  const float *x = float32_arg(env, argv[1], &nx);
+  if (!x) return NULL;
+  float *y = float32_arg(env, argv[2], &ny);
+  if (!y) return NULL;
+  if (nx != ny) return throw_error(env, "axpy: x and y differ in length");
+  const float a = (float)alpha;
+  for (size_t i = 0; i < nx; i++) y[i] += a * x[i];
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, version;
   if (napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, js_gemm, NULL, &fn) != napi_ok) return NULL;
@@ -702,6 +758,10 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "xent", fn);
   if (napi_create_function(env, "xentGrad", NAPI_AUTO_LENGTH, js_xent_grad, NULL, &fn) != napi_ok) return NULL;
   napi_set_named_property(env, exports, "xentGrad", fn);
+  if (napi_create_function(env, "sumSquares", NAPI_AUTO_LENGTH, js_sum_squares, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "sumSquares", fn);
+  if (napi_create_function(env, "axpy", NAPI_AUTO_LENGTH, js_axpy, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "axpy", fn);
   napi_create_int32(env, ABI_VERSION, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;

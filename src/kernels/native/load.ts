@@ -4,7 +4,7 @@
 import { nodeBuiltin } from '../threads.ts';
 
 /** The addon's ABI: the JavaScript side and kernels.c change together. */
-export const NATIVE_ABI_VERSION = 4;
+export const NATIVE_ABI_VERSION = 5;
 
 export interface NativeModule {
   /** C = alpha·op(A)·op(B) + beta·C on byte offsets into `buffer`; threads 1 or 2. */
@@ -28,6 +28,10 @@ export interface NativeModule {
   xent(buffer: ArrayBuffer, rows: number, V: number, logits: number, targets: number, loss: number): number;
   /** out = g·(softmax(logits) − onehot(targets)), g per row (gBatched 1) or one value. */
   xentGrad(buffer: ArrayBuffer, rows: number, V: number, logits: number, out: number, targets: number, g: number, gBatched: number): void;
+  /** Σ x² in float64 over any Float32Array. */
+  sumSquares(x: Float32Array): number;
+  /** y += alpha·x over any two Float32Arrays of one length. */
+  axpy(alpha: number, x: Float32Array, y: Float32Array): void;
   abiVersion: number;
 }
 
@@ -39,6 +43,15 @@ let cached: NativeStatus | undefined;
 export function loadNative(): NativeStatus {
   cached ??= loadNativeFrom(new URL('../../../build/', import.meta.url), new URL('./kernels.c', import.meta.url));
   return cached;
+}
+
+/**
+ * The native module for whole-arena loops (gradient norms, SGD steps) on float32 arrays,
+ * unless RNNC_KERNELS picks other kernels; undefined where it is not built.
+ */
+export function nativeArenaOps(): NativeModule | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RNNC_KERNELS;
+  return env === 'js' || env === 'wasm' ? undefined : loadNative().module;
 }
 
 /** Load rnnc-kernels.node from `buildDir` if its stamp matches `source` (tests point it elsewhere). */

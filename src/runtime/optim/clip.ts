@@ -4,6 +4,8 @@
 // torch, which scales by max_norm / (‖g‖ + 1e-6), the factor has no epsilon: it lands on the
 // threshold exactly, as TensorFlow's does. Sums are taken in float64.
 
+import { nativeArenaOps } from '../../kernels/native/load.ts';
+
 export type GradArena = Float32Array | Float64Array;
 
 /** ‖g‖₂ over one arena or several (float64 accumulation). */
@@ -13,7 +15,13 @@ export function globalNorm(grads: GradArena | readonly GradArena[]): number {
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
+  const native = nativeArenaOps();
   for (const g of list) {
+    // The native loop (vectorised, float64 sums too) where it is built: a few times faster.
+    if (native && g instanceof Float32Array && g.buffer instanceof ArrayBuffer) {
+      s0 += native.sumSquares(g);
+      continue;
+    }
     const n = g.length;
     const n4 = n - (n % 4);
     let i = 0;

@@ -22,6 +22,7 @@
 // Parameters, gradients and moment buffers are float32; the arithmetic of each element is
 // done in float64 and rounded once when stored. The gradient arena is never modified.
 // `step` allocates nothing.
+import { nativeArenaOps } from '../../kernels/native/load.ts';
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
 
@@ -188,7 +189,9 @@ const UPDATES: Record<OptimizerKind, Update> = {
   sgd(p, g, f, lr, h) {
     const wd = h.weightDecay;
     const n = p.length;
-    if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i]);
+    const native = nativeArenaOps();
+    if (wd === 0 && native && p.buffer instanceof ArrayBuffer && g.buffer instanceof ArrayBuffer) native.axpy(-lr * f, g, p);
+    else if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i]);
     else for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i] + wd * p[i]);
   },
 
