@@ -184,14 +184,7 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
       if (helper && !(await helper.whenReady())) throw new Error('gemm helper thread did not start');
     },
     gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
-      checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
-      if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');
-      if (M === 0 || N === 0) return;
-      const kk = alpha === 0 ? 0 : K;
-      if (!inBounds(aPtr, transA ? kk : M, transA ? M : kk, lda) || !inBounds(bPtr, transB ? N : kk, transB ? kk : N, ldb) ||
-        !inBounds(cPtr, M, N, ldc)) {
-        throw new Error('gemm: a matrix lies outside the heap');
-      }
+      if (!checkCall(inBounds, transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, cPtr, ldc)) return;
       // A row or two times Bᵀ (a batch-1 step): dot products; packing B would cost more.
       if (!transA && transB && M <= GEMV_MAX_ROWS && K > 0 && alpha !== 0) {
         gemvt(M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc);
@@ -312,18 +305,31 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
     copy2d: (rows, cols, dstPtr, ldd, srcPtr, lds) => native.copy2d(buffer, rows, cols, dstPtr, ldd, srcPtr, lds),
     addRows: (rows, cols, dstPtr, srcPtr, lds) => native.addRows(buffer, rows, cols, dstPtr, srcPtr, lds),
     gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
-      checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
-      if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');
-      if (M === 0 || N === 0) return;
-      const kk = alpha === 0 ? 0 : K;
-      if (!inBounds(aPtr, transA ? kk : M, transA ? M : kk, lda) || !inBounds(bPtr, transB ? N : kk, transB ? kk : N, ldb) ||
-        !inBounds(cPtr, M, N, ldc)) {
-        throw new Error('gemm: a matrix lies outside the heap');
-      }
+      if (!checkCall(inBounds, transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, cPtr, ldc)) return;
       native.gemm(buffer, transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc,
         threads > 1 && 2 * M * N * K >= minFlops ? 2 : 1);
     },
   };
+}
+
+/**
+ * The checks every gemm makes before touching memory: sizes and strides, 4-byte alignment,
+ * every matrix inside the heap. Returns false when there is nothing to do (M or N is 0).
+ */
+function checkCall(
+  inBounds: (ptr: number, rows: number, cols: number, ld: number) => boolean,
+  transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+  aPtr: number, lda: number, bPtr: number, ldb: number, cPtr: number, ldc: number,
+): boolean {
+  checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
+  if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');
+  if (M === 0 || N === 0) return false;
+  const kk = alpha === 0 ? 0 : K;
+  if (!inBounds(aPtr, transA ? kk : M, transA ? M : kk, lda) || !inBounds(bPtr, transB ? N : kk, transB ? kk : N, ldb) ||
+    !inBounds(cPtr, M, N, ldc)) {
+    throw new Error('gemm: a matrix lies outside the heap');
+  }
+  return true;
 }
 
 /** 2 where the machine has two or more cores and worker_threads exists, else 1. */

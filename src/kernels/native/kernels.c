@@ -741,27 +741,17 @@ static napi_value js_axpy(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  napi_value fn, version;
-  if (napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, js_gemm, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "gemm", fn);
-  if (napi_create_function(env, "copy2d", NAPI_AUTO_LENGTH, js_copy2d, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "copy2d", fn);
-  if (napi_create_function(env, "addRows", NAPI_AUTO_LENGTH, js_add_rows, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "addRows", fn);
-  if (napi_create_function(env, "packB", NAPI_AUTO_LENGTH, js_pack_b, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "packB", fn);
-  if (napi_create_function(env, "packedFloats", NAPI_AUTO_LENGTH, js_packed_floats, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "packedFloats", fn);
-  if (napi_create_function(env, "gemmPacked", NAPI_AUTO_LENGTH, js_gemm_packed, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "gemmPacked", fn);
-  if (napi_create_function(env, "xent", NAPI_AUTO_LENGTH, js_xent, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "xent", fn);
-  if (napi_create_function(env, "xentGrad", NAPI_AUTO_LENGTH, js_xent_grad, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "xentGrad", fn);
-  if (napi_create_function(env, "sumSquares", NAPI_AUTO_LENGTH, js_sum_squares, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "sumSquares", fn);
-  if (napi_create_function(env, "axpy", NAPI_AUTO_LENGTH, js_axpy, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "axpy", fn);
+  static const struct { const char *name; napi_callback fn; } exported[] = {
+    {"gemm", js_gemm}, {"copy2d", js_copy2d}, {"addRows", js_add_rows}, {"packB", js_pack_b},
+    {"packedFloats", js_packed_floats}, {"gemmPacked", js_gemm_packed}, {"xent", js_xent},
+    {"xentGrad", js_xent_grad}, {"sumSquares", js_sum_squares}, {"axpy", js_axpy},
+  };
+  for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
+    napi_value fn;
+    if (napi_create_function(env, exported[i].name, NAPI_AUTO_LENGTH, exported[i].fn, NULL, &fn) != napi_ok) return NULL;
+    napi_set_named_property(env, exports, exported[i].name, fn);
+  }
+  napi_value version;
   napi_create_int32(env, ABI_VERSION, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;
