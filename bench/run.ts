@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { charWorkloads, TEXT, WORKLOAD_IDS, type CharWorkload } from './workloads.ts';
+import { float32Kernels } from '../src/codegen/index.ts';
 import { runPtb, type PtbResult } from './ptb.ts';
 import { BENCH, PEERS, PYTHON, blasEnv, median, numpyInstalled, run, torchInstalled, type Json } from './proc.ts';
 
@@ -171,7 +172,8 @@ const peakRnnc = peak(rnncThreads);
 
 console.log(`# rnnc benchmark — ${started.toISOString()}${quick ? ' (--quick: 1 run, few steps; a smoke test, not a measurement)' : ''}`);
 // The kernels the rnnc runs reported (native when the install built them, else WebAssembly).
-const rnncKernels = [...new Set(char.flatMap((c) => c.rnnc.runs.map((j) => String(j.kernels ?? '?'))))].join(', ') || '–';
+// (P3 alone runs the CLI, which does not report them: this process picks the same ones.)
+const rnncKernels = [...new Set(char.flatMap((c) => c.rnnc.runs.map((j) => String(j.kernels ?? '?'))))].join(', ') || float32Kernels();
 console.log(`node ${process.version}, ${cpu}, load ${load0.map((x) => x.toFixed(2)).join(' ')}; rnnc kernels: ${rnncKernels}; rnnc gemm threads: ${rnncThreads}; median of ${runs} run(s), each a fresh process`);
 if (torchNote) console.log(torchNote);
 console.log(`SGEMM 512³ peak (OpenBLAS via ../shared/peers/gemm_numpy.py, this run): ${numpyNote ?? THREADS.map((t) => `${t}T ${f(peak(t), 1)} GFLOP/s`).join(', ')}`);
