@@ -22,6 +22,13 @@ describe('parameter counts', () => {
     expect(m.params.reduce((s, p) => s + (p.size as number), 0)).toBe(byHand);
   });
 
+  it("bench P3 as PyTorch has it (two biases per gate): the peer script's 4,653,200", () => {
+    const m = model('bench/models/p3-word-lstm-torch.rnn', 10_000);
+    const byHand = 10_000 * 200 + (lstm(200, 200) + 4 * 200) * 2 + 10_000 * 200 + 10_000;
+    expect(byHand).toBe(4_653_200); // "params" in ../shared/peers/torch.sh wordlm's output
+    expect(m.totalParams).toBe(byHand);
+  });
+
   it("word-lstm: Zaremba's small config on PTB's 10k vocabulary", () => {
     const m = model('models/word-lstm.rnn', 10_000);
     const byHand = 10_000 * 200 + lstm(200, 200) * 2 + 10_000 * 200 + 10_000;
