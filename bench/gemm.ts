@@ -186,7 +186,9 @@ const peakAfter = numpyAvailable ? numpyPeak(1) : undefined;
 
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
 const best = engines[0].name;
-const header = ['case', 'use', ...engines.map((e) => e.name), 'numpy 1T', `${best} / numpy`, `${best} / js`];
+// numpy runs one thread: compare it with the first one-thread engine (native 1T where built).
+const oneT = Math.max(0, engines.findIndex((e) => (e.kernels as { threads?: number }).threads === 1 && !e.slow));
+const header = ['case', 'use', ...engines.map((e) => e.name), 'numpy 1T', `${engines[oneT].name} / numpy 1T`, `${best} / js`];
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const c of cases) {
@@ -195,7 +197,7 @@ for (const c of cases) {
   const np = np1 instanceof Map ? np1.get(c.name) : undefined;
   const row = [
     c.name, c.what, ...med.map(fmt), fmt(np),
-    np ? (med[0] / np).toFixed(2) : '–',
+    np ? (med[oneT] / np).toFixed(2) : '–',
     (med[0] / med[engines.length - 1]).toFixed(1) + '×',
   ];
   console.log(`| ${row.join(' | ')} |`);
