@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +27,15 @@ function nodeHeaders() {
   return candidates.find((dir) => existsSync(path.join(dir, 'node_api.h')));
 }
 
+/** This CPU: architecture, model and (on Linux) its feature flags. Same as cpuId in src/kernels/native/load.ts. */
+function cpuId() {
+  let flags = '';
+  try {
+    flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^(flags|Features)\s*:(.*)$/m)?.[2].trim() ?? '';
+  } catch {}
+  return createHash('sha256').update(`${process.arch}|${os.cpus()[0]?.model ?? ''}|${flags}`).digest('hex').slice(0, 16);
+}
+
 function main() {
   if (process.env.RNNC_NATIVE === '0') {
     say('RNNC_NATIVE=0: native kernels not built; the WebAssembly kernels will be used');
@@ -38,6 +48,8 @@ function main() {
   }
   const cc = process.env.CC || 'cc';
   const common = ['-O3', '-std=gnu11', '-ffp-contract=fast', '-fPIC', '-shared', '-pthread', `-I${include}`];
+  // macOS links an addon's napi_* symbols at load time, from the node binary.
+  if (process.platform === 'darwin') common.splice(-1, 0, '-undefined', 'dynamic_lookup');
   // Tuned for this CPU first; a compiler that rejects -march=native still gets a portable build.
   const attempts = [['-march=native'], []];
   mkdirSync(outDir, { recursive: true });
@@ -53,7 +65,9 @@ function main() {
     }
     renameSync(tmp, out);
     const hash = createHash('sha256').update(readFileSync(source)).digest('hex');
-    writeFileSync(stamp, JSON.stringify({ source: 'src/kernels/native/kernels.c', sha256: hash, cc, flags: [...common.slice(0, -1), ...extra] }, null, 2) + '\n');
+    // A -march=native build runs only on this CPU: the stamp names it (load.ts compares).
+    const cpu = extra.length ? cpuId() : null;
+    writeFileSync(stamp, JSON.stringify({ source: 'src/kernels/native/kernels.c', sha256: hash, cpu, cc, flags: [...common.slice(0, -1), ...extra] }, null, 2) + '\n');
     say(`native kernels built (${cc} ${extra.join(' ') || 'portable'}) → build/rnnc-kernels.node`);
     return;
   }

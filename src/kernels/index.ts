@@ -249,6 +249,7 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
     mark: () => heap.mark(),
     release(m: number) {
       heap.release(m);
+      if (scratch && scratch.ptr >= m) scratch = undefined;
       // Packed copies in the freed space, or of matrices that were there, are gone.
       for (const [key, e] of reused) {
         if (e.ptr >= m || e.source >= m) {

@@ -28,7 +28,7 @@ describe('native kernels', () => {
     expect(createKernels({ maxBytes: 1 << 16, threads: 1 }).backend).toBe('native');
   });
 
-  it('refuses a build whose stamp does not match kernels.c, and a missing build', () => {
+  it('refuses a build whose stamp does not match kernels.c or this CPU, and a missing build', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rnnc-native-'));
     const missing = loadNativeFrom(pathToFileURL(dir + '/'), source);
     expect(missing.module).toBeUndefined();
@@ -38,6 +38,13 @@ describe('native kernels', () => {
     writeFileSync(path.join(dir, 'rnnc-kernels.json'), JSON.stringify({ sha256: '0'.repeat(64) }));
     const stale = loadNativeFrom(pathToFileURL(dir + '/'), source);
     expect(stale.module ? '' : stale.reason).toMatch(/older kernels\.c/);
+    // A -march=native build carries its CPU: copied to another machine it is refused, not run.
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const sha256 = createHash('sha256').update(readFileSync(path.join(root, 'src/kernels/native/kernels.c'))).digest('hex');
+    writeFileSync(path.join(dir, 'rnnc-kernels.json'), JSON.stringify({ sha256, cpu: '0123456789abcdef' }));
+    const elsewhere = loadNativeFrom(pathToFileURL(dir + '/'), source);
+    expect(elsewhere.module ? '' : elsewhere.reason).toMatch(/another CPU/);
   });
 
   it.runIf(loadNative().module !== undefined)('rejects offsets outside the buffer in C as well as in JavaScript', () => {
@@ -46,6 +53,12 @@ describe('native kernels', () => {
     expect(() => native.gemm(buf, 0, 0, 4, 4, 4, 1, 0, 4, 0, 4, 0, 4080, 4, 1)).toThrow(/outside the buffer/);
     expect(() => native.gemm(buf, 0, 0, 4, 4, 4, 1, 2, 4, 0, 4, 0, 64, 4, 1)).toThrow(/bad sizes or offsets/);
     expect(() => (native.gemm as (...a: unknown[]) => void)(buf, 0, 0)).toThrow(/15 arguments/);
+    // Rows that overlap their neighbours (ldc < N): C's rows are split between threads.
+    expect(() => native.gemm(buf, 0, 0, 2, 4, 4, 1, 0, 4, 64, 4, 0, 128, 2, 1)).toThrow(/leading dimension/);
+    // K·N past 2^32 floats must not wrap around the bounds check (it did: a segfault).
+    const big = new ArrayBuffer(4 << 20);
+    expect(() => native.gemmPacked(big, 0, 1, 65544, 65536, 1, 0, 65536, 0, 0, 0, 65544, 1)).toThrow();
+    expect(() => native.packB(big, 0, 65536, 65544, 0, 65544, 0)).toThrow();
   });
 
   it('RNNC_KERNELS-style selection: backend "native" throws with the reason when it is unavailable', () => {
@@ -201,6 +214,17 @@ describe.runIf(loadNative().module !== undefined)('native softmax cross-entropy 
       expect(Math.abs(total - want)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
     }
   });
+  it('the int32 scratch does not survive a release of its memory', () => {
+    const k = createKernels({ backend: 'native', maxBytes: 1 << 20, threads: 1 });
+    const mark = k.mark();
+    const first = k.int32Scratch!(10);
+    k.release(mark);
+    const owner = k.alloc(64);
+    const again = k.int32Scratch!(10);
+    expect(again.ptr >= owner.ptr + 64 * 4 || again.ptr + 10 * 4 <= owner.ptr).toBe(true);
+    expect(first.ptr).toBe(owner.ptr); // the freed scratch's memory now belongs to `owner`
+  });
+
   it('a target outside the vocabulary throws instead of reading past the row', () => {
     const logits = k.alloc(8), loss = k.alloc(1), g = k.alloc(1);
     const t = k.int32Scratch!(1);

@@ -147,13 +147,13 @@ typedef struct {
   int npad, j0;
 } job_t;
 
-static int padded_columns(int n) { return (n + NR - 1) / NR * NR; }
+static int64_t padded_columns(int64_t n) { return (n + NR - 1) / NR * NR; }
 
 // All of op(B) (K×N) packed once, for products that reuse it (a recurrent weight, every step
 // of a window): for each KC block of rows, every NR-column panel in turn, as run_job packs
 // them, so block pc, panel jr sits at pc·npad + jr·kc.
 static void pack_b_all(int tb, const float *B, int ldb, int K, int N, float *dst) {
-  const int npad = padded_columns(N);
+  const int64_t npad = padded_columns(N);
   for (int pc = 0; pc < K; pc += KC) {
     const int kc = K - pc < KC ? K - pc : KC;
     for (int jr = 0; jr < N; jr += NR) {
@@ -395,7 +395,7 @@ typedef int32_t v8i __attribute__((vector_size(32), aligned(32)));
 // (Defined with the bindings below.)
 static napi_value throw_error(napi_env env, const char *msg);
 static char *int_args(napi_env env, napi_callback_info info, size_t count, int32_t *v, size_t *len);
-static int inside(int64_t p, int rows, int cols, int ld, size_t len);
+static int inside(int64_t p, int64_t rows, int64_t cols, int64_t ld, size_t len);
 
 static inline v8f exp8(v8f x) {
   const v8f lo = (v8f){0} - 87.0f;
@@ -542,6 +542,8 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   const int64_t bend = br && bcn ? b + ((br - 1) * (int64_t)ldb + bcn) * 4 : 0;
   const int64_t cend = M && N ? c + ((int64_t)(M - 1) * ldc + N) * 4 : 0;
   if (lda < 0 || ldb < 0 || ldc < 0) return throw_error(env, "gemm: negative leading dimension");
+  // Rows shorter than their stride would overlap (and C's rows are split between threads).
+  if ((ar > 1 && lda < acn) || (br > 1 && ldb < bcn) || (M > 1 && ldc < N)) return throw_error(env, "gemm: leading dimension smaller than a row");
   if (aend > (int64_t)len || bend > (int64_t)len || cend > (int64_t)len) return throw_error(env, "gemm: a matrix lies outside the buffer");
   char *base = data;
   job_t j = {
@@ -582,10 +584,12 @@ static char *int_args(napi_env env, napi_callback_info info, size_t count, int32
   return data;
 }
 
-// Whether rows × cols floats with row stride ld at byte offset p lie inside the buffer.
-static int inside(int64_t p, int rows, int cols, int ld, size_t len) {
+// Whether rows × cols floats with row stride ld at byte offset p lie inside the buffer (and
+// rows do not overlap: ld ≥ cols). 64-bit throughout: sizes are at most 2^31, products < 2^62.
+static int inside(int64_t p, int64_t rows, int64_t cols, int64_t ld, size_t len) {
+  if (rows < 0 || cols < 0) return 0;
   if (rows == 0 || cols == 0) return 1;
-  return p >= 0 && (p & 3) == 0 && ld >= 0 && p + ((int64_t)(rows - 1) * ld + cols) * 4 <= (int64_t)len;
+  return p >= 0 && (p & 3) == 0 && (rows == 1 || ld >= cols) && p + ((rows - 1) * ld + cols) * 4 <= (int64_t)len;
 }
 
 // copy2d(buffer, rows, cols, dst, ldd, src, lds): a block of rows between two row strides
@@ -632,10 +636,11 @@ static napi_value js_pack_b(napi_env env, napi_callback_info info) {
   if (!base) return NULL;
   const int tb = v[0], K = v[1], N = v[2], ldb = v[4];
   if (K < 0 || N < 0 || !inside(v[3], tb ? N : K, tb ? K : N, ldb, len) ||
-      !inside(v[5], 1, (int)((int64_t)K * padded_columns(N)), 0, len)) {
+      !inside(v[5], 1, (int64_t)K * padded_columns(N), 0, len)) {
     return throw_error(env, "packB: a matrix lies outside the buffer");
   }
   if ((uintptr_t)(base + v[5]) & 31) return throw_error(env, "packB: the packed matrix must be 32-byte aligned");
+  if (N > (1 << 30)) return throw_error(env, "packB: N too large");
   pack_b_all(tb != 0, (const float *)(base + v[3]), ldb, K, N, (float *)(base + v[5]));
   return NULL;
 }
@@ -670,15 +675,16 @@ static napi_value js_gemm_packed(napi_env env, napi_callback_info info) {
   }
   const int ta = v[1], M = v[2], N = v[3], K = v[4], lda = v[7], ldc = v[11];
   if (M < 0 || N < 0 || K < 0 || !inside(v[6], ta ? K : M, ta ? M : K, lda, len) ||
-      !inside(v[8], 1, (int)((int64_t)K * padded_columns(N)), 0, len) || !inside(v[10], M, N, ldc, len)) {
+      !inside(v[8], 1, (int64_t)K * padded_columns(N), 0, len) || !inside(v[10], M, N, ldc, len)) {
     return throw_error(env, "gemmPacked: a matrix lies outside the buffer");
   }
   char *base = data;
   if ((uintptr_t)(base + v[8]) & 31) return throw_error(env, "gemmPacked: the packed matrix must be 32-byte aligned");
+  if (N > (1 << 30)) return throw_error(env, "gemmPacked: N too large");
   job_t j = {
     .ta = ta != 0, .tb = 0, .m = M, .n = N, .k = K, .alpha = (float)alpha, .beta = (float)beta,
     .a = (const float *)(base + v[6]), .b = NULL, .c = (float *)(base + v[10]),
-    .lda = lda, .ldb = 0, .ldc = ldc, .packed = (const float *)(base + v[8]), .npad = padded_columns(N), .j0 = 0,
+    .lda = lda, .ldb = 0, .ldc = ldc, .packed = (const float *)(base + v[8]), .npad = (int)padded_columns(N), .j0 = 0,
   };
   gemm(&j, v[12]);
   return NULL;
@@ -735,8 +741,8 @@ static napi_value js_axpy(napi_env env, napi_callback_info info) {
   float *y = float32_arg(env, argv[2], &ny);
   if (!y) return NULL;
   if (nx != ny) return throw_error(env, "axpy: x and y differ in length");
-  const float a = (float)alpha;
-  for (size_t i = 0; i < nx; i++) y[i] += a * x[i];
+  // In float64, rounded once on store, as the JavaScript optimizers do.
+  for (size_t i = 0; i < nx; i++) y[i] = (float)(y[i] + alpha * (double)x[i]);
   return NULL;
 }
 

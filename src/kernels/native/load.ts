@@ -54,6 +54,18 @@ export function nativeArenaOps(): NativeModule | undefined {
   return env === 'js' || env === 'wasm' ? undefined : loadNative().module;
 }
 
+/** This CPU: architecture, model and (on Linux) feature flags; the same as cpuId in scripts/build-native.mjs. */
+function cpuId(fs: typeof import('node:fs'), crypto: typeof import('node:crypto')): string {
+  const os = nodeBuiltin<typeof import('node:os')>('node:os');
+  let flags = '';
+  try {
+    flags = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^(flags|Features)\s*:(.*)$/m)?.[2].trim() ?? '';
+  } catch {
+    // not Linux: architecture and model only
+  }
+  return crypto.createHash('sha256').update(`${process.arch}|${os?.cpus()[0]?.model ?? ''}|${flags}`).digest('hex').slice(0, 16);
+}
+
 /** Load rnnc-kernels.node from `buildDir` if its stamp matches `source` (tests point it elsewhere). */
 export function loadNativeFrom(buildDir: URL, source: URL): NativeStatus {
   const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
@@ -66,9 +78,11 @@ export function loadNativeFrom(buildDir: URL, source: URL): NativeStatus {
   const sourceFile = url.fileURLToPath(source);
   if (!fs.existsSync(file)) return { module: undefined, reason: 'not built (npm run build:native)' };
   try {
-    const stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8')) as { sha256?: string };
+    const stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8')) as { sha256?: string; cpu?: string | null };
     const hash = crypto.createHash('sha256').update(fs.readFileSync(sourceFile)).digest('hex');
     if (stamp.sha256 !== hash) return { module: undefined, reason: 'built from an older kernels.c (npm run build:native)' };
+    // A build for this CPU's instruction set would die of SIGILL elsewhere (a copied node_modules).
+    if (stamp.cpu && stamp.cpu !== cpuId(fs, crypto)) return { module: undefined, reason: 'built for another CPU (npm run build:native)' };
     const module = mod.createRequire(import.meta.url)(file) as NativeModule;
     if (module.abiVersion !== NATIVE_ABI_VERSION || typeof module.gemm !== 'function') {
       return { module: undefined, reason: `ABI ${module.abiVersion}, expected ${NATIVE_ABI_VERSION} (npm run build:native)` };
