@@ -158,11 +158,7 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
   const minFlops = options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS;
   const { mr: MR, nr: NR } = shape;
   const buffer = memory.buffer;
-  const byteLength = buffer.byteLength;
-  const heap = new BumpAllocator(heapStart, byteLength);
-  const view = (ptr: number, count: number) => new Float32Array(buffer, ptr, count);
-  const inBounds = (ptr: number, rows: number, cols: number, ld: number) =>
-    rows === 0 || cols === 0 || (ptr >= heapStart && ptr + ((rows - 1) * ld + cols) * 4 <= byteLength);
+  const { heap, view, inBounds, alloc } = float32Heap(buffer, heapStart);
   const work0 = workPtrs[0];
 
   return {
@@ -170,10 +166,7 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
     backend: `wasm-simd128${fma ? '-fma' : ''}${helper ? '-2threads' : ''}`,
     memory,
     buffer,
-    alloc(count: number) {
-      const ptr = heap.allocBytes(count * 4);
-      return { ptr, view: view(ptr, count) };
-    },
+    alloc,
     view,
     mark: () => heap.mark(),
     release: (m: number) => heap.release(m),
@@ -224,13 +217,9 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
   const pages = Math.ceil((heapStart + maxBytes) / PAGE);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const buffer = memory.buffer as ArrayBuffer;
-  const byteLength = buffer.byteLength;
-  const heap = new BumpAllocator(heapStart, byteLength);
+  const { heap, view, inBounds, alloc } = float32Heap(buffer, heapStart);
   const threads = Math.max(1, Math.min(2, options.threads ?? defaultThreads()));
   const minFlops = options.minParallelFlops ?? DEFAULT_NATIVE_MIN_PARALLEL_FLOPS;
-  const view = (ptr: number, count: number) => new Float32Array(buffer, ptr, count);
-  const inBounds = (ptr: number, rows: number, cols: number, ld: number) =>
-    rows === 0 || cols === 0 || (ptr >= heapStart && ptr + ((rows - 1) * ld + cols) * 4 <= byteLength);
   // Packed copies of reused B matrices, by (offset, transpose, shape), valid for one generation.
   const reused = new Map<string, { ptr: number; bytes: number; source: number; generation: number }>();
   let reusedBytes = 0;
@@ -241,10 +230,7 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
     backend: `native${threads > 1 ? '-2threads' : ''}`,
     memory,
     buffer,
-    alloc(count: number) {
-      const ptr = heap.allocBytes(count * 4);
-      return { ptr, view: view(ptr, count) };
-    },
+    alloc,
     view,
     mark: () => heap.mark(),
     release(m: number) {
@@ -310,6 +296,24 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
       native.gemm(buffer, transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc,
         threads > 1 && 2 * M * N * K >= minFlops ? 2 : 1);
     },
+  };
+}
+
+/** Float32 allocation over [heapStart, end of buffer): the part both backends share. */
+function float32Heap(buffer: ArrayBufferLike, heapStart: number) {
+  const byteLength = buffer.byteLength;
+  const heap = new BumpAllocator(heapStart, byteLength);
+  const view = (ptr: number, count: number) => new Float32Array(buffer, ptr, count);
+  return {
+    heap,
+    view,
+    alloc(count: number) {
+      const ptr = heap.allocBytes(count * 4);
+      return { ptr, view: view(ptr, count) };
+    },
+    /** Whether rows × cols floats with row stride ld at byte offset ptr lie in the heap. */
+    inBounds: (ptr: number, rows: number, cols: number, ld: number) =>
+      rows === 0 || cols === 0 || (ptr >= heapStart && ptr + ((rows - 1) * ld + cols) * 4 <= byteLength),
   };
 }
 

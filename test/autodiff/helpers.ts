@@ -139,10 +139,6 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1
   return worst;
 }
 
-/**
- * The IR of a model written in a test, as if it were the file models/<name>.rnn (so it can
- * `use "cells/…"`); nothing is written to disk.
- */
 /** A small Elman language model (embed 2, hidden 3) for tests that need one; compile with modelFromText. */
 export const ELMAN_LM = `
 use "cells/elman.rnn"
@@ -157,6 +153,10 @@ model ElmanLM {
 }
 `;
 
+/**
+ * The IR of a model written in a test, as if it were the file models/<name>.rnn (so it can
+ * `use "cells/…"`); nothing is written to disk.
+ */
 export function modelFromText(text: string, dims: Record<string, number> = {}, name = '__test_model'): IRModel {
   const virtual = resolve('models', `${name}.rnn`);
   const a = analyze(virtual, { dims, readFile: (p) => (p === virtual ? text : readFromDisk(p)) });
