@@ -21,20 +21,39 @@ export type { FloatArray, FloatCtor } from './support.ts';
 let fast: { kernels: WasmKernels; support: Support } | null | undefined;
 function fastPath(): { kernels: WasmKernels; support: Support } | null {
   if (fast === undefined) {
-    if (process.env.RNNC_KERNELS === 'js' || !wasmSimdSupported()) fast = null;
+    const { backend, mb, threads, minMflops } = kernelSettings(process.env);
+    if (backend === 'js' || !wasmSimdSupported()) fast = null;
     else {
-      const mb = Number(process.env.RNNC_MEMORY_MB ?? 2048);
-      // RNNC_THREADS=1 keeps gemm on the calling thread; RNNC_MIN_PARALLEL_MFLOPS sets the
-      // smallest product worth handing half of to the helper thread.
-      const threads = process.env.RNNC_THREADS ? Number(process.env.RNNC_THREADS) : undefined;
-      const minMflops = process.env.RNNC_MIN_PARALLEL_MFLOPS ? Number(process.env.RNNC_MIN_PARALLEL_MFLOPS) : undefined;
-      const env = process.env.RNNC_KERNELS;
-      const backend = env === 'native' || env === 'wasm' ? env : 'auto';
-      const kernels = createKernels({ maxBytes: mb * 1024 * 1024, threads, backend, minParallelFlops: minMflops === undefined ? undefined : minMflops * 1e6 });
+      let kernels: WasmKernels;
+      try {
+        kernels = createKernels({ maxBytes: mb * 1024 * 1024, threads, backend, minParallelFlops: minMflops === undefined ? undefined : minMflops * 1e6 });
+      } catch (e) {
+        // e.g. RNNC_KERNELS=native without a build: a setting the user can change, not a crash.
+        throw new RangeError(`${e instanceof Error ? e.message : String(e)} (RNNC_KERNELS=${process.env.RNNC_KERNELS ?? ''}, RNNC_MEMORY_MB=${mb})`);
+      }
       fast = { kernels, support: withGemm(kernels) };
     }
   }
   return fast;
+}
+
+/**
+ * The kernels' environment settings, checked: RNNC_KERNELS (native, wasm, js; unset: the best
+ * available), RNNC_MEMORY_MB (default 2048), RNNC_THREADS (1 keeps gemm on the calling thread,
+ * 2), RNNC_MIN_PARALLEL_MFLOPS (the smallest product worth handing half of to the helper).
+ */
+export function kernelSettings(env: Record<string, string | undefined>) {
+  const bad = (name: string, want: string) => new RangeError(`${name}=${env[name]}: expected ${want}`);
+  const k = env.RNNC_KERNELS;
+  if (k !== undefined && k !== '' && k !== 'native' && k !== 'wasm' && k !== 'js') throw bad('RNNC_KERNELS', 'native, wasm or js');
+  const backend = k === 'native' || k === 'wasm' || k === 'js' ? k : 'auto';
+  const mb = Number(env.RNNC_MEMORY_MB ?? 2048);
+  if (!(Number.isInteger(mb) && mb >= 16 && mb <= 65536)) throw bad('RNNC_MEMORY_MB', 'an integer number of MiB from 16 to 65536');
+  const threads = env.RNNC_THREADS ? Number(env.RNNC_THREADS) : undefined;
+  if (threads !== undefined && threads !== 1 && threads !== 2) throw bad('RNNC_THREADS', '1 or 2');
+  const minMflops = env.RNNC_MIN_PARALLEL_MFLOPS ? Number(env.RNNC_MIN_PARALLEL_MFLOPS) : undefined;
+  if (minMflops !== undefined && !(minMflops >= 0)) throw bad('RNNC_MIN_PARALLEL_MFLOPS', 'a number ≥ 0');
+  return { backend, mb, threads, minMflops } as const;
 }
 
 /** Which kernels run float32 products in this process (e.g. `native-2threads`, `wasm-simd128-fma-2threads`, `js`). */

@@ -252,3 +252,17 @@ describe.runIf(loadNative().module !== undefined)('native arena loops (oracle: t
     expect(() => native.axpy(1, new Float32Array(3), new Float32Array(4))).toThrow(/differ in length/);
   });
 });
+
+describe('kernel settings from the environment', () => {
+  it('are checked, with the variable and what it wants in the message', async () => {
+    const { kernelSettings } = await import('../../src/codegen/index.ts');
+    expect(kernelSettings({})).toEqual({ backend: 'auto', mb: 2048, threads: undefined, minMflops: undefined });
+    expect(kernelSettings({ RNNC_KERNELS: 'wasm', RNNC_THREADS: '1', RNNC_MEMORY_MB: '64', RNNC_MIN_PARALLEL_MFLOPS: '0.5' }))
+      .toEqual({ backend: 'wasm', mb: 64, threads: 1, minMflops: 0.5 });
+    expect(() => kernelSettings({ RNNC_KERNELS: 'gpu' })).toThrow('RNNC_KERNELS=gpu: expected native, wasm or js');
+    expect(() => kernelSettings({ RNNC_MEMORY_MB: 'abc' })).toThrow(/RNNC_MEMORY_MB=abc/);
+    expect(() => kernelSettings({ RNNC_THREADS: '3' })).toThrow(/RNNC_THREADS=3: expected 1 or 2/);
+    expect(() => kernelSettings({ RNNC_MIN_PARALLEL_MFLOPS: '-1' })).toThrow(/RNNC_MIN_PARALLEL_MFLOPS/);
+    expect(() => kernelSettings({ RNNC_KERNELS: 'gpu' })).toThrow(RangeError); // the CLI reports it as a user error
+  });
+});
