@@ -19,11 +19,14 @@ export interface EngineRun {
   tokens_per_s: number | null;
   gflops: number | null;
   valid_ppl: number | null;
+  params: number | null;
   error?: string;
 }
 
 export interface PtbResult {
   flopsPerToken: number;
+  /** Parameters of models/word-lstm.rnn on PTB's 10,000 words; the peer's count must equal it. */
+  params: number;
   rnnc: EngineRun;
   torch: EngineRun | null;
 }
@@ -38,8 +41,11 @@ export async function runPtb(withTorch: boolean, rnncThreads: number, quick = fa
   const train = path.join(PTB, 'ptb.train.txt');
   const valid = path.join(PTB, 'ptb.valid.txt');
   if (!existsSync(train) || !existsSync(valid)) throw new Error(`PTB not found: ${train}, ${valid}`);
-  // Vocab 10,000 on PTB: only used to count FLOPs (the training run binds it from the data).
-  const flopsPerToken = ((f) => f.forward + f.backward)(countFlops(loadIR('models/word-lstm.rnn', { dims: { vocab: 10000 } }).ir));
+  // Vocab 10,000 on PTB: only used to count FLOPs and parameters (the training run binds it from the data).
+  const { ir } = loadIR('models/word-lstm.rnn', { dims: { vocab: 10000 } });
+  const flopsPerToken = ((f) => f.forward + f.backward)(countFlops(ir));
+  if (typeof ir.totalParams !== 'number') throw new Error(`P3: parameter count of models/word-lstm.rnn is not a number: ${ir.totalParams}`);
+  const params = ir.totalParams;
 
   const out = mkdtempSync(path.join(os.tmpdir(), 'rnnc-bench-ptb-'));
   const args = ['bin/rnnc.js', 'train', 'models/word-lstm.rnn', '--level', 'word', '--data', train, '--valid', valid,
@@ -56,7 +62,7 @@ export async function runPtb(withTorch: boolean, rnncThreads: number, quick = fa
   const rTps = rSec && rTokens ? rTokens / rSec : null;
   const rnnc: EngineRun = {
     engine: 'rnnc', threads: rnncThreads, wall_s: r.wall, train_s: rSec, tokens_per_s: rTps,
-    gflops: rTps ? (flopsPerToken * rTps) / 1e9 : null, valid_ppl: num(end?.valid_ppl), ...(r.error || !end ? { error: r.error ?? 'no end event' } : {}),
+    gflops: rTps ? (flopsPerToken * rTps) / 1e9 : null, valid_ppl: num(end?.valid_ppl), params, ...(r.error || !end ? { error: r.error ?? 'no end event' } : {}),
   };
 
   let torch: EngineRun | null = null;
@@ -67,12 +73,16 @@ export async function runPtb(withTorch: boolean, rnncThreads: number, quick = fa
     const fin = t.lines.find((j) => j.final === true);
     const epoch = t.lines.find((j) => typeof j.train_sec === 'number');
     const tf = num(epoch?.train_flop_per_token);
-    if (tf !== null && tf !== flopsPerToken) throw new Error(`P3: FLOPs per token from the graph (${flopsPerToken}) differ from torch_wordlm.py's (${tf})`);
+    // Same network or no comparison (nn.LSTM has two biases per gate, and so must the model);
+    // a mismatch marks PyTorch's row failed rather than throwing away rnnc's finished run.
+    const tp = num(fin?.params);
+    const mismatch = tf !== null && tf !== flopsPerToken ? `FLOPs per token from the graph (${flopsPerToken}) differ from torch_wordlm.py's (${tf})`
+      : tp !== null && tp !== params ? `models/word-lstm.rnn has ${params} parameters, torch_wordlm.py's model ${tp}: not the same network` : undefined;
     const tTps = num(epoch?.tokens_per_s);
     torch = {
       engine: String(fin?.engine ?? 'pytorch'), threads: TORCH_THREADS, wall_s: t.wall, train_s: num(epoch?.train_sec), tokens_per_s: tTps,
-      gflops: tTps ? (flopsPerToken * tTps) / 1e9 : null, valid_ppl: num(fin?.valid_ppl), ...(t.error || !fin ? { error: t.error ?? 'no final line' } : {}),
+      gflops: tTps ? (flopsPerToken * tTps) / 1e9 : null, valid_ppl: num(fin?.valid_ppl), params: tp, ...(t.error || !fin || mismatch ? { error: t.error ?? mismatch ?? 'no final line' } : {}),
     };
   }
-  return { flopsPerToken, rnnc, torch };
+  return { flopsPerToken, params, rnnc, torch };
 }

@@ -12,7 +12,7 @@ import type { IRModel } from '../../src/ir/types.ts';
 import { maxRelDiff, modelFromFile, modelFromText, randomData } from './helpers.ts';
 
 const UNTIED = `
-use "cells/lstm.rnn"
+use "cells/lstm-zaremba.rnn"
 model WordLSTMUntied {
   dim vocab
   dim embed = 200, hidden = 200
@@ -20,8 +20,8 @@ model WordLSTMUntied {
   param E2: [vocab, hidden]        # the output layer, untied
   param b_y: [vocab]
   e  = E[token]
-  h1 = LSTM(e,  hidden = hidden)
-  h2 = LSTM(h1, hidden = hidden)
+  h1 = ZarembaLSTM(e,  hidden = hidden)
+  h2 = ZarembaLSTM(h1, hidden = hidden)
   loss cross_entropy(E2 @ h2 + b_y, next)
 }
 `;

@@ -19,7 +19,7 @@ function grad(model: string, out: string, dtype = 'float64'): Promise<{ code: nu
   });
 }
 
-const cases = ['elman', 'gru', 'lstm', 'lstm2', 'lstm-tied'].flatMap((m) => [
+const cases = ['elman', 'gru', 'lstm', 'lstm2', 'lstm-tied', 'word-lstm'].flatMap((m) => [
   [m, 'float64', 1e-9],
   [m, 'float32', 1e-5],
 ] as [string, string, number][]);
