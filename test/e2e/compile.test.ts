@@ -27,7 +27,7 @@ describe.concurrent('rnnc compile', () => {
     expect(r.stderr).toMatch(/^wrote .*word\.mjs \(\d+ lines, \d+ parameters\)\n$/);
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('// grad of: '); // statements say where they come from
-    expect(text).toMatch(/\[models\/cells\/lstm\.rnn:\d+:\d+\]/);
+    expect(text).toMatch(/\[models\/cells\/lstm-zaremba\.rnn:\d+:\d+\]/);
     const create = (await import(pathToFileURL(out).href)).default;
     const ir = analyze('models/word-lstm-tied.rnn', { dims: { vocab: 7, embed: 3, hidden: 3 } }).models[0];
     const compiled = compileModel(ir);
