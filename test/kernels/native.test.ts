@@ -253,6 +253,48 @@ describe.runIf(loadNative().module !== undefined)('native arena loops (oracle: t
   });
 });
 
+describe.runIf(loadNative().module !== undefined)('native Adam (oracle: the JavaScript optimizer, bit for bit)', () => {
+  // The same optimizer twice, once with RNNC_KERNELS=js (its JavaScript loop), once native.
+  async function steps(native: boolean, hyper: { weightDecay: number }, n: number, scales: number[]) {
+    const { createOptimizer } = await import('../../src/runtime/optim/optimizers.ts');
+    const before = process.env.RNNC_KERNELS;
+    const p = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * (i % 5 === 0 ? 1e-4 : 1));
+    const opt = createOptimizer('adam', { ...hyper, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, n);
+    try {
+      if (native) delete process.env.RNNC_KERNELS;
+      else process.env.RNNC_KERNELS = 'js';
+      scales.forEach((f, t) => {
+        // Zeros, tiny and large entries: the denominator's root and eps both matter.
+        const g = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : Math.cos(i * (t + 1.3)) * 10 ** ((i % 9) - 5)));
+        opt.step(p, g, 2e-3 * (t + 1), f);
+      });
+    } finally {
+      if (before === undefined) delete process.env.RNNC_KERNELS;
+      else process.env.RNNC_KERNELS = before;
+    }
+    return { p, ...opt.state().tensors };
+  }
+
+  for (const weightDecay of [0, 0.01]) {
+    it(`equals the JavaScript loop over 4 steps (weight decay ${weightDecay}, lengths with and without a vector tail)`, async () => {
+      for (const n of [1, 7, 64, 1003]) {
+        const js = await steps(false, { weightDecay }, n, [1, 0.5, 3, 1]);
+        const nat = await steps(true, { weightDecay }, n, [1, 0.5, 3, 1]);
+        expect(Array.from(nat.p)).toEqual(Array.from(js.p));
+        expect(Array.from(nat.exp_avg)).toEqual(Array.from(js.exp_avg));
+        expect(Array.from(nat.exp_avg_sq)).toEqual(Array.from(js.exp_avg_sq));
+      }
+    });
+  }
+
+  it('refuses arenas of different lengths or other arrays', () => {
+    const native = loadNative().module!;
+    const a = new Float32Array(4);
+    expect(() => native.adam(a, a, a, new Float32Array(3), 1, 1, 0, 0.9, 0.999, 1e-8, 0.1, 0.001)).toThrow(/differ in length/);
+    expect(() => native.adam(a, new Float64Array(4) as unknown as Float32Array, a, a, 1, 1, 0, 0.9, 0.999, 1e-8, 0.1, 0.001)).toThrow(/Float32Array/);
+  });
+});
+
 describe('kernel settings from the environment', () => {
   it('are checked, with the variable and what it wants in the message', async () => {
     const { kernelSettings } = await import('../../src/codegen/index.ts');

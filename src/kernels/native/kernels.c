@@ -28,7 +28,7 @@
 #include <math.h>
 #include <time.h>
 
-#define ABI_VERSION 5
+#define ABI_VERSION 6
 
 typedef float v8f __attribute__((vector_size(32), aligned(32)));
 typedef float v8fu __attribute__((vector_size(32), aligned(4))); // unaligned access to C
@@ -746,11 +746,57 @@ static napi_value js_axpy(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// One Adam step over the arenas, element by element exactly as the JavaScript optimizer
+// computes it (float64, the same operations in the same order, each store rounded once), so
+// the two agree bit for bit: no fused multiply-adds here, whatever the file's flags say.
+#if defined(__clang__)
+static void adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t n, const double *h) {
+#pragma clang fp contract(off)
+#else
+__attribute__((optimize("fp-contract=off")))
+static void adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t n, const double *h) {
+#endif
+  const double f = h[0], lr = h[1], wd = h[2], b1 = h[3], b2 = h[4], eps = h[5], bc1 = h[6], bc2 = h[7];
+  const double c1 = 1 - b1, c2 = 1 - b2;
+  for (size_t i = 0; i < n; i++) {
+    const double pi = p[i];
+    const double gi = f * (double)g[i] + wd * pi;
+    const double mi = b1 * (double)m[i] + c1 * gi;
+    const double vi = b2 * (double)v[i] + c2 * gi * gi;
+    m[i] = (float)mi;
+    v[i] = (float)vi;
+    p[i] = (float)(pi - (lr * (mi / bc1)) / (sqrt(vi / bc2) + eps));
+  }
+}
+
+// adam(p, g, m, v: Float32Array, f, lr, weightDecay, beta1, beta2, eps, 1 − beta1^t, 1 − beta2^t):
+// p, m and v updated in place; g is read scaled by f.
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  size_t argc = 12, n[4];
+  napi_value argv[12];
+  double h[8];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 12) {
+    return throw_error(env, "adam(p, g, m, v, f, lr, weightDecay, beta1, beta2, eps, bc1, bc2): twelve arguments");
+  }
+  for (int k = 0; k < 8; k++) {
+    if (napi_get_value_double(env, argv[4 + k], &h[k]) != napi_ok) return throw_error(env, "adam: hyper-parameters must be numbers");
+  }
+  float *a[4];
+  for (int k = 0; k < 4; k++) {
+    a[k] = float32_arg(env, argv[k], &n[k]);
+    if (!a[k]) return NULL;
+  }
+  if (n[1] != n[0] || n[2] != n[0] || n[3] != n[0]) return throw_error(env, "adam: p, g, m and v differ in length");
+  adam_update(a[0], a[1], a[2], a[3], n[0], h);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   static const struct { const char *name; napi_callback fn; } exported[] = {
     {"gemm", js_gemm}, {"copy2d", js_copy2d}, {"addRows", js_add_rows}, {"packB", js_pack_b},
     {"packedFloats", js_packed_floats}, {"gemmPacked", js_gemm_packed}, {"xent", js_xent},
     {"xentGrad", js_xent_grad}, {"sumSquares", js_sum_squares}, {"axpy", js_axpy},
+    {"adam", js_adam},
   };
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
     napi_value fn;

@@ -4,7 +4,7 @@
 import { nodeBuiltin } from '../threads.ts';
 
 /** The addon's ABI: the JavaScript side and kernels.c change together. */
-export const NATIVE_ABI_VERSION = 5;
+export const NATIVE_ABI_VERSION = 6;
 
 export interface NativeModule {
   /** C = alpha·op(A)·op(B) + beta·C on byte offsets into `buffer`; threads 1 or 2. */
@@ -32,6 +32,9 @@ export interface NativeModule {
   sumSquares(x: Float32Array): number;
   /** y += alpha·x over any two Float32Arrays of one length. */
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
+  /** One Adam step in place, bit for bit the JavaScript optimizer's (bc = 1 − β^t). */
+  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, f: number, lr: number,
+    weightDecay: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number): void;
   abiVersion: number;
 }
 

@@ -272,6 +272,9 @@ const UPDATES: Record<OptimizerKind, Update> = {
     const eps = h.eps;
     const bc1 = 1 - Math.pow(b1, t);
     const bc2 = 1 - Math.pow(b2, t);
+    const native = nativeArenaOps();
+    // The native loop computes exactly this one (bit for bit), vectorised: a few times faster.
+    if (native && p instanceof Float32Array && g instanceof Float32Array && p.buffer instanceof ArrayBuffer && g.buffer instanceof ArrayBuffer) return native.adam(p, g, m, v, f, lr, wd, b1, b2, eps, bc1, bc2);
     const n = p.length;
     for (let i = 0; i < n; i++) {
       const gi = f * g[i] + wd * p[i];
