@@ -62,7 +62,9 @@ export async function runPtb(withTorch: boolean, rnncThreads: number, quick = fa
   const rTps = rSec && rTokens ? rTokens / rSec : null;
   const rnnc: EngineRun = {
     engine: 'rnnc', threads: rnncThreads, wall_s: r.wall, train_s: rSec, tokens_per_s: rTps,
-    gflops: rTps ? (flopsPerToken * rTps) / 1e9 : null, valid_ppl: num(end?.valid_ppl), params, ...(r.error || !end ? { error: r.error ?? 'no end event' } : {}),
+    // The count the run reports (vocab bound from the data), not the one assumed for FLOPs.
+    gflops: rTps ? (flopsPerToken * rTps) / 1e9 : null, valid_ppl: num(end?.valid_ppl), params: num(r.lines.find((j) => j.event === 'start')?.params),
+    ...(r.error || !end ? { error: r.error ?? 'no end event' } : {}),
   };
 
   let torch: EngineRun | null = null;
@@ -77,7 +79,7 @@ export async function runPtb(withTorch: boolean, rnncThreads: number, quick = fa
     // a mismatch marks PyTorch's row failed rather than throwing away rnnc's finished run.
     const tp = num(fin?.params);
     const mismatch = tf !== null && tf !== flopsPerToken ? `FLOPs per token from the graph (${flopsPerToken}) differ from torch_wordlm.py's (${tf})`
-      : tp !== null && tp !== params ? `models/word-lstm.rnn has ${params} parameters, torch_wordlm.py's model ${tp}: not the same network` : undefined;
+      : tp !== null && tp !== (rnnc.params ?? params) ? `models/word-lstm.rnn has ${rnnc.params ?? params} parameters, torch_wordlm.py's model ${tp}: not the same network` : undefined;
     const tTps = num(epoch?.tokens_per_s);
     torch = {
       engine: String(fin?.engine ?? 'pytorch'), threads: TORCH_THREADS, wall_s: t.wall, train_s: num(epoch?.train_sec), tokens_per_s: tTps,

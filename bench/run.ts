@@ -210,7 +210,8 @@ if (p3) {
     ['engine', 'threads', 'wall s', 'train s', 'tokens/s', 'GFLOP/s', 'valid ppl'],
     engines.map((e) => [e.engine + (e.error ? ` (failed: ${e.error})` : ''), String(e.threads), f(e.wall_s, 1), f(e.train_s, 1), f(e.tokens_per_s), f(e.gflops, 2), f(e.valid_ppl, 2)]),
   );
-  if (p3.torch) {
+  if (p3.torch?.error) console.log(`no ratios: the PyTorch run failed (${p3.torch.error})`);
+  else if (p3.torch) {
     console.log(`wall time rnnc / PyTorch: ${f(ratio(p3.rnnc.wall_s, p3.torch.wall_s), 2)}; tokens/s rnnc / PyTorch: ${f(ratio(p3.rnnc.tokens_per_s, p3.torch.tokens_per_s), 2)}`);
     const pr = ratio(p3.rnnc.valid_ppl, p3.torch.valid_ppl);
     console.log(`valid perplexity rnnc / PyTorch: ${f(pr, 4)}${pr === null ? '' : ` (${f(Math.abs(pr - 1) * 100, 1)} % apart)`}; parameters: rnnc ${f(p3.rnnc.params)}, PyTorch ${f(p3.torch.params)}`);

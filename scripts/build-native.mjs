@@ -47,8 +47,12 @@ function main() {
     return;
   }
   const cc = process.env.CC || 'cc';
+  // FMAs wherever the GEMM writes acc += b * a; GCC honours kernels.c's fp-contract=off
+  // attribute on the Adam step under 'fast', clang honours its pragma only under 'on' (which
+  // still fuses within one expression, as the micro-kernel's are).
+  const contract = isClang(cc) ? '-ffp-contract=on' : '-ffp-contract=fast';
   // -fno-math-errno: sqrt without the errno path, so loops that take roots (Adam) vectorise.
-  const common = ['-O3', '-std=gnu11', '-ffp-contract=fast', '-fno-math-errno', '-fPIC', '-shared', '-pthread', `-I${include}`];
+  const common = ['-O3', '-std=gnu11', contract, '-fno-math-errno', '-fPIC', '-shared', '-pthread', `-I${include}`];
   // macOS links an addon's napi_* symbols at load time, from the node binary.
   if (process.platform === 'darwin') common.splice(-1, 0, '-undefined', 'dynamic_lookup');
   // Tuned for this CPU first; a compiler that rejects -march=native still gets a portable build.
@@ -74,6 +78,15 @@ function main() {
   }
   rmSync(tmp, { force: true });
   say(`native kernels not built (${cc}: ${lastError || 'failed'}); the WebAssembly kernels will be used`);
+}
+
+/** Whether the compiler is clang (Apple's cc included): it predefines __clang__. */
+function isClang(cc) {
+  try {
+    return /^#define __clang__ /m.test(execFileSync(cc, ['-dM', '-E', '-x', 'c', '-'], { input: '', stdio: ['pipe', 'pipe', 'ignore'] }).toString());
+  } catch {
+    return false;
+  }
 }
 
 try {

@@ -11,9 +11,13 @@ import { readSafetensors } from '../../src/runtime/safetensors.ts';
 
 const DIR = 'test/fixtures/torch';
 
+// The shipped model itself where one matches a fixture (at the fixture's small dims), so the
+// parity test follows it; the other fixtures have their .rnn beside them.
+const SHIPPED: Record<string, string[]> = { 'word-lstm': ['models/word-lstm.rnn', '--dims', 'embed=5,hidden=4'] };
+
 function grad(model: string, out: string, dtype = 'float64'): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', ['bin/rnnc.js', 'grad', `${DIR}/${model}.rnn`, '--weights', `${DIR}/${model}/weights.safetensors`, '--tokens', `${DIR}/${model}/tokens.json`, '--out', out, '--dtype', dtype], (err, stdout, stderr) =>
+    execFile('node', ['bin/rnnc.js', 'grad', ...(SHIPPED[model] ?? [`${DIR}/${model}.rnn`]), '--weights', `${DIR}/${model}/weights.safetensors`, '--tokens', `${DIR}/${model}/tokens.json`, '--out', out, '--dtype', dtype], (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

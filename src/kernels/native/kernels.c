@@ -748,7 +748,10 @@ static napi_value js_axpy(napi_env env, napi_callback_info info) {
 
 // One Adam step over the arenas, element by element exactly as the JavaScript optimizer
 // computes it (float64, the same operations in the same order, each store rounded once), so
-// the two agree bit for bit: no fused multiply-adds here, whatever the file's flags say.
+// the two agree bit for bit: no fused multiply-adds here (GCC: the attribute, under the
+// build's -ffp-contract=fast; clang: the pragma, which it honours under -ffp-contract=on, the
+// flag scripts/build-native.mjs gives it). The caller checks the hyper-parameters (finite,
+// bc1, bc2 > 0) and passes four distinct arrays (restrict).
 #if defined(__clang__)
 static void adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t n, const double *h) {
 #pragma clang fp contract(off)

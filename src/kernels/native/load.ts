@@ -49,7 +49,7 @@ export function loadNative(): NativeStatus {
 }
 
 /**
- * The native module for whole-arena loops (gradient norms, SGD steps) on float32 arrays,
+ * The native module for whole-arena loops (gradient norms, SGD and Adam steps) on float32 arrays,
  * unless RNNC_KERNELS picks other kernels; undefined where it is not built.
  */
 export function nativeArenaOps(): NativeModule | undefined {
