@@ -286,9 +286,9 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
       return scratch;
     },
     // Bounds (and targets in [0, V)) are checked in C: anything outside throws there.
-    xent: (rows, V, logitsPtr, targetsPtr, lossPtr) => native.xent(buffer, rows, V, logitsPtr, targetsPtr, lossPtr),
+    xent: (rows, V, logitsPtr, targetsPtr, lossPtr) => native.xent(buffer, rows, V, logitsPtr, targetsPtr, lossPtr, threads),
     xentGrad: (rows, V, logitsPtr, outPtr, targetsPtr, gPtr, gBatched) =>
-      native.xentGrad(buffer, rows, V, logitsPtr, outPtr, targetsPtr, gPtr, gBatched ? 1 : 0),
+      native.xentGrad(buffer, rows, V, logitsPtr, outPtr, targetsPtr, gPtr, gBatched ? 1 : 0, threads),
     copy2d: (rows, cols, dstPtr, ldd, srcPtr, lds) => native.copy2d(buffer, rows, cols, dstPtr, ldd, srcPtr, lds),
     addRows: (rows, cols, dstPtr, srcPtr, lds) => native.addRows(buffer, rows, cols, dstPtr, srcPtr, lds),
     gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {

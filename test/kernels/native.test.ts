@@ -214,6 +214,36 @@ describe.runIf(loadNative().module !== undefined)('native softmax cross-entropy 
       expect(Math.abs(total - want)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
     }
   });
+  it('a large call split across two threads gives every row exactly as one thread does', async () => {
+    const k2 = createKernels({ backend: 'native', maxBytes: 16 << 20, threads: 2 });
+    await k2.whenReady();
+    // 97 rows × 1000 logits: past the two-thread threshold, with an odd split.
+    const rows = 97, V = 1000;
+    const run = (kk: typeof k) => {
+      const logits = kk.alloc(rows * V), loss = kk.alloc(rows), out = kk.alloc(rows * V), g = kk.alloc(rows);
+      logits.view.forEach((_, i, a) => (a[i] = 6 * Math.sin(i * 0.37) + (i % 11 === 0 ? 30 : 0)));
+      g.view.forEach((_, i, a) => (a[i] = 1 + (i % 3)));
+      const t = kk.int32Scratch!(rows);
+      for (let r = 0; r < rows; r++) t.view[r] = (r * 7919) % V;
+      const total = kk.xent!(rows, V, logits.ptr, t.ptr, loss.ptr);
+      kk.xentGrad!(rows, V, logits.ptr, out.ptr, t.ptr, g.ptr, true);
+      const lossRows = Array.from(loss.view);
+      let sum = 0;
+      for (const l of lossRows) sum += l;
+      t.view[rows - 1] = V; // the last row's target outside the vocabulary: refused before any work
+      expect(() => kk.xent!(rows, V, logits.ptr, t.ptr, loss.ptr)).toThrow(/outside the vocabulary/);
+      expect(Array.from(loss.view)).toEqual(lossRows);
+      return { total, sum, lossRows, grad: Array.from(out.view) };
+    };
+    const one = run(k), two = run(k2);
+    expect(k2.threads).toBe(2);
+    expect(two.lossRows).toEqual(one.lossRows);
+    expect(two.grad).toEqual(one.grad);
+    expect(Math.abs(two.total - one.total)).toBeLessThan(1e-12 * one.total);
+    expect(Math.abs(two.total - one.sum)).toBeLessThan(1e-5 * one.total); // the sum of the (float32) rows
+    k2.dispose();
+  });
+
   it('the int32 scratch does not survive a release of its memory', () => {
     const k = createKernels({ backend: 'native', maxBytes: 1 << 20, threads: 1 });
     const mark = k.mark();

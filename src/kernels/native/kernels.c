@@ -28,7 +28,7 @@
 #include <math.h>
 #include <time.h>
 
-#define ABI_VERSION 6
+#define ABI_VERSION 7
 
 typedef float v8f __attribute__((vector_size(32), aligned(32)));
 typedef float v8fu __attribute__((vector_size(32), aligned(4))); // unaligned access to C
@@ -275,6 +275,19 @@ static atomic_int job_seq, job_done;
 static job_t helper_job;
 static int helper_state; // 0 not started, 1 running, -1 failed to start
 
+// Softmax cross-entropy (or its gradient) over rows [r0, r1) of logits; large calls give the
+// helper half of the rows.
+typedef struct {
+  int grad, V, r0, r1, g_batched;
+  const float *logits, *g;
+  const int32_t *targets; // checked in [0, V) before any job runs
+  float *out;             // grad: the gradient rows; else the per-row losses
+  double total;           // not grad: Σ loss over the rows
+} xent_job_t;
+static int helper_does_xent; // the helper's next job: helper_xent (1) or helper_job (0)
+static xent_job_t helper_xent;
+static void run_xent(xent_job_t *j);
+
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -312,7 +325,8 @@ static void *helper_main(void *arg) {
       pthread_mutex_unlock(&wake_lock);
     }
     seen = s;
-    run_job(&helper_job);
+    if (helper_does_xent) run_xent(&helper_xent);
+    else run_job(&helper_job);
     atomic_store_explicit(&job_done, seen, memory_order_release);
   }
   return NULL;
@@ -328,6 +342,21 @@ static int helper_up(void) {
     pthread_attr_destroy(&attr);
   }
   return helper_state == 1;
+}
+
+// Wakes the helper for the job written to helper_job / helper_xent (the caller holds
+// helper_lock); returns the ticket helper_wait waits for.
+static int helper_start(void) {
+  pthread_mutex_lock(&wake_lock);
+  const int s = (atomic_load_explicit(&job_seq, memory_order_relaxed) + 1) & 0x3fffffff;
+  atomic_store_explicit(&job_seq, s, memory_order_release);
+  pthread_cond_signal(&wake);
+  pthread_mutex_unlock(&wake_lock);
+  return s;
+}
+
+static void helper_wait(int s) {
+  while (atomic_load_explicit(&job_done, memory_order_acquire) != s) cpu_relax();
 }
 
 static void gemm(const job_t *j, int threads) {
@@ -374,13 +403,10 @@ static void gemm(const job_t *j, int threads) {
     return;
   }
   helper_job = other;
-  pthread_mutex_lock(&wake_lock);
-  const int s = (atomic_load_explicit(&job_seq, memory_order_relaxed) + 1) & 0x3fffffff;
-  atomic_store_explicit(&job_seq, s, memory_order_release);
-  pthread_cond_signal(&wake);
-  pthread_mutex_unlock(&wake_lock);
+  helper_does_xent = 0;
+  const int s = helper_start();
   run_job(&mine);
-  while (atomic_load_explicit(&job_done, memory_order_acquire) != s) cpu_relax();
+  helper_wait(s);
   pthread_mutex_unlock(&helper_lock);
 }
 
@@ -444,62 +470,101 @@ static inline double row_exp_sum(const float *x, int V, float max, float *terms)
   return sum;
 }
 
-// xent(buffer, rows, V, logits, targets, loss): loss[r] = logsumexp(logits[r]) − logits[r, t_r];
-// returns Σ loss (targets: int32 at byte offset `targets`).
+static void run_xent(xent_job_t *j) {
+  double total = 0;
+  for (int r = j->r0; r < j->r1; r++) {
+    const float *x = j->logits + (size_t)r * j->V;
+    const int t = j->targets[r];
+    const float max = row_max(x, j->V);
+    if (j->grad) {
+      float *o = j->out + (size_t)r * j->V;
+      const float gr = j->g_batched ? j->g[r] : j->g[0];
+      const float scale = (float)(gr / row_exp_sum(x, j->V, max, o));
+      for (int c = 0; c < j->V; c++) o[c] *= scale;
+      o[t] -= gr;
+    } else {
+      const double l = max + log(row_exp_sum(x, j->V, max, NULL)) - x[t];
+      j->out[r] = (float)l;
+      total += l;
+    }
+  }
+  j->total = total;
+}
+
+// Below this many logits a call stays on one thread: the hand-off costs microseconds.
+#define XENT_MIN_PARALLEL 65536
+
+// Runs j, on two threads when it is large (rows are independent; the loss sum is the sum of
+// the two halves' sums).
+static void xent_rows(xent_job_t *j, int threads) {
+  const int rows = j->r1 - j->r0;
+  if (threads < 2 || rows < 2 || (int64_t)rows * j->V < XENT_MIN_PARALLEL || pthread_mutex_trylock(&helper_lock) != 0) {
+    run_xent(j);
+    return;
+  }
+  if (!helper_up()) {
+    pthread_mutex_unlock(&helper_lock);
+    run_xent(j);
+    return;
+  }
+  xent_job_t mine = *j;
+  mine.r1 = j->r0 + rows / 2;
+  helper_xent = *j;
+  helper_xent.r0 = mine.r1;
+  helper_does_xent = 1;
+  const int s = helper_start();
+  run_xent(&mine);
+  helper_wait(s);
+  j->total = mine.total + helper_xent.total;
+  helper_does_xent = 0;
+  pthread_mutex_unlock(&helper_lock);
+}
+
+// The targets of `rows` rows all in [0, V)?
+static int targets_ok(const int32_t *targets, int rows, int V) {
+  for (int r = 0; r < rows; r++) {
+    if (targets[r] < 0 || targets[r] >= V) return 0;
+  }
+  return 1;
+}
+
+// xent(buffer, rows, V, logits, targets, loss, threads): loss[r] = logsumexp(logits[r]) −
+// logits[r, t_r]; returns Σ loss (targets: int32 at byte offset `targets`).
 static napi_value js_xent(napi_env env, napi_callback_info info) {
-  int32_t v[5];
+  int32_t v[6];
   size_t len;
-  char *base = int_args(env, info, 5, v, &len);
+  char *base = int_args(env, info, 6, v, &len);
   if (!base) return NULL;
   const int rows = v[0], V = v[1];
   if (rows < 0 || V < 1 || !inside(v[2], rows, V, V, len) || !inside(v[3], 1, rows, rows, len) || !inside(v[4], 1, rows, rows, len)) {
     return throw_error(env, "xent: a matrix lies outside the buffer");
   }
-  const float *logits = (const float *)(base + v[2]);
   const int32_t *targets = (const int32_t *)(base + v[3]);
-  float *loss = (float *)(base + v[4]);
-  double total = 0;
-  for (int r = 0; r < rows; r++) {
-    const float *x = logits + (size_t)r * V;
-    const int t = targets[r];
-    if (t < 0 || t >= V) return throw_error(env, "xent: a target lies outside the vocabulary");
-    const float max = row_max(x, V);
-    const double l = max + log(row_exp_sum(x, V, max, NULL)) - x[t];
-    loss[r] = (float)l;
-    total += l;
-  }
+  if (!targets_ok(targets, rows, V)) return throw_error(env, "xent: a target lies outside the vocabulary");
+  xent_job_t j = {.grad = 0, .V = V, .r0 = 0, .r1 = rows, .logits = (const float *)(base + v[2]), .targets = targets, .out = (float *)(base + v[4])};
+  xent_rows(&j, v[5]);
   napi_value out;
-  napi_create_double(env, total, &out);
+  napi_create_double(env, j.total, &out);
   return out;
 }
 
-// xentGrad(buffer, rows, V, logits, out, targets, g, gBatched):
+// xentGrad(buffer, rows, V, logits, out, targets, g, gBatched, threads):
 // out[r] = g_r · (softmax(logits[r]) − onehot(t_r)), g_r = g[r] if gBatched else g[0].
 static napi_value js_xent_grad(napi_env env, napi_callback_info info) {
-  int32_t v[7];
+  int32_t v[8];
   size_t len;
-  char *base = int_args(env, info, 7, v, &len);
+  char *base = int_args(env, info, 8, v, &len);
   if (!base) return NULL;
   const int rows = v[0], V = v[1];
   if (rows < 0 || V < 1 || !inside(v[2], rows, V, V, len) || !inside(v[3], rows, V, V, len) ||
       !inside(v[4], 1, rows, rows, len) || !inside(v[5], 1, v[6] ? rows : 1, rows, len)) {
     return throw_error(env, "xentGrad: a matrix lies outside the buffer");
   }
-  const float *logits = (const float *)(base + v[2]);
-  float *out = (float *)(base + v[3]);
   const int32_t *targets = (const int32_t *)(base + v[4]);
-  const float *g = (const float *)(base + v[5]);
-  for (int r = 0; r < rows; r++) {
-    const float *x = logits + (size_t)r * V;
-    float *o = out + (size_t)r * V;
-    const int t = targets[r];
-    if (t < 0 || t >= V) return throw_error(env, "xentGrad: a target lies outside the vocabulary");
-    const float gr = v[6] ? g[r] : g[0];
-    const float max = row_max(x, V);
-    const float scale = (float)(gr / row_exp_sum(x, V, max, o));
-    for (int j = 0; j < V; j++) o[j] *= scale;
-    o[t] -= gr;
-  }
+  if (!targets_ok(targets, rows, V)) return throw_error(env, "xentGrad: a target lies outside the vocabulary");
+  xent_job_t j = {.grad = 1, .V = V, .r0 = 0, .r1 = rows, .g_batched = v[6], .logits = (const float *)(base + v[2]),
+                  .g = (const float *)(base + v[5]), .targets = targets, .out = (float *)(base + v[3])};
+  xent_rows(&j, v[7]);
   return NULL;
 }
 
@@ -564,8 +629,12 @@ static napi_value js_packed_floats(napi_env env, napi_callback_info info);
 
 // Reads `count` int32 arguments after the buffer; throws and returns NULL on a bad call.
 static char *int_args(napi_env env, napi_callback_info info, size_t count, int32_t *v, size_t *len) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 10;
+  napi_value argv[10];
+  if (count + 1 > 10) {
+    throw_error(env, "too many arguments for int_args");
+    return NULL;
+  }
   void *data;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count + 1) {
     throw_error(env, "wrong number of arguments");

@@ -4,7 +4,7 @@
 import { nodeBuiltin } from '../threads.ts';
 
 /** The addon's ABI: the JavaScript side and kernels.c change together. */
-export const NATIVE_ABI_VERSION = 6;
+export const NATIVE_ABI_VERSION = 7;
 
 export interface NativeModule {
   /** C = alpha·op(A)·op(B) + beta·C on byte offsets into `buffer`; threads 1 or 2. */
@@ -24,10 +24,10 @@ export interface NativeModule {
     buffer: ArrayBuffer, ta: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, packed: number, beta: number, c: number, ldc: number, threads: number,
   ): void;
-  /** Softmax cross-entropy of `rows` rows of V logits against int32 targets; returns the sum. */
-  xent(buffer: ArrayBuffer, rows: number, V: number, logits: number, targets: number, loss: number): number;
+  /** Softmax cross-entropy of `rows` rows of V logits against int32 targets; returns the sum. Threads 2: large calls split the rows. */
+  xent(buffer: ArrayBuffer, rows: number, V: number, logits: number, targets: number, loss: number, threads: number): number;
   /** out = g·(softmax(logits) − onehot(targets)), g per row (gBatched 1) or one value. */
-  xentGrad(buffer: ArrayBuffer, rows: number, V: number, logits: number, out: number, targets: number, g: number, gBatched: number): void;
+  xentGrad(buffer: ArrayBuffer, rows: number, V: number, logits: number, out: number, targets: number, g: number, gBatched: number, threads: number): void;
   /** Σ x² in float64 over any Float32Array. */
   sumSquares(x: Float32Array): number;
   /** y += alpha·x over any two Float32Arrays of one length. */
