@@ -344,6 +344,15 @@ static int helper_up(void) {
   return helper_state == 1;
 }
 
+// Takes the helper for one call when `wanted` and it is free and running: then the caller
+// holds helper_lock until its helper_wait has returned.
+static int helper_take(int wanted) {
+  if (!wanted || pthread_mutex_trylock(&helper_lock) != 0) return 0;
+  if (helper_up()) return 1;
+  pthread_mutex_unlock(&helper_lock);
+  return 0;
+}
+
 // Wakes the helper for the job written to helper_job / helper_xent (the caller holds
 // helper_lock); returns the ticket helper_wait waits for.
 static int helper_start(void) {
@@ -365,12 +374,7 @@ static void gemm(const job_t *j, int threads) {
     gemv_t(j);
     return;
   }
-  if (threads < 2 || pthread_mutex_trylock(&helper_lock) != 0) {
-    run_job(j);
-    return;
-  }
-  if (!helper_up()) {
-    pthread_mutex_unlock(&helper_lock);
+  if (!helper_take(threads >= 2)) {
     run_job(j);
     return;
   }
@@ -498,12 +502,7 @@ static void run_xent(xent_job_t *j) {
 // the two halves' sums).
 static void xent_rows(xent_job_t *j, int threads) {
   const int rows = j->r1 - j->r0;
-  if (threads < 2 || rows < 2 || (int64_t)rows * j->V < XENT_MIN_PARALLEL || pthread_mutex_trylock(&helper_lock) != 0) {
-    run_xent(j);
-    return;
-  }
-  if (!helper_up()) {
-    pthread_mutex_unlock(&helper_lock);
+  if (!helper_take(threads >= 2 && rows >= 2 && (int64_t)rows * j->V >= XENT_MIN_PARALLEL)) {
     run_xent(j);
     return;
   }
