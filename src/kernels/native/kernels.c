@@ -222,28 +222,10 @@ static void run_job(const job_t *j) {
   float *bufs = buffers();
   if (!bufs) abort(); // out of memory for 2.4 MB of scratch: nothing sensible left to do
   float *Ap = bufs, *Bp = bufs + (size_t)MC * KC;
-  if (j->packed) {
-    for (int pc = 0; pc < j->k; pc += KC) {
-      const int kc = j->k - pc < KC ? j->k - pc : KC;
-      const float beta = pc == 0 ? j->beta : 1.0f;
-      const float *block = j->packed + (size_t)pc * j->npad;
-      for (int ic = 0; ic < j->m; ic += MC) {
-        const int mc = j->m - ic < MC ? j->m - ic : MC;
-        pack_a(j->ta, j->a, j->lda, ic, pc, mc, kc, Ap);
-        for (int jr = 0; jr < j->n; jr += NR) {
-          const int nr = j->n - jr < NR ? j->n - jr : NR;
-          const float *bp = block + (size_t)(j->j0 + jr) * kc;
-          for (int ir = 0; ir < mc; ir += MR) {
-            const int mr = mc - ir < MR ? mc - ir : MR;
-            kernel(kc, Ap + (size_t)ir * kc, bp, j->c + (size_t)(ic + ir) * j->ldc + jr, j->ldc, j->alpha, beta, mr, nr);
-          }
-        }
-      }
-    }
-    return;
-  }
-  for (int jc = 0; jc < j->n; jc += NC) {
-    const int nc = j->n - jc < NC ? j->n - jc : NC;
+  // A pre-packed B is all there already: one column block, panels read in place.
+  const int nc_max = j->packed ? j->n : NC;
+  for (int jc = 0; jc < j->n; jc += nc_max) {
+    const int nc = j->n - jc < nc_max ? j->n - jc : nc_max;
     for (int pc = 0; pc < j->k; pc += KC) {
       const int kc = j->k - pc < KC ? j->k - pc : KC;
       const float beta = pc == 0 ? j->beta : 1.0f;
@@ -252,8 +234,14 @@ static void run_job(const job_t *j) {
         pack_a(j->ta, j->a, j->lda, ic, pc, mc, kc, Ap);
         for (int jr = 0; jr < nc; jr += NR) {
           const int nr = nc - jr < NR ? nc - jr : NR;
-          float *bp = Bp + (size_t)(jr / NR) * kc * NR;
-          if (ic == 0) pack_b(j->tb, j->b, j->ldb, pc, jc + jr, kc, nr, bp);
+          const float *bp;
+          if (j->packed) {
+            bp = j->packed + (size_t)pc * j->npad + (size_t)(j->j0 + jc + jr) * kc;
+          } else {
+            float *panel = Bp + (size_t)(jr / NR) * kc * NR;
+            if (ic == 0) pack_b(j->tb, j->b, j->ldb, pc, jc + jr, kc, nr, panel);
+            bp = panel;
+          }
           for (int ir = 0; ir < mc; ir += MR) {
             const int mr = mc - ir < MR ? mc - ir : MR;
             kernel(kc, Ap + (size_t)ir * kc, bp, j->c + (size_t)(ic + ir) * j->ldc + jc + jr, j->ldc,
@@ -374,10 +362,6 @@ static void gemm(const job_t *j, int threads) {
     gemv_t(j);
     return;
   }
-  if (!helper_take(threads >= 2)) {
-    run_job(j);
-    return;
-  }
   // Split C in two: by columns when that makes more register tiles, else by rows.
   job_t mine = *j, other = *j;
   int split = 0;
@@ -401,8 +385,7 @@ static void gemm(const job_t *j, int threads) {
       split = 1;
     }
   }
-  if (!split) {
-    pthread_mutex_unlock(&helper_lock);
+  if (!helper_take(threads >= 2 && split)) {
     run_job(j);
     return;
   }
@@ -519,51 +502,52 @@ static void xent_rows(xent_job_t *j, int threads) {
   pthread_mutex_unlock(&helper_lock);
 }
 
-// The targets of `rows` rows all in [0, V)?
-static int targets_ok(const int32_t *targets, int rows, int V) {
-  for (int r = 0; r < rows; r++) {
-    if (targets[r] < 0 || targets[r] >= V) return 0;
+// The arguments of xent and xentGrad, checked, as a job over all rows (its threads in *threads):
+//   xent(buffer, rows, V, logits, targets, loss, threads): loss[r] = logsumexp(logits[r]) −
+//     logits[r, t_r]; returns Σ loss
+//   xentGrad(buffer, rows, V, logits, out, targets, g, gBatched, threads):
+//     out[r] = g_r · (softmax(logits[r]) − onehot(t_r)), g_r = g[r] if gBatched else g[0]
+// Offsets in bytes; targets int32. NULL (an exception pending) on a bad call.
+static xent_job_t *xent_args(napi_env env, napi_callback_info info, int grad, xent_job_t *j, int *threads) {
+  int32_t v[8];
+  size_t len;
+  char *base = int_args(env, info, grad ? 8 : 6, v, &len);
+  if (!base) return NULL;
+  const int rows = v[0], V = v[1], logits = v[2], out = grad ? v[3] : v[4], targets = grad ? v[4] : v[3];
+  const int g = grad ? v[5] : 0, g_batched = grad ? v[6] : 0;
+  const int ok = rows >= 0 && V >= 1 && inside(logits, rows, V, V, len) && inside(targets, 1, rows, rows, len) &&
+                 (grad ? inside(out, rows, V, V, len) && inside(g, 1, g_batched ? rows : 1, rows, len) : inside(out, 1, rows, rows, len));
+  if (!ok) {
+    throw_error(env, grad ? "xentGrad: a matrix lies outside the buffer" : "xent: a matrix lies outside the buffer");
+    return NULL;
   }
-  return 1;
+  const int32_t *t = (const int32_t *)(base + targets);
+  for (int r = 0; r < rows; r++) {
+    if (t[r] < 0 || t[r] >= V) {
+      throw_error(env, grad ? "xentGrad: a target lies outside the vocabulary" : "xent: a target lies outside the vocabulary");
+      return NULL;
+    }
+  }
+  *j = (xent_job_t){.grad = grad, .V = V, .r0 = 0, .r1 = rows, .g_batched = g_batched, .logits = (const float *)(base + logits),
+                    .g = (const float *)(base + g), .targets = t, .out = (float *)(base + out)};
+  *threads = grad ? v[7] : v[5];
+  return j;
 }
 
-// xent(buffer, rows, V, logits, targets, loss, threads): loss[r] = logsumexp(logits[r]) −
-// logits[r, t_r]; returns Σ loss (targets: int32 at byte offset `targets`).
 static napi_value js_xent(napi_env env, napi_callback_info info) {
-  int32_t v[6];
-  size_t len;
-  char *base = int_args(env, info, 6, v, &len);
-  if (!base) return NULL;
-  const int rows = v[0], V = v[1];
-  if (rows < 0 || V < 1 || !inside(v[2], rows, V, V, len) || !inside(v[3], 1, rows, rows, len) || !inside(v[4], 1, rows, rows, len)) {
-    return throw_error(env, "xent: a matrix lies outside the buffer");
-  }
-  const int32_t *targets = (const int32_t *)(base + v[3]);
-  if (!targets_ok(targets, rows, V)) return throw_error(env, "xent: a target lies outside the vocabulary");
-  xent_job_t j = {.grad = 0, .V = V, .r0 = 0, .r1 = rows, .logits = (const float *)(base + v[2]), .targets = targets, .out = (float *)(base + v[4])};
-  xent_rows(&j, v[5]);
+  xent_job_t j;
+  int threads;
+  if (!xent_args(env, info, 0, &j, &threads)) return NULL;
+  xent_rows(&j, threads);
   napi_value out;
   napi_create_double(env, j.total, &out);
   return out;
 }
 
-// xentGrad(buffer, rows, V, logits, out, targets, g, gBatched, threads):
-// out[r] = g_r · (softmax(logits[r]) − onehot(t_r)), g_r = g[r] if gBatched else g[0].
 static napi_value js_xent_grad(napi_env env, napi_callback_info info) {
-  int32_t v[8];
-  size_t len;
-  char *base = int_args(env, info, 8, v, &len);
-  if (!base) return NULL;
-  const int rows = v[0], V = v[1];
-  if (rows < 0 || V < 1 || !inside(v[2], rows, V, V, len) || !inside(v[3], rows, V, V, len) ||
-      !inside(v[4], 1, rows, rows, len) || !inside(v[5], 1, v[6] ? rows : 1, rows, len)) {
-    return throw_error(env, "xentGrad: a matrix lies outside the buffer");
-  }
-  const int32_t *targets = (const int32_t *)(base + v[4]);
-  if (!targets_ok(targets, rows, V)) return throw_error(env, "xentGrad: a target lies outside the vocabulary");
-  xent_job_t j = {.grad = 1, .V = V, .r0 = 0, .r1 = rows, .g_batched = v[6], .logits = (const float *)(base + v[2]),
-                  .g = (const float *)(base + v[5]), .targets = targets, .out = (float *)(base + v[3])};
-  xent_rows(&j, v[7]);
+  xent_job_t j;
+  int threads;
+  if (xent_args(env, info, 1, &j, &threads)) xent_rows(&j, threads);
   return NULL;
 }
 
@@ -618,13 +602,6 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   gemm(&j, v[14]);
   return NULL;
 }
-
-// packB(buffer, tb, K, N, b, ldb, dst): op(B) packed for gemmPacked at byte offset dst
-// (packedFloats(K, N) floats).
-static napi_value js_pack_b(napi_env env, napi_callback_info info);
-// gemmPacked(buffer, ta, M, N, K, alpha, a, lda, packed, beta, c, ldc, threads).
-static napi_value js_gemm_packed(napi_env env, napi_callback_info info);
-static napi_value js_packed_floats(napi_env env, napi_callback_info info);
 
 // Reads `count` int32 arguments after the buffer; throws and returns NULL on a bad call.
 static char *int_args(napi_env env, napi_callback_info info, size_t count, int32_t *v, size_t *len) {
@@ -697,6 +674,8 @@ static napi_value js_add_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// packB(buffer, tb, K, N, b, ldb, dst): op(B) packed for gemmPacked at byte offset dst
+// (packedFloats(K, N) floats).
 static napi_value js_pack_b(napi_env env, napi_callback_info info) {
   int32_t v[6];
   size_t len;
@@ -725,6 +704,7 @@ static napi_value js_packed_floats(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// gemmPacked(buffer, ta, M, N, K, alpha, a, lda, packed, beta, c, ldc, threads).
 static napi_value js_gemm_packed(napi_env env, napi_callback_info info) {
   size_t argc = 13;
   napi_value argv[13];
