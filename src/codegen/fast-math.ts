@@ -6,9 +6,10 @@
 /** 2^n for n in [-160, 160], indexed by n + 160: scaling by a table read instead of Math.pow. */
 const POW2 = new Float64Array(321).map((_, i) => 2 ** (i - 160));
 const LOG2E = Math.LOG2E;
-// ln 2 split so that n·LN2_HI is exact for |n| < 2^11 (Cody–Waite range reduction).
-const LN2_HI = 0.693145751953125;
-const LN2_LO = 1.4286068203094173e-6;
+/** ln 2 split so that n·LN2_HI is exact for |n| < 2^11 (Cody–Waite range reduction); simd-loops.ts uses it too. */
+export const LN2_SPLIT = { hi: 0.693145751953125, lo: 1.4286068203094173e-6 } as const;
+const LN2_HI = LN2_SPLIT.hi;
+const LN2_LO = LN2_SPLIT.lo;
 
 /**
  * e^x with relative error below 2e-7 for |x| ≤ 100 (x clamped there; beyond it the float32
@@ -28,13 +29,20 @@ export function sigmoid32(x: number): number {
   return 1 / (1 + exp32(-x));
 }
 
-// Odd/even polynomial coefficients of a [13/6] rational approximation of tanh on
-// [-7.9053, 7.9053] (the minimax fit Eigen uses for float tanh), beyond which tanh rounds
-// to ±1 in float32.
-const T1 = 4.89352455891786e-3, T3 = 6.37261928875436e-4, T5 = 1.48572235717979e-5, T7 = 5.12229709037114e-8;
-const T9 = -8.60467152213735e-11, T11 = 2.00018790482477e-13, T13 = -2.76076847742355e-16;
-const D0 = 4.89352518554385e-3, D2 = 2.268434632439e-3, D4 = 1.18534705686654e-4, D6 = 1.19825839466702e-6;
-const TANH_CLAMP = 7.90531110763549805;
+/**
+ * A [13/6] rational approximation of tanh on [-clamp, clamp] (the minimax fit Eigen uses for
+ * float tanh; beyond it tanh rounds to ±1 in float32): x·p(x²) / q(x²), coefficients from
+ * the lowest power up. simd-loops.ts evaluates the same one.
+ */
+export const TANH_RATIONAL = {
+  clamp: 7.90531110763549805,
+  p: [4.89352455891786e-3, 6.37261928875436e-4, 1.48572235717979e-5, 5.12229709037114e-8, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16],
+  q: [4.89352518554385e-3, 2.268434632439e-3, 1.18534705686654e-4, 1.19825839466702e-6],
+} as const;
+// Module constants, so the hot function reads no arrays.
+const [T1, T3, T5, T7, T9, T11, T13] = TANH_RATIONAL.p;
+const [D0, D2, D4, D6] = TANH_RATIONAL.q;
+const TANH_CLAMP = TANH_RATIONAL.clamp;
 
 /** tanh(x), relative error below 3e-7 everywhere (including near 0, where it is odd and ≈ x). */
 export function tanh32(x: number): number {

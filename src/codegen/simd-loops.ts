@@ -16,6 +16,7 @@
 import {
   type Bytes, type Local, FunctionBuilder, encodeModule, get, setLocal, i32, i32c, i32x4, f32c, f32x4, v128, F32, I32, V128,
 } from '../kernels/wasm/asm.ts';
+import { LN2_SPLIT, TANH_RATIONAL } from './fast-math.ts';
 
 export type LoopOperand =
   | { kind: 'value'; op: number } // the value of op `op` (an earlier op of this loop)
@@ -48,13 +49,9 @@ export const SIMD_OPS = new Set([
 
 const splat = (x: number): Bytes => f32x4.splat(f32c(x));
 
-// The constants of fast-math.ts (exp32, tanh32).
-const LOG2E = Math.LOG2E, LN2_HI = 0.693145751953125, LN2_LO = 1.4286068203094173e-6;
-const TANH = {
-  clamp: 7.90531110763549805,
-  p: [4.89352455891786e-3, 6.37261928875436e-4, 1.48572235717979e-5, 5.12229709037114e-8, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16],
-  q: [4.89352518554385e-3, 2.268434632439e-3, 1.18534705686654e-4, 1.19825839466702e-6],
-};
+// The approximations of fast-math.ts (exp32, tanh32), evaluated in float32 lanes.
+const LOG2E = Math.LOG2E, LN2_HI = LN2_SPLIT.hi, LN2_LO = LN2_SPLIT.lo;
+const TANH = TANH_RATIONAL;
 
 /** Compiles one loop into `f`; `params` are the array pointers and scalars in order. */
 function compileLoop(f: FunctionBuilder, spec: LoopSpec): void {
