@@ -520,6 +520,40 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   }
 
   /**
+   * The parameters of a loop's WebAssembly SIMD twin: arrays by byte offset (each once) and
+   * f32 scalars, in the order of the function's signature. `register` adds the loop to
+   * options.loops and returns its call (`L.f3(…)`), or '' when the caller takes no loops.
+   */
+  function simdTwin() {
+    const ptrs: string[] = [];
+    const scalarArgs: string[] = [];
+    const ptr = (x: string): number => {
+      const k = ptrs.indexOf(x);
+      return k >= 0 ? k : ptrs.push(x) - 1;
+    };
+    return {
+      ptr,
+      array: (x: string, access: 'vec' | 'shared' | 'row'): LoopOperand => ({ kind: 'array', param: ptr(x), access }),
+      scalar: (s: string): LoopOperand => ({ kind: 'scalar', param: scalarArgs.push(s) - 1 }),
+      register(flat: boolean, len: number, ops: LoopOp[], rows: string | number): string {
+        if (options.loops === undefined) return '';
+        const f = `f${options.loops.length}`;
+        options.loops.push({ shape: flat ? 'flat' : 'rows', len, arrays: ptrs.length, scalars: scalarArgs.length, ops });
+        return `L.${f}(${[...ptrs.map((x) => `${x}.byteOffset`), ...scalarArgs, flat ? `${rows} * ${len}` : rows].join(', ')})`;
+      },
+    };
+  }
+
+  /** A loop over `count` entries (flat) or rows × len, run first by its SIMD twin `call` where there is one. */
+  function loopHeader(flat: boolean, count: string, rows: string | number, len: number, call: string, rest: string): void {
+    if (flat) line(`for (let i = ${call ? `L !== null ? ${call} : 0` : '0'}; i < ${count}; i++) ${rest}`);
+    else {
+      if (call) line(`if (L !== null) ${call}; else`);
+      line(`for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) ${rest}`);
+    }
+  }
+
+  /**
    * A run of element-wise ops as one loop: each op a local (`v12`), stored only where a
    * later step, pass or op outside the run reads it. One pass over memory instead of one per op.
    */
@@ -539,16 +573,10 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       return aliases.get(id)!;
     };
     // The same loop as a SIMD spec: arrays by byte offset, scalars by value, values by op index.
-    const shape = flat ? 'flat' : 'rows';
-    const simd = options.loops !== undefined && simdEligible(shape, len, run.map((n) => n.op));
-    const ptrs: string[] = [];
-    const scalarArgs: string[] = [];
+    const simd = simdEligible(flat ? 'flat' : 'rows', len, run.map((n) => n.op));
+    const twin = simdTwin();
     const ops: LoopOp[] = [];
     const opIndex = new Map(run.map((n, k) => [n.id, k]));
-    const ptr = (x: string): number => {
-      const k = ptrs.indexOf(x);
-      return k >= 0 ? k : ptrs.push(x) - 1;
-    };
     for (const n of run) {
       const operands: LoopOperand[] = [];
       const xs = n.inputs.map((i, k) => {
@@ -559,42 +587,32 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
         const x = arr(i);
         const scalar = entries(i) === 1 && len !== 1;
         if (isBatched(i)) {
-          operands.push({ kind: 'array', param: ptr(x), access: scalar ? 'row' : 'vec' });
+          operands.push(twin.array(x, scalar ? 'row' : 'vec'));
           return scalar ? `${x}[b]` : flat ? `${x}[i]` : `${x}[o + j]`;
         }
         if (scalar || entries(i) === 1) {
           scalars.push(`const s${n.id}_${k} = ${x}[0];`);
-          operands.push({ kind: 'scalar', param: scalarArgs.push(`s${n.id}_${k}`) - 1 });
+          operands.push(twin.scalar(`s${n.id}_${k}`));
           return `s${n.id}_${k}`;
         }
-        operands.push({ kind: 'array', param: ptr(x), access: flat ? 'vec' : 'shared' });
+        operands.push(twin.array(x, flat ? 'vec' : 'shared'));
         return flat ? `${x}[i]` : `${x}[j]`;
       });
       const what = origin(n).slice(3);
       body.push(`const v${n.id} = ${scalarExpr(n, xs)}; // ${what}`);
       const stored = !inlined.has(n.id);
       if (stored) body.push(`${arr(n.id)}[${flat ? 'i' : 'o + j'}] = v${n.id};`);
-      ops.push({ op: n.op, inputs: operands, store: stored ? ptr(arr(n.id)) : undefined, slope: n.attrs.slope });
+      ops.push({ op: n.op, inputs: operands, store: stored ? twin.ptr(arr(n.id)) : undefined, slope: n.attrs.slope });
     }
-    let call = '';
-    if (simd) {
-      const f = `f${options.loops!.length}`;
-      options.loops!.push({ shape, len, arrays: ptrs.length, scalars: scalarArgs.length, ops });
-      const args = [...ptrs.map((x) => `${x}.byteOffset`), ...scalarArgs, flat ? `${rows} * ${len}` : rows].join(', ');
-      call = `L.${f}(${args})`;
-    }
-    line(`// fused: ${run.length} element-wise ops in one loop${simd ? ' (WebAssembly SIMD when L is set: the same ops, 4 entries at a time)' : ''}`);
+    const call = simd ? twin.register(flat, len, ops, rows) : '';
+    line(`// fused: ${run.length} element-wise ops in one loop${call ? ' (WebAssembly SIMD when L is set: the same ops, 4 entries at a time)' : ''}`);
     if (scalars.length || aliases.size) {
       line('{');
       depth++;
       for (const [id, a] of aliases) line(`const ${a} = ${name[id]}[t];`);
       for (const x of scalars) line(x);
     }
-    if (flat) line(`for (let i = ${simd ? `L !== null ? ${call} : 0` : '0'}; i < ${rows} * ${len}; i++) {`);
-    else {
-      if (simd) line(`if (L !== null) ${call}; else`);
-      line(`for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) {`);
-    }
+    loopHeader(flat, `${rows} * ${len}`, rows, len, call, '{');
     depth++;
     for (const x of body) line(x);
     depth--;
@@ -652,33 +670,24 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     }
     // Over a whole batch (e.g. a bias added to every row of logits), also as a SIMD loop.
     let call = '';
-    if (batched && options.loops !== undefined && simdEligible(flat ? 'flat' : 'rows', len, [n.op])) {
-      const ptrs: string[] = [];
-      const ptr = (x: string): number => (ptrs.includes(x) ? ptrs.indexOf(x) : ptrs.push(x) - 1);
-      const scalarArgs: string[] = [];
+    if (batched && simdEligible(flat ? 'flat' : 'rows', len, [n.op])) {
+      const twin = simdTwin();
       const inputs: LoopOperand[] = n.inputs.map((i, k) => {
         const x = ref(i, mode);
         switch (modes[k]) {
           case 'scalar':
-            return { kind: 'scalar', param: scalarArgs.push(`s${k}`) - 1 };
+            return twin.scalar(`s${k}`);
           case 'bscalar':
-            return { kind: 'array', param: ptr(x), access: 'row' };
+            return twin.array(x, 'row');
           case 'shared':
-            return { kind: 'array', param: ptr(x), access: flat ? 'vec' : 'shared' };
+            return twin.array(x, flat ? 'vec' : 'shared');
           case 'vec':
-            return { kind: 'array', param: ptr(x), access: 'vec' };
+            return twin.array(x, 'vec');
         }
       });
-      const op: LoopOp = { op: n.op, inputs, store: ptr(o), slope: n.attrs.slope };
-      const f = `f${options.loops.length}`;
-      options.loops.push({ shape: flat ? 'flat' : 'rows', len, arrays: ptrs.length, scalars: scalarArgs.length, ops: [op] });
-      call = `L.${f}(${[...ptrs.map((x) => `${x}.byteOffset`), ...scalarArgs, flat ? `${rows} * ${len}` : rows].join(', ')})`;
+      call = twin.register(flat, len, [{ op: n.op, inputs, store: twin.ptr(o), slope: n.attrs.slope }], rows);
     }
-    if (flat) line(`for (let i = ${call ? `L !== null ? ${call} : 0` : '0'}; i < ${batched ? `${rows} * ${len}` : len}; i++) ${body}`);
-    else {
-      if (call) line(`if (L !== null) ${call}; else`);
-      line(`for (let b = 0, o = 0; b < ${rows}; b++, o += ${len}) for (let j = 0; j < ${len}; j++) ${body}`);
-    }
+    loopHeader(flat, batched ? `${rows} * ${len}` : `${len}`, rows, len, call, body);
     if (scalars.length) {
       depth--;
       line('}');
