@@ -25,8 +25,6 @@ export interface EngineRun {
 
 export interface PtbResult {
   flopsPerToken: number;
-  /** Parameters of models/word-lstm.rnn on PTB's 10,000 words; the peer's count must equal it. */
-  params: number;
   rnnc: EngineRun;
   torch: EngineRun | null;
 }
@@ -41,11 +39,8 @@ export async function runPtb(withTorch: boolean, rnncThreads: number, quick = fa
   const train = path.join(PTB, 'ptb.train.txt');
   const valid = path.join(PTB, 'ptb.valid.txt');
   if (!existsSync(train) || !existsSync(valid)) throw new Error(`PTB not found: ${train}, ${valid}`);
-  // Vocab 10,000 on PTB: only used to count FLOPs and parameters (the training run binds it from the data).
-  const { ir } = loadIR('models/word-lstm.rnn', { dims: { vocab: 10000 } });
-  const flopsPerToken = ((f) => f.forward + f.backward)(countFlops(ir));
-  if (typeof ir.totalParams !== 'number') throw new Error(`P3: parameter count of models/word-lstm.rnn is not a number: ${ir.totalParams}`);
-  const params = ir.totalParams;
+  // Vocab 10,000 on PTB: only used to count FLOPs (the training run binds it from the data).
+  const flopsPerToken = ((f) => f.forward + f.backward)(countFlops(loadIR('models/word-lstm.rnn', { dims: { vocab: 10000 } }).ir));
 
   const out = mkdtempSync(path.join(os.tmpdir(), 'rnnc-bench-ptb-'));
   const args = ['bin/rnnc.js', 'train', 'models/word-lstm.rnn', '--level', 'word', '--data', train, '--valid', valid,
@@ -62,7 +57,7 @@ export async function runPtb(withTorch: boolean, rnncThreads: number, quick = fa
   const rTps = rSec && rTokens ? rTokens / rSec : null;
   const rnnc: EngineRun = {
     engine: 'rnnc', threads: rnncThreads, wall_s: r.wall, train_s: rSec, tokens_per_s: rTps,
-    // The count the run reports (vocab bound from the data), not the one assumed for FLOPs.
+    // The parameter count as the run reports it (vocab bound from the data): the peer's must equal it.
     gflops: rTps ? (flopsPerToken * rTps) / 1e9 : null, valid_ppl: num(end?.valid_ppl), params: num(r.lines.find((j) => j.event === 'start')?.params),
     ...(r.error || !end ? { error: r.error ?? 'no end event' } : {}),
   };
@@ -79,12 +74,12 @@ export async function runPtb(withTorch: boolean, rnncThreads: number, quick = fa
     // a mismatch marks PyTorch's row failed rather than throwing away rnnc's finished run.
     const tp = num(fin?.params);
     const mismatch = tf !== null && tf !== flopsPerToken ? `FLOPs per token from the graph (${flopsPerToken}) differ from torch_wordlm.py's (${tf})`
-      : tp !== null && tp !== (rnnc.params ?? params) ? `models/word-lstm.rnn has ${rnnc.params ?? params} parameters, torch_wordlm.py's model ${tp}: not the same network` : undefined;
+      : tp !== null && rnnc.params !== null && tp !== rnnc.params ? `models/word-lstm.rnn has ${rnnc.params} parameters, torch_wordlm.py's model ${tp}: not the same network` : undefined;
     const tTps = num(epoch?.tokens_per_s);
     torch = {
       engine: String(fin?.engine ?? 'pytorch'), threads: TORCH_THREADS, wall_s: t.wall, train_s: num(epoch?.train_sec), tokens_per_s: tTps,
       gflops: tTps ? (flopsPerToken * tTps) / 1e9 : null, valid_ppl: num(fin?.valid_ppl), params: tp, ...(t.error || !fin || mismatch ? { error: t.error ?? mismatch ?? 'no final line' } : {}),
     };
   }
-  return { flopsPerToken, params, rnnc, torch };
+  return { flopsPerToken, rnnc, torch };
 }

@@ -220,6 +220,7 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
   const { heap, view, inBounds, alloc } = float32Heap(buffer, heapStart);
   const threads = Math.max(1, Math.min(2, options.threads ?? defaultThreads()));
   const minFlops = options.minParallelFlops ?? DEFAULT_NATIVE_MIN_PARALLEL_FLOPS;
+  const threadsFor = (M: number, N: number, K: number) => (threads > 1 && 2 * M * N * K >= minFlops ? 2 : 1);
   // Packed copies of reused B matrices, by (offset, transpose, shape), valid for one generation.
   const reused = new Map<string, { ptr: number; bytes: number; source: number; generation: number }>();
   let reusedBytes = 0;
@@ -252,8 +253,7 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
     gemmReusedB(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
       // A few rows (a sampling step, often its own window): dot products, no packing at all.
       if (M <= GEMV_MAX_ROWS_NATIVE) return this.gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc);
-      checkGemmArgs(M, N, K, lda, ldb, ldc, transA, transB);
-      if ((aPtr | bPtr | cPtr) & 3) throw new Error('gemm: pointers must be 4-byte aligned');
+      if (!checkCall(inBounds, transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, cPtr, ldc)) return;
       const key = `${bPtr}:${transB ? 1 : 0}:${K}:${N}:${ldb}`;
       let entry = reused.get(key);
       if (!entry) {
@@ -269,13 +269,12 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
         reused.set(key, entry);
       }
       if (entry.generation !== generation) {
+        // All of B is packed even when alpha = 0 (which checkCall lets through unread).
         if (!inBounds(bPtr, transB ? N : K, transB ? K : N, ldb)) throw new Error('gemm: a matrix lies outside the heap');
         native.packB(buffer, transB ? 1 : 0, K, N, bPtr, ldb, entry.ptr);
         entry.generation = generation;
       }
-      if (M === 0 || N === 0) return;
-      native.gemmPacked(buffer, transA ? 1 : 0, M, N, K, alpha, aPtr, lda, entry.ptr, beta, cPtr, ldc,
-        threads > 1 && 2 * M * N * K >= minFlops ? 2 : 1);
+      native.gemmPacked(buffer, transA ? 1 : 0, M, N, K, alpha, aPtr, lda, entry.ptr, beta, cPtr, ldc, threadsFor(M, N, K));
     },
     int32Scratch(count: number) {
       if (!scratch || scratch.view.length < count) {
@@ -293,8 +292,7 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
     addRows: (rows, cols, dstPtr, srcPtr, lds) => native.addRows(buffer, rows, cols, dstPtr, srcPtr, lds),
     gemm(transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc) {
       if (!checkCall(inBounds, transA, transB, M, N, K, alpha, aPtr, lda, bPtr, ldb, cPtr, ldc)) return;
-      native.gemm(buffer, transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc,
-        threads > 1 && 2 * M * N * K >= minFlops ? 2 : 1);
+      native.gemm(buffer, transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc, threadsFor(M, N, K));
     },
   };
 }

@@ -49,12 +49,15 @@ export function loadNative(): NativeStatus {
 }
 
 /**
- * The native module for whole-arena loops (gradient norms, SGD and Adam steps) on float32 arrays,
- * unless RNNC_KERNELS picks other kernels; undefined where it is not built.
+ * The native module for whole-arena loops (gradient norms, SGD and Adam steps) when every
+ * array given is a Float32Array over a plain ArrayBuffer; undefined where it is not built,
+ * RNNC_KERNELS picks other kernels, or an array is of another kind (the JavaScript loop runs).
  */
-export function nativeArenaOps(): NativeModule | undefined {
+export function nativeArenaOps(...arrays: ArrayBufferView[]): NativeModule | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RNNC_KERNELS;
-  return env === 'js' || env === 'wasm' ? undefined : loadNative().module;
+  if (env === 'js' || env === 'wasm') return undefined;
+  if (!arrays.every((a) => a instanceof Float32Array && a.buffer instanceof ArrayBuffer)) return undefined;
+  return loadNative().module;
 }
 
 /** This CPU: architecture, model and (on Linux) feature flags; the same as cpuId in scripts/build-native.mjs. */

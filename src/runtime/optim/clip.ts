@@ -15,11 +15,11 @@ export function globalNorm(grads: GradArena | readonly GradArena[]): number {
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  const native = nativeArenaOps();
   for (const g of list) {
     // The native loop (vectorised, float64 sums too) where it is built: a few times faster.
-    if (native && g instanceof Float32Array && g.buffer instanceof ArrayBuffer) {
-      s0 += native.sumSquares(g);
+    const native = nativeArenaOps(g);
+    if (native) {
+      s0 += native.sumSquares(g as Float32Array);
       continue;
     }
     const n = g.length;

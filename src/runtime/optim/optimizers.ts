@@ -189,8 +189,8 @@ const UPDATES: Record<OptimizerKind, Update> = {
   sgd(p, g, f, lr, h) {
     const wd = h.weightDecay;
     const n = p.length;
-    const native = nativeArenaOps();
-    if (wd === 0 && native && p.buffer instanceof ArrayBuffer && g.buffer instanceof ArrayBuffer) native.axpy(-lr * f, g, p);
+    const native = nativeArenaOps(p, g);
+    if (wd === 0 && native) native.axpy(-lr * f, g, p);
     else if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i]);
     else for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i] + wd * p[i]);
   },
@@ -272,9 +272,9 @@ const UPDATES: Record<OptimizerKind, Update> = {
     const eps = h.eps;
     const bc1 = 1 - Math.pow(b1, t);
     const bc2 = 1 - Math.pow(b2, t);
-    const native = nativeArenaOps();
     // The native loop computes exactly this one (bit for bit), vectorised: a few times faster.
-    if (native && p instanceof Float32Array && g instanceof Float32Array && p.buffer instanceof ArrayBuffer && g.buffer instanceof ArrayBuffer) return native.adam(p, g, m, v, f, lr, wd, b1, b2, eps, bc1, bc2);
+    const native = nativeArenaOps(p, g, m, v);
+    if (native) return native.adam(p, g, m, v, f, lr, wd, b1, b2, eps, bc1, bc2);
     const n = p.length;
     for (let i = 0; i < n; i++) {
       const gi = f * g[i] + wd * p[i];
