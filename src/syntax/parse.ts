@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as ohm from 'ohm-js';
 import type { CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
+import { compileGrammar } from '../util/grammar-recipe.ts';
 
 let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
 
@@ -11,7 +12,7 @@ let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
 function language(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
   if (cached) return cached;
   const text = readFileSync(new URL('../../grammar/rnn.ohm', import.meta.url), 'utf8');
-  const grammar = ohm.grammar(text);
+  const grammar = compileGrammar(text);
   const semantics = grammar.createSemantics();
   addAstOperation(semantics);
   cached = { grammar, semantics };
