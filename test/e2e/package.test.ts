@@ -97,6 +97,13 @@ describe.concurrent('the packed and installed package', () => {
     expect(JSON.parse(readFileSync(join(project, 'run/config.json'), 'utf8')).trainer.step).toBe(5);
   });
 
+  it('the native kernels built at install load from dist/ (they check their source, src/kernels/native/kernels.c)', async (ctx) => {
+    if (!existsSync(join(installed, 'build/rnnc-kernels.node'))) ctx.skip(); // no C compiler here: the WebAssembly kernels run
+    const r = await run('node', ['--input-type=module', '-e', "process.env.RNNC_KERNELS = 'native'; const { compile, buildCharVocab } = await import('rnnc'); const v = buildCharVocab('abcabc'); const m = compile('node_modules/rnnc/models/char-lstm.rnn', { vocab: v, dims: { embed: 4, hidden: 8 } }).init(1); await m.train({ train: 'abcabcabcabc' }, { steps: 2, batch: 1, bptt: 4 }); console.log('trained');"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('trained\n');
+  });
+
   it('plain node runs the README example: a model given as text compiles, trains 5 steps and samples', async () => {
     writeFileSync(join(project, 'app.mjs'), readmeExample());
     const r = await run('node', ['app.mjs']);
