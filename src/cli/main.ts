@@ -57,9 +57,12 @@ program.hook('preAction', (_program, cmd) => {
 });
 
 // The first word that is not an option names the command (rnnc's own options take no value);
-// help, an unknown word or none loads them all, for the full listing and suggestions.
-const word = process.argv.slice(2).find((a) => !a.startsWith('-'));
-const wanted = word !== undefined && Object.hasOwn(COMMANDS, word) ? [COMMANDS[word]] : Object.values(COMMANDS);
+// --version needs none; help, an unknown word or none loads them all, for the full listing
+// and suggestions.
+const args = process.argv.slice(2);
+const word = args.find((a) => !a.startsWith('-'));
+const versionOnly = word === undefined && (args.includes('-V') || args.includes('--version'));
+const wanted = word !== undefined && Object.hasOwn(COMMANDS, word) ? [COMMANDS[word]] : versionOnly ? [] : Object.values(COMMANDS);
 for (const register of await Promise.all(wanted.map((load) => load()))) register(program);
 
 program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExamples:\n  rnnc check models/*.rnn --dims vocab=65\n  rnnc train models/char-lstm.rnn');
