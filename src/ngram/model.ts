@@ -11,6 +11,9 @@ import type { NgramVocab } from './vocab.ts';
 /** log10 probability written for what cannot occur (`<s>` as a prediction), as SRILM and KenLM do. */
 export const LOG10_ZERO = -99;
 
+/** Longest order accepted (counting stores n-gram lengths in bytes; KenLM's default build stops at 6). */
+export const MAX_ORDER = 20;
+
 export interface ModelInfo {
   /** How the model was estimated (from an rnnc header), or null for a foreign ARPA file. */
   smoothing: string | null;

@@ -1,7 +1,7 @@
 // Estimating an n-gram model from a token stream: count (counts.ts), then one smoothing
 // method (smoothing/*.ts) turns the counts into ARPA probabilities and backoff weights.
 import { countNgrams } from './counts.ts';
-import { LOG10_ZERO, NgramModel } from './model.ts';
+import { LOG10_ZERO, MAX_ORDER, NgramModel } from './model.ts';
 import { addK } from './smoothing/add-k.ts';
 import type { Estimate } from './smoothing/estimate.ts';
 import { kneserNey } from './smoothing/kneser-ney.ts';
@@ -11,8 +11,6 @@ import type { NgramVocab } from './vocab.ts';
 
 export const SMOOTHINGS = ['mkn', 'kn', 'witten-bell', 'add-k', 'stupid-backoff'] as const;
 export type Smoothing = (typeof SMOOTHINGS)[number];
-/** Longest order accepted (positions store their n-gram length in a byte; KenLM's default build stops at 6). */
-export const MAX_ORDER = 20;
 
 export interface NgramTrainOptions {
   order: number;
