@@ -6,11 +6,12 @@
 //   evaluateNgram(model, ids, protocol) mean NLL / perplexity ('stream' = rnnc eval's protocol)
 //   new NgramScorer(model)              running context: observe(id), logProb(id), distribution()
 //   model.vocab.mapVocab(rnncVocab)     rnnc token id → model id, to mix per token
+//   scoreVocabTokens(model, vocab, ids) ln p of a neural model's token ids (mapped by name)
 //   sampleNgram(model, options)         text
 export { readArpa, parseArpa } from './arpa-read.ts';
 export { writeArpa, arpaText } from './arpa-write.ts';
 export { NgramModel, LOG10_ZERO, MAX_ORDER } from './model.ts';
-export { NgramScorer, scoreTokens, evaluateNgram, type NgramEvaluation, type Protocol } from './score.ts';
+export { NgramScorer, scoreTokens, scoreVocabTokens, evaluateNgram, type NgramEvaluation, type Protocol } from './score.ts';
 export { sampleNgram, type NgramSampleOptions } from './sample.ts';
 export { trainNgram, SMOOTHINGS, isSmoothing, type Smoothing, type NgramTrainOptions } from './train.ts';
 export { NgramVocab, BOS_WORD, EOS_WORD, UNK_WORD } from './vocab.ts';

@@ -9,6 +9,7 @@
 //                `</s>` counted as a token — the protocol of Mikolov et al.'s KN5 141.2 on PTB.
 // Words the model does not know (id −1: only with an ARPA file that has no `<unk>`) are not
 // scored, as SRILM skips OOVs, and are counted apart; they also cut the context.
+import type { Vocab } from '../runtime/data/vocab.ts';
 import type { NgramModel } from './model.ts';
 
 const LN10 = Math.LN10;
@@ -100,4 +101,13 @@ export function evaluateNgram(model: NgramModel, ids: ArrayLike<number>, protoco
   }
   const loss = sum / tokens;
   return { protocol, tokens, oov, loss, perplexity: Math.exp(loss), bits: loss / Math.LN2 };
+}
+
+/**
+ * ln p of tokens given as ids of an rnnc vocabulary (a neural model's, for mixing), each
+ * mapped to the model's word of the same name (`<unk>` when the model lacks it).
+ */
+export function scoreVocabTokens(model: NgramModel, vocab: Vocab, ids: ArrayLike<number>): Float64Array {
+  const map = model.vocab.mapVocab(vocab);
+  return scoreTokens(model, Int32Array.from({ length: ids.length }, (_, i) => map[ids[i]]));
 }
