@@ -127,6 +127,10 @@ describe('rnnc ngram', () => {
     const s = await rnnc('train', '--data', TRAIN, '-o', join(dir, 'x.arpa'), '--smoothing', 'good-turing');
     expect(s.code).toBe(2);
     expect(s.err).toBe(`error: option '--smoothing <name>' argument 'good-turing' is invalid. unknown smoothing "good-turing"; expected one of mkn, kn, witten-bell, add-k, stupid-backoff\n`);
+    const r = await rnnc('train', '--data', file('s.txt', 'a </s> b\n'), '-o', join(dir, 'x.arpa'));
+    expect([r.code, r.err]).toEqual([1, "error: the text contains the word </s>, which ARPA reserves for sentence boundaries (rnnc's line end is <eos>)\n"]);
+    const both = await rnnc('train', '--data', TRAIN, '-o', join(dir, 'x.arpa'), '--valid', VALID, '--split', '0.9');
+    expect([both.code, both.err]).toEqual([1, 'error: give --valid or --split, not both\n']);
     const w = await rnnc('train', '--data', TRAIN, '-o', join(dir, 'no', 'such', 'x.arpa'));
     expect([w.code, w.err]).toEqual([1, `error: cannot write ${join(dir, 'no', 'such', 'x.arpa')}: its directory does not exist\n`]);
   });
