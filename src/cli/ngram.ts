@@ -37,6 +37,16 @@ const positive = (v: string): number => {
   if (v.trim() === '' || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
   return n;
 };
+const nonNegative = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number ≥ 0, got "${v}"`);
+  return n;
+};
+const probability = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a probability in (0, 1], got "${v}"`);
+  return n;
+};
 const fraction = (v: string): number => {
   const n = Number(v);
   if (v.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a fraction between 0 and 1, got "${v}"`);
@@ -146,6 +156,7 @@ function evaluate(file: string, o: EvalOpts): void {
 function score(file: string, o: EvalOpts): void {
   const m = readArpa(file);
   const ids = m.vocab.encode(readCorpus(o.data, 'text'), o.data);
+  if (!m.info.normalised) console.error(`note: ${file} was estimated with ${m.info.smoothing}: its scores are not probabilities`);
   const lp = scoreTokens(m, ids);
   const from = o.protocol === 'stream' ? 1 : 0;
   const name = (id: number) => (id < 0 ? '<oov>' : m.vocab.names[id]);
@@ -201,9 +212,9 @@ export function registerNgram(program: Command): void {
     .argument('<model>', 'ARPA file')
     .option('--prompt <text>', 'text to continue (default: a new sentence)')
     .option('--length <n>', 'tokens to generate', parsePositiveInt, 100)
-    .option('--temperature <t>', 'sharpen (< 1) or flatten (> 1) the distribution; 0 = greedy', (v) => (v.trim() === '0' ? 0 : positive(v)), 1)
+    .option('--temperature <t>', 'sharpen (< 1) or flatten (> 1) the distribution; 0 = greedy', nonNegative, 1)
     .option('--top-k <k>', 'sample among the k most likely tokens', parsePositiveInt)
-    .option('--top-p <p>', 'nucleus: the most likely tokens holding probability p', (v) => (v.trim() === '1' ? 1 : fraction(v)))
+    .option('--top-p <p>', 'nucleus: the most likely tokens holding probability p', probability)
     .option('--greedy', 'always take the most likely token')
     .option('--seed <n>', 'seed of the sampling stream', parseSeed, 0)
     .option('--until-eos', 'stop after the first </s>')
