@@ -132,9 +132,11 @@ export function parseArpa(text: string, what = 'ARPA file'): NgramModel {
 
   for (let n = 1; n <= N; n++) {
     if (line !== `\\${n}-grams:`) fail(`expected \\${n}-grams:, got ${line === null ? 'the end of the file' : JSON.stringify(line)}`);
-    if (n > 1) tables.push(new NgramTable(declared[n - 1]));
-    prob.push(new Float64Array(Math.max(1, declared[n - 1])));
-    backoff.push(new Float64Array(Math.max(1, declared[n - 1])));
+    // Room for the declared count, but no more than the text can hold (a line takes ≥ 4 characters).
+    const room = Math.max(1, Math.min(declared[n - 1], Math.ceil(text.length / 4)));
+    if (n > 1) tables.push(new NgramTable(room));
+    prob.push(new Float64Array(room));
+    backoff.push(new Float64Array(room));
     let seen = 0;
     for (;;) {
       const raw = next();
@@ -161,6 +163,8 @@ export function parseArpa(text: string, what = 'ARPA file'): NgramModel {
         if (nameIds.has(w)) fail(`the 1-gram ${JSON.stringify(w)} appears twice`);
         nameIds.set(w, vocabSize);
         names.push(w);
+        prob[1] = resized(prob[1], vocabSize + 1);
+        backoff[1] = resized(backoff[1], vocabSize + 1);
         prob[1][vocabSize] = p;
         backoff[1][vocabSize] = bo;
         vocabSize++;
@@ -185,6 +189,8 @@ export function parseArpa(text: string, what = 'ARPA file'): NgramModel {
   }
   if (line !== '\\end\\') fail(`expected \\end\\, got ${line === null ? 'the end of the file' : JSON.stringify(line)}`);
   const vocab = new NgramVocab(level, names, what);
+  prob[1] = prob[1].slice(0, vocabSize);
+  backoff[1] = backoff[1].slice(0, vocabSize);
   for (let n = 2; n <= N; n++) {
     prob[n] = prob[n].slice(0, tables[n].size);
     backoff[n] = backoff[n].slice(0, tables[n].size);

@@ -88,11 +88,6 @@ export class NgramTable {
     this.slots = slots;
     this.mask = mask;
   }
-
-  /** Approximate bytes held (for reports). */
-  get bytes(): number {
-    return this.suffix.byteLength + this.first.byteLength + this.slots.byteLength;
-  }
 }
 
 /** A Float64Array of `n` entries holding `a`'s first entries (grow-by-copy for parallel arrays). */

@@ -120,6 +120,7 @@ describe('bad ARPA files: one error naming the line', () => {
     ['a positive log probability', (l: string[]) => (l[6] = '0.5\ta'), /^f\.arpa:7: log10 probability 0.5 is above 0$/],
     ['an unknown word', (l: string[]) => (l[10] = '-0.1\t<s> b'), /^f\.arpa:11: the word "b" is not among the 1-grams$/],
     ['too few n-grams', (l: string[]) => (l[1] = 'ngram 1=4'), /^f\.arpa:10: 3 1-grams where \\data\\ declares 4$/],
+    ['an absurd count', (l: string[]) => (l[2] = 'ngram 2=99999999999'), /^f\.arpa:13: 1 2-grams where \\data\\ declares 99999999999$/],
     ['too many n-grams', (l: string[]) => (l[1] = 'ngram 1=2'), /^f\.arpa:8: more 1-grams than the 2 declared in \\data\\$/],
     ['a duplicate', (l: string[]) => l.splice(11, 0, '-0.2\t<s> a'), /^f\.arpa:12: /],
     ['a backoff at the top order', (l: string[]) => (l[10] = '-0.1\t<s> a\t-0.2'), /^f\.arpa:11: a backoff weight \(-0.2\) on a 2-gram of the highest order$/],
