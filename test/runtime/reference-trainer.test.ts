@@ -141,3 +141,29 @@ describe('the real trainer in float64 follows the reference trainer step by step
     for (const [name, p] of model.initial) expect(Array.from(model.named().get(name)!), name).not.toEqual(Array.from(p));
   });
 });
+
+describe('a run stopped and restored (trainer state, optimizer buffers, carried states) still follows the reference', () => {
+  it.each([3, 4])('stopped after step %i of 7 (2-layer LSTM, adam, plateau schedule, dropout-free)', async (stop) => {
+    const o = cases[1].o;
+    const first = float64Model(lstm2, 3);
+    const want = referenceTrain(lstm2, first.initial, train, valid, o);
+    const a = new Trainer(first, { train, valid }, trainOptions({ ...o, steps: stop }));
+    await a.run();
+    // A new model and trainer, given copies of everything a checkpoint keeps.
+    const second = float64Model(lstm2, 99);
+    second.params.set(first.params);
+    const b = new Trainer(second, { train, valid }, trainOptions(o));
+    const opt = a.optimizer.state();
+    b.restore(structuredClone(a.state), { ...opt, tensors: Object.fromEntries(Object.entries(opt.tensors).map(([k, v]) => [k, v.slice()])) }, a.carried().map((s) => s.slice()));
+    const losses: number[] = [];
+    await b.run({ onStep: (s) => losses.push(s.loss) });
+    expect(losses).toHaveLength(7 - stop);
+    losses.forEach((l, k) => expect(close(l, want.steps[stop + k].loss), `step ${stop + k + 1}`).toBeLessThanOrEqual(1e-12));
+    const last = want.steps[6].params;
+    for (const [name, p] of last) {
+      const q = second.named().get(name)!;
+      for (let i = 0; i < p.length; i++) expect(close(q[i], p[i]), name).toBeLessThanOrEqual(1e-12);
+    }
+    expect(b.schedule.lr).toBe(want.steps[6].lr);
+  });
+});
