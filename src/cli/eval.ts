@@ -24,7 +24,8 @@ export function registerEval(program: Command): void {
     .option('--json', 'print one JSON object')
     .addHelpText('after', '\nperplexity = exp(mean NLL); bits = mean NLL / ln 2 (bits per character for a char model).\n\nExample:\n  rnnc eval runs/shakespeare --data data/tinyshakespeare/input.txt')
     .action((dir: string, o: Opts) => {
-      const ck = loadCheckpoint(dir);
+      const ck = loadCheckpoint(dir, { optimizer: false });
+      for (const w of ck.warnings) console.error(`note: ${w}`);
       const m = ck.model;
       if (!m.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot read text`);
       const tokens = m.vocab.encode(readCorpus(o.data, 'evaluation text'), o.data);

@@ -9,7 +9,7 @@ import cliProgress from 'cli-progress';
 import { compile, LanguageModel, loadIR } from '../runtime/model.ts';
 import { prepareData, type DataSettings } from '../runtime/data/prepare.ts';
 import { Trainer, DivergedError, type StepInfo, type TrainOptions, type ValidInfo } from '../runtime/train/trainer.ts';
-import { loadCheckpoint, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
+import { CheckpointError, loadCheckpoint, NonFiniteWeightsError, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
 import { isOptimizerKind, OPTIMIZER_KINDS } from '../runtime/optim/optimizers.ts';
 import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
 import type { IRInit } from '../ir/types.ts';
@@ -217,7 +217,9 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
   if (o.resume) {
     // Resuming: the checkpoint fixes the model, data and hyper-parameters; budgets may be given anew.
     const ck = loadCheckpoint(o.resume);
-    if (!ck.config.train || !ck.config.trainer || !ck.config.data || !ck.optimizer) throw new UserError(`${o.resume}: holds weights only, no training state to resume`);
+    for (const w of ck.warnings) console.error(`note: ${w}`);
+    if (!ck.config.train || !ck.config.trainer || !ck.config.data) throw new UserError(`${o.resume}: holds weights only, no training state to resume`);
+    if (!ck.optimizer) throw new UserError(`${o.resume}: optimizer.safetensors is missing, so the run cannot resume (eval and sample do not need it)`);
     const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
     const fixed = ['data', 'valid', 'split', 'level', 'minCount', 'maxVocab', 'dims', 'batch', 'bptt', 'optimizer', 'lr', 'clip', 'weightDecay', 'momentum', 'lossScale', 'lrSchedule', 'seed', 'initScale'].filter(given);
     if (fixed.length) throw new UserError(`--resume continues the run as it was configured; these options cannot change: ${fixed.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')}`);
@@ -258,7 +260,21 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
   unit = rep.unit = model.vocab?.kind === 'word' ? 'token' : 'char';
   if (mode === 'json') rep.emit({ event: 'start', model: model.name, params: model.paramCount, out: outDir, step: trainer.state.step });
 
-  const save = () => saveCheckpoint(outDir, { model, trainer, data, initSeed, version: VERSION });
+  // The step of the last checkpoint known complete in outDir, for the messages when a save fails.
+  let savedStep: number | null = o.resume && resolve(outDir) === resolve(o.resume) ? trainer.state.step : null;
+  const lastGood = () => (savedStep === null ? 'nothing was saved' : `the last good checkpoint, of step ${savedStep}, is in ${outDir}`);
+  const save = () => {
+    try {
+      saveCheckpoint(outDir, { model, trainer, data, initSeed, version: VERSION });
+      savedStep = trainer.state.step;
+    } catch (e) {
+      if (e instanceof NonFiniteWeightsError) {
+        throw new UserError(`training diverged: after step ${trainer.state.step} the weights are not finite (tensor '${e.param}'; lr ${trainer.schedule.lr}) and were not saved; ${lastGood()}. Try a lower --lr or --clip`);
+      }
+      if (e instanceof CheckpointError) throw new UserError(`${e.message}; ${lastGood()}`);
+      throw e;
+    }
+  };
   save();
 
   // Ctrl-C: finish the step, save, exit 0. A second Ctrl-C quits at once (the last checkpoint stays).
@@ -280,7 +296,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     });
   } catch (e) {
     rep.stop();
-    if (e instanceof DivergedError) throw new UserError(`${e.message}\nthe last good checkpoint is in ${outDir}`);
+    if (e instanceof DivergedError) throw new UserError(`${e.message}; ${lastGood()}`);
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
