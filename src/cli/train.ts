@@ -5,10 +5,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import cliProgress from 'cli-progress';
 import { compile, LanguageModel, loadIR } from '../runtime/model.ts';
 import { prepareData, type DataSettings } from '../runtime/data/prepare.ts';
-import { Trainer, DivergedError, type StepInfo, type TrainOptions, type ValidInfo } from '../runtime/train/trainer.ts';
+import { Trainer, DivergedError, type TrainOptions } from '../runtime/train/trainer.ts';
+import { fmtInt, fmtTime, Reporter } from './train-report.ts';
 import { CheckpointError, loadCheckpoint, NonFiniteWeightsError, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
 import { isOptimizerKind, OPTIMIZER_KINDS } from '../runtime/optim/optimizers.ts';
 import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
@@ -110,84 +110,6 @@ function defaultOut(name: string): string {
   let dir = join('runs', `${name.toLowerCase()}-${stamp}`);
   for (let i = 2; existsSync(dir); i++) dir = join('runs', `${name.toLowerCase()}-${stamp}-${i}`);
   return dir;
-}
-
-const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
-function fmtTime(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
-}
-
-/** Progress on a terminal (a bar), as plain lines, or as JSON lines. */
-class Reporter {
-  private bar: cliProgress.SingleBar | null = null;
-  private lastLine = 0;
-
-  constructor(
-    private readonly mode: 'bar' | 'lines' | 'json',
-    private readonly logEvery: number,
-    /** 'char' or 'token': what the losses are per. */
-    public unit: string,
-  ) {}
-
-  start(): void {
-    if (this.mode !== 'bar') return;
-    this.bar = new cliProgress.SingleBar(
-      {
-        format: 'epoch {epoch} |{bar}| {percentage}% | step {step} | {tps} tok/s | loss {loss} | ETA {eta_formatted}',
-        barsize: 24,
-        hideCursor: true,
-        etaBuffer: 50,
-        stream: process.stderr,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    this.bar.start(1000, 0, { epoch: 1, step: 0, tps: '-', loss: '-' });
-  }
-
-  step(i: StepInfo): void {
-    if (this.mode === 'bar') {
-      this.bar!.update(Math.round(i.progress * 1000), { epoch: i.epoch, step: i.step, tps: fmtInt(i.tokensPerS), loss: i.loss.toFixed(4) });
-      return;
-    }
-    if (i.step % this.logEvery !== 0 && i.step !== 1) return;
-    if (this.mode === 'json') {
-      this.emit({ step: i.step, epoch: i.epoch, loss: i.loss, lr: i.lr, grad_norm: i.gradNorm, tokens: i.tokens, tokens_per_s: Math.round(i.tokensPerS), seconds: +i.seconds.toFixed(2) });
-    } else {
-      const now = performance.now();
-      if (i.step !== 1 && now - this.lastLine < 2000 && i.epochStep !== i.epochSteps) return;
-      this.lastLine = now;
-      console.log(
-        `epoch ${i.epoch} step ${i.step} (${i.epochStep}/${i.epochSteps}) loss ${i.loss.toFixed(4)} lr ${i.lr.toPrecision(3)} |g| ${i.gradNorm.toFixed(3)} ${fmtInt(i.tokensPerS)} tok/s ${fmtTime(i.seconds)}`,
-      );
-    }
-  }
-
-  valid(v: ValidInfo): void {
-    const r = v.result;
-    if (this.mode === 'json') {
-      this.emit({ step: v.step, epoch: v.epoch, tokens: v.tokens, valid_loss: r.loss, valid_ppl: r.perplexity, valid_bits: r.bits, best: v.best });
-      return;
-    }
-    this.say(`valid after step ${v.step} (epoch ${v.epoch}): loss ${r.loss.toFixed(4)} nats/${this.unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${this.unit}${v.best ? ' (best)' : ''}`);
-  }
-
-  say(text: string): void {
-    if (this.mode === 'json') return;
-    if (this.bar) this.bar.stop();
-    console.log(text);
-    if (this.bar) this.bar.start(1000, (this.bar as unknown as { value: number }).value ?? 0);
-  }
-
-  emit(o: Record<string, unknown>): void {
-    console.log(JSON.stringify(o));
-  }
-
-  stop(): void {
-    this.bar?.stop();
-    this.bar = null;
-  }
 }
 
 function dataSettings(o: Opts): DataSettings {
