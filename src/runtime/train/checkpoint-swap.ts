@@ -68,7 +68,9 @@ export function findCheckpoint(dir: string): { path: string; note: string | null
   if (existsSync(target) && (!statSync(target).isDirectory() || complete(target))) return { path: dir, note: null };
   const old = leftovers(target, 'old').filter(complete);
   if (old.length === 0) return { path: dir, note: null };
-  const path = old.sort()[old.length - 1];
+  // Several, when saves were cut again before cleaning up: the newest is the last complete one.
+  const mtime = (d: string) => statSync(join(d, 'config.json')).mtimeMs;
+  const path = old.reduce((a, b) => (mtime(b) > mtime(a) ? b : a));
   return { path, note: `${dir}: a save was interrupted while replacing it; reading the previous checkpoint, ${path}` };
 }
 
