@@ -40,6 +40,8 @@ export interface CheckpointConfig {
   model: { file: string; name: string; dims: Record<string, number>; sources: Record<string, string> };
   data: DataConfig | null;
   initSeed: number;
+  /** --init-scale of the run's initialisation (null: the model's own inits; absent in older checkpoints). */
+  initScale?: number | null;
   train: ResolvedTrainOptions | null;
   trainer: TrainerState | null;
   /** How the run validated (absent in checkpoints of older rnnc). */

@@ -31,6 +31,8 @@ export interface SaveInput {
   trainer?: Trainer | null;
   data?: DataConfig | null;
   initSeed: number;
+  /** The uniform(-a, a) that replaced the model's inits, if one did. */
+  initScale?: number | null;
   version: string;
   /** DIR/best: this save is the best so far ('self'), keep the one there ('keep', default), or none. */
   best?: 'self' | 'keep' | 'none';
@@ -88,6 +90,7 @@ export function saveCheckpoint(dir: string, input: SaveInput): void {
     model: { file: model.file, name: model.name, dims, sources: model.sources },
     data: input.data ?? null,
     initSeed: input.initSeed,
+    initScale: input.initScale ?? null,
     train: trainer ? trainer.options : null,
     trainer: trainer ? trainer.state : null,
     validation: input.validation ?? null,
