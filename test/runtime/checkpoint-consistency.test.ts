@@ -2,7 +2,7 @@
 // an output path that cannot hold a directory, and a save cut between its two renames are
 // each refused or recovered, never read as if nothing happened.
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, symlinkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../src/runtime/model.ts';
@@ -135,10 +135,13 @@ describe('a checkpoint is one consistent set', () => {
     const user = fresh();
     mkdirSync(user);
     writeFileSync(join(user, 'thesis.tex'), 'keep me too');
+    const link = fresh();
+    symlinkSync(user, link);
     const cases: [string, RegExp][] = [
       [file, /it is a file, not a directory/],
       [join(file, 'sub'), /a part of the path is a file, not a directory \(ENOTDIR\)/],
       [user, /it holds 'thesis\.tex', which rnnc did not write/],
+      [link, /it is a symbolic link/],
     ];
     for (const [out, message] of cases) expect(() => saveCheckpoint(out, { model: m, initSeed: 1, version: 'test' }), out).toThrow(message);
     expect(() => saveCheckpoint(file, { model: m, initSeed: 1, version: 'test' })).toThrow(CheckpointError);

@@ -102,6 +102,7 @@ function checkTarget(dir: string, target: string): void {
     if (code === 'ENOENT') return;
     throw fsProblem(e, dir);
   }
+  if (st.isSymbolicLink()) throw new CheckpointError(`cannot save the checkpoint to ${dir}: it is a symbolic link (the directory is replaced as a whole); give the directory it points to`);
   if (!st.isDirectory()) throw new CheckpointError(`cannot save the checkpoint to ${dir}: it is a file, not a directory; choose another output directory`);
   const foreign = readdirSync(target).filter((n) => !CHECKPOINT_ENTRIES.includes(n) && !/\.\d+\.tmp$/.test(n));
   if (foreign.length) throw new CheckpointError(`cannot save the checkpoint to ${dir}: it holds '${foreign[0]}', which rnnc did not write (a checkpoint directory is replaced as a whole); choose a new or empty directory`);
