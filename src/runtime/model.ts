@@ -182,6 +182,7 @@ export class LanguageModel {
   loadWeights(source: string | ReadonlyMap<string, Tensor | ArrayLike<number>>, what = typeof source === 'string' ? source : 'weights'): this {
     const tensors = typeof source === 'string' ? readSafetensors(source).tensors : source;
     const problems: string[] = [];
+    let nonFinite: string | null = null;
     const names = this.layout.params.map((p) => p.name);
     for (const slot of this.layout.params) {
       const t = tensors.get(slot.name);
@@ -200,7 +201,7 @@ export class LanguageModel {
       }
       const bad = firstNonFinite(data);
       if (bad >= 0) {
-        problems.push(`tensor '${slot.name}' holds ${data[bad]} at index ${bad}: the weights are unusable (a diverged run?)`);
+        nonFinite ??= `${what}: tensor '${slot.name}' holds ${data[bad]} at index ${bad}, so the weights are unusable (from a diverged run?)`;
         continue;
       }
       this.params.set(data, slot.offset);
@@ -212,6 +213,7 @@ export class LanguageModel {
       }
     }
     if (problems.length) throw new WeightsError(`${what} does not match model ${this.name}:\n  ${problems.join('\n  ')}`);
+    if (nonFinite) throw new WeightsError(nonFinite);
     return this;
   }
 

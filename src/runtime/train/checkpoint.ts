@@ -152,7 +152,7 @@ export function loadCheckpoint(dir: string, options: { optimizer?: boolean } = {
   const weights = readMember(path, dir, config, 'model.safetensors');
   if (!weights) throw new CheckpointError(`${dir}: model.safetensors is missing`);
   try {
-    model.loadWeights(decode(weights, weightsPath).tensors, weightsPath);
+    model.loadWeights(decode(weights, weightsPath).tensors, 'model.safetensors');
   } catch (e) {
     throw new CheckpointError(`${dir}: ${(e as Error).message}`);
   }
