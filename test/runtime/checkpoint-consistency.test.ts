@@ -165,4 +165,23 @@ describe('a checkpoint is one consistent set', () => {
     expect(existsSync(`${dir}.old-999999-0`)).toBe(false);
     expect(existsSync(half)).toBe(false);
   });
+
+  it('DIR/best keeps the checkpoint saved as best while later saves replace DIR', async () => {
+    const m = compile(MODEL, { vocab }).init(2);
+    const t = new Trainer(m, { train, valid }, { batch: 2, bptt: 8, steps: 2 });
+    await t.run();
+    const dir = fresh();
+    saveCheckpoint(dir, { model: m, trainer: t, data, initSeed: 2, version: 'test', best: 'self' });
+    const atStep2 = Array.from(m.params);
+    const t2 = new Trainer(m, { train, valid }, { batch: 2, bptt: 8, steps: 4 });
+    t2.restore(structuredClone(t.state), t.optimizer.state(), t.carried());
+    await t2.run();
+    saveCheckpoint(dir, { model: m, trainer: t2, data, initSeed: 2, version: 'test' });
+    saveCheckpoint(dir, { model: m, trainer: t2, data, initSeed: 2, version: 'test' }); // twice: the kept best survives every swap
+    expect(loadCheckpoint(dir).config.step).toBe(4);
+    const best = loadCheckpoint(join(dir, 'best'));
+    expect(best.config.step).toBe(2);
+    expect(Array.from(best.model.params)).toEqual(atStep2);
+    expect(Array.from(m.params)).not.toEqual(atStep2);
+  });
 });
