@@ -18,6 +18,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   train: async () => (await import('./train.ts')).registerTrain,
   eval: async () => (await import('./eval.ts')).registerEval,
   sample: async () => (await import('./sample.ts')).registerSample,
+  score: async () => (await import('./score.ts')).registerScore,
+  ngram: async () => (await import('./ngram.ts')).registerNgram,
 };
 
 // Arguments that name a .rnn file, and options that name a corpus: a path that is not in the
