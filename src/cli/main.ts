@@ -1,7 +1,7 @@
 // rnnc — the command-line interface. Each command lives in its own file and is thin over
 // the library. Only the command being run is loaded: `rnnc check` must start in well under
 // 150 ms, without the trainer, the kernels, fast-check or Graphviz.
-import { Command } from 'commander';
+import { Command, type Argument } from 'commander';
 import { resolveBundled } from './resolve-model.ts';
 import { VERSION } from './version.ts';
 
@@ -22,9 +22,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   ngram: async () => (await import('./ngram.ts')).registerNgram,
 };
 
-// Arguments that name a .rnn file, and options that name a corpus: a path that is not in the
-// current directory may be one bundled with rnnc (resolve-model.ts).
-const MODEL_ARGUMENTS = new Set(['file', 'files', 'model']);
+// Arguments that name a .rnn file (their help says so; `rnnc ngram`'s <model> is an ARPA
+// file), and options that name a corpus: a path that is not in the current directory may be
+// one bundled with rnnc (resolve-model.ts).
+const isModelArgument = (a: Argument): boolean => /\.rnn\b/.test(a.description);
 const CORPUS_OPTIONS = ['data', 'valid'];
 
 // Output piped into `head` closes early; that is not an error.
@@ -47,7 +48,7 @@ program.exitOverride((err) => {
 
 program.hook('preAction', (_program, cmd) => {
   cmd.registeredArguments.forEach((a, i) => {
-    if (!MODEL_ARGUMENTS.has(a.name())) return;
+    if (!isModelArgument(a)) return;
     const v: unknown = cmd.processedArgs[i];
     if (typeof v === 'string') cmd.processedArgs[i] = resolveBundled(v, { modelName: true });
     else if (Array.isArray(v)) cmd.processedArgs[i] = v.map((f: string) => resolveBundled(f, { modelName: true }));

@@ -81,10 +81,15 @@ describe.concurrent('the CLI from a directory without models/', () => {
     expect(r.stdout).toContain('gradients ok');
   });
 
-  it('train takes a bundled model and a bundled corpus path; a missing model stays a one-line error', async () => {
+  it('train takes a bundled model and a bundled corpus path; a missing model and an ARPA model stay one-line errors', async () => {
     const r = await rnnc('train', 'char-lstm', '--data', 'data/tinyshakespeare/input.txt', '--split', '0.999', '--steps', '2', '--dims', 'embed=4,hidden=4', '--batch', '2', '--bptt', '4', '--sample', '0', '--out', join(elsewhere, 'run'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(note('char-lstm', 'models/char-lstm.rnn') + note('data/tinyshakespeare/input.txt', 'data/tinyshakespeare/input.txt'));
+    // Only arguments that name a .rnn file: `rnnc ngram eval`'s <model> is an ARPA file.
+    writeFileSync(join(elsewhere, 'text.txt'), 'a b\n');
+    const arpa = await rnnc('ngram', 'eval', 'char-lstm', '--data', 'text.txt');
+    expect(arpa.code).toBe(1);
+    expect(arpa.stderr).toBe('error: char-lstm: no such file\n');
     const missing = await rnnc('train', 'no-such-model', '--steps', '1');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: .*no-such-model/);
