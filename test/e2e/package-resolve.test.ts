@@ -1,15 +1,21 @@
 // The bundled models and corpus from any directory (src/cli/resolve-model.ts, wired into every
 // command by src/cli/main.ts), and the build's precompiled grammar (src/util/grammar-recipe.ts).
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync as mkdtemp, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ohm from 'ohm-js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT, resolveBundled } from '../../src/cli/resolve-model.ts';
 import { compileGrammar } from '../../src/util/grammar-recipe.ts';
 
 const root = resolve(import.meta.dirname, '../..');
+const made: string[] = [];
+const mkdtempSync = (prefix: string): string => {
+  made.push(mkdtemp(prefix));
+  return made.at(-1)!;
+};
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const elsewhere = mkdtempSync(join(tmpdir(), 'rnnc-resolve-'));
 
 function rnnc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
