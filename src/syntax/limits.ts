@@ -4,6 +4,13 @@
 // them runs; grammar/README.md documents the numbers.
 import type { DimTerm, Expr, Item, Span } from './ast.ts';
 
+/**
+ * The size of one .rnn file. Ohm memoises every rule at every position (about 2 KB of heap
+ * per byte of input), so the size bounds the parse's memory and time; the shipped models
+ * are under 4 KB.
+ */
+export const MAX_SOURCE_BYTES = 128 * 1024;
+
 /** Brackets `(` and `[` open at once (Ohm spends ~60 stack frames per level). */
 export const MAX_BRACKET_DEPTH = 64;
 
