@@ -11,6 +11,9 @@ import type { DimTerm, Expr, Item, Span } from './ast.ts';
  */
 export const MAX_SOURCE_BYTES = 128 * 1024;
 
+/** The largest dim (a signed 32-bit index); a literal above it is refused where it is written. */
+export const MAX_DIM = 2 ** 31 - 1;
+
 /** Brackets `(` and `[` open at once (Ohm spends ~60 stack frames per level). */
 export const MAX_BRACKET_DEPTH = 64;
 
