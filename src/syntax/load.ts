@@ -90,7 +90,9 @@ export function load(root: string, readFile: ReadFile = readFromDisk): LoadedPro
   const done = new Set<string>();
   const stack: string[] = [];
 
-  const visit = (path: string, text: string): void => {
+  const visit = (path: string, raw: string): void => {
+    // A UTF-8 byte-order mark is not part of the text: dropped, columns count from after it.
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     stack.push(path);
     prog.sources.set(path, makeSource(path, text));
     const { ast, diagnostics } = parse(path, text);
