@@ -9,7 +9,7 @@ import type { DimTerm, Expr, Item, Span } from './ast.ts';
  * per byte of input), so the size bounds the parse's memory and time; the shipped models
  * are under 4 KB.
  */
-export const MAX_SOURCE_BYTES = 128 * 1024;
+export const MAX_SOURCE_BYTES = 64 * 1024;
 
 /** The largest dim (a signed 32-bit index); a literal above it is refused where it is written. */
 export const MAX_DIM = 2 ** 31 - 1;
