@@ -4,9 +4,10 @@
 import { statSync } from 'node:fs';
 import { extname, isAbsolute, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../util/package-root.ts';
 
 /** The installed package's root (the same from src/cli and dist/cli). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const PACKAGE_ROOT = packageRoot() ?? fileURLToPath(new URL('../../', import.meta.url));
 
 const isFile = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 
