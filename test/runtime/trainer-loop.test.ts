@@ -199,6 +199,34 @@ describe('the loop', () => {
     expect([r.reason, n, r.state.step]).toEqual(['steps', 0, 4]);
   });
 
+  it('a restored run: the rate counts this call\'s steps and seconds, progress the larger of steps and minutes done', async () => {
+    const a = await run({ ...base, steps: 4 });
+    const t = new Trainer(float64Model(ir, 2), { train, valid }, { ...base, steps: 8, minutes: 1000 });
+    t.restore({ ...a.result.state, seconds: 3600 }, a.trainer.optimizer.state(), a.trainer.carried());
+    const steps: StepInfo[] = [];
+    const r = await t.run({ onStep: (s) => steps.push(s) });
+    expect(r.reason).toBe('steps');
+    expect(steps.map((s) => [s.step, s.tokens, s.progress])).toEqual([5, 6, 7, 8].map((k) => [k, k * 6, k / 8]));
+    for (const s of steps) {
+      expect(s.seconds).toBeGreaterThan(3600);
+      expect(s.tokensPerS).toBeCloseTo(((s.step - 4) * 6) / (s.seconds - 3600), 6);
+    }
+    expect(r.state.seconds).toBeGreaterThan(3600);
+    // Minutes alone: progress is the fraction of this call's minutes, below 1 until the end.
+    const m = new Trainer(float64Model(ir, 2), { train, valid }, { ...base, minutes: 0.001 });
+    m.restore({ ...a.result.state, seconds: 3600 }, a.trainer.optimizer.state(), a.trainer.carried());
+    const ps: number[] = [];
+    const rm = await m.run({ onStep: (s) => ps.push(s.progress) });
+    expect(rm.reason).toBe('minutes');
+    expect(ps.length).toBeGreaterThan(0);
+    for (const [k, p] of ps.entries()) {
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThanOrEqual(1);
+      if (k > 0) expect(p).toBeGreaterThanOrEqual(ps[k - 1]);
+    }
+    expect(rm.state.seconds - 3600).toBeGreaterThanOrEqual(0.06);
+  });
+
   it('restore: carried states are used as given, or zeroed when there are none', async () => {
     const a = await run({ ...base, steps: 2 });
     const carried = a.trainer.carried().map((s) => s.slice());
