@@ -2,7 +2,7 @@
 // it over a parameter arena (and a gradient arena), ready to run windows of tokens.
 import type { IRModel } from '../ir/types.ts';
 import type { SourceFile } from '../util/source.ts';
-import { emitModule } from './emit.ts';
+import { CodegenError, emitModule } from './emit.ts';
 import { planModel } from './plan.ts';
 import { support, withGemm, type FloatArray, type FloatCtor, type Support } from './support.ts';
 import { createKernels, wasmSimdSupported, type WasmKernels } from '../kernels/index.ts';
@@ -151,6 +151,12 @@ export function compileModel(ir: IRModel, options: CompileOptions = {}): Compile
   const plan = planModel(ir, { backward, dropout: options.dropout ?? backward });
   const loops: LoopSpec[] = [];
   const source = emitModule(plan, { sources: options.sources, displayPath: options.displayPath, regenerate: options.regenerate, loops });
+  // Code that does not parse is the compiler's bug: say so now, not when a run starts (or never, for `rnnc compile`).
+  try {
+    new Function(`${source}\nreturn create;`);
+  } catch (e) {
+    throw new CodegenError(`internal: the generated code for model ${ir.name} does not parse: ${e instanceof Error ? e.message : String(e)}`);
+  }
   // The SIMD loops, built once per compiled model on first float32 use (RNNC_SIMD_LOOPS=0: JavaScript loops only).
   let simdLoops: Record<string, (...args: number[]) => number> | undefined;
   const loopsFor = (config: { Float: FloatCtor; params: FloatArray; grads?: FloatArray | null }) => {
