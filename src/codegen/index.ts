@@ -3,6 +3,7 @@
 import type { IRModel } from '../ir/types.ts';
 import type { SourceFile } from '../util/source.ts';
 import { CodegenError, emitModule } from './emit.ts';
+import { commentText } from './names.ts';
 import { planModel } from './plan.ts';
 import { support, withGemm, type FloatArray, type FloatCtor, type Support } from './support.ts';
 import { createKernels, wasmSimdSupported, type WasmKernels } from '../kernels/index.ts';
@@ -199,7 +200,7 @@ export function compileModel(ir: IRModel, options: CompileOptions = {}): Compile
 
 /** The generated code as an ES module (`rnnc compile --emit js`). */
 export function asModule(c: CompiledModel): string {
-  const table = c.layout.params.map((p) => `//   ${p.offset.toString().padStart(9)}  ${String(p.size).padStart(9)}  [${p.shape.join(', ')}]  ${p.name.replace(/[^\w.']/g, '?')}`);
+  const table = c.layout.params.map((p) => `//   ${p.offset.toString().padStart(9)}  ${String(p.size).padStart(9)}  [${p.shape.join(', ')}]  ${commentText(p.name, 60)}`);
   return [
     c.source.trimEnd(),
     '',
