@@ -243,7 +243,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       if (run.length < 2) continue;
       if (run[0].op === 'matmul') {
         const [from, to] = packRange(run);
-        packViews.set(`${from}:${to}`, compilerTemp(`pack${from}_${to}`));
+        if (!packViews.has(`${from}:${to}`)) packViews.set(`${from}:${to}`, compilerTemp(`pack${packViews.size}`));
         // [rows, n·m]: the products' results side by side, or (transposed) their operands.
         const m = plan.transposedMatmul.has(run[0].id) ? nodes[run[0].inputs[1]].shape[0] : nodes[run[0].id].shape[0];
         packScratch[mode] = Math.max(packScratch[mode], run.length * m);
