@@ -1,4 +1,4 @@
-// Sizes the generated code cannot index are refused with one line (a RangeError, which the
+// Sizes the generated code cannot index, and a state that is a param, are refused with one line (a RangeError, which the
 // CLI reports as a user error), not written as code that does not parse or cannot run.
 import { describe, expect, it } from 'vitest';
 import { analyze, renderDiagnostics } from '../../src/frontend.ts';
@@ -41,5 +41,23 @@ describe('sizes beyond an array', () => {
   it('the same model with hidden = 4 compiles', () => {
     const m = ir(model('4'));
     expect(compileModel(m, { backward: false }).layout.totalParams).toBeLessThanOrEqual(MAX_ENTRIES);
+  });
+});
+
+describe('a state that is a param', () => {
+  it("h' = b (the param itself at every step) is refused with one line", () => {
+    const m = ir(`
+cell C(x: [n]) -> (h: [n]) {
+  param b: [n]
+  h' = b
+}
+model M {
+  dim vocab = 5, n = 3
+  param E: [vocab, n]
+  h1 = C(E[token], n = n)
+  loss cross_entropy(E @ h1, next)
+}
+`);
+    expect(() => compileModel(m)).toThrow(new RangeError("state h1.h: its next value is the param h1.b itself, the same at every step, so there is nothing to carry; use the param directly, or compute the state from its inputs"));
   });
 });
