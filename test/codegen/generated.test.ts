@@ -99,6 +99,7 @@ const models: [string, IRModel][] = [
   ['exotic (reverse, concat, dropout, every builtin)', model('test/codegen/models/exotic.rnn', { vocab: 5 })],
   ['tied through a transpose, matrix products', model('test/codegen/models/tied-transpose.rnn', { vocab: 5 })],
   ['a state whose next value depends on the params alone', model('test/codegen/models/shared-state.rnn', { vocab: 5 })],
+  ['a state that keeps its value (c\' = c)', model('test/codegen/models/identity-state.rnn', { vocab: 5 })],
 ];
 
 describe('generated code equals the reference interpreter', () => {

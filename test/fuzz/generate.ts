@@ -13,6 +13,8 @@ export interface FuzzCase {
   root: string;
   text: string;
   dims: AnalyzeOptions['dims'] | undefined;
+  /** Set when the case is a valid model by construction: it must check (the oracle for names and bytes the front end misreads). */
+  mustCheck?: boolean;
 }
 
 export class Rng {
@@ -46,7 +48,7 @@ const KEYWORDS = ['cell', 'model', 'use', 'param', 'gate', 'dim', 'loss', 'init'
 const KEYWORD_PREFIXED = ['gate_r', 'dimension', 'reverseElman', 'initial', 'loss_logits', 'params', 'cells', 'user', 'modeled', 'init0', 'gated', 'dim_x'];
 const JS_NAMES = ['constructor', '__proto__', 'eval', 'arguments', 'this', 'class', 'new', 'Math', 'Object', 'undefined', 'NaN', 'Infinity', 'toString', 'prototype', 'let', 'yield', 'await', 'globalThis'];
 /** The generated code's own names and the forms the compiler derives from names. */
-const CODE_NAMES = [...COMPILER_NAMES, 'a_all', 'h1_h_initial', 'h_t', 'v12', 's0', 's3_0', 'pack0', 'sigmoid_', 'tanh_', 'd_W', 'packScratch'];
+const CODE_NAMES = [...COMPILER_NAMES.filter((x) => !KEYWORDS.includes(x)), 'a_all', 'h1_h_initial', 'h_t', 'v12', 's0', 's3_0', 'pack0', 'sigmoid_', 'tanh_', 'd_W', 'packScratch'];
 const BUILTIN_NAMES = [...BUILTINS.keys(), ...INITS.keys(), 'token', 'next', 'vocab'];
 const UNICODE_NAMES = ['é', 'Δh', 'π', 'ñ_1', 'x_é'];
 const HUGE = ['99999999999999999999', '1' + '0'.repeat(400), '2147483648', '4294967296', '9007199254740993', '1e400', '007', '0'];
@@ -54,9 +56,9 @@ const PUNCT = ['[', ']', '(', ')', '{', '}', '@', '+', '-', '*', '/', '=', ':', 
 const STRINGS = ['"cells/lstm.rnn"', '"cells/gru.rnn"', '"lstm.rnn"', '"../char-lstm.rnn"', '"char-lstm.rnn"', '"cells"', '"nope.rnn"', '""', '"/dev/zero"', '"/etc/passwd"', '"cells/lstm.txt"'];
 const ODD = ['\uFEFF', '\u0000', '\r', '\r\n', '\u2028', '\u2029', '\u00A0', '\t', '\v', '\uD800', '\uDFFF', '\u200B', '\uFFFD', '\u0085', '\u001B[31m', '\\', '`', '$', '\u202E'];
 
-/** A name of one of the families above (or a plain random one). */
-function name(r: Rng): string {
-  switch (r.weighted({ plain: 6, keyword: 2, code: 3, js: 1, builtin: 0.3, unicode: 0.5 })) {
+/** A name of one of the families above (or a plain random one); `clean`: never a builtin's. */
+function name(r: Rng, clean: boolean): string {
+  switch (r.weighted({ plain: 6, keyword: 2, code: 3, js: 1, builtin: clean ? 0 : 0.3, unicode: 0.5 })) {
     case 'plain':
       return r.pick(['a', 'b', 'h', 'x', 'W', 'U', 'z', 'q', 'Foo', '_x']) + (r.chance(0.6) ? String(r.int(40)) : r.pick(['', '_', '_all', '_initial', '_t', 'x']));
     case 'keyword':
@@ -73,11 +75,11 @@ function name(r: Rng): string {
 }
 
 /** Distinct names: `n()` draws until it finds one not taken yet. */
-function names(r: Rng) {
+function names(r: Rng, clean: boolean) {
   const used = new Set<string>();
   return (): string => {
     for (let k = 0; ; k++) {
-      const x = k < 20 ? name(r) : `n${k}_${r.int(1000)}`;
+      const x = k < 20 ? name(r, clean) : `n${k}_${r.int(1000)}`;
       if (!used.has(x)) {
         used.add(x);
         return x;
@@ -86,12 +88,14 @@ function names(r: Rng) {
   };
 }
 
-const DIM = (r: Rng): string => (r.chance(0.97) ? String(1 + r.int(6)) : r.pick(HUGE));
+const DIM = (r: Rng, clean: boolean): string => (clean || r.chance(0.97) ? String(1 + r.int(6)) : r.pick(HUGE));
+/** A choice among `ok` values, or (unless clean) also among values a check may refuse. */
+const pickOf = (r: Rng, clean: boolean, ok: string[], odd: string[]): string => r.pick(clean ? ok : [...ok, ...odd]);
 
-/** A [hidden] expression over the cell's names, `depth` levels deep (mostly well-typed). */
-function expr(r: Rng, depth: number, v: { x: string; h: string; W: string; U: string; b: string; gates: string[] }): string {
+/** A [hidden] expression over the cell's names, `depth` levels deep (well-typed). */
+function expr(r: Rng, depth: number, v: { x: string; h: string; W: string; U: string; b: string; gates: string[] }, clean: boolean): string {
   if (depth <= 0 || r.chance(0.2)) return r.pick([`${v.W} @ ${v.x}`, `${v.U} @ ${v.h}`, v.b, v.h, ...v.gates]);
-  const a = () => expr(r, depth - 1, v);
+  const a = () => expr(r, depth - 1, v, clean);
   switch (r.int(11)) {
     case 0:
       return `${a()} + ${a()}`;
@@ -106,9 +110,9 @@ function expr(r: Rng, depth: number, v: { x: string; h: string; W: string; U: st
     case 5:
       return `${a()} / (${a()} * ${a()} + 1)`;
     case 6:
-      return `leaky_relu(${a()}, ${r.pick(['0.1', '0', '1e400', '-2'])})`;
+      return `leaky_relu(${a()}, ${pickOf(r, clean, ['0.1', '0'], ['1e400', '-2'])})`;
     case 7:
-      return `${a()} * ${r.pick(['0.5', '2', '1e3', '.5', '1e400', '1e-400', '3'])}`;
+      return `${a()} * ${pickOf(r, clean, ['0.5', '2', '1e3', '3'], ['.5', '1e400', '1e-400'])}`;
     case 8:
       return `log(${a()} * ${a()} + 1)`;
     case 9:
@@ -118,32 +122,38 @@ function expr(r: Rng, depth: number, v: { x: string; h: string; W: string; U: st
   }
 }
 
-/** A whole file: a cell (gates, a local binding, two or one states) and a model over it. */
-function grammarModel(r: Rng): string {
-  const n = names(r);
+/** A whole file: a cell (gates, a local binding, two or one states) and a model over it; `clean`: a valid one. */
+function grammarModel(r: Rng, clean: boolean): string {
+  const n = names(r, clean);
   const [Cell, x, h, c, inD, hidD, W, U, b] = [n(), n(), n(), n(), n(), n(), n(), n(), n()];
   const gates = Array.from({ length: r.int(3) }, () => n());
   const v = { x, h, W, U, b, gates: [] as string[] };
-  const deep = r.chance(0.03) ? 20 + r.int(200) : 1 + r.int(4);
+  const deep = 1 + r.int(4);
+  // Sometimes a long chain of unary wrappers (a binary tree that deep would not fit in memory).
+  const chain = !clean && r.chance(0.03) ? 20 + r.int(200) : 0;
+  const wrap = (e: string): string => {
+    for (let k = 0; k < chain; k++) e = r.pick(['tanh(', '(', '-(', 'sigmoid(']) + e + ')';
+    return e;
+  };
   const two = r.chance(0.5);
-  const body: string[] = [`  param ${W}: [${hidD}, ${inD}]${r.chance(0.3) ? ` init ${r.pick(['xavier', 'zeros', 'orthogonal', 'normal(0.1)', 'ones', 'uniform(1e400)'])}` : ''}`, `  param ${U}: [${hidD}, ${hidD}]`, `  param ${b}: [${hidD}]`];
+  const body: string[] = [`  param ${W}: [${hidD}, ${inD}]${r.chance(0.3) ? ` init ${pickOf(r, clean, ['xavier', 'zeros', 'orthogonal', 'normal(0.1)', 'ones'], ['uniform(1e400)', 'normal(-1)'])}` : ''}`, `  param ${U}: [${hidD}, ${hidD}]`, `  param ${b}: [${hidD}]`];
   for (const g of gates) {
-    body.push(`  gate ${g} = sigmoid(${expr(r, deep, v)})`);
+    body.push(`  gate ${g} = sigmoid(${expr(r, deep, v, clean)})`);
     v.gates.push(g);
   }
   const z = n();
-  body.push(`  ${z} = ${expr(r, deep, v)}`);
+  body.push(`  ${z} = ${wrap(expr(r, deep, v, clean))}`);
   v.gates.push(z);
-  if (two) body.push(`  ${c}' = ${expr(r, 2, v)} * ${c} + ${z}`, `  ${h}' = tanh(${c}')`);
-  else body.push(`  ${h}' = ${expr(r, 2, v)}`);
+  if (two) body.push(`  ${c}' = ${expr(r, 2, v, clean)} * ${c} + ${z}`, `  ${h}' = tanh(${c}')`);
+  else body.push(`  ${h}' = ${expr(r, 2, v, clean)}`);
   const states = two ? `${h}: [${hidD}], ${c}: [${hidD}]` : `${h}: [${hidD}]`;
   const [Model, embed, hidden, E, V, bias, e, layer, u] = [n(), n(), n(), n(), n(), n(), n(), n(), n()];
   const reversed = r.chance(0.1);
-  const drop = r.chance(0.3) ? `dropout(${e}, ${r.pick(['0.25', '0', '0.5', '1', '1.5'])})` : e;
-  const target = reversed ? 'token' : r.chance(0.95) ? 'next' : 'token';
+  const drop = r.chance(0.3) ? `dropout(${e}, ${pickOf(r, clean, ['0.25', '0', '0.5'], ['1', '1.5'])})` : e;
+  const target = reversed ? 'token' : clean || r.chance(0.95) ? 'next' : 'token';
   const model = [
     `model ${Model} {`,
-    `  dim vocab${r.chance(0.3) ? ` = ${DIM(r)}` : ''}, ${embed} = ${DIM(r)}, ${hidden} = ${DIM(r)}`,
+    `  dim vocab${r.chance(0.3) ? ` = ${DIM(r, clean)}` : ''}, ${embed} = ${DIM(r, clean)}, ${hidden} = ${DIM(r, clean)}`,
     `  param ${E}: [vocab, ${embed}]`,
     `  param ${V}: [vocab, ${hidden}]`,
     `  param ${bias}: [vocab]${r.chance(0.2) ? ' init zeros' : ''}`,
@@ -200,15 +210,15 @@ function mutated(r: Rng, path: string): string {
   return t.join('');
 }
 
-/** Odd characters: a BOM, NULs, CRs, separators, lone surrogates, in or around a shipped model. */
-function oddBytes(r: Rng): string {
-  const base = r.chance(0.8) ? FILES.get(r.pick(PATHS))! : '';
-  const chars = [...base];
+/** Odd characters: a BOM, NULs, CRs, separators, lone surrogates, in or around a shipped model (a BOM or CRLF line ends: it must still check). */
+function oddBytes(r: Rng, path: string): { text: string; mustCheck: boolean } {
+  const base = FILES.get(path)!;
+  if (r.chance(0.3)) return { text: '\uFEFF' + base, mustCheck: true };
+  if (r.chance(0.2)) return { text: base.replace(/\n/g, '\r\n'), mustCheck: true };
+  const chars = r.chance(0.8) ? [...base] : [];
   const count = 1 + r.int(4);
   for (let k = 0; k < count; k++) chars.splice(r.int(chars.length + 1), 0, r.pick(ODD));
-  if (r.chance(0.3)) return '\uFEFF' + base;
-  if (r.chance(0.2)) return base.replace(/\n/g, '\r\n');
-  return chars.join('');
+  return { text: chars.join(''), mustCheck: false };
 }
 
 const GRAMMARISH = [...'abcxyzEWhTU_019.', ...`[]()@+-*/=:,'#"{}^`, ' ', ' ', '\n', '\t'];
@@ -239,12 +249,16 @@ export function generateCase(seed: number, index: number): FuzzCase {
   switch (kind) {
     case 'mutate':
       return { kind, root: path, text: mutated(r, path), dims };
-    case 'grammar':
-      return { kind, root: 'models/fuzz.rnn', text: grammarModel(r), dims };
+    case 'grammar': {
+      const clean = r.chance(0.5);
+      return { kind, root: 'models/fuzz.rnn', text: grammarModel(r, clean), dims, mustCheck: clean };
+    }
     case 'deep':
       return { kind, root: 'models/fuzz.rnn', text: deepNesting(r), dims };
-    case 'odd':
-      return { kind, root: path, text: oddBytes(r), dims };
+    case 'odd': {
+      const { text, mustCheck } = oddBytes(r, path);
+      return { kind, root: path, text, dims: mustCheck ? { vocab: 65 } : dims, mustCheck };
+    }
     case 'large':
       // A file of many copies of a cell (renamed): size grows, the structure does not.
       return { kind, root: 'models/cells/fuzz.rnn', text: Array.from({ length: 50 + r.int(400) }, (_, k) => FILES.get('models/cells/lstm.rnn')!.replace(/cell LSTM/, `cell L${k}`)).join('\n'), dims };

@@ -53,6 +53,10 @@ export function runCase(c: FuzzCase, o: RunOptions): Outcome {
   if (problem) return fail('unsound analysis', problem);
   const ms = performance.now() - t0;
   if (ms > o.budgetMs) return fail('slow', `analyze took ${ms.toFixed(0)} ms (budget ${o.budgetMs} ms) on ${c.text.length} chars`);
+  if (!a.ok && c.mustCheck) {
+    const d = a.diagnostics.find((x) => x.severity === 'error')!;
+    return { kind: 'failure', ms, failure: { class: `valid model refused: ${d.code}`, message: `${d.code}: ${d.message}` } };
+  }
   if (!a.ok) return { kind: 'diagnostics', ms };
   if (!o.train || a.models.length === 0) return { kind: 'checked', ms };
 
