@@ -23,6 +23,8 @@ export interface WrappedCell extends Target {
   text: string;
   /** The cell's own dims, in the order of `dims` after `vocab` (`in`, `hidden`, …). */
   cellDims: string[];
+  /** The path the wrapper reads the cell's file by (the file itself, or an alias when a `use` cannot name it). */
+  cellFile: string;
 }
 
 export interface WrapOptions {
@@ -60,8 +62,14 @@ export function wrapCell(cell: CellDecl, path: string, readFile: ReadFile, optio
   const args = [...cell.inputs.map((_, k) => `E_${k}[token]`), ...named].join(', ');
   const dimDecl = ['vocab', ...[...names].map((n) => `d_${n}`)];
   const name = options.modelName ?? `GradcheckLM_${cell.name.name}`;
+  // A .rnn string holds no `"` and no line break, and `use` reads .rnn files: a cell file
+  // named otherwise is used under an alias in its directory that reads as the file.
+  const own = basename(path);
+  const usable = /^[^"\n\r\u2028\u2029]+\.rnn$/.test(own);
+  const useName = usable ? own : `__cells_of_${cell.name.name}.rnn`;
+  const alias = join(dirname(path), useName);
   const text = [
-    `use "${basename(path)}"`,
+    `use "${useName}"`,
     `model ${name} {`,
     `  dim ${dimDecl.join(', ')}`,
     ...lines,
@@ -72,7 +80,8 @@ export function wrapCell(cell: CellDecl, path: string, readFile: ReadFile, optio
     '',
   ].join('\n');
   const virtual = join(dirname(path), options.fileName ?? `__gradcheck_${cell.name.name}.rnn`);
-  return { name, path: virtual, readFile: (p) => (p === virtual ? text : readFile(p)), dims: dimDecl, text, cellDims: [...names] };
+  const read: ReadFile = (p) => (p === virtual ? text : !usable && p === alias ? readFile(path) : readFile(p));
+  return { name, path: virtual, readFile: read, dims: dimDecl, text, cellDims: [...names], cellFile: alias };
 }
 
 /** Distinct probe sizes, far from 1..maxDim and from each other's small multiples. */

@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { analyze, renderDiagnostics, type Analysis } from '../frontend.ts';
 import { asModule, compileModel, type CompiledModel } from '../codegen/index.ts';
+import { commentText } from '../codegen/names.ts';
 import type { IRModel } from '../ir/types.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { readFromDisk } from '../syntax/load.ts';
@@ -14,7 +15,7 @@ import { equalDimClasses, wrapCell } from '../wrap-cell.ts';
 import { UserError } from './common.ts';
 import { parseDims } from './options.ts';
 
-interface Opts {
+export interface Opts {
   emit: string;
   out?: string;
   dims?: Map<string, number>;
@@ -60,34 +61,39 @@ export function registerCompile(program: Command): void {
       ].join('\n'),
     )
     .action((file: string, o: Opts) => {
-      if (o.emit !== 'js') throw new UserError(`--emit must be js, not "${o.emit}"`);
-      const dims = new Map(o.dims ?? []);
-      let a = analyze(file, { dims });
-      // Generated code has concrete shapes: an open vocab gets the tiny-Shakespeare size.
-      const open = a.ok ? a.models.flatMap((m) => Object.entries(m.dims).filter(([, v]) => v === null).map(([k]) => k)) : [];
-      if (open.includes('vocab') && !dims.has('vocab')) {
-        dims.set('vocab', 65);
-        a = analyze(file, { dims });
-      }
-      for (const text of renderDiagnostics(a)) console.error(text + '\n');
-      if (!a.ok) throw new UserError(`${file} has errors; see above`);
-      let compiled: CompiledModel;
-      let header = '';
-      if (a.models.length === 0 || o.cell !== undefined) {
-        ({ compiled, header } = compileCell(file, a, o));
-      } else {
-        const m = o.model ? a.models.find((x) => x.name === o.model) : a.models.length === 1 ? a.models[0] : undefined;
-        if (!m) throw new UserError(o.model ? `${file} has no model ${o.model}` : `${file} defines several models (${a.models.map((x) => x.name).join(', ')}); pick one with --model`);
-        const still = Object.entries(m.dims).filter(([, v]) => v === null).map(([k]) => k);
-        if (still.length) throw new UserError(`generated code needs every dim bound: pass --dims ${still.map((k) => `${k}=N`).join(',')}`);
-        compiled = compileModel(m, { backward: !o.inference, sources: a.sources, displayPath: display });
-      }
-      const text = header + asModule(compiled);
+      const { text, compiled } = compileText(file, o);
       if (o.out) {
         writeFileAtomic(o.out, text);
         console.error(`wrote ${o.out} (${text.split('\n').length} lines, ${compiled.layout.totalParams} parameters)`);
       } else process.stdout.write(text);
     });
+}
+
+/** What `rnnc compile FILE` writes: the generated module, after the header of a wrapped cell. Diagnostics go to stderr. */
+export function compileText(file: string, o: Opts): { text: string; compiled: CompiledModel } {
+  if (o.emit !== 'js') throw new UserError(`--emit must be js, not "${o.emit}"`);
+  const dims = new Map(o.dims ?? []);
+  let a = analyze(file, { dims });
+  // Generated code has concrete shapes: an open vocab gets the tiny-Shakespeare size.
+  const open = a.ok ? a.models.flatMap((m) => Object.entries(m.dims).filter(([, v]) => v === null).map(([k]) => k)) : [];
+  if (open.includes('vocab') && !dims.has('vocab')) {
+    dims.set('vocab', 65);
+    a = analyze(file, { dims });
+  }
+  for (const text of renderDiagnostics(a)) console.error(text + '\n');
+  if (!a.ok) throw new UserError(`${file} has errors; see above`);
+  let compiled: CompiledModel;
+  let header = '';
+  if (a.models.length === 0 || o.cell !== undefined) {
+    ({ compiled, header } = compileCell(file, a, o));
+  } else {
+    const m = o.model ? a.models.find((x) => x.name === o.model) : a.models.length === 1 ? a.models[0] : undefined;
+    if (!m) throw new UserError(o.model ? `${file} has no model ${o.model}` : `${file} defines several models (${a.models.map((x) => x.name).join(', ')}); pick one with --model`);
+    const still = Object.entries(m.dims).filter(([, v]) => v === null).map(([k]) => k);
+    if (still.length) throw new UserError(`generated code needs every dim bound: pass --dims ${still.map((k) => `${k}=N`).join(',')}`);
+    compiled = compileModel(m, { backward: !o.inference, sources: a.sources, displayPath: display });
+  }
+  return { text: header + asModule(compiled), compiled };
 }
 
 /** A cell of the file wrapped in a minimal LM, its dims bound, compiled; and the header that says so. */
@@ -132,20 +138,23 @@ function compileCell(file: string, a: Analysis, o: Opts): { compiled: CompiledMo
   const regenerate = `rnnc compile ${display(a.root)} --emit js${o.cell !== undefined ? ` --cell ${cell}` : ''}${dimsArg}${o.inference ? ' --inference' : ''}`;
   const compiled = compileModel(ir, { backward: !o.inference, sources: wa.sources, displayPath: display, regenerate });
 
+  // Every text from outside (paths, the cell's names and dims, the wrapper's lines) goes through commentText.
+  const c = (text: string): string => commentText(text, 200);
   const anyGiven = w.dims.some((d) => given.has(d));
-  const dimText = w.dims.map((d) => `${shown(d)} = ${bound.get(d)}${anyGiven ? (given.has(d) ? ' (--dims)' : ' (default)') : ''}`).join(', ');
-  const tied = classes.filter((c) => c.length > 1).map((c) => `${c.map(shown).join(' = ')} (the cell needs them equal)`);
+  const dimText = w.dims.map((d) => `${c(shown(d))} = ${bound.get(d)}${anyGiven ? (given.has(d) ? ' (--dims)' : ' (default)') : ''}`).join(', ');
+  const tied = classes.filter((k) => k.length > 1).map((k) => `${k.map((d) => c(shown(d))).join(' = ')} (the cell needs them equal)`);
   const wrapperLines = w.text.trimEnd().split('\n');
   const header = [
-    `// rnnc compile: ${display(a.root)} defines only cells, no model, so it has no loss to`,
-    `// generate code for. Cell ${cell} is wrapped in a minimal language model, as rnnc gradcheck`,
-    `// wraps cells: embedding → ${cell} → linear → cross-entropy.`,
+    `// rnnc compile: ${c(display(a.root))} defines only cells, no model, so it has no loss to`,
+    `// generate code for. Cell ${c(cell)} is wrapped in a minimal language model, as rnnc gradcheck`,
+    `// wraps cells: embedding → ${c(cell)} → linear → cross-entropy.`,
     `// Dims used: ${dimText}${anyGiven ? '.' : ' (defaults, small to keep the code readable).'}`,
     ...tied.map((t) => `//   ${t}`),
-    `// Bind others with --dims ${w.dims.map((d) => `${shown(d)}=N`).join(',')}; in the wrapper, the cell's dim n is d_n.`,
-    `// The wrapper is the virtual file ${display(w.path)}: the origins of its statements`,
-    `// read [${display(w.path)}:line:col], those of the cell's [${display(a.root)}:line:col].`,
-    ...wrapperLines.map((l, i) => `//   ${String(i + 1).padStart(2)} | ${l}`.trimEnd()),
+    `// Bind others with --dims ${w.dims.map((d) => `${c(shown(d))}=N`).join(',')}; in the wrapper, the cell's dim n is d_n.`,
+    `// The wrapper is the virtual file ${c(display(w.path))}: the origins of its statements`,
+    `// read [${c(display(w.path))}:line:col], those of the cell's [${c(display(w.cellFile))}:line:col].`,
+    // The wrapper's indentation is the compiler's own; the rest of each line may come from the cell.
+    ...wrapperLines.map((l, i) => `//   ${String(i + 1).padStart(2)} | ${/^ */.exec(l)![0]}${c(l)}`.trimEnd()),
     '',
     '',
   ].join('\n');

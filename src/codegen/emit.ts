@@ -6,7 +6,7 @@
 import type { GNode } from '../graph/types.ts';
 import { lineCol, type SourceFile } from '../util/source.ts';
 import type { Span } from '../syntax/ast.ts';
-import { commentText, numberLiteral } from './names.ts';
+import { commentText, compilerTemp, derived, numberLiteral } from './names.ts';
 import type { Plan } from './plan.ts';
 import { simdEligible, type LoopOp, type LoopOperand, type LoopSpec } from './simd-loops.ts';
 
@@ -27,6 +27,10 @@ export interface EmitOptions {
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const lit = numberLiteral;
+/** A fused loop's local for node id's value. */
+const local = (id: number): string => compilerTemp(`v${id}`);
+/** The scratch buffer of packed products. */
+const PACK_SCRATCH = compilerTemp('packScratch');
 
 export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   const { g, name, placement, perStep, needed } = plan;
@@ -65,7 +69,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     if (placement[id] !== 'batched') return name[id];
     if (mode === 'window') {
       if (!perStep[id]) throw new CodegenError(`internal: ${nodes[id].op} node ${id} is read over the window but kept for one step`);
-      return `${name[id]}_all`;
+      return derived(name[id], 'all');
     }
     return perStep[id] ? `${name[id]}[t]` : name[id];
   };
@@ -88,7 +92,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   depth++;
   line("'use strict';");
   line('const { alloc, k } = rt;');
-  line('const sigmoid$ = k.sigmoid, tanh$ = k.tanh; // exact in float64; float32 kernels bring float32-accurate, faster ones');
+  line('const $sigmoid = k.sigmoid, $tanh = k.tanh; // exact in float64; float32 kernels bring float32-accurate, faster ones');
   line('const L = rt.loops ?? null; // float32 in the kernels\' memory: the fused loops as WebAssembly SIMD (f0, f1, …)');
   line('const { B, T, params: P, grads: G } = config;');
   line('const T1 = T + 1; // a window holds T + 1 tokens: step t reads token t and predicts token t + 1');
@@ -108,7 +112,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   line('// states: the values a window starts from (the previous window carried over, or zeros)');
   for (const s of g.states) {
     if (placement[s.final] !== 'batched') throw new CodegenError(`state ${s.name}: its next value does not depend on the step, so it cannot be carried`);
-    line(`const ${name[s.initial]}_initial = alloc(B * ${size(s.shape)}); // ${commentText(s.name, 60)}: [${s.shape.join(', ')}]`);
+    line(`const ${derived(name[s.initial], 'initial')} = alloc(B * ${size(s.shape)}); // ${commentText(s.name, 60)}: [${s.shape.join(', ')}]`);
   }
 
   // Fusion: runs of element-wise ops in one phase become one loop; a value read only
@@ -239,7 +243,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       if (run.length < 2) continue;
       if (run[0].op === 'matmul') {
         const [from, to] = packRange(run);
-        packViews.set(`${from}:${to}`, `pack$${from}_${to}`);
+        if (!packViews.has(`${from}:${to}`)) packViews.set(`${from}:${to}`, compilerTemp(`pack${packViews.size}`));
         // [rows, n·m]: the products' results side by side, or (transposed) their operands.
         const m = plan.transposedMatmul.has(run[0].id) ? nodes[run[0].inputs[1]].shape[0] : nodes[run[0].id].shape[0];
         packScratch[mode] = Math.max(packScratch[mode], run.length * m);
@@ -264,7 +268,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     if (n.op === 'seed' && placement[n.id] === 'shared') line(`const ${name[n.id]} = alloc(1).fill(1 / (T * B)); // the loss is the mean over B·T predictions`);
     else if (n.op === 'const') line(`const ${name[n.id]} = alloc(1).fill(${lit(n.attrs.value!)});`);
     else if (placement[n.id] === 'shared') line(`const ${name[n.id]} = alloc(${len});`);
-    else if (perStep[n.id]) line(`const ${name[n.id]}_all = alloc(TB * ${len}), ${name[n.id]} = k.steps(${name[n.id]}_all, T, B * ${len});`);
+    else if (perStep[n.id]) line(`const ${derived(name[n.id], 'all')} = alloc(TB * ${len}), ${name[n.id]} = k.steps(${derived(name[n.id], 'all')}, T, B * ${len});`);
     else line(`const ${name[n.id]} = alloc(B * ${len});`);
   }
 
@@ -274,7 +278,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       const [from, to] = range.split(':');
       line(`const ${view} = P.subarray(${from}, ${to}); // matrices side by side, multiplied as one`);
     }
-    line(`const pack$scratch = alloc(${parts.length > 1 ? `Math.max(${parts.join(', ')})` : parts[0]}); // the products of one operand with gates packed side by side`);
+    line(`const ${PACK_SCRATCH} = alloc(${parts.length > 1 ? `Math.max(${parts.join(', ')})` : parts[0]}); // the products of one operand with gates packed side by side`);
   }
 
   // ── run
@@ -332,7 +336,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
         else if (run.length > 1) emitFused(run, 'step');
         else if (n.op === 'state0') {
           const s = g.states.find((x) => x.initial === n.id)!;
-          line(`${name[n.id]}[t].set(t === ${d.first} ? ${name[n.id]}_initial : ${name[s.final]}[${d.prev}]); // ${commentText(s.name, 60)} from the step before`);
+          line(`${name[n.id]}[t].set(t === ${d.first} ? ${derived(name[n.id], 'initial')} : ${name[s.final]}[${d.prev}]); // ${commentText(s.name, 60)} from the step before`);
         } else if (n.op === 'seed') {
           const k = g.states.findIndex((s) => s.name === n.attrs.name);
           const dg = plan.stateGrad[k];
@@ -365,7 +369,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   line('if (opts.carry !== false) {');
   depth++;
   for (const s of g.states)
-    line(s.reverse ? `${name[s.initial]}_initial.fill(0); // a reversed layer starts each window afresh` : `${name[s.initial]}_initial.set(${name[s.final]}[T - 1]);`);
+    line(s.reverse ? `${derived(name[s.initial], 'initial')}.fill(0); // a reversed layer starts each window afresh` : `${derived(name[s.initial], 'initial')}.set(${name[s.final]}[T - 1]);`);
   depth--;
   line('}');
   line('return loss / (T * B);');
@@ -377,10 +381,10 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   depth++;
   line('run,');
   line(`/** The states each window starts from, in the model's state order. */`);
-  line(`initial: [${g.states.map((s) => `${name[s.initial]}_initial`).join(', ')}],`);
+  line(`initial: [${g.states.map((s) => derived(name[s.initial], 'initial')).join(', ')}],`);
   line(`/** The states after step t (T - 1 by default), in the model's state order. */`);
   line(`finals: (t = T - 1) => [${g.states.map((s) => `${name[s.final]}[t]`).join(', ')}],`);
-  line(`resetStates() { ${g.states.map((s) => `${name[s.initial]}_initial.fill(0);`).join(' ')} },`);
+  line(`resetStates() { ${g.states.map((s) => `${derived(name[s.initial], 'initial')}.fill(0);`).join(' ')} },`);
   line(`/** The logits of step t, [B, vocab]. */`);
   line(`logits: (t) => ${name[nodes[plan.stepLoss].inputs[0]]}[t],`);
   depth--;
@@ -507,7 +511,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     const [m, kk] = first.shape;
     for (const n of byOffset) line(origin(n));
     const [head, ...rest] = byOffset;
-    line(`k.mtvPack(pack$scratch, ${packViews.get(packRange(run).join(':'))}, [${byOffset.map((n) => ref(n.inputs[1], mode)).join(', ')}], ${rowsOf(mode)}, ${m}, ${kk}, ${ref(head.id, mode)}); // the sum of ${run.length} products, one GEMM`);
+    line(`k.mtvPack(${PACK_SCRATCH}, ${packViews.get(packRange(run).join(':'))}, [${byOffset.map((n) => ref(n.inputs[1], mode)).join(', ')}], ${rowsOf(mode)}, ${m}, ${kk}, ${ref(head.id, mode)}); // the sum of ${run.length} products, one GEMM`);
     line(`${rest.map((n) => `${ref(n.id, mode)}.fill(0);`).join(' ')} // (already in the sum above)`);
   }
 
@@ -516,7 +520,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     if (plan.transposedMatmul.has(run[0].id)) return emitSummedProducts(run, mode);
     const [m, kk] = nodes[run[0].inputs[0]].shape;
     for (const n of run) line(origin(n));
-    line(`k.mvPack(pack$scratch, ${packViews.get(packRange(run).join(':'))}, ${ref(run[0].inputs[1], mode)}, ${rowsOf(mode)}, ${m}, ${kk}, [${run.map((n) => ref(n.id, mode)).join(', ')}]); // ${run.length} products, one GEMM`);
+    line(`k.mvPack(${PACK_SCRATCH}, ${packViews.get(packRange(run).join(':'))}, ${ref(run[0].inputs[1], mode)}, ${rowsOf(mode)}, ${m}, ${kk}, [${run.map((n) => ref(n.id, mode)).join(', ')}]); // ${run.length} products, one GEMM`);
   }
 
   /**
@@ -554,7 +558,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   }
 
   /**
-   * A run of element-wise ops as one loop: each op a local (`v12`), stored only where a
+   * A run of element-wise ops as one loop: each op a local (`$v12`), stored only where a
    * later step, pass or op outside the run reads it. One pass over memory instead of one per op.
    */
   function emitFused(run: GNode[], mode: Mode): void {
@@ -564,12 +568,11 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     const flat = run.every((n) => n.inputs.every((i) => inRun.has(i) || (isBatched(i) && entries(i) === len) || entries(i) === 1 && !isBatched(i)));
     const scalars: string[] = [];
     const body: string[] = [];
-    // This step's row of a per-step value, read once before the loop (`h_f$t = h_f[t]`):
-    // `$` never occurs in the compiler's names, so the alias cannot clash with one.
+    // This step's row of a per-step value, read once before the loop (`h_f$t = h_f[t]`).
     const aliases = new Map<number, string>();
     const arr = (id: number): string => {
       if (mode !== 'step' || !perStep[id] || !isBatched(id)) return ref(id, mode);
-      if (!aliases.has(id)) aliases.set(id, `${name[id]}$t`);
+      if (!aliases.has(id)) aliases.set(id, derived(name[id], 't'));
       return aliases.get(id)!;
     };
     // The same loop as a SIMD spec: arrays by byte offset, scalars by value, values by op index.
@@ -582,7 +585,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       const xs = n.inputs.map((i, k) => {
         if (inRun.has(i)) {
           operands.push({ kind: 'value', op: opIndex.get(i)! });
-          return `v${i}`;
+          return local(i);
         }
         const x = arr(i);
         const scalar = entries(i) === 1 && len !== 1;
@@ -591,17 +594,17 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
           return scalar ? `${x}[b]` : flat ? `${x}[i]` : `${x}[o + j]`;
         }
         if (scalar || entries(i) === 1) {
-          scalars.push(`const s${n.id}_${k} = ${x}[0];`);
-          operands.push(twin.scalar(`s${n.id}_${k}`));
-          return `s${n.id}_${k}`;
+          scalars.push(`const ${compilerTemp(`s${n.id}_${k}`)} = ${x}[0];`);
+          operands.push(twin.scalar(compilerTemp(`s${n.id}_${k}`)));
+          return compilerTemp(`s${n.id}_${k}`);
         }
         operands.push(twin.array(x, flat ? 'vec' : 'shared'));
         return flat ? `${x}[i]` : `${x}[j]`;
       });
       const what = origin(n).slice(3);
-      body.push(`const v${n.id} = ${scalarExpr(n, xs)}; // ${what}`);
+      body.push(`const ${local(n.id)} = ${scalarExpr(n, xs)}; // ${what}`);
       const stored = !inlined.has(n.id);
-      if (stored) body.push(`${arr(n.id)}[${flat ? 'i' : 'o + j'}] = v${n.id};`);
+      if (stored) body.push(`${arr(n.id)}[${flat ? 'i' : 'o + j'}] = ${local(n.id)};`);
       ops.push({ op: n.op, inputs: operands, store: stored ? twin.ptr(arr(n.id)) : undefined, slope: n.attrs.slope });
     }
     const call = simd ? twin.register(flat, len, ops, rows) : '';
@@ -649,8 +652,8 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       const x = ref(n.inputs[k], mode);
       switch (modes[k]) {
         case 'scalar':
-          scalars.push(`const s${k} = ${x}[0];`);
-          return `s${k}`;
+          scalars.push(`const ${compilerTemp(`s${k}`)} = ${x}[0];`);
+          return compilerTemp(`s${k}`);
         case 'bscalar':
           return `${x}[b]`;
         case 'shared':
@@ -676,7 +679,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
         const x = ref(i, mode);
         switch (modes[k]) {
           case 'scalar':
-            return twin.scalar(`s${k}`);
+            return twin.scalar(compilerTemp(`s${k}`));
           case 'bscalar':
             return twin.array(x, 'row');
           case 'shared':
@@ -713,9 +716,9 @@ function scalarExpr(n: GNode, xs: string[]): string {
     case 'neg':
       return `-${a}`;
     case 'sigmoid':
-      return `sigmoid$(${a})`;
+      return `$sigmoid(${a})`;
     case 'tanh':
-      return `tanh$(${a})`;
+      return `$tanh(${a})`;
     case 'exp':
       return `Math.exp(${a})`;
     case 'log':

@@ -2,8 +2,9 @@
 // it over a parameter arena (and a gradient arena), ready to run windows of tokens.
 import type { IRModel } from '../ir/types.ts';
 import type { SourceFile } from '../util/source.ts';
-import { emitModule } from './emit.ts';
-import { planModel } from './plan.ts';
+import { CodegenError, emitModule } from './emit.ts';
+import { commentText } from './names.ts';
+import { planModel, type Plan } from './plan.ts';
 import { support, withGemm, type FloatArray, type FloatCtor, type Support } from './support.ts';
 import { createKernels, outOfMemoryMessage, wasmSimdSupported, type WasmKernels } from '../kernels/index.ts';
 import { buildLoopModule, type LoopSpec } from './simd-loops.ts';
@@ -149,8 +150,15 @@ export interface CompiledModel {
 export function compileModel(ir: IRModel, options: CompileOptions = {}): CompiledModel {
   const backward = options.backward ?? true;
   const plan = planModel(ir, { backward, dropout: options.dropout ?? backward });
+  checkSizes(plan);
   const loops: LoopSpec[] = [];
   const source = emitModule(plan, { sources: options.sources, displayPath: options.displayPath, regenerate: options.regenerate, loops });
+  // Code that does not parse is the compiler's bug: say so now, not when a run starts (or never, for `rnnc compile`).
+  try {
+    new Function(`${source}\nreturn create;`);
+  } catch (e) {
+    throw new CodegenError(`internal: the generated code for model ${ir.name} does not parse: ${e instanceof Error ? e.message : String(e)}`);
+  }
   // The SIMD loops, built once per compiled model on first float32 use (RNNC_SIMD_LOOPS=0: JavaScript loops only).
   let simdLoops: Record<string, (...args: number[]) => number> | undefined;
   const loopsFor = (config: { Float: FloatCtor; params: FloatArray; grads?: FloatArray | null }) => {
@@ -191,9 +199,26 @@ export function compileModel(ir: IRModel, options: CompileOptions = {}): Compile
   };
 }
 
+/** The most entries one array of generated code holds (the arena, or one example's value): 2^31 − 1. */
+export const MAX_ENTRIES = 2 ** 31 - 1;
+
+/** Sizes the generated code can index, or a one-line RangeError (a user error) naming the first that is not. */
+function checkSizes(plan: Plan): void {
+  const fail = (what: string, shape: readonly number[], n: number): never => {
+    throw new RangeError(`model ${plan.ir.name}: ${what} [${shape.join(', ')}] has ${n.toPrecision(3)} entries, more than the ${MAX_ENTRIES} an array can hold; use smaller dims`);
+  };
+  for (const [name, p] of plan.paramName) if (!Number.isSafeInteger(p.size) || p.size > MAX_ENTRIES) fail(`param ${name}`, p.shape, p.size);
+  if (!(plan.totalParams <= MAX_ENTRIES)) throw new RangeError(`model ${plan.ir.name} has ${plan.totalParams.toPrecision(3)} parameters, more than the ${MAX_ENTRIES} an arena can hold; use smaller dims`);
+  for (const n of plan.g.nodes) {
+    if (!plan.needed[n.id]) continue;
+    const size = n.shape.reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(size) || size > MAX_ENTRIES) fail(`the value ${n.label || n.op}`, n.shape, size);
+  }
+}
+
 /** The generated code as an ES module (`rnnc compile --emit js`). */
 export function asModule(c: CompiledModel): string {
-  const table = c.layout.params.map((p) => `//   ${p.offset.toString().padStart(9)}  ${String(p.size).padStart(9)}  [${p.shape.join(', ')}]  ${p.name.replace(/[^\w.']/g, '?')}`);
+  const table = c.layout.params.map((p) => `//   ${p.offset.toString().padStart(9)}  ${String(p.size).padStart(9)}  [${p.shape.join(', ')}]  ${commentText(p.name, 60)}`);
   return [
     c.source.trimEnd(),
     '',

@@ -1,19 +1,47 @@
-// Identifiers and comments for generated code. Identifiers are rebuilt by the compiler from
-// a safe alphabet ([A-Za-z0-9_]) and never collide with a JS keyword, a global, or a name
-// the generated code uses itself; comments are single lines with every line terminator and
-// control character removed, so no text from a model file can leave its comment.
+// Identifiers and comments for generated code.
+//
+// Two disjoint namespaces. A model's names become identifiers of [A-Za-z0-9_] (NameTable.fresh),
+// never a JavaScript keyword or global and never one of the generated code's own plain names
+// (COMPILER_NAMES); the buffers of a value are `<id>$all`, `<id>$initial`, `<id>$t` (derived).
+// Every other name the compiler makes begins with `$` (compilerTemp), which no name from a
+// model can: so no model that checks can declare a name twice or shadow one the code reads.
+//
+// Comments are single lines with every line terminator and control character removed
+// (commentText): the one way any text from outside (paths, names, source lines, commands)
+// reaches generated code.
 
-const RESERVED = new Set([
-  // JavaScript keywords, literals and globals a name could shadow or break
-  ...'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await async of arguments eval undefined NaN Infinity Math Object Array Function Number String Symbol Error RangeError globalThis constructor prototype __proto__ toString valueOf hasOwnProperty'.split(' '),
-  // the generated code's own names
-  ...'rt k Float config B T T1 P G tokens opts seed loss backward t b j i o n s create withLoss zeroGrads carry resetStates run states finals logits initial'.split(' '),
-]);
+/** JavaScript's reserved words (strict mode, modules) and the globals a name could shadow. */
+const JS_RESERVED = [
+  ...'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await async of get set arguments eval'.split(' '),
+  ...'undefined NaN Infinity globalThis Math Object Array Function Number String Boolean Symbol BigInt Error RangeError TypeError JSON Reflect Proxy Promise Map Set WeakMap ArrayBuffer SharedArrayBuffer DataView Int32Array Uint8Array Float32Array Float64Array WebAssembly Atomics console process require module exports constructor prototype __proto__ toString valueOf hasOwnProperty'.split(' '),
+];
+
+/**
+ * The plain identifiers the generated code declares or reads itself (emit.ts writes no other
+ * name without a `$`; test/codegen/names.test.ts checks that against the generated code).
+ */
+export const COMPILER_NAMES: readonly string[] = [
+  // create(rt, config) and its setup
+  ...'create rt config alloc k L B T P G T1 TB'.split(' '),
+  // run(tokens, opts) and its locals
+  ...'run tokens opts seed withLoss backward loss'.split(' '),
+  // loop indices
+  ...'t b o i j'.split(' '),
+];
+
+const RESERVED = new Set([...JS_RESERVED, ...COMPILER_NAMES]);
+
+/** The buffers of a value: the whole window (`h$all`), the state a window starts from, this step's row. */
+export type Derived = 'all' | 'initial' | 't';
+export const derived = (id: string, what: Derived): string => `${id}$${what}`;
+
+/** A compiler-made name outside both namespaces above (`$v12`, `$pack0_64`): it begins with `$`. */
+export const compilerTemp = (what: string): string => `$${what}`;
 
 export class NameTable {
   private readonly used = new Set<string>();
 
-  /** A fresh identifier that reads like `base` (e.g. `h1.c'` → `h1_c_next`). */
+  /** A fresh identifier that reads like `base` (e.g. `h1.c'` → `h1_c_next`), of [A-Za-z0-9_] only. */
   fresh(base: string): string {
     let id = base
       .replace(/'/g, '_next')

@@ -56,16 +56,37 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
     : { ...g1, grads: new Map(), stateGrads: new Map(), forwardCount: g1.nodes.length, paramContributions: new Map() };
   const N = g.nodes.length;
   const nodes = g.nodes;
+  // A state that no statement of its layer computes (`h' = h`) still belongs to the layer's segment.
+  for (const s of g.states) {
+    const seg = g.segments.findIndex((sg) => sg.layer !== null && s.name.startsWith(`${sg.layer}.`));
+    if (seg < 0) continue;
+    for (const n of nodes) if ((n.op === 'state0' || n.op === 'seed') && n.attrs.name === s.name && n.seg == null) n.seg = seg;
+  }
+  // `h' = b`: the state is the param at every step, computed by no statement of its layer.
+  for (const s of g.states) {
+    const f = nodes[s.final];
+    if (f.op === 'param') throw new RangeError(`state ${s.name}: its next value is the param ${f.attrs.name ?? ''} itself, the same at every step, so there is nothing to carry; use the param directly, or compute the state from its inputs`);
+  }
   if (g.stepLosses.length !== 1) throw new Error(`internal: a step has ${g.stepLosses.length} losses`);
 
-  // Batched: anything that depends on the example (tokens, states, masks, state seeds).
+  // Batched: anything that depends on the example (tokens, states, masks, state seeds), and
+  // a state's next value even when it does not (`h' = tanh(b)`): each example carries its own.
+  const finals = new Set(g.states.map((s) => s.final));
   const placement: Placement[] = new Array(N);
   for (const n of nodes) {
     if (n.op === 'param') placement[n.id] = 'param';
+    else if (finals.has(n.id)) placement[n.id] = 'batched';
     else if (n.op === 'state0' || (n.op === 'seed' && n.attrs.name !== 'loss')) placement[n.id] = 'batched';
     else if (n.op === 'gather' || n.op === 'cross_entropy' || n.op === 'mask' || n.op === 'xent_grad' || n.op === 'scatter_row')
       placement[n.id] = 'batched';
     else placement[n.id] = n.inputs.some((i) => placement[i] === 'batched') ? 'batched' : 'shared';
+  }
+
+  // Their gradients, in that segment too (the graph places only what a statement computes).
+  for (const n of nodes) {
+    if (n.seg != null || placement[n.id] !== 'batched') continue;
+    const from = n.inputs.find((i) => nodes[i].seg != null);
+    if (from !== undefined) n.seg = nodes[from].seg;
   }
 
   // Parameter-gradient terms: fused into the arena when nothing else reads them.
