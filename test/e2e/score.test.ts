@@ -56,7 +56,7 @@ beforeAll(async () => {
 describe.concurrent('rnnc score', () => {
   it('sums to eval --batch 1: Σ ln p = −(mean NLL × predictions), within 1e-6 relative; - reads standard input', async () => {
     const body = readFileSync(text, 'utf8');
-    const [s, e, fromStdin] = await Promise.all([score([charCk, '--data', text, '--json']), rnnc('eval', charCk, '--data', text, '--json'), score([charCk, '--data', '-', '--json'], body)]);
+    const [s, e, fromStdin] = await Promise.all([score([charCk, '--data', text, '--json']), rnnc('eval', charCk, '--data', text, '--batch', '1', '--json'), score([charCk, '--data', '-', '--json'], body)]);
     expect(s.stderr).toBe('');
     expect(s.code).toBe(0);
     expect(e.code).toBe(0);
