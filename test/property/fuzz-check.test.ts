@@ -28,7 +28,7 @@ const SEED = positiveInt('RNNC_FUZZ_SEED', Math.floor(Math.random() * 2 ** 31));
 const WORKERS = positiveInt('RNNC_FUZZ_WORKERS', RUNS >= 5000 ? 2 : 1);
 const REPLAY = process.env.RNNC_FUZZ_CASE;
 /** Per-case bounds: analyze within BUDGET_MS (and 5 µs a character: a large file may take longer), no hang past HANG_MS. */
-const BUDGET_MS = positiveInt('RNNC_FUZZ_BUDGET_MS', 2000);
+const BUDGET_MS = positiveInt('RNNC_FUZZ_BUDGET_MS', 10_000);
 const HANG_MS = 20_000;
 
 export function summaryLine(s: Summary): string {

@@ -96,8 +96,8 @@ describe('hostile inputs through analyze', () => {
           expect(0 <= d.span.start && d.span.start <= d.span.end && d.span.end <= src!.text.length).toBe(true);
         }
         expect(renderDiagnostics(a)).toHaveLength(a.diagnostics.length);
-        // Generous for a loaded CI machine: each case is at most a few KB.
-        expect(took).toBeLessThan(2000);
+        // A hang, not a slow machine: each case is at most a few KB and takes milliseconds when idle.
+        expect(took).toBeLessThan(10_000);
       }),
       { numRuns: 100 },
     );
