@@ -1,14 +1,15 @@
 // The front end as one call: load a file and its imports, run every check, and elaborate
 // the file's models to IR when there are no errors. Never throws on bad input.
 import type { CellDecl } from './syntax/ast.ts';
-import { load, readFromDisk, type ReadFile } from './syntax/load.ts';
-import { check } from './check/index.ts';
+import { normalize } from 'node:path';
+import { load, readFromDisk, type LoadedProgram, type ReadFile } from './syntax/load.ts';
+import { buildContext, check } from './check/index.ts';
 import type { CheckContext } from './check/context.ts';
 import { format, formatShape, shapeSize, add, constant, type Poly } from './check/poly.ts';
 import { distinctDimNames, shapePolys } from './check/dim-terms.ts';
 import { elaborate } from './ir/elaborate.ts';
 import type { IRModel } from './ir/types.ts';
-import { hasErrors, renderDiagnostic, type Diagnostic } from './util/diagnostic.ts';
+import { error, hasErrors, renderDiagnostic, type Diagnostic } from './util/diagnostic.ts';
 import type { SourceFile } from './util/source.ts';
 
 export interface AnalyzeOptions {
@@ -61,13 +62,24 @@ function summarizeCell(cell: CellDecl, file: string): CellSummary {
 }
 
 export function analyze(path: string, options: AnalyzeOptions = {}): Analysis {
-  const program = load(path, options.readFile ?? readFromDisk);
-  const { context, diagnostics } = check(program, toMap(options.dims));
-  const ok = !hasErrors(diagnostics);
-  const rootUnits = context.units.filter((u) => u.file === program.root);
-  const models = ok ? rootUnits.filter((u) => u.kind === 'model').map((u) => elaborate(context, u)) : [];
-  const cells = rootUnits.filter((u) => u.kind === 'cell').map((u) => summarizeCell(u.decl as CellDecl, u.file));
-  return { root: program.root, diagnostics, ok, models, cells, sources: program.sources, context };
+  let program: LoadedProgram = { root: normalize(path), files: [], sources: new Map(), diagnostics: [] };
+  let context = buildContext(program);
+  let diagnostics: Diagnostic[] = [];
+  let models: IRModel[] = [];
+  let cells: CellSummary[] = [];
+  // A last-resort net: a bug in a pass becomes one diagnostic, never an exception.
+  try {
+    program = load(path, options.readFile ?? readFromDisk);
+    ({ context, diagnostics } = check(program, toMap(options.dims)));
+    const rootUnits = context.units.filter((u) => u.file === program.root);
+    cells = rootUnits.filter((u) => u.kind === 'cell').map((u) => summarizeCell(u.decl as CellDecl, u.file));
+    if (!hasErrors(diagnostics)) models = rootUnits.filter((u) => u.kind === 'model').map((u) => elaborate(context, u));
+  } catch (e) {
+    models = [];
+    const why = e instanceof Error ? e.message : String(e);
+    diagnostics = [...diagnostics, error('internal', null, `${program.root}: the front end failed on this file (${why})`, 'please report this with the file')];
+  }
+  return { root: program.root, diagnostics, ok: !hasErrors(diagnostics), models, cells, sources: program.sources, context };
 }
 
 /** All diagnostics of an analysis, rendered with source lines and carets. */

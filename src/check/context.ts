@@ -119,28 +119,32 @@ export function boundDims(unit: Unit): Map<string, number> {
   return out;
 }
 
-/** Calls every callback on each sub-expression, parents before children. */
+/** Calls every callback on each sub-expression, parents before children, left to right. */
 export function walkExpr(e: Expr, f: (e: Expr) => void): void {
-  f(e);
+  // An explicit stack: the walk's depth is not bounded by JavaScript's.
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    f(x);
+    const kids = subExprs(x);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+}
+
+/** The direct sub-expressions of an expression, in source order. */
+export function subExprs(e: Expr): Expr[] {
   switch (e.kind) {
     case 'binary':
-      walkExpr(e.left, f);
-      walkExpr(e.right, f);
-      break;
+      return [e.left, e.right];
     case 'neg':
     case 'transpose':
-      walkExpr(e.operand, f);
-      break;
+      return [e.operand];
     case 'index':
-      walkExpr(e.target, f);
-      walkExpr(e.index, f);
-      break;
+      return [e.target, e.index];
     case 'call':
-      for (const a of e.args) walkExpr(a, f);
-      for (const a of e.named) walkExpr(a.value, f);
-      break;
+      return [...e.args, ...e.named.map((a) => a.value)];
     default:
-      break;
+      return [];
   }
 }
 

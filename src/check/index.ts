@@ -18,6 +18,7 @@ import { embeddingLookup } from './rules/embedding-lookup.ts';
 import { layerArguments } from './rules/layer-arguments.ts';
 import { lossRule } from './rules/loss.ts';
 import { matmulShapes } from './rules/matmul-shapes.ts';
+import { numberLiterals } from './rules/number-literals.ts';
 import { paramInits } from './rules/param-inits.ts';
 import { stateUpdates } from './rules/state-updates.ts';
 import { statementPlacement } from './rules/statement-placement.ts';
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   statementPlacement,
   undeclaredDims,
   dimValues,
+  numberLiterals,
   paramInits,
   embeddingLookup,
   builtinArguments,

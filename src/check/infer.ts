@@ -34,16 +34,54 @@ export function makeTypeOf(ctx: () => CheckContext): (unit: Unit, e: Expr) => Ty
   const memo = new WeakMap<Expr, Ty>();
   const inProgress = new Set<Expr>();
 
+  // What an expression's type is computed from: its operands and, for a binding's name, the
+  // bound expression (so a chain of thousands of bindings is a dependency chain, not recursion).
+  const dependencies = (unit: Unit, e: Expr): Expr[] => {
+    switch (e.kind) {
+      case 'binary':
+        return [e.left, e.right];
+      case 'neg':
+      case 'transpose':
+        return [e.operand];
+      case 'index':
+        return [e.target, e.index];
+      case 'call':
+        return e.args;
+      case 'name': {
+        const sym = e.primed ? undefined : unit.symbols.get(e.name);
+        return sym?.kind === 'let' && sym.stmt?.kind === 'let' ? [sym.stmt.expr] : [];
+      }
+      default:
+        return [];
+    }
+  };
+
+  // Types the dependencies first, deepest first, with an explicit stack; `compute` then finds
+  // every operand memoised. A binding that refers to itself (directly or not) meets itself in
+  // progress and gets no type; definition-order reports it.
   const typeOf = (unit: Unit, e: Expr): Ty => {
     const hit = memo.get(e);
     if (hit) return hit;
-    // A binding that refers to itself (directly or not) has no type; definition-order reports it.
     if (inProgress.has(e)) return UNKNOWN;
-    inProgress.add(e);
-    const ty = compute(unit, e);
-    inProgress.delete(e);
-    memo.set(e, ty);
-    return ty;
+    const stack: { e: Expr; expanded: boolean }[] = [{ e, expanded: false }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (!top.expanded && memo.has(top.e)) {
+        stack.pop();
+        continue;
+      }
+      if (!top.expanded) {
+        top.expanded = true;
+        inProgress.add(top.e);
+        for (const d of dependencies(unit, top.e)) if (!memo.has(d) && !inProgress.has(d)) stack.push({ e: d, expanded: false });
+        continue;
+      }
+      stack.pop();
+      const ty = compute(unit, top.e);
+      inProgress.delete(top.e);
+      memo.set(top.e, ty);
+    }
+    return memo.get(e)!;
   };
 
   const tensor = (shape: readonly Poly[]): Ty => ({ kind: 'tensor', shape });

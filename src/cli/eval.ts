@@ -1,16 +1,39 @@
-// rnnc eval CKPT --data FILE — mean NLL, perplexity and bits per character of a trained model
-// on a text, the state carried through the whole stream (see runtime/evaluate.ts).
+// rnnc eval CKPT --data FILE|- — mean NLL, perplexity and bits per character of a trained
+// model on a text, the state carried through each stream (see runtime/evaluate.ts). By
+// default it measures as the run's validation did (the same number of streams), so the two
+// numbers can be compared; --batch 1 scores every prediction in order from the text's start.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
+import { loadCheckpoint, type CheckpointConfig } from '../runtime/train/checkpoint.ts';
 import { readCorpus } from '../runtime/data/corpus.ts';
 import { UserError } from './common.ts';
 import { parsePositiveInt } from './options.ts';
 
 interface Opts {
   data: string;
-  batch: number;
+  batch?: number;
   window: number;
   json?: boolean;
+}
+
+/** The streams the run validated with: recorded in config.json, or its training settings' (older checkpoints). */
+function validationBatch(c: CheckpointConfig): number | null {
+  return c.validation?.batch ?? c.train?.evalBatch ?? null;
+}
+
+/** Standard input as text, refused as the corpus reader refuses a file: empty, binary, not UTF-8. */
+function readStdin(): string {
+  const bytes = readFileSync(0);
+  if (bytes.length === 0) throw new UserError('evaluation text from standard input: it is empty');
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new UserError(`evaluation text from standard input: looks binary (a NUL byte at offset ${nul})`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError('evaluation text from standard input: is not valid UTF-8 text');
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 export function registerEval(program: Command): void {
@@ -18,26 +41,39 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('evaluate a checkpoint on a text: tokens, mean NLL (nats), perplexity, bits per token/char')
     .argument('<checkpoint>', 'checkpoint directory written by rnnc train')
-    .requiredOption('--data <file>', 'text to evaluate (UTF-8), tokenised with the checkpoint\'s vocabulary')
-    .option('--batch <n>', 'parallel streams (1: every prediction in order, from all the text before it)', parsePositiveInt, 1)
+    .requiredOption('--data <file>', 'text to evaluate (UTF-8; - reads standard input), tokenised with the checkpoint\'s vocabulary')
+    .option('--batch <n>', 'parallel streams (default: as the run validated; 1: every prediction in order, from all the text before it)', parsePositiveInt)
     .option('--window <n>', 'steps per compiled window (speed only; the state carries across windows)', parsePositiveInt, 64)
     .option('--json', 'print one JSON object')
-    .addHelpText('after', '\nperplexity = exp(mean NLL); bits = mean NLL / ln 2 (bits per character for a char model).\n\nExample:\n  rnnc eval runs/shakespeare --data data/tinyshakespeare/input.txt')
+    .addHelpText(
+      'after',
+      '\nperplexity = exp(mean NLL); bits = mean NLL / ln 2 (bits per character for a char model).\nThe text is cut into --batch streams, each starting from a zero state; more streams means\nmore predictions made with little context.\n\nExample:\n  rnnc eval runs/shakespeare --data data/tinyshakespeare/input.txt',
+    )
     .action((dir: string, o: Opts) => {
-      const ck = loadCheckpoint(dir);
+      const ck = loadCheckpoint(dir, { optimizer: false });
+      for (const w of ck.warnings) console.error(`note: ${w}`);
       const m = ck.model;
       if (!m.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot read text`);
-      const tokens = m.vocab.encode(readCorpus(o.data, 'evaluation text'), o.data);
-      if (tokens.length < 2) throw new UserError(`${o.data}: ${tokens.length} token; evaluation needs at least 2`);
+      const name = o.data === '-' ? 'standard input' : o.data;
+      const text = o.data === '-' ? readStdin() : readCorpus(o.data, 'evaluation text');
+      const tokens = m.vocab.encode(text, name);
+      if (tokens.length < 2) throw new UserError(`${name}: ${tokens.length} token; evaluation needs at least 2`);
+      const runBatch = validationBatch(ck.config);
+      const batch = o.batch ?? runBatch ?? 1;
+      const streams = Math.min(batch, tokens.length - 1);
+      const protocol =
+        o.batch === undefined && runBatch !== null
+          ? `${streams} streams, as the run's validation`
+          : `${streams} stream${streams > 1 ? 's' : ''}${runBatch !== null && runBatch !== batch ? `; the run validated with ${runBatch}` : ''}`;
       const t0 = performance.now();
-      const r = m.evaluate(tokens, { batch: o.batch, window: o.window });
+      const r = m.evaluate(tokens, { batch, window: o.window });
       const secs = (performance.now() - t0) / 1000;
       const unit = m.vocab.kind === 'char' ? 'char' : 'token';
       if (o.json) {
-        console.log(JSON.stringify({ tokens: r.tokens, loss: r.loss, perplexity: r.perplexity, bits: r.bits, unit, batch: o.batch, seconds: +secs.toFixed(2) }));
+        console.log(JSON.stringify({ tokens: r.tokens, loss: r.loss, perplexity: r.perplexity, bits: r.bits, unit, batch: streams, validation_batch: runBatch, seconds: +secs.toFixed(2) }));
         return;
       }
-      console.log(`${m.name} on ${o.data}: ${r.tokens.toLocaleString('en-US')} predictions (batch ${o.batch}), ${secs.toFixed(1)} s`);
+      console.log(`${m.name} on ${name}: ${r.tokens.toLocaleString('en-US')} predictions (${protocol}), ${secs.toFixed(1)} s`);
       console.log(`  mean NLL    ${r.loss.toFixed(4)} nats/${unit}`);
       console.log(`  perplexity  ${r.perplexity.toFixed(3)}`);
       console.log(`  bits        ${r.bits.toFixed(4)} bits/${unit}`);

@@ -27,6 +27,12 @@ export function registerGradcheck(program: Command): void {
         console.log(`${r.model}: ${r.runs} run${r.runs === 1 ? '' : 's'} (seed ${r.seed})`);
         const width = Math.max(...[...r.maxError.keys()].map((k) => k.length), 5);
         for (const [name, err] of r.maxError) console.log(`  ${name.padEnd(width)}  max rel err ${err.toExponential(2)}`);
+        if (r.derived.length) console.log(`  dims fixed by the shapes, computed from the drawn ones: ${r.derived.join(', ')}`);
+        const k = r.kinks;
+        if (k.shrunk || k.redrawn) {
+          const what = [k.shrunk ? `measured ${k.shrunk} entr${k.shrunk === 1 ? 'y' : 'ies'} again with a smaller step` : '', k.redrawn ? `redrew ${k.redrawn} case${k.redrawn === 1 ? '' : 's'}` : ''].filter(Boolean);
+          console.log(`  near a kink of ${k.ops.join(', ')}: ${what.join(' and ')} (a stencil across it measures neither side's slope)`);
+        }
         if (r.error) {
           console.log(`  FAILED: ${r.error.split('\n').join('\n  ')}`);
           console.log(`  replay: rnnc gradcheck ${file} --seed ${r.seed} --runs ${o.runs}`);

@@ -43,7 +43,8 @@ export function registerSample(program: Command): void {
     .option('--until-eos', 'word models: stop after <eos>')
     .addHelpText('after', '\nThe same seed and options give the same text.\n\nExample:\n  rnnc sample runs/shakespeare --prompt "ROMEO:" --length 300 --temperature 0.8')
     .action((dir: string, o: Opts) => {
-      const ck = loadCheckpoint(dir);
+      const ck = loadCheckpoint(dir, { optimizer: false });
+      for (const w of ck.warnings) console.error(`note: ${w}`);
       const m = ck.model;
       if (!m.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot write text`);
       const g = m.sample({ prompt: o.prompt, length: o.length, temperature: o.temperature, topK: o.topK, topP: o.topP, greedy: o.greedy, seed: o.seed, untilEos: o.untilEos });

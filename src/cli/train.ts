@@ -5,15 +5,18 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import cliProgress from 'cli-progress';
 import { compile, LanguageModel, loadIR } from '../runtime/model.ts';
 import { prepareData, type DataSettings } from '../runtime/data/prepare.ts';
-import { Trainer, DivergedError, type StepInfo, type TrainOptions, type ValidInfo } from '../runtime/train/trainer.ts';
-import { loadCheckpoint, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
+import { Trainer, DivergedError, type TrainOptions } from '../runtime/train/trainer.ts';
+import { fmtInt, fmtTime, Reporter } from './train-report.ts';
+import { BEST_DIR, CheckpointError, loadCheckpoint, NonFiniteWeightsError, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
+import { readCorpus } from '../runtime/data/corpus.ts';
+import type { EvalResult } from '../runtime/evaluate.ts';
+import { changedOptions } from './train-resume.ts';
 import { isOptimizerKind, OPTIMIZER_KINDS } from '../runtime/optim/optimizers.ts';
 import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
 import type { IRInit } from '../ir/types.ts';
-import { UserError } from './common.ts';
+import { loadModel, UserError } from './common.ts';
 import { parseDims, parsePositiveInt, parseSeed } from './options.ts';
 import { VERSION } from './version.ts';
 
@@ -53,6 +56,7 @@ interface Opts {
   logEvery: number;
   sample: number;
   temperature: number;
+  test?: string;
 }
 
 function parseNumber(what: string, check: (n: number) => boolean) {
@@ -112,84 +116,6 @@ function defaultOut(name: string): string {
   return dir;
 }
 
-const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
-function fmtTime(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
-}
-
-/** Progress on a terminal (a bar), as plain lines, or as JSON lines. */
-class Reporter {
-  private bar: cliProgress.SingleBar | null = null;
-  private lastLine = 0;
-
-  constructor(
-    private readonly mode: 'bar' | 'lines' | 'json',
-    private readonly logEvery: number,
-    /** 'char' or 'token': what the losses are per. */
-    public unit: string,
-  ) {}
-
-  start(): void {
-    if (this.mode !== 'bar') return;
-    this.bar = new cliProgress.SingleBar(
-      {
-        format: 'epoch {epoch} |{bar}| {percentage}% | step {step} | {tps} tok/s | loss {loss} | ETA {eta_formatted}',
-        barsize: 24,
-        hideCursor: true,
-        etaBuffer: 50,
-        stream: process.stderr,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    this.bar.start(1000, 0, { epoch: 1, step: 0, tps: '-', loss: '-' });
-  }
-
-  step(i: StepInfo): void {
-    if (this.mode === 'bar') {
-      this.bar!.update(Math.round(i.progress * 1000), { epoch: i.epoch, step: i.step, tps: fmtInt(i.tokensPerS), loss: i.loss.toFixed(4) });
-      return;
-    }
-    if (i.step % this.logEvery !== 0 && i.step !== 1) return;
-    if (this.mode === 'json') {
-      this.emit({ step: i.step, epoch: i.epoch, loss: i.loss, lr: i.lr, grad_norm: i.gradNorm, tokens: i.tokens, tokens_per_s: Math.round(i.tokensPerS), seconds: +i.seconds.toFixed(2) });
-    } else {
-      const now = performance.now();
-      if (i.step !== 1 && now - this.lastLine < 2000 && i.epochStep !== i.epochSteps) return;
-      this.lastLine = now;
-      console.log(
-        `epoch ${i.epoch} step ${i.step} (${i.epochStep}/${i.epochSteps}) loss ${i.loss.toFixed(4)} lr ${i.lr.toPrecision(3)} |g| ${i.gradNorm.toFixed(3)} ${fmtInt(i.tokensPerS)} tok/s ${fmtTime(i.seconds)}`,
-      );
-    }
-  }
-
-  valid(v: ValidInfo): void {
-    const r = v.result;
-    if (this.mode === 'json') {
-      this.emit({ step: v.step, epoch: v.epoch, tokens: v.tokens, valid_loss: r.loss, valid_ppl: r.perplexity, valid_bits: r.bits, best: v.best });
-      return;
-    }
-    this.say(`valid after step ${v.step} (epoch ${v.epoch}): loss ${r.loss.toFixed(4)} nats/${this.unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${this.unit}${v.best ? ' (best)' : ''}`);
-  }
-
-  say(text: string): void {
-    if (this.mode === 'json') return;
-    if (this.bar) this.bar.stop();
-    console.log(text);
-    if (this.bar) this.bar.start(1000, (this.bar as unknown as { value: number }).value ?? 0);
-  }
-
-  emit(o: Record<string, unknown>): void {
-    console.log(JSON.stringify(o));
-  }
-
-  stop(): void {
-    this.bar?.stop();
-    this.bar = null;
-  }
-}
-
 function dataSettings(o: Opts): DataSettings {
   if (o.level !== 'char' && o.level !== 'word') throw new UserError(`--level must be char or word, not "${o.level}"`);
   if (o.valid && o.split !== undefined) throw new UserError('give either --valid FILE or --split FRACTION, not both');
@@ -203,6 +129,17 @@ function dataSettings(o: Opts): DataSettings {
   };
 }
 
+/** The test text's loss under the best checkpoint (by validation), else the final weights, measured as validation is. */
+function testBest(outDir: string, file: string, last: LanguageModel, protocol: { batch: number; window: number }, lastStep: number): { what: string; step: number; result: EvalResult } {
+  const best = join(outDir, BEST_DIR);
+  const ck = existsSync(best) ? loadCheckpoint(best, { optimizer: false }) : null;
+  const model = ck?.model ?? last;
+  const tokens = model.encode(readCorpus(file, 'test text'), file);
+  if (tokens.length < 2) throw new UserError(`${file}: ${tokens.length} token; a test needs at least 2`);
+  const result = model.evaluate(tokens, { batch: protocol.batch, window: protocol.window });
+  return { what: ck ? 'best checkpoint' : 'final weights', step: ck?.config.step ?? lastStep, result };
+}
+
 async function action(file: string | undefined, o: Opts, cmd: Command): Promise<void> {
   const mode: 'bar' | 'lines' | 'json' = o.json ? 'json' : process.stderr.isTTY && !process.env.CI ? 'bar' : 'lines';
   // The unit is known once the data (or the checkpoint) is read; until then, from --level.
@@ -212,15 +149,18 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
   let trainer: Trainer;
   let data: DataConfig;
   let initSeed: number;
+  let initScale: number | null = null;
   let outDir: string;
 
   if (o.resume) {
     // Resuming: the checkpoint fixes the model, data and hyper-parameters; budgets may be given anew.
     const ck = loadCheckpoint(o.resume);
-    if (!ck.config.train || !ck.config.trainer || !ck.config.data || !ck.optimizer) throw new UserError(`${o.resume}: holds weights only, no training state to resume`);
+    for (const w of ck.warnings) console.error(`note: ${w}`);
+    if (!ck.config.train || !ck.config.trainer || !ck.config.data) throw new UserError(`${o.resume}: holds weights only, no training state to resume`);
+    if (!ck.optimizer) throw new UserError(`${o.resume}: optimizer.safetensors is missing, so the run cannot resume (eval and sample do not need it)`);
     const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
-    const fixed = ['data', 'valid', 'split', 'level', 'minCount', 'maxVocab', 'dims', 'batch', 'bptt', 'optimizer', 'lr', 'clip', 'weightDecay', 'momentum', 'lossScale', 'lrSchedule', 'seed', 'initScale'].filter(given);
-    if (fixed.length) throw new UserError(`--resume continues the run as it was configured; these options cannot change: ${fixed.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')}`);
+    const changed = changedOptions(o as unknown as Record<string, unknown>, cmd, ck.config, BUNDLED_CORPUS);
+    if (changed.length) throw new UserError(`--resume continues the run as it was configured; these options differ from it: ${changed.join(', ')}`);
     if (file && resolve(file) !== resolve(ck.config.model.file)) rep.say(`note: resuming the model stored in ${o.resume} (from ${ck.config.model.file}); ${file} is not re-read`);
     model = ck.model;
     data = ck.config.data;
@@ -233,32 +173,55 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, opts);
     trainer.restore(ck.config.trainer, ck.optimizer, ck.carried);
     initSeed = ck.config.initSeed;
+    initScale = ck.config.initScale ?? null;
     outDir = o.out ?? o.resume;
     rep.say(`resuming ${model.name} from ${o.resume} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}); checkpoints go to ${outDir}`);
   } else {
     if (!file) throw new UserError('which model? rnnc train MODEL.rnn (or --resume DIR)');
     const settings = dataSettings(o);
     // Check the model before reading data: a typo in the model should not wait for a corpus.
-    loadIR(file, { dims: new Map([...(o.dims ?? []), ['vocab', o.dims?.get('vocab') ?? 1]]), model: o.model });
+    // Diagnostics are printed as `check` prints them (each with its own location and "error:").
+    const dims = new Map([...(o.dims ?? []), ['vocab', o.dims?.get('vocab') ?? 1]]);
+    loadModel(file, dims, o.model);
+    loadIR(file, { dims, model: o.model });
     const prepared = prepareData(settings);
     if (o.dims?.has('vocab') && o.dims.get('vocab') !== prepared.vocab.size) throw new UserError(`--dims vocab=${o.dims.get('vocab')} but the data has ${prepared.vocab.size} tokens; leave vocab out, it is bound from the data`);
     model = compile(file, { dims: o.dims, model: o.model, vocab: prepared.vocab });
     initSeed = o.seed;
     const override: IRInit | undefined = o.initScale !== undefined ? { name: 'uniform', args: [o.initScale] } : undefined;
     model.init(initSeed, override);
+    initScale = o.initScale ?? null;
     trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, trainOptions(o));
     data = { kind: settings.kind, train: o.data ? resolve(o.data) : null, valid: settings.valid ? resolve(settings.valid) : null, split: settings.split, minCount: settings.minCount, maxVocab: settings.maxVocab };
     outDir = o.out ?? defaultOut(model.name);
     const b = trainer.batches;
     const opt = trainer.options;
     rep.say(`training ${model.name} (${fmtInt(model.paramCount)} parameters) on ${o.data ?? 'tiny Shakespeare (bundled)'}: ${fmtInt(prepared.train.length)} ${settings.kind === 'char' ? 'characters' : 'tokens'}, vocabulary ${prepared.vocab.size}${prepared.valid ? `, ${fmtInt(prepared.valid.length)} for validation` : ''}`);
-    rep.say(`batch ${opt.batch} × bptt ${opt.bptt}: ${fmtInt(b.count)} steps per epoch; ${opt.optimizer} lr ${opt.lr}, clip ${opt.clip || 'off'}; budget ${[opt.epochs && `${opt.epochs} epoch(s)`, opt.steps && `${opt.steps} steps`, opt.minutes && `${opt.minutes} min`].filter(Boolean).join(', ')}`);
+    rep.say(`batch ${opt.batch} × bptt ${opt.bptt}: ${fmtInt(b.count)} steps per epoch; ${opt.optimizer} lr ${opt.lr}, clip ${opt.clip || 'off'}; budget ${[opt.epochs && `${opt.epochs} epoch(s)`, opt.steps && `${opt.steps} steps`, opt.minutes && `${opt.minutes} min`].filter(Boolean).join(', ')}; validation in ${opt.evalBatch} streams`);
     rep.say(`checkpoints: ${outDir}`);
   }
   unit = rep.unit = model.vocab?.kind === 'word' ? 'token' : 'char';
   if (mode === 'json') rep.emit({ event: 'start', model: model.name, params: model.paramCount, out: outDir, step: trainer.state.step });
 
-  const save = () => saveCheckpoint(outDir, { model, trainer, data, initSeed, version: VERSION });
+  // The step of the last checkpoint known complete in outDir, for the messages when a save fails.
+  let savedStep: number | null = o.resume && resolve(outDir) === resolve(o.resume) ? trainer.state.step : null;
+  const lastGood = () => (savedStep === null ? 'nothing was saved' : `the last good checkpoint, of step ${savedStep}, is in ${outDir}`);
+  // A validation that set a new best makes the next save the best checkpoint too (DIR/best).
+  let bestPending = false;
+  const validation = { batch: trainer.options.evalBatch, window: trainer.options.bptt };
+  const save = () => {
+    try {
+      saveCheckpoint(outDir, { model, trainer, data, initSeed, initScale, version: VERSION, best: bestPending ? 'self' : 'keep', validation });
+      savedStep = trainer.state.step;
+      bestPending = false;
+    } catch (e) {
+      if (e instanceof NonFiniteWeightsError) {
+        throw new UserError(`training diverged: after step ${trainer.state.step} the weights are not finite (tensor '${e.param}'; lr ${trainer.schedule.lr}) and were not saved; ${lastGood()}. Try a lower --lr or --clip`);
+      }
+      if (e instanceof CheckpointError) throw new UserError(`${e.message}; ${lastGood()}`);
+      throw e;
+    }
+  };
   save();
 
   // Ctrl-C: finish the step, save, exit 0. A second Ctrl-C quits at once (the last checkpoint stays).
@@ -274,31 +237,51 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
   try {
     result = await trainer.run({
       onStep: (i) => rep.step(i),
-      onValid: (v) => rep.valid(v),
+      onValid: (v) => {
+        bestPending ||= v.best;
+        rep.valid(v);
+      },
       onCheckpoint: save,
       shouldStop: () => interrupted,
     });
   } catch (e) {
     rep.stop();
-    if (e instanceof DivergedError) throw new UserError(`${e.message}\nthe last good checkpoint is in ${outDir}`);
+    if (e instanceof DivergedError) throw new UserError(`${e.message}; ${lastGood()}`);
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
   }
   rep.stop();
-  save();
   const s = result.state;
   const why = { epochs: 'epoch budget reached', steps: 'step budget reached', minutes: 'time budget reached', 'early-stopping': 'validation loss stopped improving', interrupted: 'interrupted' }[result.reason];
   let valid = result.lastValid;
-  // Report the validation loss of the final weights (the last one measured may be older).
+  // The validation loss of the final weights (the last one measured may be older), recorded
+  // in the curve and as the best when it is, before the final save.
   const lastValidStep = [...s.curve].reverse().find((p) => p.valid !== undefined)?.step;
-  if (lastValidStep !== s.step) valid = trainer.validate();
+  if (lastValidStep !== s.step) {
+    valid = trainer.validate();
+    if (valid) {
+      s.curve.push({ tokens: s.tokens, step: s.step, valid: valid.loss });
+      if (s.bestValid === null || valid.loss < s.bestValid) {
+        s.bestValid = valid.loss;
+        bestPending = true;
+      }
+    }
+  }
+  save();
+  const test = o.test ? testBest(outDir, o.test, model, validation, s.step) : null;
+  const epoch = s.epoch + (s.epochStep > 0 ? 1 : 0); // the epoch under way, as the progress lines count
   if (mode === 'json') {
-    rep.emit({ event: 'end', reason: result.reason, step: s.step, epoch: s.epoch, tokens: s.tokens, seconds: +s.seconds.toFixed(1), loss: result.lastLoss, ...(valid ? { valid_loss: valid.loss, valid_ppl: valid.perplexity, valid_bits: valid.bits } : {}), out: outDir });
+    const t = test ? { best_step: test.step, test_loss: test.result.loss, test_ppl: test.result.perplexity, test_bits: test.result.bits } : {};
+    rep.emit({ event: 'end', reason: result.reason, step: s.step, epoch, tokens: s.tokens, seconds: +s.seconds.toFixed(1), loss: result.lastLoss, ...(valid ? { valid_loss: valid.loss, valid_ppl: valid.perplexity, valid_bits: valid.bits } : {}), ...t, out: outDir });
   } else {
     console.log(`\nstopped after step ${s.step} (${why}); ${fmtInt(s.tokens)} tokens in ${fmtTime(s.seconds)}`);
-    if (valid) console.log(`valid loss ${valid.loss.toFixed(4)} nats/${unit}, perplexity ${valid.perplexity.toFixed(2)}, ${valid.bits.toFixed(4)} bits/${unit}`);
-    console.log(`checkpoint: ${outDir}`);
+    if (valid) console.log(`valid loss ${valid.loss.toFixed(4)} nats/${unit}, perplexity ${valid.perplexity.toFixed(2)}, ${valid.bits.toFixed(4)} bits/${unit} (${validation.batch} streams)`);
+    if (test) {
+      const r = test.result;
+      console.log(`test (${test.what}, step ${test.step}) on ${o.test}: loss ${r.loss.toFixed(4)} nats/${unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${unit}`);
+    }
+    console.log(`checkpoint: ${outDir}${existsSync(join(outDir, BEST_DIR)) ? ` (best by validation: ${join(outDir, BEST_DIR)})` : ''}`);
   }
   if (o.sample > 0 && mode !== 'json' && model.vocab) {
     const g = model.sample({ length: o.sample, temperature: o.temperature, seed: o.seed, untilEos: false });
@@ -339,6 +322,7 @@ export function registerTrain(program: Command): void {
     .option('--init-scale <a>', 'initialise every parameter uniform(-a, a), overriding the model\'s init annotations (Zaremba: 0.1)', positive)
     .option('--out <dir>', 'checkpoint directory (default: a new directory under runs/)')
     .option('--resume <dir>', 'continue a run from its checkpoint exactly where it stopped')
+    .option('--test <file>', 'at the end, report the loss and perplexity of the best checkpoint on this text')
     .option('--json', 'progress as one JSON object per line')
     .option('--log-every <steps>', 'progress lines (not the bar) every this many steps', parsePositiveInt, 10)
     .option('--sample <n>', 'tokens to sample at the end (0: none)', nonNegativeInt, 300)
@@ -348,6 +332,7 @@ export function registerTrain(program: Command): void {
       `
 Checkpoints (model.safetensors, optimizer.safetensors, vocab.json, config.json, curve.svg) are
 written after every validation, at the end, and on Ctrl-C; --resume continues bit for bit.
+DIR/best holds the checkpoint with the lowest validation loss.
 
 Examples:
   rnnc train models/char-lstm.rnn                       # tiny Shakespeare, 5 minutes

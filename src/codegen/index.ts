@@ -6,7 +6,7 @@ import { CodegenError, emitModule } from './emit.ts';
 import { commentText } from './names.ts';
 import { planModel, type Plan } from './plan.ts';
 import { support, withGemm, type FloatArray, type FloatCtor, type Support } from './support.ts';
-import { createKernels, wasmSimdSupported, type WasmKernels } from '../kernels/index.ts';
+import { createKernels, outOfMemoryMessage, wasmSimdSupported, type WasmKernels } from '../kernels/index.ts';
 import { buildLoopModule, type LoopSpec } from './simd-loops.ts';
 
 export { CodegenError } from './emit.ts';
@@ -68,7 +68,7 @@ function backendFor(Float: FloatCtor): { alloc: (n: number) => FloatArray; k: Su
   if (!f) return { alloc: (n) => new Float(n), k: support };
   return {
     alloc: (n) => {
-      if (f.kernels.available() < n * 4 + 64) throw new RangeError(`out of kernel memory (${f.kernels.available()} bytes free, ${n * 4} needed); set RNNC_MEMORY_MB higher`);
+      if (f.kernels.available() < n * 4 + 64) throw new RangeError(outOfMemoryMessage({ requested: n * 4 + 64, free: f.kernels.available(), reserved: kernelSettings(process.env).mb * 2 ** 20 }));
       return f.kernels.alloc(Math.max(n, 1)).view.subarray(0, n).fill(0);
     },
     k: f.support,

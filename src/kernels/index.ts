@@ -340,3 +340,29 @@ function defaultThreads(): number {
   const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
   return (os?.availableParallelism?.() ?? 1) >= 2 ? 2 : 1;
 }
+
+/** The most RNNC_MEMORY_MB may reserve (MiB); kernelSettings enforces it. */
+export const MAX_MEMORY_MB = 65536;
+
+const GiB = 2 ** 30;
+const gib = (bytes: number): string => (bytes < GiB ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / GiB).toFixed(bytes < 10 * GiB ? 2 : 1)} GiB`);
+
+/**
+ * What to tell a user whose model does not fit the kernels' memory: what it needs (at least
+ * what is taken plus this request) and what the machine has. RNNC_MEMORY_MB is suggested only
+ * when a value it accepts holds that on this machine; otherwise smaller sizes are.
+ */
+export function outOfMemoryMessage(o: { requested: number; free: number; reserved: number; machine?: number }): string {
+  const machine = o.machine ?? nodeBuiltin<{ totalmem(): number }>('node:os')?.totalmem() ?? Infinity;
+  const need = o.reserved - o.free + o.requested;
+  const reservedMb = Math.round(o.reserved / 2 ** 20);
+  const head = `out of kernel memory: the model needs at least ${gib(need)} for its parameters, gradients and activations, more than the ${gib(o.reserved)} reserved (RNNC_MEMORY_MB=${reservedMb})`;
+  const ram = Number.isFinite(machine) ? `this machine has ${gib(machine)} of RAM` : 'the RAM of this machine is unknown';
+  const smaller = 'use smaller dims, --batch or --bptt';
+  if (need > machine) return `${head}, and ${ram}: ${smaller}`;
+  // Half as much again for what is allocated after this request, in whole GiB, within bounds.
+  const mb = Math.min(Math.ceil((need * 1.5) / GiB) * 1024, MAX_MEMORY_MB, Math.floor(machine / GiB) * 1024);
+  if (mb * 2 ** 20 > need && mb > reservedMb) return `${head}; ${ram}: set RNNC_MEMORY_MB=${mb}`;
+  if (MAX_MEMORY_MB * 2 ** 20 <= need) return `${head}; ${ram}, but RNNC_MEMORY_MB reserves at most ${MAX_MEMORY_MB} (${gib(MAX_MEMORY_MB * 2 ** 20)}): ${smaller}`;
+  return `${head}, nearly all of the RAM of this machine (${gib(machine)}): ${smaller}`;
+}

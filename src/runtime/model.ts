@@ -105,6 +105,12 @@ export function compile(file: string, options: ModelCompileOptions = {}): Langua
   return new LanguageModel(ir, { file, sources, vocab: options.vocab ?? null });
 }
 
+/** Index of the first NaN or infinite value, or -1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
 export class LanguageModel {
   readonly ir: IRModel;
   /** The model file and the text of every file it uses (what a checkpoint stores). */
@@ -172,11 +178,11 @@ export class LanguageModel {
     return new Map(this.layout.params.map((s) => [s.name, this.params.subarray(s.offset, s.offset + s.size)]));
   }
 
-  /** Copies weights in by IR name; every param must be present with its exact shape. */
-  loadWeights(source: string | ReadonlyMap<string, Tensor | ArrayLike<number>>): this {
-    const what = typeof source === 'string' ? source : 'weights';
+  /** Copies weights in by IR name; every param must be present with its exact shape, every value finite. */
+  loadWeights(source: string | ReadonlyMap<string, Tensor | ArrayLike<number>>, what = typeof source === 'string' ? source : 'weights'): this {
     const tensors = typeof source === 'string' ? readSafetensors(source).tensors : source;
     const problems: string[] = [];
+    let nonFinite: string | null = null;
     const names = this.layout.params.map((p) => p.name);
     for (const slot of this.layout.params) {
       const t = tensors.get(slot.name);
@@ -193,6 +199,11 @@ export class LanguageModel {
         problems.push(`tensor '${slot.name}' has ${data.length} values, the model needs ${slot.size}`);
         continue;
       }
+      const bad = firstNonFinite(data);
+      if (bad >= 0) {
+        nonFinite ??= `${what}: tensor '${slot.name}' holds ${data[bad]} at index ${bad}, so the weights are unusable (from a diverged run?)`;
+        continue;
+      }
       this.params.set(data, slot.offset);
     }
     for (const k of tensors.keys()) {
@@ -202,12 +213,22 @@ export class LanguageModel {
       }
     }
     if (problems.length) throw new WeightsError(`${what} does not match model ${this.name}:\n  ${problems.join('\n  ')}`);
+    if (nonFinite) throw new WeightsError(nonFinite);
     return this;
   }
 
   /** The parameters as float32 safetensors keyed by IR name. */
   weightTensors(): [string, Tensor][] {
     return this.layout.params.map((s) => [s.name, { dtype: 'F32', shape: s.shape, data: this.params.slice(s.offset, s.offset + s.size) }]);
+  }
+
+  /** The first parameter holding NaN or ±Infinity, with the index and value, or null. */
+  nonFiniteParam(): { name: string; index: number; value: number } | null {
+    for (const slot of this.layout.params) {
+      const i = firstNonFinite(this.params.subarray(slot.offset, slot.offset + slot.size));
+      if (i >= 0) return { name: slot.name, index: i, value: this.params[slot.offset + i] };
+    }
+    return null;
   }
 
   /** Writes the parameters to a safetensors file (atomically). */

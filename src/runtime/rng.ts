@@ -1,6 +1,6 @@
-// A small seedable PRNG whose whole state is four uint32 words, so it can be written into a
-// checkpoint and restored: training, dropout, sampling and shuffling are reproducible given
-// --seed and continue bit-identically after --resume.
+// A small seedable PRNG whose whole state is four uint32 words, so it can be saved and
+// restored: initialisation (one stream per parameter, init.ts) and sampling are reproducible
+// given --seed. (Dropout masks are drawn by the generated code, seeded by (seed, step).)
 //
 // Generator: xoshiro128** 1.1 (Blackman & Vigna, https://prng.di.unimi.it/xoshiro128starstar.c),
 // seeded through a splitmix32-style mixer (so nearby seeds give unrelated streams and the
@@ -75,54 +75,6 @@ export class Rng implements UniformSource {
     return this.nextUint32() / TWO_POW_32;
   }
 
-  /** A uniform number in [lo, hi). */
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-
-  /** A uniform integer in [0, n), without modulo bias (n ≤ 2^32). */
-  int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > TWO_POW_32) throw new RangeError(`Rng.int: n must be an integer in [1, 2^32] (got ${n})`);
-    // Rejection sampling on the top of the range that does not divide evenly.
-    const limit = TWO_POW_32 - (TWO_POW_32 % n);
-    for (;;) {
-      const x = this.nextUint32();
-      if (x < limit) return x % n;
-    }
-  }
-
-  /**
-   * A standard normal draw (Box–Muller, cosine branch only: two uniforms per draw, so the
-   * state stays four words and a restore never has to remember a spare value).
-   */
-  normal(mean = 0, std = 1): number {
-    const u1 = 1 - this.next(); // (0, 1]: log never sees 0
-    const u2 = this.next();
-    return mean + std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  }
-
-  /** Fills `out` with uniforms in [lo, hi). */
-  fillUniform(out: Float32Array | Float64Array, lo: number, hi: number): void {
-    const w = hi - lo;
-    for (let i = 0; i < out.length; i++) out[i] = lo + w * this.next();
-  }
-
-  /** Fills `out` with normal(mean, std) draws. */
-  fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): void {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal(mean, std);
-  }
-
-  /** Fisher–Yates shuffle in place; returns its argument. */
-  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-    return a;
-  }
-
   /** This generator as a plain `() => number` (for code that takes a uniform function). */
   asFunction(): () => number {
     return () => this.next();
@@ -140,10 +92,5 @@ export class Rng implements UniformSource {
     }
     if (state.every((w) => w === 0)) throw new RangeError('Rng.restore: the all-zero state is not a valid xoshiro128** state');
     [this.s0, this.s1, this.s2, this.s3] = state.map((w) => w | 0);
-  }
-
-  /** An independent copy in the same state. */
-  clone(): Rng {
-    return Rng.fromState(this.state());
   }
 }

@@ -1,10 +1,14 @@
 // Loads a file and, transitively, every file it `use`s. Missing files and import cycles
-// are diagnostics at the `use` that names them.
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, normalize } from 'node:path';
+// are diagnostics at the `use` that names them. Only regular files within the size limit
+// are read, and `use` reads only `.rnn` files: a service that compiles uploaded models
+// cannot be made to hang on a FIFO, fill memory from /dev/zero, or print another file.
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { dirname, extname, isAbsolute, join, normalize } from 'node:path';
 import type { FileAST } from './ast.ts';
+import { MAX_SOURCE_BYTES } from './limits.ts';
 import { parse } from './parse.ts';
-import { error, type Diagnostic } from '../util/diagnostic.ts';
+import { error, warning, type Diagnostic } from '../util/diagnostic.ts';
+import { bundledModelsDir } from '../util/package-root.ts';
 import { makeSource, type SourceFile } from '../util/source.ts';
 
 export type ReadFile = (path: string) => string;
@@ -18,7 +22,46 @@ export interface LoadedProgram {
   diagnostics: Diagnostic[];
 }
 
-export const readFromDisk: ReadFile = (path) => readFileSync(path, 'utf8');
+/** An error with a code, as node:fs throws them, for what rnnc itself refuses to read. */
+function refusal(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+function kindOf(st: import('node:fs').Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const KIB = 1024;
+const sizeText = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
+
+/**
+ * A `.rnn` file's text. Opened without blocking (a FIFO opens at once) and checked on the
+ * open descriptor, so what is read is what was checked: a regular file of at most
+ * MAX_SOURCE_BYTES, and never more than that many bytes are read.
+ */
+export const readFromDisk: ReadFile = (path) => {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw refusal('EISDIR', 'it is a directory');
+    if (!st.isFile()) throw refusal('ENOTREG', `it is ${kindOf(st)}, not a regular file`);
+    if (st.size > MAX_SOURCE_BYTES) throw refusal('EFBIG', tooBig(sizeText(st.size)));
+    const buf = Buffer.alloc(MAX_SOURCE_BYTES + 1);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+    if (n > MAX_SOURCE_BYTES) throw refusal('EFBIG', tooBig(`over ${sizeText(MAX_SOURCE_BYTES)}`));
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+};
+
+function tooBig(size: string): string {
+  return `the file is ${size}; a .rnn file may have at most ${sizeText(MAX_SOURCE_BYTES)} (${MAX_SOURCE_BYTES / KIB} KiB)`;
+}
 
 function describeReadError(e: unknown): string {
   const code = (e as { code?: string }).code;
@@ -28,13 +71,28 @@ function describeReadError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Reads through `readFile`, holding text from any reader to the same size limit. */
+function readBounded(readFile: ReadFile, path: string): string {
+  const text = readFile(path);
+  if (typeof text === 'string' && text.length > MAX_SOURCE_BYTES / 3 && Buffer.byteLength(text, 'utf8') > MAX_SOURCE_BYTES) {
+    throw refusal('EFBIG', tooBig(sizeText(Buffer.byteLength(text, 'utf8'))));
+  }
+  return text;
+}
+
+function isMissing(e: unknown): boolean {
+  return (e as { code?: string }).code === 'ENOENT';
+}
+
 export function load(root: string, readFile: ReadFile = readFromDisk): LoadedProgram {
   const rootPath = normalize(root);
   const prog: LoadedProgram = { root: rootPath, files: [], sources: new Map(), diagnostics: [] };
   const done = new Set<string>();
   const stack: string[] = [];
 
-  const visit = (path: string, text: string): void => {
+  const visit = (path: string, raw: string): void => {
+    // A UTF-8 byte-order mark is not part of the text: dropped, columns count from after it.
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     stack.push(path);
     prog.sources.set(path, makeSource(path, text));
     const { ast, diagnostics } = parse(path, text);
@@ -42,18 +100,44 @@ export function load(root: string, readFile: ReadFile = readFromDisk): LoadedPro
     if (ast) {
       for (const item of ast.items) {
         if (item.kind !== 'use') continue;
-        const target = normalize(isAbsolute(item.path) ? item.path : join(dirname(path), item.path));
+        if (extname(item.path) !== '.rnn') {
+          prog.diagnostics.push(error('missing-file', item.span, `cannot use "${item.path}": only .rnn files can be used`));
+          continue;
+        }
+        let target = normalize(isAbsolute(item.path) ? item.path : join(dirname(path), item.path));
+        let sub: string | null = null;
+        let failure: unknown = null;
         if (stack.includes(target)) {
           const cycle = [...stack.slice(stack.indexOf(target)), target].join(' -> ');
           prog.diagnostics.push(error('import-cycle', item.span, `import cycle: ${cycle}`, 'move the shared cells into a file that both can use'));
           continue;
         }
         if (done.has(target)) continue;
-        let sub: string;
         try {
-          sub = readFile(target);
+          sub = readBounded(readFile, target);
         } catch (e) {
-          prog.diagnostics.push(error('missing-file', item.span, `cannot read "${item.path}" (${target}): ${describeReadError(e)}`));
+          failure = e;
+        }
+        // A relative path that is not beside the importing file may name a bundled cell.
+        const bundled = bundledModelsDir();
+        if (sub === null && isMissing(failure) && !isAbsolute(item.path) && bundled) {
+          const fallback = normalize(join(bundled, item.path));
+          try {
+            if (fallback !== target && !stack.includes(fallback)) {
+              const text = done.has(fallback) ? null : readBounded(readFile, fallback);
+              prog.diagnostics.push(
+                warning('use-fallback', item.span, `"${item.path}" is not beside ${path}; using rnnc's bundled ${fallback}`, `copy it next to ${path} to use your own version`),
+              );
+              target = fallback;
+              if (text === null) continue;
+              sub = text;
+            }
+          } catch {
+            // not bundled either: report the path as the user wrote it
+          }
+        }
+        if (sub === null) {
+          prog.diagnostics.push(error('missing-file', item.span, `cannot read "${item.path}" (${target}): ${describeReadError(failure)}`));
           continue;
         }
         visit(target, sub);
@@ -66,7 +150,7 @@ export function load(root: string, readFile: ReadFile = readFromDisk): LoadedPro
 
   let text: string;
   try {
-    text = readFile(rootPath);
+    text = readBounded(readFile, rootPath);
   } catch (e) {
     prog.diagnostics.push(error('missing-file', null, `cannot read ${rootPath}: ${describeReadError(e)}`));
     return prog;

@@ -2,8 +2,10 @@
 // diagnostic at the furthest point the parser reached.
 import { readFileSync } from 'node:fs';
 import * as ohm from 'ohm-js';
-import type { CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
+import type { BinaryOp, CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
+import { compileGrammar } from '../util/grammar-recipe.ts';
+import { bracketTooDeep, exprTooDeep, MAX_BRACKET_DEPTH, MAX_EXPR_DEPTH } from './limits.ts';
 
 let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
 
@@ -11,7 +13,7 @@ let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
 function language(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
   if (cached) return cached;
   const text = readFileSync(new URL('../../grammar/rnn.ohm', import.meta.url), 'utf8');
-  const grammar = ohm.grammar(text);
+  const grammar = compileGrammar(text);
   const semantics = grammar.createSemantics();
   addAstOperation(semantics);
   cached = { grammar, semantics };
@@ -31,10 +33,23 @@ function spanOf(first: ohm.Node, last: ohm.Node): Span {
 
 type N = ohm.Node;
 
-function dimArith(node: N, op: DimOp, l: N, r: N): DimTerm {
-  const left: DimTerm = l.ast();
-  const right: DimTerm = r.ast();
-  return { kind: 'dimArith', op, left, right, name: dimText(op, left, right), span: span(node) };
+/** `a - b + c` → ((a - b) + c): a chain folded to the left without recursion. */
+function foldBinary(first: N, ops: BinaryOp[], rest: N[]): Expr {
+  let e: Expr = first.ast();
+  rest.forEach((r, i) => {
+    const right: Expr = r.ast();
+    e = { kind: 'binary', op: ops[i], left: e, right, span: { file: currentFile, start: e.span.start, end: right.span.end } };
+  });
+  return e;
+}
+
+function foldDims(first: N, ops: DimOp[], rest: N[]): DimTerm {
+  let t: DimTerm = first.ast();
+  rest.forEach((r, i) => {
+    const right: DimTerm = r.ast();
+    t = { kind: 'dimArith', op: ops[i], left: t, right, name: dimText(ops[i], t, right), span: { file: currentFile, start: t.span.start, end: right.span.end } };
+  });
+  return t;
 }
 
 /** `2*hidden`, `in+hidden`, `2*(a+b)`: a dim term's text without spaces or comments. */
@@ -112,14 +127,11 @@ function addAstOperation(s: ohm.Semantics): void {
     Shape(_lb, dims, _rb): ShapeExpr {
       return { dims: list(dims) as DimTerm[], span: span(this) };
     },
-    DimExpr_add(l, _op, r): DimTerm {
-      return dimArith(this, '+', l, r);
+    DimExpr(first, ops, rest): DimTerm {
+      return foldDims(first, ops.children.map((o: N) => o.sourceString as DimOp), rest.children);
     },
-    DimExpr_sub(l, _op, r): DimTerm {
-      return dimArith(this, '-', l, r);
-    },
-    DimProduct_mul(l, _op, r): DimTerm {
-      return dimArith(this, '*', l, r);
+    DimProduct(first, _ops, rest): DimTerm {
+      return foldDims(first, rest.children.map(() => '*' as const), rest.children);
     },
     // Like expressions, a parenthesised dim keeps the brackets in its span.
     DimAtom_paren(_lp, e, _rp): DimTerm {
@@ -144,29 +156,33 @@ function addAstOperation(s: ohm.Semantics): void {
     LetStmt(name, _eq, expr): Stmt {
       return { kind: 'let', gate: false, name: name.ast(), expr: expr.ast(), span: span(this) };
     },
-    AddExpr_add(l, _op, r): Expr {
-      return { kind: 'binary', op: '+', left: l.ast(), right: r.ast(), span: span(this) };
+    AddExpr(first, ops, rest): Expr {
+      return foldBinary(first, ops.children.map((o: N) => o.sourceString as BinaryOp), rest.children);
     },
-    AddExpr_sub(l, _op, r): Expr {
-      return { kind: 'binary', op: '-', left: l.ast(), right: r.ast(), span: span(this) };
+    MulExpr(first, ops, rest): Expr {
+      return foldBinary(first, ops.children.map((o: N) => o.sourceString as BinaryOp), rest.children);
     },
-    MulExpr_mul(l, _op, r): Expr {
-      return { kind: 'binary', op: '*', left: l.ast(), right: r.ast(), span: span(this) };
+    MatExpr(first, _ops, rest): Expr {
+      return foldBinary(first, rest.children.map(() => '@' as const), rest.children);
     },
-    MulExpr_div(l, _op, r): Expr {
-      return { kind: 'binary', op: '/', left: l.ast(), right: r.ast(), span: span(this) };
+    // `- - x`: the innermost minus applies first; each neg spans from its own minus.
+    UnaryExpr_neg(first, more, operand): Expr {
+      const minuses = [first, ...more.children];
+      let e: Expr = operand.ast();
+      for (let i = minuses.length - 1; i >= 0; i--) e = { kind: 'neg', operand: e, span: spanOf(minuses[i], operand) };
+      return e;
     },
-    MatExpr_matmul(l, _op, r): Expr {
-      return { kind: 'binary', op: '@', left: l.ast(), right: r.ast(), span: span(this) };
-    },
-    UnaryExpr_neg(_minus, e): Expr {
-      return { kind: 'neg', operand: e.ast(), span: span(this) };
-    },
-    PostfixExpr_transpose(e, _t): Expr {
-      return { kind: 'transpose', operand: e.ast(), span: span(this) };
-    },
-    PostfixExpr_index(e, _lb, idx, _rb): Expr {
-      return { kind: 'index', target: e.ast(), index: idx.ast(), span: span(this) };
+    PostfixExpr(primary, ops): Expr {
+      let e: Expr = primary.ast();
+      for (const op of ops.children) {
+        const end = op.source.endIdx;
+        const sp: Span = { file: currentFile, start: e.span.start, end };
+        const inner = op.children[0];
+        e = inner.ctorName === 'PostfixOp_transpose'
+          ? { kind: 'transpose', operand: e, span: sp }
+          : { kind: 'index', target: e, index: inner.children[1].ast(), span: sp };
+      }
+      return e;
     },
     // Parentheses keep the span of the inner expression plus the brackets, for carets.
     Primary_paren(_lp, e, _rp): Expr {
@@ -217,8 +233,24 @@ export interface ParseResult {
 
 /** Parses one file's text; a syntax error yields `ast: null` and one diagnostic. */
 export function parse(path: string, text: string): ParseResult {
+  const refuse = (start: number, end: number, message: string, hint?: string): ParseResult => ({
+    ast: null,
+    diagnostics: [error('limit', { file: path, start, end }, message, hint)],
+  });
+  // Ohm matches brackets by recursion: refuse a depth it could not take before it starts.
+  const deepBracket = bracketTooDeep(text);
+  if (deepBracket !== null) {
+    return refuse(deepBracket, deepBracket + 1, `brackets nest more than ${MAX_BRACKET_DEPTH} levels deep`, 'name the inner parts with bindings (name = …)');
+  }
   const { grammar, semantics } = language();
-  const match = grammar.match(text);
+  let match: ohm.MatchResult;
+  try {
+    match = grammar.match(text);
+  } catch (e) {
+    // Called with most of the stack already used, the matcher may still run out of it.
+    if (!(e instanceof RangeError)) throw e;
+    return refuse(0, 0, 'the file nests too deeply to parse here', 'name the inner parts with bindings (name = …)');
+  }
   if (match.failed()) {
     const pos = match.getRightmostFailurePosition();
     const found = describeFound(text, pos);
@@ -230,6 +262,10 @@ export function parse(path: string, text: string): ParseResult {
   }
   currentFile = path;
   const items = semantics(match).ast() as Item[];
+  const deep = exprTooDeep(items);
+  if (deep) {
+    return refuse(deep.span.start, deep.span.end, `this expression nests ${deep.depth} levels deep; the limit is ${MAX_EXPR_DEPTH}`, 'split it into several bindings (name = …)');
+  }
   return { ast: { path, items }, diagnostics: [] };
 }
 

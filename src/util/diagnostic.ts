@@ -36,6 +36,18 @@ export function sortDiagnostics(diags: Diagnostic[]): Diagnostic[] {
   });
 }
 
+/** Widest source line shown; a longer one is cut to a window around the column, marked …. */
+const MAX_SHOWN = 120;
+
+/** The part of a line shown, and how many columns it starts to the right of column 1. */
+function window(line: string, col: number): { text: string; shift: number } {
+  if (line.length <= MAX_SHOWN) return { text: line, shift: 0 };
+  const from = Math.max(0, Math.min(col - 1 - 40, line.length - MAX_SHOWN));
+  const to = Math.min(line.length, from + MAX_SHOWN);
+  const text = (from > 0 ? '…' : '') + line.slice(from, to) + (to < line.length ? '…' : '');
+  return { text, shift: from > 0 ? from - 1 : 0 };
+}
+
 /** Renders one diagnostic; `sources` maps a file path to its text. */
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, SourceFile>): string {
   const src = d.span ? sources.get(d.span.file) : undefined;
@@ -45,16 +57,18 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, Sou
   }
   const start = lineCol(src, d.span.start);
   const end = lineCol(src, Math.max(d.span.start, d.span.end - 1));
-  const text = lineText(src, start.line).replace(/\t/g, ' ');
+  const full = lineText(src, start.line).replace(/\t/g, ' ');
   const gutter = String(start.line);
   const pad = ' '.repeat(gutter.length);
   // A span running past its first line is underlined to the end of that line.
-  const lastCol = end.line === start.line ? end.col : Math.max(start.col, text.length);
-  const width = Math.max(1, lastCol - start.col + 1);
+  const lastCol = end.line === start.line ? end.col : Math.max(start.col, full.length);
+  const { text, shift } = window(full, start.col);
+  const col = start.col - shift;
+  const width = Math.max(1, Math.min(lastCol - start.col + 1, text.length - col + 1));
   const lines = [
     `${d.span.file}:${start.line}:${start.col}: ${d.severity}: ${d.message}`,
     ` ${gutter} | ${text}`,
-    ` ${pad} | ${' '.repeat(start.col - 1)}${'^'.repeat(width)}`,
+    ` ${pad} | ${' '.repeat(col - 1)}${'^'.repeat(width)}`,
   ];
   if (d.hint) lines.push(`hint: ${d.hint}`);
   return lines.join('\n');

@@ -38,9 +38,10 @@ beforeAll(() => {
     'missing.rnn': `use "gone.rnn"\n${cell('M')}`,
     'nested.rnn': `use "lib/ok.rnn"\n${cell('N')}`,
     'lib/ok.rnn': `${cell('Ok')}\n    use "../lib/none.rnn"\n`,
-    'dir.rnn': `use "lib"\n${cell('D')}`,
+    'dir.rnn': `use "lib.rnn"\n${cell('D')}`,
   };
   mkdirSync(join(dir, 'lib'));
+  mkdirSync(join(dir, 'lib.rnn'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
 });
 
@@ -144,7 +145,7 @@ describe('loader diagnostic missing-file', () => {
     expect(diagnostics('dir.rnn')).toEqual([
       {
         code: 'missing-file',
-        text: ['<dir>/dir.rnn:1:1: error: cannot read "lib" (<dir>/lib): it is a directory', ' 1 | use "lib"', '   | ^^^^^^^^^'].join('\n'),
+        text: ['<dir>/dir.rnn:1:1: error: cannot read "lib.rnn" (<dir>/lib.rnn): it is a directory', ' 1 | use "lib.rnn"', '   | ^^^^^^^^^^^^^'].join('\n'),
       },
     ]);
   });

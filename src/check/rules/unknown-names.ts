@@ -14,8 +14,9 @@ function checkExpr(ctx: CheckContext, unit: Unit, e: Expr, rule: string, inDimAr
   switch (e.kind) {
     case 'name': {
       const sym = unit.symbols.get(e.name);
-      const values = [...unit.symbols.values()].filter((s) => s.kind !== 'dim').map((s) => s.name);
       if (!sym) {
+        // Listed only for a miss: per name it would make checking quadratic in the file size.
+        const values = [...unit.symbols.values()].filter((s) => s.kind !== 'dim').map((s) => s.name);
         const where = unit.kind === 'cell' ? `cell ${unit.name}` : `model ${unit.name}`;
         const dataInCell = unit.kind === 'cell' && (DATA_NAMES as readonly string[]).includes(e.name);
         const hint = dataInCell ? `'${e.name}' exists only in a model; a cell sees its inputs` : meanHint(e.name, inDimArg ? unit.dims.keys() : values);

@@ -44,7 +44,7 @@ let cached: NativeStatus | undefined;
 
 /** The native kernels, or why they are not available (not built, stale, failed to load). */
 export function loadNative(): NativeStatus {
-  cached ??= loadNativeFrom(new URL('../../../build/', import.meta.url), new URL('./kernels.c', import.meta.url));
+  cached ??= loadNativeFrom(new URL('../../../build/', import.meta.url), new URL('../../../src/kernels/native/kernels.c', import.meta.url));
   return cached;
 }
 

@@ -1,19 +1,66 @@
 // Reading a text corpus from disk: a clear DataError for every way a file can be unusable
-// (missing, a directory, empty, binary, not UTF-8), never a stack trace.
-import { readFileSync, statSync } from 'node:fs';
+// (missing, a directory, a FIFO or device, too big, empty, binary, not UTF-8), never a stack
+// trace and never a hang.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { DataError } from './errors.ts';
 
-/** The UTF-8 text of `path`; a leading byte-order mark is dropped. */
-export function readCorpus(path: string, what = 'corpus'): string {
-  let bytes: Buffer;
+/** The largest corpus: its text must fit in one JavaScript string (V8: 2^29 − 24 chars). */
+export const MAX_CORPUS_BYTES = 500 * 1024 * 1024;
+
+function notRegular(st: Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return 'is a directory, not a text file';
+  if (st.isFIFO()) return 'is a FIFO, not a regular file';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
+  if (st.isSocket()) return 'is a socket, not a regular file';
+  return 'is not a regular file';
+}
+
+/**
+ * The bytes of a regular file of at most MAX_CORPUS_BYTES. It is opened without blocking
+ * (a FIFO opens at once) and checked on the open descriptor, so what is read is what was
+ * checked, and never more than the limit is read.
+ */
+function readRegularFile(path: string, what: string): Buffer {
+  let fd: number;
   try {
-    if (statSync(path).isDirectory()) throw new DataError(`${what} ${path}: is a directory, not a text file`);
-    bytes = readFileSync(path);
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    if (e instanceof DataError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(`${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
   }
+  try {
+    const st = fstatSync(fd);
+    const why = notRegular(st);
+    if (why) throw new DataError(`${what} ${path}: ${why}`);
+    const tooBig = (size: string) => new DataError(`${what} ${path}: the file is ${size}; a corpus may have at most ${MAX_CORPUS_BYTES.toLocaleString('en-US')} bytes (500 MiB)`);
+    if (st.size > MAX_CORPUS_BYTES) throw tooBig(`${st.size.toLocaleString('en-US')} bytes`);
+    // The size may change under us: read to the end, but never past the limit.
+    let buf = Buffer.allocUnsafe(Math.min(MAX_CORPUS_BYTES + 1, st.size + 1));
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (buf.length > MAX_CORPUS_BYTES) throw tooBig(`over ${MAX_CORPUS_BYTES.toLocaleString('en-US')} bytes`);
+        const bigger = Buffer.allocUnsafe(Math.min(MAX_CORPUS_BYTES + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw new DataError(`${what} ${path}: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The UTF-8 text of `path`; a leading byte-order mark is dropped. */
+export function readCorpus(path: string, what = 'corpus'): string {
+  const bytes = readRegularFile(path, what);
   if (bytes.length === 0) throw new DataError(`${what} ${path}: the file is empty`);
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new DataError(`${what} ${path}: looks binary (a NUL byte at offset ${nul}); rnnc trains on UTF-8 text`);
@@ -28,14 +75,27 @@ export function readCorpus(path: string, what = 'corpus'): string {
   return text;
 }
 
-/** Offset of the first byte that breaks UTF-8 (for the message). */
-function firstInvalidUtf8(b: Uint8Array): number {
+/**
+ * Offset of the first byte that breaks UTF-8 (for the message), by the Unicode table of
+ * well-formed sequences: the second byte's range depends on the first, which rules out
+ * overlong forms (E0 80), surrogates (ED A0) and code points above U+10FFFF (F4 90).
+ */
+export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   while (i < b.length) {
     const c = b[i];
-    const n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
     if (n < 0) return i;
-    for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (i + k >= b.length || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
     i += n + 1;
   }
   return i;

@@ -19,9 +19,9 @@
 //             θ ← θ − η·m̂ / (√v̂ + ε)                   Kingma & Ba 2015, Algorithm 1, with bias
 //             correction; β = (0.9, 0.999), ε = 1e-8 (PyTorch's, and the paper's).
 //
-// Parameters, gradients and moment buffers are float32; the arithmetic of each element is
-// done in float64 and rounded once when stored. The gradient arena is never modified.
-// `step` allocates nothing.
+// Parameters, gradients and moment buffers share one dtype: float32 in training (the
+// arithmetic of each element is done in float64 and rounded once when stored), or float64
+// (the reference-trainer test). The gradient arena is never modified. `step` allocates nothing.
 import { nativeArenaOps } from '../../kernels/native/load.ts';
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
@@ -66,14 +66,17 @@ export const DEFAULT_LR: Readonly<Record<OptimizerKind, number>> = {
   adam: 1e-3,
 };
 
-/** What goes into optimizer.safetensors: the step count and named float32 buffers. */
-export interface OptimizerState {
+/** A parameter, gradient or buffer arena: float32, or float64 for the reference trainer. */
+export type Arena = Float32Array | Float64Array;
+
+/** What goes into optimizer.safetensors: the step count and named buffers (float32 there). */
+export interface OptimizerState<A extends Arena = Float32Array> {
   kind: OptimizerKind;
   step: number;
-  tensors: Record<string, Float32Array>;
+  tensors: Record<string, A>;
 }
 
-export interface Optimizer {
+export interface Optimizer<A extends Arena = Float32Array> {
   readonly kind: OptimizerKind;
   readonly hyper: ResolvedHyper;
   /** Number of parameters (length of the arenas). */
@@ -85,11 +88,11 @@ export interface Optimizer {
    * the gradient taken as gradScale·grads (a loss scale and a clipping factor, applied in the
    * update's own pass instead of one more pass over the arena).
    */
-  step(params: Float32Array, grads: Float32Array, lr: number, gradScale?: number): void;
+  step(params: A, grads: A, lr: number, gradScale?: number): void;
   /** Live views of the state buffers (copy them if you keep them past the next step). */
-  state(): OptimizerState;
+  state(): OptimizerState<A>;
   /** Restores a state saved from an optimizer of the same kind and size (copies the buffers). */
-  load(state: OptimizerState): void;
+  load(state: OptimizerState<A | Float32Array>): void;
 }
 
 export class OptimizerError extends Error {}
@@ -139,14 +142,16 @@ export function isOptimizerKind(s: string): s is OptimizerKind {
   return (OPTIMIZER_KINDS as readonly string[]).includes(s);
 }
 
-/** An optimizer of `kind` for a parameter arena of `size` floats. */
-export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size: number): Optimizer {
+/** An optimizer of `kind` for a parameter arena of `size` floats (buffers of the arena's dtype). */
+export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size: number): Optimizer<Float32Array>;
+export function createOptimizer<A extends Arena>(kind: OptimizerKind, hyper: OptimizerHyper, size: number, Float: new (n: number) => A): Optimizer<A>;
+export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size: number, Float: new (n: number) => Arena = Float32Array): Optimizer<Arena> {
   if (!isOptimizerKind(kind)) throw new OptimizerError(`unknown optimizer '${kind}' (expected one of ${OPTIMIZER_KINDS.join(', ')})`);
   if (!Number.isSafeInteger(size) || size < 0) throw new OptimizerError(`optimizer size must be a non-negative integer (got ${size})`);
   const h = resolve(kind, hyper);
   const names = stateNames(kind, h);
-  const arena = new Float32Array(names.length * size);
-  const buffers: Record<string, Float32Array> = {};
+  const arena = new Float(names.length * size);
+  const buffers: Record<string, Arena> = {};
   names.forEach((n, i) => (buffers[n] = arena.subarray(i * size, (i + 1) * size)));
   const update = UPDATES[kind];
   let t = 0;
@@ -183,14 +188,14 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
 }
 
 /** p ← update(p, f·g): f scales the gradient as it is read. */
-type Update = (p: Float32Array, g: Float32Array, f: number, lr: number, h: ResolvedHyper, b: Record<string, Float32Array>, t: number) => void;
+type Update = (p: Arena, g: Arena, f: number, lr: number, h: ResolvedHyper, b: Record<string, Arena>, t: number) => void;
 
 const UPDATES: Record<OptimizerKind, Update> = {
   sgd(p, g, f, lr, h) {
     const wd = h.weightDecay;
     const n = p.length;
     const native = nativeArenaOps(p, g);
-    if (wd === 0 && native) native.axpy(-lr * f, g, p);
+    if (wd === 0 && native) native.axpy(-lr * f, g as Float32Array, p as Float32Array); // native only when both are float32
     else if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i]);
     else for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i] + wd * p[i]);
   },
@@ -274,7 +279,7 @@ const UPDATES: Record<OptimizerKind, Update> = {
     const bc2 = 1 - Math.pow(b2, t);
     // The native loop computes exactly this one (bit for bit), vectorised: a few times faster.
     const native = nativeArenaOps(p, g, m, v);
-    if (native) return native.adam(p, g, m, v, f, lr, wd, b1, b2, eps, bc1, bc2);
+    if (native) return native.adam(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, f, lr, wd, b1, b2, eps, bc1, bc2);
     const n = p.length;
     for (let i = 0; i < n; i++) {
       const gi = f * g[i] + wd * p[i];

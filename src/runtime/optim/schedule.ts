@@ -79,11 +79,6 @@ export class LrSchedule {
     return this.s.lr;
   }
 
-  /** Epochs completed. */
-  get epoch(): number {
-    return this.s.epoch;
-  }
-
   /**
    * Call once at the end of each epoch, with the validation loss if one was measured (the
    * plateau rule needs it; a missing or NaN loss counts as no improvement). Returns the
@@ -140,39 +135,27 @@ export interface EarlyStoppingState {
 /**
  * Early stopping on validation loss: `update` after each evaluation says whether it improved
  * on the best (then save the "best" checkpoint) and whether `patience` evaluations in a row
- * have now failed to improve (then stop). Improvement means < best − minDelta.
+ * have now failed to improve (then stop). Improvement means < best.
  */
 export class EarlyStopping {
   readonly patience: number;
-  readonly minDelta: number;
   private s: EarlyStoppingState = { best: null, bestEpoch: 0, bad: 0, epoch: 0 };
 
-  constructor(patience: number, minDelta = 0) {
+  constructor(patience: number) {
     if (!(Number.isInteger(patience) && patience >= 1)) throw new ScheduleError(`early-stopping patience must be an integer ≥ 1 (got ${patience})`);
-    if (!(minDelta >= 0)) throw new ScheduleError(`early-stopping min delta must be ≥ 0 (got ${minDelta})`);
     this.patience = patience;
-    this.minDelta = minDelta;
   }
 
   update(validLoss: number): { improved: boolean; stop: boolean } {
     const s = this.s;
     s.epoch++;
-    const improved = Number.isFinite(validLoss) && (s.best === null || validLoss < s.best - this.minDelta);
+    const improved = Number.isFinite(validLoss) && (s.best === null || validLoss < s.best);
     if (improved) {
       s.best = validLoss;
       s.bestEpoch = s.epoch;
       s.bad = 0;
     } else s.bad++;
     return { improved, stop: s.bad >= this.patience };
-  }
-
-  get best(): number | null {
-    return this.s.best;
-  }
-
-  /** The evaluation (1-based count of `update` calls) that gave the best loss; 0 if none. */
-  get bestEpoch(): number {
-    return this.s.bestEpoch;
   }
 
   state(): EarlyStoppingState {

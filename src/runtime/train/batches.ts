@@ -25,11 +25,6 @@ export class WindowBatches {
     }
   }
 
-  /** Predictions per epoch: B · T · count. */
-  get tokensPerEpoch(): number {
-    return this.B * this.T * this.count;
-  }
-
   /** Writes window `i` ([B, T + 1], row-major) into `out`. */
   fill(out: Int32Array, i: number): Int32Array {
     const { B, T, L } = this;

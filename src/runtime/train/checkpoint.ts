@@ -5,124 +5,142 @@
 //                          recurrent states carried into the next window, `carried/h1.h`
 //   vocab.json             the vocabulary (binds dim vocab)
 //   config.json            the model's source text, dims, hyper-parameters, data settings,
-//                          trainer state (step, epoch, schedule, curve); written last
+//                          trainer state (step, epoch, schedule, curve), and the SHA-256 of
+//                          each file above, so that a file of another save is refused
 //   curve.svg              train and valid loss against tokens seen
-// Each file is written atomically (temporary file + rename).
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+//   best/                  the checkpoint with the lowest validation loss so far (same files)
+// The directory is replaced as one unit (checkpoint-swap.ts): a crash never mixes two saves.
+// Weights that are NaN or infinite are never saved.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../files.ts';
-import { encodeSafetensors, readSafetensors, SafetensorsError, type Tensor } from '../safetensors.ts';
-import { Vocab, readVocab } from '../data/vocab.ts';
+import { encodeSafetensors, decodeSafetensors, SafetensorsError, type Tensor } from '../safetensors.ts';
+import { Vocab } from '../data/vocab.ts';
 import { LanguageModel, loadIR } from '../model.ts';
 import type { OptimizerKind, OptimizerState } from '../optim/optimizers.ts';
-import type { ResolvedTrainOptions, Trainer, TrainerState } from './trainer.ts';
+import type { Trainer } from './trainer.ts';
 import { curveSvg } from '../curve.ts';
+import { CheckpointError, NonFiniteWeightsError } from './checkpoint-error.ts';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readConfig, readMember, sha256, type CheckpointConfig, type DataConfig, type ValidationProtocol } from './checkpoint-config.ts';
+import { commitCheckpoint, findCheckpoint } from './checkpoint-swap.ts';
 
-export const CHECKPOINT_FORMAT = 'rnnc-checkpoint';
-
-/** How the training text was read, so a resumed run reads the same tokens. */
-export interface DataConfig {
-  kind: 'char' | 'word';
-  train: string | null;
-  valid: string | null;
-  split: number | null;
-  minCount: number;
-  maxVocab: number | null;
-}
-
-export interface CheckpointConfig {
-  format: typeof CHECKPOINT_FORMAT;
-  version: 1;
-  rnnc: string;
-  saved: string;
-  model: { file: string; name: string; dims: Record<string, number>; sources: Record<string, string> };
-  data: DataConfig | null;
-  initSeed: number;
-  train: ResolvedTrainOptions | null;
-  trainer: TrainerState | null;
-}
-
-export class CheckpointError extends Error {}
+export { CheckpointError, NonFiniteWeightsError } from './checkpoint-error.ts';
+export { CHECKPOINT_FORMAT, type CheckpointConfig, type DataConfig, type ValidationProtocol } from './checkpoint-config.ts';
+export { BEST_DIR } from './checkpoint-swap.ts';
 
 export interface SaveInput {
   model: LanguageModel;
   trainer?: Trainer | null;
   data?: DataConfig | null;
   initSeed: number;
+  /** The uniform(-a, a) that replaced the model's inits, if one did. */
+  initScale?: number | null;
   version: string;
+  /** DIR/best: this save is the best so far ('self'), keep the one there ('keep', default), or none. */
+  best?: 'self' | 'keep' | 'none';
+  /** How the run validates, recorded for rnnc eval. */
+  validation?: ValidationProtocol | null;
 }
 
-/** Writes (or overwrites) a checkpoint directory; config.json goes last. */
+/** The optimizer buffers and carried states of a trainer, as one safetensors file. */
+function optimizerBytes(model: LanguageModel, trainer: Trainer): Uint8Array {
+  const opt = trainer.optimizer.state();
+  const tensors: [string, Tensor][] = [];
+  for (const [buf, arena] of Object.entries(opt.tensors)) {
+    for (const slot of model.layout.params) tensors.push([`${buf}/${slot.name}`, { dtype: 'F32', shape: slot.shape, data: arena.slice(slot.offset, slot.offset + slot.size) }]);
+  }
+  const B = trainer.options.batch;
+  model.layout.states.forEach((st, k) => {
+    tensors.push([`carried/${st.name}`, { dtype: 'F32', shape: [B, ...st.shape], data: trainer.carried()[k].slice() }]);
+  });
+  return encodeSafetensors(tensors, { kind: opt.kind, step: String(opt.step) });
+}
+
+/**
+ * Writes (or replaces) a checkpoint directory as one unit. Refuses weights that are NaN or
+ * infinite (NonFiniteWeightsError) and reports file-system failures (full disk, permissions,
+ * a path that is a file) as one-line CheckpointErrors; either way the previous checkpoint stays.
+ */
 export function saveCheckpoint(dir: string, input: SaveInput): void {
-  mkdirSync(dir, { recursive: true });
   const { model, trainer } = input;
-  model.saveWeights(join(dir, 'model.safetensors'));
-  if (model.vocab) writeFileAtomic(join(dir, 'vocab.json'), JSON.stringify(model.vocab.toJSON()) + '\n');
+  const bad = model.nonFiniteParam();
+  if (bad) throw new NonFiniteWeightsError(`not saving a checkpoint: tensor '${bad.name}' holds ${bad.value} at index ${bad.index}`, bad.name);
+  const step = trainer ? trainer.state.step : null;
+  const files: [string, Uint8Array | string][] = [];
+  files.push(['model.safetensors', encodeSafetensors(model.weightTensors(), { model: model.name, ...(step !== null ? { step: String(step) } : {}) })]);
+  if (model.vocab) files.push(['vocab.json', JSON.stringify(model.vocab.toJSON()) + '\n']);
   if (trainer) {
-    const opt = trainer.optimizer.state();
-    const tensors: [string, Tensor][] = [];
-    for (const [buf, arena] of Object.entries(opt.tensors)) {
-      for (const slot of model.layout.params) tensors.push([`${buf}/${slot.name}`, { dtype: 'F32', shape: slot.shape, data: arena.slice(slot.offset, slot.offset + slot.size) }]);
-    }
-    const B = trainer.options.batch;
-    model.layout.states.forEach((st, k) => {
-      tensors.push([`carried/${st.name}`, { dtype: 'F32', shape: [B, ...st.shape], data: trainer.carried()[k].slice() }]);
-    });
-    writeFileAtomic(join(dir, 'optimizer.safetensors'), encodeSafetensors(tensors, { kind: opt.kind, step: String(opt.step) }));
+    files.push(['optimizer.safetensors', optimizerBytes(model, trainer)]);
     const curve = trainer.state.curve;
     const series = [
       { name: 'train', points: curve.filter((p) => p.train !== undefined).map((p) => ({ x: p.tokens, y: p.train! })) },
       { name: 'valid', points: curve.filter((p) => p.valid !== undefined).map((p) => ({ x: p.tokens, y: p.valid! })) },
     ];
-    writeFileAtomic(join(dir, 'curve.svg'), curveSvg(series, { title: `${model.name}: loss (nats/token)`, xLabel: 'tokens seen', yLabel: 'loss' }));
+    files.push(['curve.svg', curveSvg(series, { title: `${model.name}: loss (nats/token)`, xLabel: 'tokens seen', yLabel: 'loss' })]);
   }
+  const digests: Record<string, string> = {};
+  for (const [name, data] of files) if (name !== 'curve.svg') digests[name] = sha256(data);
   const dims: Record<string, number> = {};
   for (const [k, v] of Object.entries(model.ir.dims)) if (typeof v === 'number') dims[k] = v;
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
-    version: 1,
+    version: CHECKPOINT_VERSION,
     rnnc: input.version,
     saved: new Date().toISOString(),
+    step,
+    files: digests,
     model: { file: model.file, name: model.name, dims, sources: model.sources },
     data: input.data ?? null,
     initSeed: input.initSeed,
+    initScale: input.initScale ?? null,
     train: trainer ? trainer.options : null,
     trainer: trainer ? trainer.state : null,
+    validation: input.validation ?? null,
   };
-  writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  files.push(['config.json', JSON.stringify(config, null, 2) + '\n']);
+  commitCheckpoint(dir, files, { best: input.best ?? 'keep' });
 }
 
 export interface LoadedCheckpoint {
+  /** The directory read (an interrupted save's set-aside previous checkpoint, see warnings). */
   dir: string;
   config: CheckpointConfig;
   model: LanguageModel;
-  /** The optimizer buffers and carried states, when the checkpoint has them. */
+  /** The optimizer buffers and carried states, when the checkpoint has them and they were asked for. */
   optimizer: OptimizerState | null;
   carried: Float32Array[] | null;
+  /** Things the user should know (an older checkpoint without digests, a recovered save). */
+  warnings: string[];
 }
 
-function readConfig(dir: string): CheckpointConfig {
-  if (!existsSync(dir)) throw new CheckpointError(`${dir}: no such checkpoint directory`);
-  if (!statSync(dir).isDirectory()) throw new CheckpointError(`${dir}: not a directory (a checkpoint is the directory rnnc train --out wrote)`);
-  const path = join(dir, 'config.json');
-  if (!existsSync(path)) throw new CheckpointError(`${dir}: no config.json, so not a complete rnnc checkpoint (an interrupted first save?)`);
-  let json: unknown;
+function decode(bytes: Uint8Array, what: string) {
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    return decodeSafetensors(bytes, what);
   } catch (e) {
-    throw new CheckpointError(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new CheckpointError(e instanceof SafetensorsError ? e.message : String(e));
   }
-  const c = json as Partial<CheckpointConfig>;
-  if (c?.format !== CHECKPOINT_FORMAT || c.version !== 1) throw new CheckpointError(`${path}: not an rnnc checkpoint config (format ${JSON.stringify(c?.format)}, version ${JSON.stringify(c?.version)})`);
-  if (!c.model || typeof c.model.file !== 'string' || typeof c.model.sources !== 'object') throw new CheckpointError(`${path}: the model section is missing or malformed`);
-  return c as CheckpointConfig;
 }
 
-/** Reads a checkpoint: the model (compiled from the sources it stores), weights, vocabulary, optimizer state. */
-export function loadCheckpoint(dir: string): LoadedCheckpoint {
-  const config = readConfig(dir);
-  const vocabPath = join(dir, 'vocab.json');
-  const vocab: Vocab | null = existsSync(vocabPath) ? readVocab(vocabPath) : null;
+/**
+ * Reads a checkpoint: the model (compiled from the sources it stores), weights, vocabulary,
+ * and (unless `optimizer: false`, as eval and sample ask) the optimizer state. Every file is
+ * checked against the digests in config.json; NaN or infinite weights are refused.
+ */
+export function loadCheckpoint(dir: string, options: { optimizer?: boolean } = {}): LoadedCheckpoint {
+  const found = findCheckpoint(dir);
+  const warnings = found.note ? [found.note] : [];
+  const path = found.path;
+  const config = readConfig(path, dir);
+  if (!config.files) warnings.push(`${dir}: written by rnnc ${config.rnnc} without file digests, so its files cannot be checked to belong together; a save with this rnnc adds them`);
+  const vocabBytes = readMember(path, dir, config, 'vocab.json');
+  let vocab: Vocab | null = null;
+  if (vocabBytes) {
+    let json: unknown;
+    try {
+      json = JSON.parse(vocabBytes.toString('utf8'));
+    } catch (e) {
+      throw new CheckpointError(`${join(dir, 'vocab.json')}: not valid JSON (${(e as Error).message})`);
+    }
+    vocab = Vocab.fromJSON(json, join(dir, 'vocab.json'));
+  }
   let model: LanguageModel;
   try {
     const { ir, sources } = loadIR(config.model.file, { dims: config.model.dims, model: config.model.name, sources: config.model.sources, vocab: vocab ?? undefined });
@@ -130,21 +148,21 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   } catch (e) {
     throw new CheckpointError(`${dir}: its model does not compile any more:\n${(e as Error).message}`);
   }
+  const weightsPath = join(dir, 'model.safetensors');
+  const weights = readMember(path, dir, config, 'model.safetensors');
+  if (!weights) throw new CheckpointError(`${dir}: model.safetensors is missing`);
   try {
-    model.loadWeights(join(dir, 'model.safetensors'));
+    model.loadWeights(decode(weights, weightsPath).tensors, 'model.safetensors');
   } catch (e) {
     throw new CheckpointError(`${dir}: ${(e as Error).message}`);
   }
   let optimizer: OptimizerState | null = null;
   let carried: Float32Array[] | null = null;
   const optPath = join(dir, 'optimizer.safetensors');
-  if (config.train && existsSync(optPath)) {
-    let file;
-    try {
-      file = readSafetensors(optPath);
-    } catch (e) {
-      throw new CheckpointError(e instanceof SafetensorsError ? e.message : String(e));
-    }
+  const optBytes = options.optimizer !== false && config.train && config.trainer ? readMember(path, dir, config, 'optimizer.safetensors') : null;
+  if (optBytes && config.train && config.trainer) {
+    const file = decode(optBytes, optPath);
+    if (Number(file.metadata.step) !== config.trainer.step) throw new CheckpointError(`${optPath}: holds the optimizer of step ${file.metadata.step}, but config.json is at step ${config.trainer.step}; the files are of different saves`);
     const buffers = new Map<string, Float32Array>();
     for (const [key, t] of file.tensors) {
       const slash = key.indexOf('/');
@@ -164,5 +182,5 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
       return Float32Array.from(t.data);
     });
   }
-  return { dir, config, model, optimizer, carried };
+  return { dir: path, config, model, optimizer, carried, warnings };
 }

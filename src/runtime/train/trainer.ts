@@ -5,10 +5,12 @@
 // Everything that decides the next update is in TrainerState (plus the parameters and the
 // optimizer's buffers), so `train 20 steps` and `train 10, save, resume, train 10` give the
 // same bits: the data order is fixed, and dropout masks are seeded by (seed, step).
-import type { WindowRunner } from '../../codegen/index.ts';
-import type { LanguageModel, State } from '../model.ts';
-import { createOptimizer, type Optimizer, type OptimizerHyper, type OptimizerKind, DEFAULT_LR } from '../optim/optimizers.ts';
-import { globalNorm } from '../optim/clip.ts';
+//
+// It trains in the dtype of the model's arenas: float32 (LanguageModel), or float64, which
+// the reference-trainer test uses to compare it step by step with a plain float64 oracle.
+import type { CompiledModel, Layout, WindowRunner } from '../../codegen/index.ts';
+import { createOptimizer, type Arena, type Optimizer, type OptimizerHyper, type OptimizerKind, type OptimizerState, DEFAULT_LR } from '../optim/optimizers.ts';
+import { clipFactor, globalNorm } from '../optim/clip.ts';
 import { EarlyStopping, LrSchedule, type EarlyStoppingState, type ScheduleSpec, type ScheduleState } from '../optim/schedule.ts';
 import { WindowBatches } from './batches.ts';
 import type { EvalResult } from '../evaluate.ts';
@@ -162,6 +164,17 @@ export interface TrainResult {
   lastValid: EvalResult | null;
 }
 
+/** What the trainer needs of a model (a LanguageModel is one, with float32 arenas). */
+export interface TrainableModel<A extends Arena = Float32Array> {
+  /** Training code: forward and backward, dropout on. */
+  readonly training: CompiledModel;
+  readonly layout: Layout;
+  readonly params: A;
+  readonly grads: A;
+  /** Validation: mean NLL over a stream cut into `batch` streams (evaluate.ts's protocol). */
+  evaluate(tokens: Int32Array, options: { batch: number; window: number }): EvalResult;
+}
+
 /** Loss or gradient became NaN or infinite; the parameters are as after the last good step. */
 export class DivergedError extends Error {
   constructor(
@@ -173,9 +186,9 @@ export class DivergedError extends Error {
   }
 }
 
-export class Trainer {
+export class Trainer<A extends Arena = Float32Array> {
   readonly options: ResolvedTrainOptions;
-  readonly optimizer: Optimizer;
+  readonly optimizer: Optimizer<A>;
   readonly schedule: LrSchedule;
   readonly early: EarlyStopping;
   readonly batches: WindowBatches;
@@ -185,28 +198,29 @@ export class Trainer {
   private lastValid: EvalResult | null = null;
 
   constructor(
-    readonly model: LanguageModel,
+    readonly model: TrainableModel<A>,
     readonly data: { train: Int32Array; valid?: Int32Array | null },
     options: TrainOptions = {},
   ) {
     this.options = resolveTrainOptions(options);
     const o = this.options;
     this.batches = new WindowBatches(data.train, o.batch, o.bptt);
-    this.optimizer = createOptimizer(o.optimizer, { ...o.hyper, weightDecay: o.weightDecay }, model.layout.totalParams);
+    const Float = (model.params instanceof Float64Array ? Float64Array : Float32Array) as unknown as new (n: number) => A;
+    this.optimizer = createOptimizer(o.optimizer, { ...o.hyper, weightDecay: o.weightDecay }, model.layout.totalParams, Float);
     this.schedule = new LrSchedule(o.lr, o.schedule);
     this.early = new EarlyStopping(o.patience > 0 ? o.patience : Number.MAX_SAFE_INTEGER);
-    this.runner = model.training.instantiate({ Float: Float32Array, B: o.batch, T: o.bptt, params: model.params, grads: model.grads });
+    this.runner = model.training.instantiate({ Float: model.params instanceof Float64Array ? Float64Array : Float32Array, B: o.batch, T: o.bptt, params: model.params, grads: model.grads });
     this.window = new Int32Array(o.batch * (o.bptt + 1));
     this.state = { step: 0, epoch: 0, epochStep: 0, tokens: 0, seconds: 0, schedule: this.schedule.state(), early: this.early.state(), bestValid: null, curve: [] };
   }
 
   /** The recurrent states carried into the next window ([batch, …] each). */
-  carried(): State {
-    return this.runner.initial as Float32Array[];
+  carried(): A[] {
+    return this.runner.initial as A[];
   }
 
   /** Restores a saved run: trainer state, optimizer buffers and carried states. */
-  restore(state: TrainerState, optimizer: Parameters<Optimizer['load']>[0], carried: State | null): void {
+  restore(state: TrainerState, optimizer: OptimizerState<A | Float32Array>, carried: readonly ArrayLike<number>[] | null): void {
     Object.assign(this.state, structuredClone(state));
     this.schedule.load(state.schedule);
     this.early.load(state.early);
@@ -298,7 +312,7 @@ export class Trainer {
         );
       }
       // The loss scale and the clipping factor reach the optimizer as one gradient scale.
-      const f = scale * (o.clip > 0 && norm > o.clip ? o.clip / norm : 1);
+      const f = scale * clipFactor(norm, o.clip);
       this.optimizer.step(params, grads, lr, f);
       s.step++;
       s.epochStep++;

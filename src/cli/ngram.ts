@@ -1,0 +1,227 @@
+// rnnc ngram train|eval|score|sample — count-based n-gram language models in the ARPA format,
+// tokenised exactly as `rnnc train` tokenises (see src/ngram/).
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { readCorpus } from '../runtime/data/corpus.ts';
+import { prepareData } from '../runtime/data/prepare.ts';
+import { readArpa } from '../ngram/arpa-read.ts';
+import { writeArpa } from '../ngram/arpa-write.ts';
+import { MAX_ORDER, type NgramModel } from '../ngram/model.ts';
+import { sampleNgram } from '../ngram/sample.ts';
+import { evaluateNgram, scoreTokens, type Protocol } from '../ngram/score.ts';
+import { isSmoothing, SMOOTHINGS, trainNgram, type Smoothing } from '../ngram/train.ts';
+import { NgramVocab } from '../ngram/vocab.ts';
+import { UserError } from './common.ts';
+import { parsePositiveInt, parseSeed } from './options.ts';
+
+const NAMES: Record<Smoothing, string> = {
+  mkn: 'interpolated modified Kneser–Ney',
+  kn: 'interpolated Kneser–Ney',
+  'witten-bell': 'interpolated Witten–Bell',
+  'add-k': 'add-k with backoff',
+  'stupid-backoff': 'stupid backoff (not normalised)',
+};
+
+const order = (v: string): number => {
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || n < 1 || n > MAX_ORDER) throw new InvalidArgumentError(`expected an order from 1 to ${MAX_ORDER}, got "${v}"`);
+  return n;
+};
+const smoothing = (v: string): Smoothing => {
+  if (!isSmoothing(v)) throw new InvalidArgumentError(`unknown smoothing "${v}"; expected one of ${SMOOTHINGS.join(', ')}`);
+  return v;
+};
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
+  return n;
+};
+const nonNegative = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number ≥ 0, got "${v}"`);
+  return n;
+};
+const probability = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a probability in (0, 1], got "${v}"`);
+  return n;
+};
+const fraction = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a fraction between 0 and 1, got "${v}"`);
+  return n;
+};
+const level = (v: string): 'char' | 'word' => {
+  if (v !== 'char' && v !== 'word') throw new InvalidArgumentError(`expected char or word, got "${v}"`);
+  return v;
+};
+const protocol = (v: string): Protocol => {
+  if (v !== 'stream' && v !== 'sentences') throw new InvalidArgumentError(`expected stream or sentences, got "${v}"`);
+  return v;
+};
+const decimals = (v: string): number | 'exact' => {
+  if (v === 'exact') return v;
+  const n = Number(v);
+  if (!/^\d$/.test(v.trim())) throw new InvalidArgumentError(`expected 0 to 9 or "exact", got "${v}"`);
+  return n;
+};
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+interface TrainOpts {
+  data: string;
+  valid?: string;
+  split?: number;
+  level: 'char' | 'word';
+  minCount: number;
+  maxVocab?: number;
+  order: number;
+  smoothing: Smoothing;
+  k: number;
+  output: string;
+  decimals: number | 'exact';
+  json?: boolean;
+}
+
+interface EvalOpts {
+  data: string;
+  protocol: Protocol;
+  unnormalised?: boolean;
+  json?: boolean;
+}
+
+/** Refuses a perplexity for a model whose scores are not probabilities, unless asked. */
+function checkNormalised(m: NgramModel, file: string, force: boolean | undefined): void {
+  if (!m.info.normalised && !force) throw new UserError(`${file} was estimated with ${m.info.smoothing ?? 'a method'} whose scores are not probabilities, so it has no perplexity; pass --unnormalised to print the pseudo-perplexity anyway`);
+}
+
+function train(o: TrainOpts): void {
+  if (o.valid && o.split !== undefined) throw new UserError('give --valid or --split, not both');
+  const t0 = performance.now();
+  const data = prepareData({ kind: o.level, train: o.data, valid: o.valid ?? null, split: o.split ?? null, minCount: o.minCount, maxVocab: o.maxVocab ?? null });
+  const vocab = NgramVocab.fromVocab(data.vocab);
+  const model = trainNgram(data.train, vocab, { order: o.order, smoothing: o.smoothing, k: o.k });
+  const t1 = performance.now();
+  try {
+    writeArpa(o.output, model, { decimals: o.decimals });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new UserError(`cannot write ${o.output}: ${why}`);
+  }
+  const t2 = performance.now();
+  const bytes = statSync(o.output).size;
+  const ngrams = Array.from({ length: o.order }, (_, i) => model.count(i + 1));
+  const valid = data.valid ? evaluateNgram(model, data.valid, 'stream') : null;
+  const secs = { estimate: +((t1 - t0) / 1000).toFixed(2), write: +((t2 - t1) / 1000).toFixed(2) };
+  if (o.json) {
+    console.log(JSON.stringify({ output: o.output, bytes, order: o.order, smoothing: o.smoothing, level: o.level, vocab: data.vocab.size, tokens: data.train.length, ngrams, notes: model.info.notes, seconds: secs, valid }));
+    return;
+  }
+  const unit = o.level === 'char' ? 'characters' : 'tokens';
+  console.log(`${o.order}-gram, ${NAMES[o.smoothing]}, ${o.level} level: ${count(data.vocab.size)} ${o.level === 'char' ? 'characters' : 'words'} (+ <s>${vocab.size > data.vocab.size + 1 ? ', </s>' : ''})`);
+  console.log(`  trained on   ${o.data}: ${count(data.train.length)} ${unit}`);
+  console.log(`  n-grams      ${ngrams.map((c, i) => `${i + 1}: ${count(c)}`).join('  ')}`);
+  const notes = Object.entries(model.info.notes);
+  const short = (v: string) => v.split(',').map((x) => (/^-?\d+\.\d{5,}$/.test(x) ? Number(x).toFixed(4) : x)).join(',');
+  if (notes.length) console.log(`  settings     ${notes.map(([k, v]) => `${k}=${short(v)}`).join('  ')}`);
+  console.log(`  wrote        ${o.output} (${(bytes / 1e6).toFixed(1)} MB): ${secs.estimate.toFixed(1)} s to read, count and smooth, ${secs.write.toFixed(1)} s to write`);
+  if (valid) {
+    const label = model.info.normalised ? 'perplexity' : 'pseudo-perplexity (stupid backoff is not normalised: not a perplexity)';
+    console.log(`  validation   ${count(valid.tokens)} predictions: mean NLL ${valid.loss.toFixed(4)} nats, ${label} ${valid.perplexity.toFixed(2)}`);
+  }
+}
+
+function evaluate(file: string, o: EvalOpts): void {
+  const m = readArpa(file);
+  checkNormalised(m, file, o.unnormalised);
+  const ids = m.vocab.encode(readCorpus(o.data, 'evaluation text'), o.data);
+  if (ids.length < 2) throw new UserError(`${o.data}: ${ids.length} token; evaluation needs at least 2`);
+  const t0 = performance.now();
+  const r = evaluateNgram(m, ids, o.protocol);
+  const secs = (performance.now() - t0) / 1000;
+  const unit = m.vocab.level === 'char' ? 'char' : 'token';
+  if (o.json) {
+    console.log(JSON.stringify({ ...r, unit, normalised: m.info.normalised, seconds: +secs.toFixed(2) }));
+    return;
+  }
+  const how = o.protocol === 'stream' ? 'tokens 1…N−1, as rnnc eval' : 'every token, each line <s> … </s>, as SRILM/KenLM';
+  console.log(`${m.order}-gram ${file} on ${o.data}: ${count(r.tokens)} predictions (${how})${r.oov ? `, ${count(r.oov)} unknown words not scored` : ''}, ${secs.toFixed(1)} s`);
+  console.log(`  mean NLL    ${r.loss.toFixed(4)} nats/${unit}`);
+  console.log(`  ${m.info.normalised ? 'perplexity ' : 'pseudo-perplexity (not normalised)'} ${r.perplexity.toFixed(3)}`);
+  console.log(`  bits        ${r.bits.toFixed(4)} bits/${unit}`);
+}
+
+function score(file: string, o: EvalOpts): void {
+  const m = readArpa(file);
+  const ids = m.vocab.encode(readCorpus(o.data, 'text'), o.data);
+  if (!m.info.normalised) console.error(`note: ${file} was estimated with ${m.info.smoothing}: its scores are not probabilities`);
+  const lp = scoreTokens(m, ids);
+  const from = o.protocol === 'stream' ? 1 : 0;
+  const name = (id: number) => (id < 0 ? '<oov>' : m.vocab.names[id]);
+  if (o.json) {
+    console.log(JSON.stringify({ tokens: Array.from(ids.subarray(from), name), logprobs: Array.from(lp.subarray(from), (x) => (x === x ? x : null)) }));
+    return;
+  }
+  const lines: string[] = [];
+  for (let i = from; i < ids.length; i++) lines.push(`${name(ids[i])}\t${lp[i] === lp[i] ? lp[i].toFixed(6) : 'oov'}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function registerNgram(program: Command): void {
+  const ngram = program.command('ngram').description('count-based n-gram language models (ARPA files): train, eval, score, sample');
+  ngram
+    .command('train')
+    .description('estimate an n-gram model from a text and write it as an ARPA file')
+    .requiredOption('--data <file>', 'training text (UTF-8)')
+    .requiredOption('-o, --output <file>', 'the ARPA file to write')
+    .option('--order <n>', 'n-gram order', order, 3)
+    .option('--smoothing <name>', SMOOTHINGS.join(' | '), smoothing, 'mkn')
+    .option('--k <k>', 'add-k: the count added to every n-gram', positive, 1)
+    .option('--valid <file>', 'also report the perplexity on this text')
+    .option('--split <fraction>', 'train on the first fraction of --data, report the perplexity on the rest', fraction)
+    .option('--level <char|word>', 'tokenisation, as rnnc train (default here: word)', level, 'word')
+    .option('--min-count <n>', 'word level: words seen fewer times become <unk>', parsePositiveInt, 1)
+    .option('--max-vocab <n>', 'word level: keep at most n tokens (the most frequent), <eos> and <unk> included', parsePositiveInt)
+    .option('--decimals <d>', 'decimals of the log10 numbers in the file (0-9), or exact', decimals, 7)
+    .option('--json', 'print one JSON object')
+    .addHelpText('after', `\nSmoothing: mkn = interpolated modified Kneser–Ney (Chen & Goodman 1998, three discounts per order; the default), kn = one discount per order, witten-bell (interpolated), add-k (--k; unseen words share the add-k mass by backoff), stupid-backoff (Brants et al. 2007; scores, not probabilities).\nEach line of text is a sentence <s> w1 … wk </s>; rnnc's <eos> (char level: the newline) is </s>.\n\nExample:\n  rnnc ngram train --data ptb.train.txt --order 5 -o kn5.arpa --valid ptb.valid.txt`)
+    .action((o: TrainOpts) => train(o));
+  const protocolHelp = 'stream: tokens 1…N−1, as rnnc eval; sentences: every token from <s>, as SRILM/KenLM';
+  ngram
+    .command('eval')
+    .description('mean NLL, perplexity and bits per token of an ARPA model on a text')
+    .argument('<model>', 'ARPA file (rnnc ngram train, KenLM, SRILM, …)')
+    .requiredOption('--data <file>', 'text to evaluate (UTF-8)')
+    .option('--protocol <p>', protocolHelp, protocol, 'stream')
+    .option('--unnormalised', 'report the pseudo-perplexity of a model that is not normalised (stupid backoff)')
+    .option('--json', 'print one JSON object')
+    .action((file: string, o: EvalOpts) => evaluate(file, o));
+  ngram
+    .command('score')
+    .description('ln p of every token of a text under an ARPA model, one "token<TAB>ln p" line each')
+    .argument('<model>', 'ARPA file')
+    .requiredOption('--data <file>', 'text to score (UTF-8)')
+    .option('--protocol <p>', protocolHelp, protocol, 'stream')
+    .option('--json', 'print one JSON object {tokens, logprobs}')
+    .action((file: string, o: EvalOpts) => score(file, o));
+  ngram
+    .command('sample')
+    .description('generate text from an ARPA model')
+    .argument('<model>', 'ARPA file')
+    .option('--prompt <text>', 'text to continue (default: a new sentence)')
+    .option('--length <n>', 'tokens to generate', parsePositiveInt, 100)
+    .option('--temperature <t>', 'sharpen (< 1) or flatten (> 1) the distribution; 0 = greedy', nonNegative, 1)
+    .option('--top-k <k>', 'sample among the k most likely tokens', parsePositiveInt)
+    .option('--top-p <p>', 'nucleus: the most likely tokens holding probability p', probability)
+    .option('--greedy', 'always take the most likely token')
+    .option('--seed <n>', 'seed of the sampling stream', parseSeed, 0)
+    .option('--until-eos', 'stop after the first </s>')
+    .action((file: string, o: { prompt?: string; length: number; temperature: number; topK?: number; topP?: number; greedy?: boolean; seed: number; untilEos?: boolean }) => {
+      const m = readArpa(file);
+      const g = sampleNgram(m, { ...o });
+      const sep = m.vocab.level === 'word' && o.prompt && !/\s$/.test(o.prompt) ? ' ' : '';
+      process.stdout.write((o.prompt ?? '') + sep + g.text + (g.text.endsWith('\n') ? '' : '\n'));
+    });
+}

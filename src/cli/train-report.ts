@@ -1,0 +1,92 @@
+// What `rnnc train` prints while it runs: a progress bar on a terminal, plain lines
+// otherwise, or one JSON object per line.
+import cliProgress from 'cli-progress';
+import type { StepInfo, ValidInfo } from '../runtime/train/trainer.ts';
+
+export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+export function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
+}
+
+/** Progress on a terminal (a bar), as plain lines, or as JSON lines. */
+export class Reporter {
+  private bar: cliProgress.SingleBar | null = null;
+  private lastLine = 0;
+  /** The bar's last values: a bar restarted after a message shows them, not its raw template. */
+  private payload = { epoch: 1, step: 0, tps: '-', loss: '-' };
+  private value = 0;
+
+  constructor(
+    private readonly mode: 'bar' | 'lines' | 'json',
+    private readonly logEvery: number,
+    /** 'char' or 'token': what the losses are per. */
+    public unit: string,
+    /** Where the bar is drawn (a terminal). */
+    private readonly stream: NodeJS.WritableStream = process.stderr,
+    /** Where lines go. */
+    private readonly print: (line: string) => void = (line) => console.log(line),
+  ) {}
+
+  start(): void {
+    if (this.mode !== 'bar') return;
+    this.bar = new cliProgress.SingleBar(
+      {
+        format: 'epoch {epoch} |{bar}| {percentage}% | step {step} | {tps} tok/s | loss {loss} | ETA {eta_formatted}',
+        barsize: 24,
+        hideCursor: true,
+        etaBuffer: 50,
+        stream: this.stream,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(1000, this.value, this.payload);
+  }
+
+  step(i: StepInfo): void {
+    if (this.mode === 'bar') {
+      this.payload = { epoch: i.epoch, step: i.step, tps: fmtInt(i.tokensPerS), loss: i.loss.toFixed(4) };
+      this.value = Math.round(i.progress * 1000);
+      this.bar!.update(this.value, this.payload);
+      return;
+    }
+    if (i.step % this.logEvery !== 0 && i.step !== 1) return;
+    if (this.mode === 'json') {
+      this.emit({ step: i.step, epoch: i.epoch, loss: i.loss, lr: i.lr, grad_norm: i.gradNorm, tokens: i.tokens, tokens_per_s: Math.round(i.tokensPerS), seconds: +i.seconds.toFixed(2) });
+    } else {
+      const now = performance.now();
+      if (i.step !== 1 && now - this.lastLine < 2000 && i.epochStep !== i.epochSteps) return;
+      this.lastLine = now;
+      this.print(
+        `epoch ${i.epoch} step ${i.step} (${i.epochStep}/${i.epochSteps}) loss ${i.loss.toFixed(4)} lr ${i.lr.toPrecision(3)} |g| ${i.gradNorm.toFixed(3)} ${fmtInt(i.tokensPerS)} tok/s ${fmtTime(i.seconds)}`,
+      );
+    }
+  }
+
+  valid(v: ValidInfo): void {
+    const r = v.result;
+    if (this.mode === 'json') {
+      this.emit({ step: v.step, epoch: v.epoch, tokens: v.tokens, valid_loss: r.loss, valid_ppl: r.perplexity, valid_bits: r.bits, best: v.best });
+      return;
+    }
+    this.say(`valid after step ${v.step} (epoch ${v.epoch}): loss ${r.loss.toFixed(4)} nats/${this.unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${this.unit}${v.best ? ' (best)' : ''}`);
+  }
+
+  say(text: string): void {
+    if (this.mode === 'json') return;
+    if (this.bar) this.bar.stop();
+    this.print(text);
+    if (this.bar) this.bar.start(1000, this.value, this.payload);
+  }
+
+  emit(o: Record<string, unknown>): void {
+    this.print(JSON.stringify(o));
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+}
+

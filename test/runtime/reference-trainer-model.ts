@@ -1,0 +1,34 @@
+// The real trainer's model in float64: the generated training and inference code over
+// float64 arenas (the codegen is dtype-generic), initialised from the model's `init`
+// annotations, validated by the real StreamEvaluator. What a LanguageModel is, minus float32.
+import { compileModel } from '../../src/codegen/index.ts';
+import { initParams } from '../../src/runtime/init.ts';
+import { StreamEvaluator } from '../../src/runtime/evaluate.ts';
+import type { TrainableModel } from '../../src/runtime/train/trainer.ts';
+import type { IRModel } from '../../src/ir/types.ts';
+
+export interface Float64Model extends TrainableModel<Float64Array> {
+  /** The parameters as they were initialised, by name (for the reference trainer). */
+  initial: Map<string, Float64Array>;
+  /** The current parameters, by name (copies). */
+  named(): Map<string, Float64Array>;
+}
+
+export function float64Model(ir: IRModel, initSeed: number): Float64Model {
+  const training = compileModel(ir, { backward: true, dropout: true });
+  const inference = compileModel(ir, { backward: false, dropout: false });
+  const layout = training.layout;
+  const params = new Float64Array(layout.totalParams);
+  const grads = new Float64Array(layout.totalParams);
+  initParams(params, layout.params, new Map(ir.params.map((p) => [p.name, p.init])), initSeed);
+  const named = () => new Map(layout.params.map((s) => [s.name, params.slice(s.offset, s.offset + s.size)]));
+  return {
+    training,
+    layout,
+    params,
+    grads,
+    initial: named(),
+    named,
+    evaluate: (tokens, { batch, window }) => new StreamEvaluator(inference, params, Float64Array, batch, window).evaluate(tokens),
+  };
+}

@@ -1,0 +1,215 @@
+// A float64 reference trainer, written from the definitions and sharing no code with
+// src/runtime/train or src/runtime/optim: the oracle test/runtime/reference-trainer.test.ts
+// holds the real trainer to, step by step.
+//
+//   data      TensorFlow's ptb_producer (models/rnn/ptb/reader.py): batch_len = N // B, stream b
+//             = tokens[b·batch_len, (b+1)·batch_len), epoch_size = (batch_len − 1) // T, window i
+//             = inputs stream[i·T, (i+1)·T), targets one token later. README "Batches": the state
+//             is carried from window to window (truncated BPTT) and reset at each epoch start.
+//   loss      the reference interpreter (src/graph/interpret.ts via referenceLossAndGrads): mean
+//             cross-entropy of the window and its float64 gradient, carried states held constant.
+//             `lossScale: 'sum'` differentiates T × that (TensorFlow's ptb_word_lm).
+//   clipping  tf.clip_by_global_norm: g ← g · c / max(‖g‖, c) over all gradients.
+//   optimizer PyTorch's documented algorithms (torch.optim docs, 2.x), weight decay λ added to
+//             the clipped gradient as their `weight_decay` does.
+//   schedule  decay: lr · factor^max(e − after, 0) for epoch e (ptb_word_lm's lr_decay);
+//             plateau: ReduceLROnPlateau (mode min, threshold_mode rel) at each epoch end.
+//   valid     README "Evaluation protocol": B' = min(evalBatch, N − 1) streams, L = ⌊(N − 1)/B'⌋,
+//             stream b = tokens[b·L, b·L + L] from a zero state, all B'·L predictions averaged;
+//             each stream scored on its own through the interpreter, no dropout.
+//   dropout   the masks of window `step` (0-based) are the interpreter's for the window seed
+//             imul(seed, 0x9e3779b1) + step: this reuses the trainer's documented seeding, the
+//             one piece not derived independently (the masks are a seeded stream by design).
+import { unroll } from '../../src/graph/unroll.ts';
+import { interpret } from '../../src/graph/interpret.ts';
+import { differentiate, type GradGraph } from '../../src/autodiff/grad.ts';
+import { referenceLossAndGrads } from '../../src/autodiff/reference.ts';
+import type { IRModel } from '../../src/ir/types.ts';
+
+export type RefOptimizer = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
+
+export interface RefOptions {
+  batch: number;
+  bptt: number;
+  steps: number;
+  optimizer: RefOptimizer;
+  lr: number;
+  /** 0: no clipping. */
+  clip: number;
+  weightDecay: number;
+  momentum?: number;
+  alpha?: number;
+  centered?: boolean;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  lossScale: 'mean' | 'sum';
+  schedule: { kind: 'constant' } | { kind: 'decay'; factor: number; after: number } | { kind: 'plateau'; factor: number; patience: number };
+  seed: number;
+  evalBatch: number;
+}
+
+export interface RefStep {
+  /** 1-based. */
+  step: number;
+  /** 1-based epoch the step belongs to. */
+  epoch: number;
+  loss: number;
+  /** ‖∇‖ of the scaled loss, before clipping. */
+  norm: number;
+  clipped: boolean;
+  lr: number;
+  /** Parameters after the step. */
+  params: Map<string, Float64Array>;
+}
+
+export interface RefRun {
+  steps: RefStep[];
+  /** Validation loss at each epoch end, in order. */
+  valid: number[];
+  /** Per stream, the states carried into the next window after the last step. */
+  carried: Map<string, Float64Array>[];
+}
+
+const copy = (m: ReadonlyMap<string, Float64Array>) => new Map([...m].map(([k, v]) => [k, Float64Array.from(v)]));
+
+/** README's evaluation protocol, every stream on its own through the interpreter. */
+export function referenceEvaluate(ir: IRModel, params: ReadonlyMap<string, Float64Array>, tokens: ArrayLike<number>, batch: number): number {
+  const N = tokens.length;
+  const B = Math.min(batch, N - 1);
+  const L = Math.floor((N - 1) / B);
+  const g = unroll(ir, L, { training: false });
+  let sum = 0;
+  for (let b = 0; b < B; b++) {
+    const stream = Array.from({ length: L + 1 }, (_, t) => tokens[b * L + t]);
+    sum += interpret(g, { params, tokens: stream })[g.loss][0] * L; // the graph's loss is the stream's mean
+  }
+  return sum / (B * L);
+}
+
+export function referenceTrain(ir: IRModel, init: ReadonlyMap<string, Float64Array>, train: ArrayLike<number>, valid: ArrayLike<number> | null, o: RefOptions): RefRun {
+  const { batch: B, bptt: T } = o;
+  const batchLen = Math.floor(train.length / B);
+  const epochSize = Math.floor((batchLen - 1) / T);
+  if (epochSize < 1) throw new Error('the reference needs at least one window');
+  const graph: GradGraph = differentiate(unroll(ir, T, { training: true }));
+  const theta = copy(init);
+  const names = [...theta.keys()];
+  const zeros = () => new Map(names.map((n) => [n, new Float64Array(theta.get(n)!.length)]));
+  // Optimizer state, PyTorch's names.
+  const buf = zeros(); // momentum_buffer (momentum, nesterov, rmsprop with momentum)
+  const sum = zeros(); // adagrad state_sum
+  const sq = zeros(); // rmsprop square_avg
+  const gAvg = zeros(); // rmsprop grad_avg (centered)
+  const m1 = zeros(); // adam exp_avg
+  const m2 = zeros(); // adam exp_avg_sq
+  const sch = o.schedule;
+  const lrOfEpoch = (e: number) => (sch.kind === 'decay' ? o.lr * Math.pow(sch.factor, Math.max(e - sch.after, 0)) : o.lr);
+  let lr = lrOfEpoch(1);
+  let best = Infinity;
+  let bad = 0;
+  let carried: Map<string, Float64Array>[] = [];
+  const steps: RefStep[] = [];
+  const validLosses: number[] = [];
+
+  for (let step = 1; step <= o.steps; step++) {
+    const epoch = Math.floor((step - 1) / epochSize) + 1;
+    const i = (step - 1) % epochSize;
+    if (i === 0) carried = Array.from({ length: B }, () => new Map()); // zero states at each epoch start
+    const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T + 1 }, (_, t) => train[b * batchLen + i * T + t]));
+    const maskSeed = (Math.imul(o.seed, 0x9e3779b1) + (step - 1)) | 0;
+    const r = referenceLossAndGrads(graph, { params: theta, tokens: rows, initialStates: carried, maskSeed });
+    carried = r.finalStates;
+
+    const scale = o.lossScale === 'sum' ? T : 1;
+    let ss = 0;
+    for (const g of r.grads.values()) for (const v of g) ss += scale * v * (scale * v);
+    const norm = Math.sqrt(ss);
+    const c = o.clip > 0 ? o.clip / Math.max(norm, o.clip) : 1;
+
+    for (const n of names) {
+      const p = theta.get(n)!;
+      const g0 = r.grads.get(n)!;
+      for (let k = 0; k < p.length; k++) {
+        const g = scale * g0[k] * c + o.weightDecay * p[k];
+        p[k] -= update(n, k, g, step);
+      }
+    }
+    steps.push({ step, epoch, loss: r.loss, norm, clipped: o.clip > 0 && norm > o.clip, lr, params: copy(theta) });
+
+    if (i === epochSize - 1) {
+      const v = valid && valid.length >= 2 ? referenceEvaluate(ir, theta, valid, o.evalBatch) : null;
+      if (v !== null) validLosses.push(v);
+      if (sch.kind === 'decay') lr = lrOfEpoch(epoch + 1);
+      else if (sch.kind === 'plateau') {
+        // ReduceLROnPlateau.step(v): better means v < best (threshold 0); a missing loss is not better.
+        if (v !== null && v < best) {
+          best = v;
+          bad = 0;
+        } else if (++bad > sch.patience) {
+          lr *= sch.factor;
+          bad = 0;
+        }
+      }
+    }
+  }
+  return { steps, valid: validLosses, carried };
+
+  /** The step subtracted from θ[k] for the gradient g (which includes weight decay), at step t. */
+  function update(n: string, k: number, g: number, t: number): number {
+    const mu = o.momentum ?? (o.optimizer === 'momentum' || o.optimizer === 'nesterov' ? 0.9 : 0);
+    switch (o.optimizer) {
+      case 'sgd':
+        return lr * g;
+      case 'momentum': {
+        // torch.optim.SGD, momentum μ, dampening 0: b₁ = g, b_t = μ b_{t−1} + g; θ −= γ b_t.
+        const b = buf.get(n)!;
+        b[k] = t === 1 ? g : mu * b[k] + g;
+        return lr * b[k];
+      }
+      case 'nesterov': {
+        // The same buffer, and the step along g + μ b_t.
+        const b = buf.get(n)!;
+        b[k] = t === 1 ? g : mu * b[k] + g;
+        return lr * (g + mu * b[k]);
+      }
+      case 'adagrad': {
+        // torch.optim.Adagrad, lr_decay 0, initial accumulator 0: state_sum += g²; θ −= γ g / (√state_sum + ε).
+        const s = sum.get(n)!;
+        s[k] += g * g;
+        return (lr * g) / (Math.sqrt(s[k]) + (o.eps ?? 1e-10));
+      }
+      case 'rmsprop': {
+        // torch.optim.RMSprop: v = α v + (1 − α) g²; centered: ṽ = v − (g_ave)², g_ave = α g_ave + (1 − α) g.
+        const a = o.alpha ?? 0.99;
+        const v = sq.get(n)!;
+        v[k] = a * v[k] + (1 - a) * g * g;
+        let denom = v[k];
+        if (o.centered) {
+          const ga = gAvg.get(n)!;
+          ga[k] = a * ga[k] + (1 - a) * g;
+          denom = v[k] - ga[k] * ga[k];
+        }
+        const d = g / (Math.sqrt(denom) + (o.eps ?? 1e-8));
+        if (mu > 0) {
+          const b = buf.get(n)!;
+          b[k] = mu * b[k] + d;
+          return lr * b[k];
+        }
+        return lr * d;
+      }
+      case 'adam': {
+        // Kingma & Ba, Algorithm 1 (= torch.optim.Adam, amsgrad off).
+        const b1 = o.beta1 ?? 0.9;
+        const b2 = o.beta2 ?? 0.999;
+        const m = m1.get(n)!;
+        const v = m2.get(n)!;
+        m[k] = b1 * m[k] + (1 - b1) * g;
+        v[k] = b2 * v[k] + (1 - b2) * g * g;
+        const mHat = m[k] / (1 - b1 ** t);
+        const vHat = v[k] / (1 - b2 ** t);
+        return (lr * mHat) / (Math.sqrt(vHat) + (o.eps ?? 1e-8));
+      }
+    }
+  }
+}
