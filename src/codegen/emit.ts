@@ -29,6 +29,8 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
 const lit = numberLiteral;
 /** A fused loop's local for node id's value. */
 const local = (id: number): string => compilerTemp(`v${id}`);
+/** The most parameters V8 accepts for a WebAssembly function. */
+const MAX_WASM_PARAMS = 1000;
 /** The scratch buffer of packed products. */
 const PACK_SCRATCH = compilerTemp('packScratch');
 
@@ -540,7 +542,8 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
       array: (x: string, access: 'vec' | 'shared' | 'row'): LoopOperand => ({ kind: 'array', param: ptr(x), access }),
       scalar: (s: string): LoopOperand => ({ kind: 'scalar', param: scalarArgs.push(s) - 1 }),
       register(flat: boolean, len: number, ops: LoopOp[], rows: string | number): string {
-        if (options.loops === undefined) return '';
+        // A WebAssembly function takes at most 1000 parameters (V8): a wider loop stays JavaScript.
+        if (options.loops === undefined || ptrs.length + scalarArgs.length + 1 > MAX_WASM_PARAMS) return '';
         const f = `f${options.loops.length}`;
         options.loops.push({ shape: flat ? 'flat' : 'rows', len, arrays: ptrs.length, scalars: scalarArgs.length, ops });
         return `L.${f}(${[...ptrs.map((x) => `${x}.byteOffset`), ...scalarArgs, flat ? `${rows} * ${len}` : rows].join(', ')})`;

@@ -61,3 +61,29 @@ model M {
     expect(() => compileModel(m)).toThrow(new RangeError("state h1.h: its next value is the param h1.b itself, the same at every step, so there is nothing to carry; use the param directly, or compute the state from its inputs"));
   });
 });
+
+describe('a fused loop wider than a WebAssembly function', () => {
+  it('1100 bias vectors added in one loop: the loop stays JavaScript, and float32 training runs', () => {
+    const terms = Array.from({ length: 1100 }, (_, i) => i);
+    const m = ir(`
+cell Wide(x: [n]) -> (h: [n]) {
+  param W: [n, n]
+  param ${terms.map((i) => `b${i}`).join(', ')}: [n]
+  s0 = W @ x + b0
+${terms.slice(1).map((i) => `  s${i} = s${i - 1} + b${i}`).join('\n')}
+  h' = tanh(s${terms.length - 1})
+}
+model M {
+  dim vocab = 5, n = 3
+  param E: [vocab, n]
+  h1 = Wide(E[token], n = n)
+  loss cross_entropy(E @ h1, next)
+}
+`);
+    const c = compileModel(m);
+    const { params, grads } = c.createArenas(Float32Array);
+    params.fill(0.01);
+    const loss = c.instantiate({ Float: Float32Array, B: 2, T: 3, params, grads }).run(Int32Array.of(0, 1, 2, 3, 4, 3, 2, 1));
+    expect(Number.isFinite(loss)).toBe(true);
+  });
+});

@@ -83,7 +83,11 @@ export function runPool(o: PoolOptions): Promise<Summary> {
       let job = nextJob();
       if (!job) return finishIfIdle();
       running++;
-      const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { seed: o.seed, options: { train: o.train, budgetMs: o.budgetMs }, float32Cases: o.float32Cases }, resourceLimits: { maxOldGenerationSizeMb: 1536 } });
+      const w = new Worker(new URL('./worker.mjs', import.meta.url), {
+        workerData: { seed: o.seed, options: { train: o.train, budgetMs: o.budgetMs }, float32Cases: o.float32Cases }, resourceLimits: { maxOldGenerationSizeMb: 1536 },
+        // Each worker its own WebAssembly kernels: the native addon is one per process, not per thread.
+        env: { ...process.env, RNNC_KERNELS: 'wasm', RNNC_THREADS: '1' },
+      });
       let expected = job.from;
       let ready = false;
       let last = performance.now();
