@@ -232,7 +232,7 @@ export class Trainer<A extends Arena = Float32Array> {
   validate(): EvalResult | null {
     const valid = this.data.valid;
     if (!valid || valid.length < 2) return null;
-    return this.model.evaluate(valid, { batch: Math.min(this.options.evalBatch, valid.length - 1), window: this.options.bptt });
+    return this.model.evaluate(valid, { batch: this.options.evalBatch, window: this.options.bptt }); // fewer streams when the text is short (streamLayout)
   }
 
   private recordValid(cb: TrainCallbacks): boolean {
@@ -353,7 +353,7 @@ export class Trainer<A extends Arena = Float32Array> {
       if (validated && this.lastValid) {
         const { stop } = this.early.update(this.lastValid.loss);
         s.early = this.early.state();
-        if (stop && o.patience > 0) reason = 'early-stopping';
+        if (stop) reason = 'early-stopping'; // never without --patience (its patience is then unreachable)
       }
       if (validated || s.epochStep === 0) cb.onCheckpoint?.();
       if (reason) break;
