@@ -6,7 +6,7 @@ import { parsePositiveInt, parseSeed } from './options.ts';
 export function registerGradcheck(program: Command): void {
   program
     .command('gradcheck')
-    .description('check every generated gradient against float64 central differences on random dims (1-4), weights, tokens, batch (1-3) and window (1-5)')
+    .description('check every generated gradient against float64 central differences on random dims (the free ones drawn from 1-4, the others computed from the shapes), weights, tokens, batch (1-3) and window (1-5)')
     .argument('<file>', '.rnn file: its models, or, for a file of cells, each cell wrapped in embedding → cell → linear → cross-entropy')
     .option('--runs <N>', 'random draws per model', parsePositiveInt, 100)
     .option('--seed <S>', 'fast-check seed, to replay a run')

@@ -1,7 +1,7 @@
 // rnnc train/eval/sample meet a bad output path, a diverging run, mixed or damaged checkpoint
 // files: one line and exit 1 (never `internal error`), and the last good checkpoint intact.
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,6 @@ import { sha256 } from '../../src/runtime/train/checkpoint-config.ts';
 import { rnnc, type Run } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnc-ckpt-e2e-'));
-chmodSync(dir, 0o755); // the EACCES case runs as another user, who must read the corpus
 const corpus = join(dir, 'corpus.txt');
 writeFileSync(corpus, 'To be, or not to be, that is the question:\nWhether tis nobler in the mind to suffer\n'.repeat(40));
 const tiny = ['--data', corpus, '--dims', 'embed=8,hidden=16', '--batch', '4', '--bptt', '16', '--sample', '0'];
@@ -30,12 +29,16 @@ describe('checkpoint errors in the CLI', { timeout: 180_000 }, () => {
     writeFileSync(file, 'x');
     const locked = join(dir, 'locked');
     mkdirSync(locked, { mode: 0o555 });
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // Root writes anywhere: drop its permission override (setpriv, util-linux) rather than switch to
+    // another user, who may not be able to read a project in a private directory (CI's clone is).
+    const asRoot = process.getuid?.() === 0;
+    const argv = ['bin/rnnc.js', 'train', 'models/char-lstm.rnn', ...tiny, '--steps', '2', '--out', join(locked, 'run')];
+    const [cmd, cmdArgs] = asRoot ? ['setpriv', ['--bounding-set', '-dac_override,-dac_read_search', 'node', ...argv]] : ['node', argv];
     const [isFile, underFile, denied] = await Promise.all([
       rnnc('train', 'models/char-lstm.rnn', ...tiny, '--steps', '2', '--out', file),
       rnnc('train', 'models/char-lstm.rnn', ...tiny, '--steps', '2', '--out', join(file, 'run')),
       new Promise<Run>((resolve) =>
-        execFile('node', ['bin/rnnc.js', 'train', 'models/char-lstm.rnn', ...tiny, '--steps', '2', '--out', join(locked, 'run')], { encoding: 'utf8', ...asNobody }, (err, stdout, stderr) =>
+        execFile(cmd, cmdArgs, { encoding: 'utf8' }, (err, stdout, stderr) =>
           resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         ),
       ),
