@@ -32,3 +32,18 @@ export function float64Model(ir: IRModel, initSeed: number): Float64Model {
     evaluate: (tokens, { batch, window }) => new StreamEvaluator(inference, params, Float64Array, batch, window).evaluate(tokens),
   };
 }
+
+/** The small Elman language model the trainer tests run on, at the given sizes. */
+export function elmanLM(embed: number, hidden: number): string {
+  return `
+use "cells/elman.rnn"
+model ElmanLM {
+  dim vocab
+  dim embed = ${embed}, hidden = ${hidden}
+  param E: [vocab, embed]   init normal(0.5)
+  param V: [vocab, hidden]  init xavier
+  param b: [vocab]          init zeros
+  h = Elman(E[token], hidden = hidden)
+  loss cross_entropy(V @ h + b, next)
+}`;
+}

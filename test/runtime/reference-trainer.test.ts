@@ -10,19 +10,9 @@ import type { IRModel } from '../../src/ir/types.ts';
 import { mulberry32 } from '../../src/graph/interpret.ts';
 import { modelFromFile, modelFromText } from '../autodiff/helpers.ts';
 import { referenceTrain, type RefOptions } from './reference-trainer.ts';
-import { float64Model } from './reference-trainer-model.ts';
+import { elmanLM, float64Model } from './reference-trainer-model.ts';
 
-const ELMAN = `
-use "cells/elman.rnn"
-model ElmanLM {
-  dim vocab
-  dim embed = 3, hidden = 4
-  param E: [vocab, embed]   init normal(0.5)
-  param V: [vocab, hidden]  init xavier
-  param b: [vocab]          init zeros
-  h = Elman(E[token], hidden = hidden)
-  loss cross_entropy(V @ h + b, next)
-}`;
+const ELMAN = elmanLM(3, 4);
 
 const GRU = `
 use "cells/gru.rnn"

@@ -7,19 +7,9 @@ import { DivergedError, Trainer, type TrainableModel, type TrainOptions } from '
 import { compile } from '../../src/runtime/model.ts';
 import type { Arena } from '../../src/runtime/optim/optimizers.ts';
 import { modelFromText } from '../autodiff/helpers.ts';
-import { float64Model } from './reference-trainer-model.ts';
+import { elmanLM, float64Model } from './reference-trainer-model.ts';
 
-const ELMAN = `
-use "cells/elman.rnn"
-model ElmanLM {
-  dim vocab
-  dim embed = 3, hidden = 4
-  param E: [vocab, embed]   init normal(0.5)
-  param V: [vocab, hidden]  init xavier
-  param b: [vocab]          init zeros
-  h = Elman(E[token], hidden = hidden)
-  loss cross_entropy(V @ h + b, next)
-}`;
+const ELMAN = elmanLM(3, 4);
 const ir = modelFromText(ELMAN, { vocab: 5 }, '__diverge_elman');
 const train = Int32Array.from({ length: 200 }, (_, i) => (i * 7 + (i >> 3)) % 5);
 const options: TrainOptions = { batch: 2, bptt: 5, optimizer: 'adam', lr: 0.01, clip: 1, seed: 3 };

@@ -7,20 +7,10 @@ import { resolveTrainOptions, Trainer, type StepInfo, type TrainOptions, type Va
 import { WindowBatches } from '../../src/runtime/train/batches.ts';
 import { DataError } from '../../src/runtime/data/errors.ts';
 import { modelFromText } from '../autodiff/helpers.ts';
-import { float64Model } from './reference-trainer-model.ts';
+import { elmanLM, float64Model } from './reference-trainer-model.ts';
 import { referenceEvaluate } from './reference-trainer.ts';
 
-const ELMAN = `
-use "cells/elman.rnn"
-model ElmanLM {
-  dim vocab
-  dim embed = 2, hidden = 3
-  param E: [vocab, embed]   init normal(0.5)
-  param V: [vocab, hidden]  init xavier
-  param b: [vocab]          init zeros
-  h = Elman(E[token], hidden = hidden)
-  loss cross_entropy(V @ h + b, next)
-}`;
+const ELMAN = elmanLM(2, 3);
 const ir = modelFromText(ELMAN, { vocab: 4 }, '__loop_elman');
 const seq = (n: number, k = 1) => Int32Array.from({ length: n }, (_, i) => (i * k + (i >> 2)) % 4);
 const train = seq(41); // batch 2 → 20 tokens per stream → ⌊19 / 3⌋ = 6 windows of 3
