@@ -3,7 +3,7 @@
 // reports it once, so one mistake gives one diagnostic.
 import type { Expr, Stmt } from '../syntax/ast.ts';
 import { BUILTINS } from './builtins.ts';
-import { UNKNOWN, type CheckContext, type Ty, type Unit } from './context.ts';
+import { subExprs, UNKNOWN, type CheckContext, type Ty, type Unit } from './context.ts';
 import { add, constant, variable, type Poly } from './poly.ts';
 import { dimTermPoly, shapeDimNames, shapePolys } from './dim-terms.ts';
 
@@ -37,23 +37,11 @@ export function makeTypeOf(ctx: () => CheckContext): (unit: Unit, e: Expr) => Ty
   // What an expression's type is computed from: its operands and, for a binding's name, the
   // bound expression (so a chain of thousands of bindings is a dependency chain, not recursion).
   const dependencies = (unit: Unit, e: Expr): Expr[] => {
-    switch (e.kind) {
-      case 'binary':
-        return [e.left, e.right];
-      case 'neg':
-      case 'transpose':
-        return [e.operand];
-      case 'index':
-        return [e.target, e.index];
-      case 'call':
-        return e.args;
-      case 'name': {
-        const sym = e.primed ? undefined : unit.symbols.get(e.name);
-        return sym?.kind === 'let' && sym.stmt?.kind === 'let' ? [sym.stmt.expr] : [];
-      }
-      default:
-        return [];
-    }
+    // A call's named arguments bind dims, not values: they are no operands of its type.
+    if (e.kind === 'call') return e.args;
+    if (e.kind !== 'name') return subExprs(e);
+    const sym = e.primed ? undefined : unit.symbols.get(e.name);
+    return sym?.kind === 'let' && sym.stmt?.kind === 'let' ? [sym.stmt.expr] : [];
   };
 
   // Types the dependencies first, deepest first, with an explicit stack; `compute` then finds

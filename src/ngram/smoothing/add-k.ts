@@ -9,7 +9,7 @@
 // backoff. Unigrams are exactly add-k over the |V| predictable words (all but <s>).
 import type { NgramCounts } from '../counts.ts';
 import type { NgramVocab } from '../vocab.ts';
-import { contextStats, orderSize, toLog10 } from './contexts.ts';
+import { contextStats, orderSize, toLog10, unigramTotal } from './contexts.ts';
 import type { Estimate } from './estimate.ts';
 
 export function addK(counts: NgramCounts, vocab: NgramVocab, k: number): Estimate {
@@ -21,8 +21,7 @@ export function addK(counts: NgramCounts, vocab: NgramVocab, k: number): Estimat
     const c = counts.raw[n];
     const p = new Float64Array(c.length);
     if (n === 1) {
-      let total = 0;
-      for (let w = 0; w < c.length; w++) if (w !== vocab.bos) total += c[w];
+      const total = unigramTotal(c, vocab.bos);
       for (let w = 0; w < c.length; w++) p[w] = w === vocab.bos ? 0 : (c[w] + k) / (total + k * V);
     } else {
       const below = prob[n - 1];

@@ -37,3 +37,10 @@ export function toLog10(p: Float64Array): Float64Array {
   for (let i = 0; i < p.length; i++) p[i] = Math.log10(p[i]);
   return p;
 }
+
+/** The number of unigram tokens, `<s>` left out: it is a context, never predicted. */
+export function unigramTotal(c: ArrayLike<number>, bos: number): number {
+  let total = 0;
+  for (let w = 0; w < c.length; w++) if (w !== bos) total += c[w];
+  return total;
+}

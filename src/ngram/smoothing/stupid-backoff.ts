@@ -7,7 +7,7 @@
 // (log10 −99).
 import type { NgramCounts } from '../counts.ts';
 import type { NgramVocab } from '../vocab.ts';
-import { contextStats, orderSize, toLog10 } from './contexts.ts';
+import { contextStats, orderSize, toLog10, unigramTotal } from './contexts.ts';
 import type { Estimate } from './estimate.ts';
 
 export const STUPID_ALPHA = 0.4;
@@ -20,8 +20,7 @@ export function stupidBackoff(counts: NgramCounts, vocab: NgramVocab): Estimate 
     const c = counts.raw[n];
     const p = new Float64Array(c.length);
     if (n === 1) {
-      let total = 0;
-      for (let w = 0; w < c.length; w++) if (w !== vocab.bos) total += c[w];
+      const total = unigramTotal(c, vocab.bos);
       for (let w = 0; w < c.length; w++) p[w] = w === vocab.bos ? 0 : c[w] / total;
     } else {
       const s = contextStats(counts, n, c, orderSize(counts, n - 1, vocab.size));
