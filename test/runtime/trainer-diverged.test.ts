@@ -69,6 +69,28 @@ describe('an infinite or NaN gradient stops training, naming the step and the pa
     expect(r.params).toEqual(r.expected);
   });
 
+  it('a loss that is not finite while every value and gradient is: the error names no parameter', async () => {
+    const model = float64Model(ir, 1);
+    const compiled = model.training;
+    const instantiate = compiled.instantiate.bind(compiled);
+    // The runner reports a NaN loss at its third call and leaves the arenas as they are.
+    (model as { training: unknown }).training = {
+      ...compiled,
+      instantiate(config: Parameters<typeof compiled.instantiate>[0]) {
+        const r = instantiate(config);
+        const run = r.run.bind(r);
+        let calls = 0;
+        r.run = (tokens, opts) => (++calls === 3 ? (run(tokens, opts), NaN) : run(tokens, opts));
+        return r;
+      },
+    };
+    const err = await new Trainer(model, { train }, { ...options, steps: 10 }).run().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DivergedError);
+    expect((err as DivergedError).param).toBeNull();
+    expect((err as DivergedError).step).toBe(3);
+    expect((err as DivergedError).message).toBe('training diverged at step 3: the loss is NaN (lr 0.01); the parameters are those after step 2. Try a lower --lr or --clip');
+  });
+
   it('float32 (the LanguageModel the CLI trains): Infinity in the gradient of h.W_f at step 3', async () => {
     const make = () => compile('test/runtime/models/tiny-dropout.rnn', { dims: { vocab: 5 } }).init(2);
     const r = await divergence(make, 3, 'h.W_f', Infinity);

@@ -36,6 +36,9 @@ describe('optimizer hyper-parameters: the bounds are exactly the documented ones
     const state = opt.state();
     expect(() => opt.load({ ...state, step: -1 })).toThrow(new OptimizerError('optimizer state: step must be a non-negative integer (got -1)'));
     expect(() => opt.load({ ...state, tensors: { exp_avg: new Float32Array(2) } })).toThrow(new OptimizerError('adam optimizer state: expected buffers [exp_avg, exp_avg_sq], got [exp_avg]'));
+    // Two wrong buffers: the list of what was found is separated as the expected one is.
+    const two = { exp_avg: new Float32Array(2), momentum_buffer: new Float32Array(2) };
+    expect(() => opt.load({ ...state, tensors: two })).toThrow(new OptimizerError('adam optimizer state: expected buffers [exp_avg, exp_avg_sq], got [exp_avg, momentum_buffer]'));
   });
 });
 
