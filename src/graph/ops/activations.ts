@@ -44,7 +44,7 @@ export const leaky_relu: OpDef = elementwise({
   js: ([a], { slope }, lit) => `${a} > 0 ? ${a} : ${lit(slope!)} * ${a}`,
   simd: (s, [a], { slope }) => s.select(a, s.mul(s.splat(slope!), a), s.gt(a, s.zero())),
   vjp: (d) => [d.op('leaky_relu_grad', [d.x[0], d.g], { slope: d.attrs.slope })],
-  onnx: (b, [x], { slope }) => b.node('LeakyRelu', [x.name], { alpha: slope! }),
+  onnx: (b, [x], { slope }) => b.node('LeakyRelu', [x.name], { alpha: { float: slope! } }),
 });
 
 export const exp: OpDef = elementwise({

@@ -60,8 +60,8 @@ export interface OnnxValue {
 
 /** The ONNX printer's node builder, as a lowering sees it. */
 export interface OnnxBuilder {
-  /** Appends a node and returns its (fresh) output name. */
-  node(opType: string, inputs: string[], attrs?: Record<string, number | number[]>): string;
+  /** Appends a node and returns its (fresh) output name; ints are numbers, a float attribute is `{ float: x }`. */
+  node(opType: string, inputs: string[], attrs?: Record<string, number | number[] | { float: number }>): string;
   /** A float32 scalar constant. */
   scalar(value: number): string;
   /** An int64 vector constant (shapes, axes). */
