@@ -56,9 +56,8 @@ function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Ui
   const groupOfSeg = new Map<number, number>();
   groups.forEach((gr, k) => gr.segs.forEach((s) => groupOfSeg.set(s, k)));
   const groupOf = (id: number): number => (g.nodes[id].seg == null ? -1 : groupOfSeg.get(g.nodes[id].seg!)!);
-  const batched = batchedNodes(g);
   const logits = g.nodes[g.stepLosses[0]].inputs[0];
-  if (!batched[logits]) throw new Unexportable('the logits do not depend on the data', g.nodes[logits].span);
+  const batched = batchedNodes(g, logits);
 
   // A value read by a later sweep leaves its own as a [T, B, …] sequence.
   const sequences = new Map<number, string>();

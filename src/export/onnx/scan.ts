@@ -31,10 +31,14 @@ export function groupsOf(g: Graph): Group[] {
   return out;
 }
 
-/** Whether each node depends on the data (a token or a state), so carries a batch axis. */
-export function batchedNodes(g: Graph): boolean[] {
+/**
+ * Whether each node carries a batch axis: it depends on the data (a token or a state), or
+ * it is a state's next value or the logits, which are per stream even when they are not.
+ */
+export function batchedNodes(g: Graph, logits: number): boolean[] {
+  const forced = new Set([logits, ...g.states.map((s) => s.final)]);
   const batched: boolean[] = [];
-  for (const n of g.nodes) batched[n.id] = n.op === 'gather' || n.op === 'state0' || n.op === 'cross_entropy' || n.inputs.some((i) => batched[i]);
+  for (const n of g.nodes) batched[n.id] = forced.has(n.id) || n.op === 'gather' || n.op === 'state0' || n.op === 'cross_entropy' || n.inputs.some((i) => batched[i]);
   return batched;
 }
 
@@ -85,13 +89,20 @@ export function lowerGroup(m: StepModel, k: number): NodeProto {
   /** Scan inputs: outer sequence name → the body's per-step slice. */
   const scanInputs: { outer: string; inner: ValueInfoProto }[] = [];
   const memo = new Map<number, OnnxValue>();
-  let tokenSlice: string | null = null;
+  // Every sweep reads the tokens: they give the Scan its length even where no op reads them.
+  const tokenSlice = `${prefix}token@t`;
+  scanInputs.push({ outer: m.tokens, inner: valueInfo(tokenSlice, INT64, ['B']) });
 
   const valueOf = (id: number): OnnxValue => {
     const known = memo.get(id);
     if (known) return known;
     const n = g.nodes[id];
-    const v: OnnxValue = { name: lower(n), batched: batched[id], shape: n.shape };
+    let name = lower(n);
+    // A per-stream value computed from the params alone: repeated over the batch.
+    if (batched[id] && n.op !== 'state0' && n.op !== 'gather' && m.groupOf(id) === k && !n.inputs.some((i) => batched[i])) {
+      name = b.node('Expand', [name, b.node('Concat', [b.node('Shape', [tokenSlice]), b.ints(n.shape)], { axis: 0 })]);
+    }
+    const v: OnnxValue = { name, batched: batched[id], shape: n.shape };
     if (v.batched && n.shape.length === 0) throw new Unexportable('a per-example scalar that depends on the data is not exported', n.span);
     memo.set(id, v);
     return v;
@@ -114,13 +125,8 @@ export function lowerGroup(m: StepModel, k: number): NodeProto {
       }
       case 'const':
         return b.scalar(n.attrs.value!);
-      case 'gather': {
-        if (tokenSlice === null) {
-          tokenSlice = `${prefix}token@t`;
-          scanInputs.unshift({ outer: m.tokens, inner: valueInfo(tokenSlice, INT64, ['B']) });
-        }
+      case 'gather':
         return b.node('Gather', [valueOf(n.inputs[0]).name, tokenSlice], { axis: 0 });
-      }
     }
     const def = opDef(n.op);
     if (!def?.onnx) throw new Unexportable(`'${n.op}' has no ONNX lowering`, n.span, 'add one to its entry in src/graph/ops/');
@@ -142,7 +148,6 @@ export function lowerGroup(m: StepModel, k: number): NodeProto {
     outer.push(outerName);
   };
   for (const s of states) {
-    if (!batched[s.final]) throw new Unexportable(`state ${s.name}: its next value does not depend on the step`, g.nodes[s.final].span);
     emit(valueOf(s.final).name, `${s.name}'`, m.stateOut(s), s.shape);
   }
   for (const [id, name] of m.sequences) if (m.groupOf(id) === k) emit(valueOf(id).name, `${g.nodes[id].label || g.nodes[id].op}${id}@t`, name, g.nodes[id].shape);
