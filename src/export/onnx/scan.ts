@@ -82,6 +82,7 @@ export function lowerGroup(m: StepModel, k: number): NodeProto {
     },
     scalar: (v) => constant({ dims: [], dataType: FLOAT, floatData: [v] }, 'c'),
     ints: (vs) => constant(int64Tensor('', [vs.length], vs), 'axes'),
+    perStream: (x) => b.node('Expand', [x.name, b.node('Concat', [b.node('Shape', [tokenSlice]), b.ints(x.shape)], { axis: 0 })]),
   };
 
   const states = g.states.filter((s) => m.groupOf(s.initial) === k);
@@ -98,10 +99,8 @@ export function lowerGroup(m: StepModel, k: number): NodeProto {
     if (known) return known;
     const n = g.nodes[id];
     let name = lower(n);
-    // A per-stream value computed from the params alone: repeated over the batch.
-    if (batched[id] && n.op !== 'state0' && n.op !== 'gather' && m.groupOf(id) === k && !n.inputs.some((i) => batched[i])) {
-      name = b.node('Expand', [name, b.node('Concat', [b.node('Shape', [tokenSlice]), b.ints(n.shape)], { axis: 0 })]);
-    }
+    // A per-stream value computed from the params alone (a state's next value, the logits).
+    if (batched[id] && n.op !== 'state0' && n.op !== 'gather' && m.groupOf(id) === k && !n.inputs.some((i) => batched[i])) name = b.perStream({ name, batched: false, shape: n.shape });
     const v: OnnxValue = { name, batched: batched[id], shape: n.shape };
     if (v.batched && n.shape.length === 0) throw new Unexportable('a per-example scalar that depends on the data is not exported', n.span);
     memo.set(id, v);

@@ -93,8 +93,6 @@ export const concat: OpDef = {
     }
     return y;
   },
-  onnx(b, xs) {
-    if (xs.some((x) => x.batched) && !xs.every((x) => x.batched)) throw new Error('concat of a value that depends on the data with one that does not is not exported');
-    return b.node('Concat', xs.map((x) => x.name), { axis: -1 });
-  },
+  // Along the last axis; a part that does not depend on the data is repeated over the batch first.
+  onnx: (b, xs) => b.node('Concat', xs.map((x) => (xs.some((y) => y.batched) && !x.batched ? b.perStream(x) : x.name)), { axis: -1 }),
 };

@@ -66,6 +66,8 @@ export interface OnnxBuilder {
   scalar(value: number): string;
   /** An int64 vector constant (shapes, axes). */
   ints(values: number[]): string;
+  /** A value that does not depend on the data, repeated over the batch: [B, ...shape]. */
+  perStream(x: OnnxValue): string;
 }
 
 /** One entry of the registry. */
