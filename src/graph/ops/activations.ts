@@ -33,6 +33,7 @@ export const relu: OpDef = elementwise({
   js: ([a]) => `${a} > 0 ? ${a} : 0`,
   // x > 0 ? x : 0 (NaN → 0, as in JavaScript): pmax(0, x) = 0 < x ? x : 0
   simd: (s, [a]) => s.pmax(s.zero(), a),
+  kinks: [0],
   vjp: (d) => [d.op('relu_grad', [d.x[0], d.g])],
   onnx: (b, [x]) => b.node('Relu', [x.name]),
 });
@@ -43,6 +44,7 @@ export const leaky_relu: OpDef = elementwise({
   ref: (v, _, { slope }) => (v > 0 ? v : slope! * v),
   js: ([a], { slope }, lit) => `${a} > 0 ? ${a} : ${lit(slope!)} * ${a}`,
   simd: (s, [a], { slope }) => s.select(a, s.mul(s.splat(slope!), a), s.gt(a, s.zero())),
+  kinks: [0],
   vjp: (d) => [d.op('leaky_relu_grad', [d.x[0], d.g], { slope: d.attrs.slope })],
   onnx: (b, [x], { slope }) => b.node('LeakyRelu', [x.name], { alpha: { float: slope! } }),
 });

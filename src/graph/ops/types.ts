@@ -87,6 +87,8 @@ export interface OpDef {
   js?(xs: readonly string[], attrs: OpAttrs, lit: (v: number) => string): string;
   /** The same arithmetic on four float32 lanes, where the SIMD loops can run it. */
   simd?<V>(s: SimdBuilder<V>, xs: readonly V[], attrs: OpAttrs): V;
+  /** Inputs where the derivative jumps (relu's 0): a finite-difference stencil across one measures neither side. */
+  kinks?: readonly number[];
   /** The derivative is computed from the op's output y (σ' = y(1 − y)), so backward keeps y rather than x. */
   gradReadsOutput?: boolean;
   /** The gradient of each input (null: none flows); absent for backward-only ops. */
