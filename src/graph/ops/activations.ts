@@ -78,3 +78,15 @@ export const softplus: OpDef = elementwise({
   vjp: (d) => [d.op('mul', [d.g, d.op('sigmoid', [d.x[0]])])],
   onnx: (b, [x]) => b.node('Softplus', [x.name]),
 });
+
+// clamp(x, -1, 1): tanh's cheap cousin, with kinks at ±1.
+export const hardtanh: OpDef = elementwise({
+  name: 'hardtanh',
+  arity: 1,
+  ref: (v) => (v > 1 ? 1 : v < -1 ? -1 : v),
+  js: ([a]) => `${a} > 1 ? 1 : ${a} < -1 ? -1 : ${a}`,
+  simd: (s, [a]) => s.max(s.min(a, s.one()), s.splat(-1)),
+  kinks: [-1, 1],
+  vjp: (d) => [d.op('hardtanh_grad', [d.x[0], d.g])],
+  onnx: (b, [x]) => b.node('Clip', [x.name, b.scalar(-1), b.scalar(1)]),
+});

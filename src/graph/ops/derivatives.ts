@@ -39,3 +39,12 @@ export const leaky_relu_grad: OpDef = elementwise({
   js: ([x, g], { slope }, lit) => `${x} > 0 ? ${g} : ${lit(slope!)} * ${g}`,
   simd: (s, [x, g], { slope }) => s.select(g, s.mul(s.splat(slope!), g), s.gt(x, s.zero())),
 });
+
+// g where -1 < x < 1, else 0: hardtanh's derivative, from its input x
+export const hardtanh_grad: OpDef = elementwise({
+  name: 'hardtanh_grad',
+  arity: 2,
+  ref: (x, g) => (x > -1 && x < 1 ? g : 0),
+  js: ([x, g]) => `${x} > -1 && ${x} < 1 ? ${g} : 0`,
+  simd: (s, [x, g]) => s.and(s.and(g, s.gt(x, s.splat(-1))), s.gt(s.one(), x)),
+});
