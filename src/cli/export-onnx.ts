@@ -44,6 +44,7 @@ function loadTarget(target: string, o: OnnxCliOptions): LanguageModel {
 
 /** Writes the ONNX export of `target` to o.out; returns the lines to print. */
 export function runExportOnnx(target: string, o: OnnxCliOptions): string[] {
+  if (!o.out) throw new UserError('--format onnx writes a binary file: give it with -o FILE.onnx');
   const model = loadTarget(target, o);
   let bytes: Uint8Array;
   try {
