@@ -9,6 +9,9 @@ import { OPS, ELEMENTWISE_OPS, opDef } from '../../src/graph/ops/index.ts';
 import { exactSigmoid } from '../../src/codegen/fast-math.ts';
 import { numberLiteral } from '../../src/codegen/names.ts';
 import { buildLoopModule, SIMD_OPS, type LoopSpec } from '../../src/codegen/simd-loops.ts';
+import { GraphBuilder } from '../../src/graph/unroll.ts';
+import type { Op } from '../../src/graph/types.ts';
+import { VJP } from '../../src/autodiff/vjp.ts';
 
 const SLOPE = 0.25;
 const attrs = { slope: SLOPE };
@@ -40,6 +43,19 @@ describe('the op registry', () => {
     expect(OPS.matmul.shape([[2, 3], [3]], {})).toEqual([2]);
     expect(OPS.matmul.shape([[2, 3], [3, 5]], {})).toEqual([2, 5]);
     expect(() => OPS.matmul.shape([[2, 3], [4]], {})).toThrow(/cannot multiply/);
+  });
+
+  it('says which derivatives read the op\'s output: exactly those whose VJP builds nodes reading it', () => {
+    for (const def of elementwise.filter((d) => d.vjp && d.arity === 1)) {
+      const b = new GraphBuilder();
+      const x = b.add('param', [], [3], { name: 'x' });
+      const y = b.add(def.name as Op, [x], [3], { slope: SLOPE });
+      const g = b.add('param', [], [3], { name: 'g' });
+      const first = b.nodes.length;
+      VJP[def.name as Op]!.vjp({ b, node: b.nodes[y], g, shapeOf: (id) => b.nodes[id].shape });
+      const readsY = b.nodes.slice(first).some((n) => n.inputs.includes(y));
+      expect(readsY, def.name).toBe(def.gradReadsOutput === true);
+    }
   });
 
   for (const def of elementwise) {
