@@ -16,6 +16,7 @@ const CASES: [string, Record<string, number>][] = [
   ['models/char-lstm.rnn', { vocab: 17, hidden: 16, embed: 8 }],
   ['models/word-lstm-tied.rnn', { vocab: 17 }],
   ['test/codegen/models/exotic.rnn', { vocab: 9 }],
+  ['test/export/models/bi-stack.rnn', {}],
 ];
 
 describe('python3-onnx checker', () => {

@@ -43,6 +43,12 @@ describe('ONNX export of every shipped model (oracle: ONNX Runtime)', () => {
     expect(r.worst, r.where).toBeLessThanOrEqual(TOL);
   });
 
+  it('an encoder of reversed and forward sweeps in turn (bi-stack.rnn: three Scans)', async () => {
+    const model = compile('test/export/models/bi-stack.rnn').init(8);
+    const r = await agree(model, 6, 3, 21);
+    expect(r.worst, r.where).toBeLessThanOrEqual(TOL);
+  });
+
   it('one step (T = 1), as a sampler calls it', async () => {
     const model = compile('models/char-lstm.rnn', { dims: { vocab: 11, hidden: 16, embed: 8 } }).init(2);
     const r = await agree(model, 1, 1, 5);
