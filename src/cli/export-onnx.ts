@@ -12,8 +12,8 @@ import { UserError } from './common.ts';
 import { VERSION } from './version.ts';
 
 export interface OnnxCliOptions {
-  /** Where to write the .onnx file. */
-  out: string;
+  /** Where to write the .onnx file (required: the format is binary). */
+  out?: string;
   /** Dims of a model file (`vocab` must be bound). */
   dims?: ReadonlyMap<string, number>;
   /** Initialisation seed of a model file (default 0). */

@@ -47,6 +47,10 @@ describe('rnnc export … --format onnx', () => {
     expect(readFileSync(a).equals(readFileSync(c))).toBe(false);
   });
 
+  it('no -o: says the format needs a file', () => {
+    expect(() => runExportOnnx('models/char-lstm.rnn', { dims: new Map([['vocab', 5]]) })).toThrow(/give it with -o FILE\.onnx/);
+  });
+
   it('an unbound vocab: says to pass --dims', () => {
     expect(() => runExportOnnx('models/char-lstm.rnn', { out: join(dir, 'x.onnx') })).toThrow(UserError);
     expect(() => runExportOnnx('models/char-lstm.rnn', { out: join(dir, 'x.onnx') })).toThrow(/pass --dims vocab=N/);
