@@ -1,5 +1,6 @@
-// rnnc model → ONNX: the recurrence as Scan loops whose bodies are the step graph, every op
-// lowered by its entry in the op registry (graph/ops/). Inputs: tokens [T, B] (int64) and
+// rnnc model → ONNX: the recurrence as Scan loops whose bodies are the step graph's
+// recurrent part, what does not depend on a state computed once over all T·B positions
+// (as rnnc hoists it), every op lowered by its entry in the op registry (graph/ops/). Inputs: tokens [T, B] (int64) and
 // each state's initial value [B, …]; outputs: log-probabilities [T, B, vocab] and each
 // state's final value. Weights are initializers under rnnc's names; dropout is the
 // identity (the graph is the inference graph). What cannot be exported is refused with
@@ -8,8 +9,10 @@ import type { IRModel } from '../../ir/types.ts';
 import { unroll } from '../../graph/unroll.ts';
 import type { StateInfo } from '../../graph/types.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
-import { FLOAT, INT64, encodeModel, floatTensor, graph, valueInfo } from './proto.ts';
-import { Unexportable, batchedNodes, groupsOf, lowerGroup, type StepModel } from './scan.ts';
+import { FLOAT, INT64, encodeModel, floatTensor, graph, node, valueInfo, type NodeProto } from './proto.ts';
+import { batchedNodes, groupsOf, loopGroups, scanOutputs } from './phases.ts';
+import { lowerGroup, type ScanContext } from './scan.ts';
+import { stage, Unexportable, type Stage } from './stage.ts';
 
 export { OPSET } from './proto.ts';
 
@@ -52,49 +55,50 @@ export function exportOnnx(model: OnnxExportInput, options: OnnxExportOptions = 
 function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Uint8Array {
   const g = unroll(ir, 1, { training: false });
   if (g.stepLosses.length !== 1) throw new Unexportable(`model ${ir.name} has ${g.stepLosses.length} losses; the export writes the log-probabilities of one`, null);
-  const groups = groupsOf(g);
-  const groupOfSeg = new Map<number, number>();
-  groups.forEach((gr, k) => gr.segs.forEach((s) => groupOfSeg.set(s, k)));
-  const groupOf = (id: number): number => (g.nodes[id].seg == null ? -1 : groupOfSeg.get(g.nodes[id].seg!)!);
   const logits = g.nodes[g.stepLosses[0]].inputs[0];
   const batched = batchedNodes(g, logits);
+  const groups = groupsOf(g);
+  const loop = loopGroups(g, groups);
+  const sequences = scanOutputs(g, loop, [logits, ...g.states.map((s) => s.final)]);
 
-  // A value read by a later sweep leaves its own as a [T, B, …] sequence.
-  const sequences = new Map<number, string>();
-  const seen = new Set<number>();
-  const stack = [logits, ...g.states.map((s) => s.final)];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const i of g.nodes[id].inputs) {
-      if (batched[i] && groupOf(i) !== groupOf(id)) sequences.set(i, `${g.nodes[i].label || g.nodes[i].op}${i}[t]`);
-      stack.push(i);
-    }
-  }
-
-  const m: StepModel = {
-    g, batched, groups, groupOf, sequences, logits,
-    logProbs: onnxNames.logProbs,
+  // The main graph: hoisted values over all T·B positions, and the Scans in sweep order.
+  const nodes: NodeProto[] = [];
+  let flatTokens: string | null = null;
+  const flat: Stage = stage({
+    g,
+    batched,
+    prefix: 'all/',
+    nodes,
+    tokens: () => (flatTokens ??= flat.b.node('Reshape', [onnxNames.tokens, flat.b.ints([-1])])),
+    // A recurrent value, from its Scan's [T, B, …] output.
+    outside: (id) => (loop[id] >= 0 ? flat.b.node('Reshape', [sequences.get(id)!, flat.b.ints([-1, ...g.nodes[id].shape])]) : null),
+  });
+  const ctx: ScanContext = {
+    g, batched, groups, loop, sequences, flat,
     tokens: onnxNames.tokens,
     stateIn: (s: StateInfo) => onnxNames.stateIn(s.name),
     stateOut: (s: StateInfo) => onnxNames.stateOut(s.name),
   };
-  const scans = groups.map((_, k) => lowerGroup(m, k));
+  groups.forEach((_, k) => {
+    if (g.states.some((s) => loop[s.initial] === k)) nodes.push(lowerGroup(ctx, k));
+  });
+  const V = g.nodes[logits].shape;
+  const logProbs = flat.b.node('LogSoftmax', [flat.valueOf(logits).name], { axis: -1 });
+  const shape = flat.b.node('Concat', [flat.b.node('Shape', [onnxNames.tokens]), flat.b.ints(V)], { axis: 0 });
+  nodes.push(node('Identity', [flat.b.node('Reshape', [logProbs, shape])], [onnxNames.logProbs]));
 
   const initializers = ir.params.map((p) => {
     const w = weights.get(p.name);
-    const shape = g.nodes[g.params.get(p.name)!].shape;
-    const size = shape.reduce((a, b) => a * b, 1);
+    const pshape = g.nodes[g.params.get(p.name)!].shape;
+    const size = pshape.reduce((a, b) => a * b, 1);
     if (!w || w.length !== size) throw new Error(`no weights of ${size} values for param ${p.name}`);
-    return floatTensor(p.name, shape, w);
+    return floatTensor(p.name, pshape, w);
   });
-  const vocab = g.nodes[logits].shape;
   const main = graph({
     name: ir.name,
-    nodes: scans,
-    inputs: [valueInfo(onnxNames.tokens, INT64, ['T', 'B']), ...g.states.map((s) => valueInfo(m.stateIn(s), FLOAT, ['B', ...s.shape]))],
-    outputs: [valueInfo(onnxNames.logProbs, FLOAT, ['T', 'B', ...vocab]), ...g.states.map((s) => valueInfo(m.stateOut(s), FLOAT, ['B', ...s.shape]))],
+    nodes,
+    inputs: [valueInfo(onnxNames.tokens, INT64, ['T', 'B']), ...g.states.map((s) => valueInfo(ctx.stateIn(s), FLOAT, ['B', ...s.shape]))],
+    outputs: [valueInfo(onnxNames.logProbs, FLOAT, ['T', 'B', ...V]), ...g.states.map((s) => valueInfo(ctx.stateOut(s), FLOAT, ['B', ...s.shape]))],
     initializers,
     doc: `model ${ir.name} (${ir.file}): log-probabilities of the next token at each of T steps for B streams, and the states after step T - 1`,
   });

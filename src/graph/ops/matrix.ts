@@ -16,8 +16,8 @@ const perm = (v: OnnxValue, p: number[]): number[] => (v.batched ? [0, ...p.map(
 /** A @ x as ONNX: MatMul broadcasts leading axes, so only a batched vector x needs care. */
 function matmulOnnx(b: OnnxBuilder, [a, x]: readonly OnnxValue[]): string {
   if (x.shape.length === 2 || !x.batched) return b.node('MatMul', [a.name, x.name]);
-  // x: [B, k]. x Aᵀ = [B, m] when A is shared; a batched A: [B, m, k] @ [B, k, 1], squeezed.
-  if (!a.batched) return b.node('MatMul', [x.name, b.node('Transpose', [a.name], { perm: [1, 0] })]);
+  // x: [B, k]. x Aᵀ = [B, m] when A is shared (one Gemm); a batched A: [B, m, k] @ [B, k, 1], squeezed.
+  if (!a.batched) return b.node('Gemm', [x.name, a.name], { transB: 1 });
   const col = b.node('Unsqueeze', [x.name, b.ints([2])]);
   return b.node('Squeeze', [b.node('MatMul', [a.name, col]), b.ints([2])]);
 }
