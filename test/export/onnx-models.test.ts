@@ -49,6 +49,13 @@ describe('ONNX export of every shipped model (oracle: ONNX Runtime)', () => {
     expect(r.worst, r.where).toBeLessThanOrEqual(TOL);
   });
 
+  it('a model without states (bigram.rnn: no Scan at all)', async () => {
+    const model = compile('test/export/models/bigram.rnn').init(1);
+    expect(model.layout.states).toHaveLength(0);
+    const r = await agree(model, 4, 3, 2);
+    expect(r.worst, r.where).toBeLessThanOrEqual(TOL);
+  });
+
   it('one step (T = 1), as a sampler calls it', async () => {
     const model = compile('models/char-lstm.rnn', { dims: { vocab: 11, hidden: 16, embed: 8 } }).init(2);
     const r = await agree(model, 1, 1, 5);
