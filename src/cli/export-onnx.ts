@@ -45,7 +45,11 @@ function loadTarget(target: string, o: OnnxCliOptions): LanguageModel {
 /** Writes the ONNX export of `target` to o.out; returns the lines to print. */
 export function runExportOnnx(target: string, o: OnnxCliOptions): string[] {
   if (!o.out) throw new UserError('--format onnx writes a binary file: give it with -o FILE.onnx');
-  const model = loadTarget(target, o);
+  return writeOnnx(loadTarget(target, o), o.out);
+}
+
+/** Writes the ONNX export of a loaded model (as `rnnc export` loads it) to `out`; returns the lines to print. */
+export function writeOnnx(model: LanguageModel, out: string): string[] {
   let bytes: Uint8Array;
   try {
     bytes = exportOnnx({ ir: model.ir, weights: model.weights() }, { producerVersion: VERSION });
@@ -54,11 +58,11 @@ export function runExportOnnx(target: string, o: OnnxCliOptions): string[] {
     const sources = new Map(Object.entries(model.sources).map(([p, text]) => [p, makeSource(p, text)]));
     throw new UserError(renderDiagnostic(e.diagnostic, sources));
   }
-  writeFileAtomic(o.out, bytes);
+  writeFileAtomic(out, bytes);
   const shape = (s: readonly (number | string)[]) => `[${s.join(', ')}]`;
   const states = model.layout.states;
   return [
-    `wrote ${o.out} (${bytes.length} bytes): model ${model.name}, ${model.paramCount} parameters as initializers`,
+    `wrote ${out} (${bytes.length} bytes): model ${model.name}, ${model.paramCount} parameters as initializers`,
     `  inputs:  ${onnxNames.tokens} ${shape(['T', 'B'])} int64${states.map((s) => `, ${onnxNames.stateIn(s.name)} ${shape(['B', ...s.shape])}`).join('')}`,
     `  outputs: ${onnxNames.logProbs} ${shape(['T', 'B', model.layout.vocab])}${states.map((s) => `, ${onnxNames.stateOut(s.name)} ${shape(['B', ...s.shape])}`).join('')}`,
   ];

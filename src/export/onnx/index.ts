@@ -9,7 +9,7 @@ import type { IRModel } from '../../ir/types.ts';
 import { unroll } from '../../graph/unroll.ts';
 import type { StateInfo } from '../../graph/types.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
-import { FLOAT, INT64, encodeModel, floatTensor, graph, node, valueInfo, type NodeProto } from './proto.ts';
+import { encodeModel, floatTensor, graph, node, valueInfo, type NodeProto } from './proto.ts';
 import { batchedNodes, groupsOf, loopGroups, scanOutputs } from './phases.ts';
 import { lowerGroup, type ScanContext } from './scan.ts';
 import { stage, Unexportable, type Stage } from './stage.ts';
@@ -97,8 +97,8 @@ function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Ui
   const main = graph({
     name: ir.name,
     nodes,
-    inputs: [valueInfo(onnxNames.tokens, INT64, ['T', 'B']), ...g.states.map((s) => valueInfo(ctx.stateIn(s), FLOAT, ['B', ...s.shape]))],
-    outputs: [valueInfo(onnxNames.logProbs, FLOAT, ['T', 'B', ...V]), ...g.states.map((s) => valueInfo(ctx.stateOut(s), FLOAT, ['B', ...s.shape]))],
+    inputs: [valueInfo(onnxNames.tokens, 'int64', ['T', 'B']), ...g.states.map((s) => valueInfo(ctx.stateIn(s), 'float', ['B', ...s.shape]))],
+    outputs: [valueInfo(onnxNames.logProbs, 'float', ['T', 'B', ...V]), ...g.states.map((s) => valueInfo(ctx.stateOut(s), 'float', ['B', ...s.shape]))],
     initializers,
     doc: `model ${ir.name} (${ir.file}): log-probabilities of the next token at each of T steps for B streams, and the states after step T - 1`,
   });

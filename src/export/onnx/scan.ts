@@ -3,7 +3,7 @@
 // reads at step t, its outputs the final states and the recurrent values read elsewhere.
 import type { Graph, StateInfo } from '../../graph/types.ts';
 import type { Group } from './phases.ts';
-import { FLOAT, INT64, graph, node, valueInfo, type AttrValue, type NodeProto, type ValueInfoProto } from './proto.ts';
+import { graph, node, valueInfo, type AttrValue, type NodeProto, type ValueInfoProto } from './proto.ts';
 import { stage, type Stage } from './stage.ts';
 
 /** The model-wide facts a Scan reads. */
@@ -33,7 +33,7 @@ export function lowerGroup(c: ScanContext, k: number): NodeProto {
   const stateInputs = new Map(states.map((s) => [s.initial, `${prefix}${s.name}`]));
   // The tokens are always a scan input: they give the Scan its length even where no op reads them.
   const tokenSlice = `${prefix}token@t`;
-  const scanInputs: { outer: string; inner: ValueInfoProto }[] = [{ outer: c.tokens, inner: valueInfo(tokenSlice, INT64, ['B']) }];
+  const scanInputs: { outer: string; inner: ValueInfoProto }[] = [{ outer: c.tokens, inner: valueInfo(tokenSlice, 'int64', ['B']) }];
 
   /** A hoisted value [T·B, …] as a sequence [T, B, …] the Scan slices. */
   const asSequence = (id: number): string => {
@@ -56,7 +56,7 @@ export function lowerGroup(c: ScanContext, k: number): NodeProto {
       const outer = loop[id] >= 0 ? c.sequences.get(id) : asSequence(id);
       if (outer === undefined) throw new Error(`internal: ${g.nodes[id].op} node ${id} is read outside its Scan but not exported`);
       const inner = `${prefix}${g.nodes[id].label || g.nodes[id].op}${id}@t`;
-      scanInputs.push({ outer, inner: valueInfo(inner, FLOAT, perStep(g.nodes[id].shape)) });
+      scanInputs.push({ outer, inner: valueInfo(inner, 'float', perStep(g.nodes[id].shape)) });
       return inner;
     },
   });
@@ -66,7 +66,7 @@ export function lowerGroup(c: ScanContext, k: number): NodeProto {
   const outer: string[] = [];
   const emit = (id: number, inner: string, outerName: string): void => {
     nodes.push(node('Identity', [body.valueOf(id).name], [inner]));
-    outputs.push(valueInfo(inner, FLOAT, perStep(g.nodes[id].shape)));
+    outputs.push(valueInfo(inner, 'float', perStep(g.nodes[id].shape)));
     outer.push(outerName);
   };
   for (const s of states) emit(s.final, `${prefix}${s.name}'`, c.stateOut(s));
@@ -76,7 +76,7 @@ export function lowerGroup(c: ScanContext, k: number): NodeProto {
   const bodyGraph = graph({
     name: `${reverse ? 'reversed ' : ''}recurrence ${k}`,
     nodes,
-    inputs: [...states.map((s) => valueInfo(stateInputs.get(s.initial)!, FLOAT, perStep(s.shape))), ...scanInputs.map((x) => x.inner)],
+    inputs: [...states.map((s) => valueInfo(stateInputs.get(s.initial)!, 'float', perStep(s.shape))), ...scanInputs.map((x) => x.inner)],
     outputs,
   });
   const attrs: Record<string, AttrValue> = { body: { graph: bodyGraph }, num_scan_inputs: scanInputs.length };

@@ -4,7 +4,7 @@
 import type { Span } from '../../syntax/ast.ts';
 import type { GNode, Graph } from '../../graph/types.ts';
 import { opDef, type OnnxBuilder, type OnnxValue } from '../../graph/ops/index.ts';
-import { FLOAT, int64Tensor, node, type AttrValue, type NodeProto, type TensorProto } from './proto.ts';
+import { floatScalar, int64Tensor, node, type AttrValue, type NodeProto, type TensorProto } from './proto.ts';
 
 /** What cannot be exported, and where in the model it comes from. */
 export class Unexportable extends Error {
@@ -48,7 +48,7 @@ export function stage(s: StageSpec): Stage {
       nodes.push(node(opType, inputs, [out], attrs as Record<string, AttrValue>));
       return out;
     },
-    scalar: (v) => constant({ dims: [], dataType: FLOAT, floatData: [v] }, 'c'),
+    scalar: (v) => constant(floatScalar('', v), 'c'),
     ints: (vs) => constant(int64Tensor('', [vs.length], vs), 'ints'),
     perStream: (x) => b.node('Expand', [x.name, b.node('Concat', [b.node('Shape', [s.tokens()]), b.ints(x.shape)], { axis: 0 })]),
   };
