@@ -32,6 +32,8 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 1,
   timeoutMS: 30_000,
+  // The initial run of the whole suite with coverage takes minutes on a loaded 2-core machine.
+  dryRunTimeoutMinutes: 40,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `reports/mutation/${scope}.html` },
   jsonReporter: { fileName: `reports/mutation/${scope}.json` },
