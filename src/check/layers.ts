@@ -3,19 +3,13 @@
 import type { CallExpr, Expr } from '../syntax/ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
 import { add, constant, formatShape, mul, type Poly } from './poly.ts';
-import { walkExpr, type CheckContext, type Unit } from './context.ts';
+import { walkExpr, type CheckContext, type LayerBinding, type Unit } from './context.ts';
 import { suggest } from './suggest.ts';
 import { dimTermNames, dimTermPoly, shapePolys } from './dim-terms.ts';
 import { snippet } from './describe.ts';
 import type { CellDecl } from '../syntax/ast.ts';
 
-export interface LayerBinding {
-  cell: Unit;
-  /** Cell dim name → its value in the calling model. */
-  dims: Map<string, Poly>;
-  /** Why the call does not fit the cell (reported by rules/layer-arguments.ts). */
-  problems: Diagnostic[];
-}
+export type { LayerBinding } from './context.ts';
 
 /** A named argument's value as a dim: integers, model dims, and + - * of those. */
 export function evalDimExpr(ctx: CheckContext, unit: Unit, e: Expr): Poly | null {
