@@ -21,3 +21,15 @@ describe('the import graph of src/', () => {
     expect(findCycles(new Map([['a', ['a']]]))).toEqual([['a', 'a']]);
   });
 });
+
+describe('elaboration', () => {
+  // The checker hands over an annotated model (types, layer bindings) as data: elaboration
+  // imports no part of the checker that infers or binds (index, infer, layers, rules).
+  it('reads the checker\'s annotations and does not call back into the checker', () => {
+    const file = path.join(src, 'ir/elaborate.ts');
+    const graph = importGraph(tsFiles(src));
+    const checker = (graph.get(file) ?? []).map((f) => path.relative(src, f)).filter((f) => f.startsWith('check/'));
+    expect(checker.sort()).toEqual(['check/annotate.ts', 'check/builtins.ts', 'check/context.ts', 'check/dim-terms.ts', 'check/poly.ts']);
+    for (const f of checker) expect(graph.get(path.join(src, f))?.map((d) => path.relative(src, d)) ?? []).not.toContain('check/infer.ts');
+  });
+});
