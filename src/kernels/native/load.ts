@@ -48,18 +48,6 @@ export function loadNative(): NativeStatus {
   return cached;
 }
 
-/**
- * The native module for whole-arena loops (gradient norms, SGD and Adam steps) when every
- * array given is a Float32Array over a plain ArrayBuffer; undefined where it is not built,
- * RNNC_KERNELS picks other kernels, or an array is of another kind (the JavaScript loop runs).
- */
-export function nativeArenaOps(...arrays: ArrayBufferView[]): NativeModule | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RNNC_KERNELS;
-  if (env === 'js' || env === 'wasm') return undefined;
-  if (!arrays.every((a) => a instanceof Float32Array && a.buffer instanceof ArrayBuffer)) return undefined;
-  return loadNative().module;
-}
-
 /** The files kernels.c includes with `#include "…"` (its parts); the same as partsOf in scripts/build-native.mjs. */
 export function partsOf(text: string): string[] {
   return [...text.matchAll(/^#include "([^"]+)"/gm)].map((m) => m[1]);
