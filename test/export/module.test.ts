@@ -1,0 +1,98 @@
+// The module's file itself: nothing imported or required, in either format; the weights
+// left outside (--weights external) and read at init from a path, a file URL, an http URL or
+// bytes give exactly the inlined module's numbers; weights that do not fit are one clear error.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportModule, type LanguageModel } from '../../src/index.ts';
+import { scoreText } from '../../src/runtime/score.ts';
+import { runNode, SHIPPED, tempDir, trainedTiny } from './helpers.ts';
+
+const TEXT = 'the cat sat on the log .\n';
+const charModel = SHIPPED.find((f) => f.endsWith('char-lstm.rnn'))!;
+const wordModel = SHIPPED.find((f) => f.endsWith('word-lstm.rnn'))!;
+
+let model: LanguageModel;
+beforeAll(async () => {
+  model = await trainedTiny(charModel);
+}, 60_000);
+
+describe('the file', () => {
+  it('imports and requires nothing, and says which API it has', () => {
+    for (const format of ['esm', 'cjs'] as const) {
+      for (const weights of ['inline', 'external'] as const) {
+        const { code, dts } = exportModule(model, { format, weights });
+        expect(code).not.toMatch(/\bimport\b/);
+        expect(code).not.toMatch(/\brequire\b/);
+        // CommonJS has no export statements; ESM no module.exports.
+        if (format === 'cjs') expect(code).not.toMatch(/^export\b/m);
+        else expect(code).not.toMatch(/module\.exports/);
+        for (const name of ['init', 'initSync', 'info', 'encode', 'decode', 'initialState', 'step', 'score', 'sample']) expect(dts).toContain(`export function ${name}(`);
+      }
+    }
+  });
+
+  it('is refused for an unknown format', () => {
+    expect(() => exportModule(model, { format: 'umd' as 'esm' })).toThrow(/unknown module format "umd": expected esm or cjs/);
+  });
+});
+
+describe('--weights external', () => {
+  it('reads the .safetensors from a path, a file URL, an http URL or bytes, and refuses weights that do not fit', async () => {
+    const dir = tempDir();
+    const inline = exportModule(model, { format: 'esm' });
+    const ext = exportModule(model, { format: 'esm', weights: 'external' });
+    const extCjs = exportModule(model, { format: 'cjs', weights: 'external' });
+    expect(ext.code.length).toBeLessThan(inline.code.length / 4);
+    writeFileSync(join(dir, 'inline.mjs'), inline.code);
+    writeFileSync(join(dir, 'ext.mjs'), ext.code);
+    writeFileSync(join(dir, 'ext.cjs'), extCjs.code);
+    writeFileSync(join(dir, 'ext.safetensors'), ext.safetensors);
+    const other = await trainedTiny(wordModel);
+    writeFileSync(join(dir, 'other.safetensors'), exportModule(other, { format: 'esm', weights: 'external' }).safetensors);
+    const r = await runNode(
+      dir,
+      'ext-test.mjs',
+      `import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+const text = ${JSON.stringify(TEXT)};
+const out = {};
+const inline = await import('./inline.mjs');
+out.inline = inline.score(text).logProbs;
+const ext = await import('./ext.mjs');
+try { ext.score(text); } catch (e) { out.before = e.message; }
+await ext.init({ weights: './ext.safetensors' });
+out.path = ext.score(text).logProbs;
+await ext.init({ weights: new URL('./ext.safetensors', import.meta.url) });
+out.fileUrl = ext.score(text).logProbs;
+const bytes = readFileSync('ext.safetensors');
+await ext.init({ weights: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) });
+out.bytes = ext.score(text).logProbs;
+const server = createServer((req, res) => (req.url === '/w.safetensors' ? res.end(bytes) : ((res.statusCode = 404), res.end())));
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const base = 'http://127.0.0.1:' + server.address().port;
+await ext.init({ weights: base + '/w.safetensors' });
+out.http = ext.score(text).logProbs;
+for (const [k, w] of [['missing', base + '/nope.safetensors'], ['noFile', './nope.safetensors'], ['other', './other.safetensors']]) {
+  try { await ext.init({ weights: w }); } catch (e) { out[k] = e.message; }
+}
+server.close();
+const cjs = createRequire(import.meta.url)('./ext.cjs');
+cjs.initSync({ weights: 'ext.safetensors' });
+out.cjs = cjs.score(text).logProbs;
+console.log(JSON.stringify(out));
+`,
+    );
+    expect(r.stderr).toBe('');
+    const out = r.out as Record<string, (number | null)[] | string>;
+    const ref = scoreText(model, TEXT).tokens.map((t) => t.ln);
+    (out.inline as number[]).slice(1).forEach((lp, i) => expect(Math.abs(lp - ref[i + 1]!)).toBeLessThan(1e-5));
+    for (const k of ['path', 'fileUrl', 'bytes', 'http', 'cjs']) expect(out[k]).toEqual(out.inline);
+    expect(out.before).toMatch(/^CharLSTM: call init\(\{ weights \}\) first/);
+    expect(out.missing).toMatch(/nope\.safetensors: HTTP 404/);
+    expect(out.noFile).toBe('./nope.safetensors: no such file');
+    expect(out.other).toMatch(/^\.\/other\.safetensors: (tensor '.*' has shape|no tensor)/);
+    for (const k of ['before', 'missing', 'noFile', 'other']) expect(out[k]).not.toContain('\n');
+  }, 120_000);
+});
