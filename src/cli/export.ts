@@ -3,7 +3,7 @@
 // From a model file, the weights are initialised from --seed exactly as `rnnc train` does
 // (with the vocabulary train would build from the same data), for loading weights later.
 import { statSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { exportModule, type ExportFormat } from '../export/standalone.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
@@ -30,7 +30,11 @@ interface Opts {
   vocab?: string;
 }
 
-const display = (f: string): string => relative(process.cwd(), f) || f;
+/** A file inside the working directory relative to it; another by its name only (the module should not carry this machine's paths). */
+const display = (f: string): string => {
+  const rel = relative(process.cwd(), f);
+  return rel === '' ? f : rel.startsWith('..') || isAbsolute(rel) ? basename(f) : rel;
+};
 /** rnnc train's default corpus. */
 const BUNDLED_CORPUS = join(PACKAGE_ROOT, 'data', 'tinyshakespeare', 'input.txt');
 

@@ -73,7 +73,7 @@ export function exportModule(model: LanguageModel, options: ExportOptions): Expo
 
   const header = [
     `// ${commentText(model.name, 60)}: a language model compiled by rnnc from ${commentText(display(model.file))}${options.origin ? ` with the weights of ${commentText(options.origin)}` : ''}.`,
-    '// A standalone module: no imports, no Node built-ins; runs in Node and in browsers.',
+    '// A standalone module: it imports nothing, and runs in Node and in browsers (<script type="module"> for the ES module).',
     `// ${model.paramCount} parameters, vocabulary ${model.layout.vocab}${vocab ? ` (${vocab.kind})` : ''}; weights ${external ? 'external: init({ weights }) reads a .safetensors path, URL or ArrayBuffer' : 'inlined below'}.`,
     '// API: init, initSync, info, encode, decode, initialState, step, score, sample (see the .d.ts beside this file).',
     '// Do not edit: regenerate with `rnnc export`.',

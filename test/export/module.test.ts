@@ -96,3 +96,24 @@ console.log(JSON.stringify(out));
     for (const k of ['before', 'missing', 'noFile', 'other']) expect(out[k]).not.toContain('\n');
   }, 120_000);
 });
+
+describe('an engine without WebAssembly', () => {
+  it('runs the plain-JavaScript kernels, with the same numbers', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'model.mjs'), exportModule(model, { format: 'esm' }).code);
+    const r = await runNode(
+      dir,
+      'no-wasm.mjs',
+      `delete globalThis.WebAssembly;
+const m = await import('./model.mjs');
+const out = { kernels: m.info().kernels, lp: m.score(${JSON.stringify(TEXT)}).logProbs };
+try { await m.init({ kernels: 'wasm' }); } catch (e) { out.wasm = e.message; }
+console.log(JSON.stringify(out));`,
+    );
+    expect(r.stderr).toBe('');
+    const out = r.out as { kernels: string; lp: (number | null)[]; wasm: string };
+    expect(out.kernels).toBe('js');
+    expect(out.wasm).toBe('this engine has no WebAssembly SIMD; use kernels: "js"');
+    scoreText(model, TEXT).tokens.forEach((t, i) => i > 0 && expect(Math.abs(out.lp[i]! - t.ln!)).toBeLessThan(1e-5));
+  }, 60_000);
+});
