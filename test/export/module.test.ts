@@ -117,3 +117,18 @@ console.log(JSON.stringify(out));`,
     scoreText(model, TEXT).tokens.forEach((t, i) => i > 0 && expect(Math.abs(out.lp[i]! - t.ln!)).toBeLessThan(1e-5));
   }, 60_000);
 });
+
+describe('the score window', () => {
+  it('changes only the speed: the state carries across windows, a last short window is padded', async () => {
+    const dir = tempDir();
+    const long = TEXT.repeat(3);
+    for (const w of [1, 5, 7, 64]) writeFileSync(join(dir, `w${w}.mjs`), exportModule(model, { format: 'esm', window: w }).code);
+    const r = await runNode(dir, 'windows.mjs', `const out = {};\nfor (const w of [1, 5, 7, 64]) out[w] = (await import('./w' + w + '.mjs')).score(${JSON.stringify(long)}).logProbs;\nconsole.log(JSON.stringify(out));`);
+    expect(r.stderr).toBe('');
+    const out = r.out as Record<string, (number | null)[]>;
+    const ref = scoreText(model, long).tokens;
+    expect(ref.length).toBeGreaterThan(64);
+    for (const w of ['1', '5', '7', '64']) ref.forEach((t, i) => i > 0 && expect(Math.abs(out[w][i]! - t.ln!)).toBeLessThan(1e-5));
+    expect(() => exportModule(model, { format: 'esm', window: 0 })).toThrow(/the score window must be an integer from 1 to 4096, not 0/);
+  }, 60_000);
+});
