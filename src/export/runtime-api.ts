@@ -163,7 +163,7 @@ async function init(options = {}) {
   checkInitOptions(options);
   if (gemmModule === null && options.kernels !== 'js' && simdSupported()) gemmModule = await WebAssembly.compile(GEMM_WASM);
   current = instantiate(await weightsAsync(options), options.kernels);
-  return info();
+  return describe();
 }
 /** The same, synchronously: weights as bytes (or a file path in Node); WebAssembly compiled on this thread. */
 function initSync(options = {}) {
@@ -177,7 +177,7 @@ function initSync(options = {}) {
     }
   }
   current = instantiate(weightsSync(options), options.kernels);
-  return info();
+  return describe();
 }
 function ready() {
   if (current === null) {
@@ -186,7 +186,12 @@ function ready() {
   }
   return current;
 }
+// what the module holds (a module with inlined weights is loaded first, as any use does)
 function info() {
+  if (current === null && WEIGHTS !== null) initSync();
+  return describe();
+}
+function describe() {
   return { name: MODEL.name, vocabSize: MODEL.vocab, vocab: VOCAB ? VOCAB.tokens.slice() : null, kind: VOCAB ? VOCAB.kind : null, params: MODEL.params.map((p) => ({ name: p.name, shape: p.shape.slice() })), states: MODEL.states.map((s) => ({ name: s.name, size: s.size })), kernels: current ? current.kernels : null };
 }
 

@@ -132,3 +132,15 @@ describe('the score window', () => {
     expect(() => exportModule(model, { format: 'esm', window: 0 })).toThrow(/the score window must be an integer from 1 to 4096, not 0/);
   }, 60_000);
 });
+
+describe('CommonJS with inlined weights', () => {
+  it('loads itself on first use, info() included', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'model.cjs'), exportModule(model, { format: 'cjs' }).code);
+    const r = await runNode(dir, 'lazy.cjs', `const m = require('./model.cjs');\nconsole.log(JSON.stringify({ info: m.info(), text: m.decode(m.encode('the cat')) }));`);
+    expect(r.stderr).toBe('');
+    const out = r.out as { info: { name: string; kernels: string; vocab: string[]; vocabSize: number }; text: string };
+    expect(out.info).toMatchObject({ name: 'CharLSTM', kernels: 'wasm-simd128', vocab: [...model.vocab!.tokens], vocabSize: model.layout.vocab });
+    expect(out.text).toBe('the cat');
+  }, 60_000);
+});
