@@ -216,7 +216,7 @@ function logSoftmax(logits) {
 }
 function tokenId(token) {
   if (typeof token === 'string') {
-    needVocab('step');
+    needVocab();
     const id = TOKEN_ID.get(token);
     if (id === undefined) throw new RangeError('token ' + JSON.stringify(token) + ' is not in the vocabulary');
     return id;

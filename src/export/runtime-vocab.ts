@@ -10,8 +10,8 @@ export function vocabSource(): string {
 const TOKEN_ID = new Map(VOCAB ? VOCAB.tokens.map((t, i) => [t, i]) : []);
 const EOS_ID = VOCAB && VOCAB.kind === 'word' ? TOKEN_ID.get('<eos>') : -1;
 const UNK_ID = VOCAB && VOCAB.kind === 'word' ? TOKEN_ID.get('<unk>') : -1;
-function needVocab(what) {
-  if (!VOCAB) throw new Error(MODEL.name + ' was exported without a vocabulary, so ' + what + ' takes token ids, not text');
+function needVocab() {
+  if (!VOCAB) throw new Error(MODEL.name + ' was exported without a vocabulary: the module works on token ids only (export from a checkpoint, or with --data or --vocab, for text)');
 }
 function describeChar(c) {
   const hex = 'U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
@@ -28,7 +28,7 @@ function forEachWord(text, fn) {
 }
 // the tokens of a text and their ids
 function tokenize(text, what) {
-  needVocab(what);
+  needVocab();
   if (typeof text !== 'string') throw new TypeError(what + ' must be a string');
   const tokens = [], ids = [];
   if (VOCAB.kind === 'word') {
@@ -54,7 +54,7 @@ function checkId(id, what) {
   return id;
 }
 function decodeIds(ids) {
-  needVocab('decode');
+  needVocab();
   let s = '', lineStart = true;
   for (let i = 0; i < ids.length; i++) {
     const id = checkId(ids[i], 'token id');

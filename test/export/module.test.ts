@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportModule, type LanguageModel } from '../../src/index.ts';
+import { compile, exportModule, type LanguageModel } from '../../src/index.ts';
 import { scoreText } from '../../src/runtime/score.ts';
 import { runNode, SHIPPED, tempDir, trainedTiny } from './helpers.ts';
 
@@ -142,5 +142,40 @@ describe('CommonJS with inlined weights', () => {
     const out = r.out as { info: { name: string; kernels: string; vocab: string[]; vocabSize: number }; text: string };
     expect(out.info).toMatchObject({ name: 'CharLSTM', kernels: 'wasm-simd128', vocab: [...model.vocab!.tokens], vocabSize: model.layout.vocab });
     expect(out.text).toBe('the cat');
+  }, 60_000);
+});
+
+describe('a model without a vocabulary (rnnc export MODEL.rnn --dims vocab=N)', () => {
+  it('scores and samples token ids as the library, and says why it takes no text', async () => {
+    const ids = compile(charModel, { dims: { vocab: 12, hidden: 16, embed: 8 } }).init(4);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.mjs'), exportModule(ids, { format: 'esm' }).code);
+    const seq = [1, 5, 3, 3, 0, 11, 7, 2, 9, 4];
+    const r = await runNode(
+      dir,
+      'ids-test.mjs',
+      `const m = await import('./ids.mjs');
+const out = { score: m.score(${JSON.stringify(seq)}), sample: m.sample({ prompt: [3, 4], length: 12, seed: 9 }) };
+for (const [k, f] of [['encode', () => m.encode('abc')], ['step', () => m.step(12)], ['prompt', () => m.sample({ prompt: [-1] })]]) {
+  try { f(); } catch (e) { out[k] = e.message; }
+}
+console.log(JSON.stringify(out));`,
+    );
+    expect(r.stderr).toBe('');
+    const out = r.out as { score: { perplexity: number; tokens: string[] }; sample: { ids: number[]; text: null }; encode: string; step: string; prompt: string };
+    const ref = ids.evaluate(Int32Array.from(seq), { batch: 1 });
+    expect(Math.abs(out.score.perplexity - ref.perplexity) / ref.perplexity).toBeLessThan(1e-5);
+    expect(out.score.tokens).toEqual(seq.map(String));
+    expect(out.sample).toEqual({ ids: ids.sample({ prompt: [3, 4], length: 12, seed: 9 }).ids, text: null });
+    expect(out.encode).toBe('CharLSTM was exported without a vocabulary: the module works on token ids only (export from a checkpoint, or with --data or --vocab, for text)');
+    expect(out.step).toBe('token 12 is outside the vocabulary [0, 12)');
+    expect(out.prompt).toBe('prompt token -1 is outside the vocabulary [0, 12)');
+  }, 60_000);
+
+  it('with a vocabulary, names the character it does not know, with its line and column', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'model.mjs'), exportModule(model, { format: 'esm' }).code);
+    const r = await runNode(dir, 'unknown.mjs', `const m = await import('./model.mjs');\ntry { m.score('the cat\\nsat Zed'); } catch (e) { console.log(JSON.stringify(e.message)); }`);
+    expect(r.out).toBe("text:2:5: character 'Z' (U+005A) is not in the vocabulary (" + model.vocab!.size + ' characters)');
   }, 60_000);
 });
