@@ -46,6 +46,7 @@ async function readAsync(src) {
   const url = String(src);
   const local = src instanceof URL ? src.protocol === 'file:' : !isUrl(url) || url.startsWith('file:');
   if (local && nodeFs()) return readSync(src);
+  if (local && globalThis.process?.versions?.node) throw new Error('cannot read ' + url + ': this Node has no process.getBuiltinModule (Node >= 20.16 has); pass the file\'s bytes (an ArrayBuffer) instead');
   const r = await fetch(src);
   if (!r.ok) throw new Error(url + ': HTTP ' + r.status + ' ' + r.statusText);
   return new Uint8Array(await r.arrayBuffer());
