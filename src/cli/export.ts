@@ -46,6 +46,17 @@ export function declarationsPath(out: string): string {
   return `${base}.d.${m[1] === 'js' ? 'ts' : m[1].replace('js', 'ts')}`;
 }
 
+/** Writes a file whole, or says in one line why it cannot (no such directory, no permission…). */
+function write(path: string, data: string | Uint8Array): void {
+  try {
+    writeFileAtomic(path, data);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new UserError(`${path}: cannot write (${why})`);
+  }
+}
+
 /** A model from a .rnn file, initialised as `rnnc train` initialises it. */
 function fromModelFile(file: string, o: Opts): LanguageModel {
   if (o.level !== 'char' && o.level !== 'word') throw new UserError(`--level must be char or word, not "${o.level}"`);
@@ -116,12 +127,12 @@ export function registerExport(program: Command): void {
       const out = o.out ?? `${model.name.toLowerCase()}.${format === 'esm' ? 'mjs' : 'cjs'}`;
       const m = exportModule(model, { format, weights: o.weights as 'inline' | 'external', window: o.window, displayPath: display, origin });
       const dts = declarationsPath(out);
-      writeFileAtomic(out, m.code);
-      writeFileAtomic(dts, m.dts);
+      write(out, m.code);
+      write(dts, m.dts);
       const written = [dts];
       if (o.weights === 'external') {
         const st = join(dirname(out), `${basename(out).replace(/\.(mjs|cjs|js)$/, '')}.safetensors`);
-        writeFileAtomic(st, m.safetensors);
+        write(st, m.safetensors);
         written.push(st);
       }
       const mb = (Buffer.byteLength(m.code) / 1e6).toFixed(2);

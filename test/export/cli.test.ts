@@ -95,6 +95,7 @@ describe('errors', () => {
       [['export', 'ck', '--weights', 'somewhere'], /^error: --weights must be inline or external, not "somewhere"$/],
       [['export', 'tiny.txt'], /^error: tiny\.txt: neither a checkpoint directory nor a \.rnn model file$/],
       [['export', join(root, 'models/char-lstm.rnn'), '--vocab', 'missing.json'], /^error: missing\.json: no such file$/],
+      [['export', 'ck', '-o', 'nodir/x.mjs'], /^error: nodir\/x\.mjs: cannot write \(no such directory\)$/],
     ];
     for (const [args, message] of cases) {
       const r = await rnnc(dir, ...args);
