@@ -6,8 +6,7 @@
 import { planModel } from '../codegen/plan.ts';
 import { emitModule } from '../codegen/emit.ts';
 import { commentText } from '../codegen/names.ts';
-import { buildGemmModule, resolveShape } from '../kernels/wasm/gemm-module.ts';
-import { workBytes } from '../kernels/wasm/gemm-module.ts';
+import { buildGemmModule, resolveShape, workBytes } from '../kernels/wasm/gemm-module.ts';
 import { encodeSafetensors } from '../runtime/safetensors.ts';
 import type { LanguageModel } from '../runtime/model.ts';
 import { apiSource } from './runtime-api.ts';
@@ -57,8 +56,9 @@ export function exportModule(model: LanguageModel, options: ExportOptions): Expo
   const missing = [...used].filter((k) => !(KERNEL_NAMES as readonly string[]).includes(k));
   if (missing.length) throw new Error(`internal: the generated code calls kernels a standalone module lacks: ${missing.join(', ')}`);
 
+  // Plain SIMD (no relaxed FMA: not every engine has it), over a memory the module sizes at init.
   const shape = resolveShape({ fma: false });
-  const gemm = buildGemmModule({ shape: { fma: false }, memory: { minPages: 1, maxPages: 65536, shared: false } }).bytes;
+  const gemm = buildGemmModule({ shape, memory: { minPages: 1, maxPages: 65536, shared: false } }).bytes;
   const work = Math.ceil(workBytes(shape) / 64) * 64;
   const meta = {
     name: model.name,
