@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCharVocab, compile, loadCheckpoint } from '../../src/index.ts';
+import { buildCharVocab, compile, exportModule, loadCheckpoint } from '../../src/index.ts';
+import { declarationsPath } from '../../src/cli/export.ts';
 import { scoreText } from '../../src/runtime/score.ts';
 import { root, runNode, tempDir, TINY } from './helpers.ts';
 
@@ -49,7 +50,11 @@ console.log(JSON.stringify({ text: m.sample({ prompt: ${JSON.stringify(PROMPT)},
     const r = await rnnc(dir, 'export', 'ck', '--format', 'cjs', '--weights', 'external', '-o', 'ext.cjs');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('ext.d.cts, ext.safetensors');
-    writeFileSync(join(dir, 'caller.mts'), `import { initSync, step, score, sample } from './char.mjs';
+    // An ES module beside it, written by the library with the declarations' name the command gives them.
+    const esm = exportModule(loadCheckpoint(join(dir, 'ck'), { optimizer: false }).model, { format: 'esm' });
+    writeFileSync(join(dir, 'types.mjs'), esm.code);
+    writeFileSync(join(dir, declarationsPath('types.mjs')), esm.dts);
+    writeFileSync(join(dir, 'caller.mts'), `import { initSync, step, score, sample } from './types.mjs';
 import * as ext from './ext.cjs';
 initSync();
 const { logProbs, state } = step('t');
@@ -59,15 +64,16 @@ const t: string | null = sample({ seed: 1, length: 5 }).text;
 ext.initSync({ weights: 'ext.safetensors', kernels: 'js' });
 console.log(logProbs.length, next.length, p, t);
 `);
-    writeFileSync(join(dir, 'bad.mts'), `import { sample } from './char.mjs';\nsample({ temprature: 2 });\n`);
-    const tsc = (f: string) => new Promise<{ code: number; out: string }>((done) =>
-      execFile(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), f], { cwd: dir, encoding: 'utf8' }, (err, stdout) =>
+    writeFileSync(join(dir, 'bad.mts'), `import { sample } from './types.mjs';\nsample({ temprature: 2 });\n`);
+    const tsc = (files: string) => new Promise<{ code: number; out: string }>((done) =>
+      execFile(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), ...files.split(' ')], { cwd: dir, encoding: 'utf8' }, (err, stdout) =>
         done({ code: err ? 1 : 0, out: stdout }),
       ),
     );
-    const good = await tsc('caller.mts');
-    expect(good.out).toBe('');
-    expect((await tsc('bad.mts')).out).toMatch(/temprature/);
+    // One run over both files: errors in bad.mts only (a misspelt option), none in caller.mts.
+    const out = (await tsc('caller.mts bad.mts')).out;
+    expect(out).toMatch(/^bad\.mts\(2,\d+\): error TS\d+: .*temprature/m);
+    expect(out).not.toContain('caller.mts');
   }, 120_000);
 });
 
