@@ -34,15 +34,22 @@ function tanh32(x) {
 }
 
 // ── plain-JavaScript kernels over batch-major [B, n] buffers
-// out[b, i] = sum_p A[i, p] x[b, p]
+// out[b, i] = sum_p A[i, p] x[b, p]; four partial sums, for the engine's pipelines
 function mv(out, A, x, B, m, k) {
+  const k4 = k - (k % 4);
   for (let b = 0; b < B; b++) {
     const xo = b * k, oo = b * m;
     for (let i = 0; i < m; i++) {
       const ao = i * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += A[ao + p] * x[xo + p];
-      out[oo + i] = s;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, p = 0;
+      for (; p < k4; p += 4) {
+        s0 += A[ao + p] * x[xo + p];
+        s1 += A[ao + p + 1] * x[xo + p + 1];
+        s2 += A[ao + p + 2] * x[xo + p + 2];
+        s3 += A[ao + p + 3] * x[xo + p + 3];
+      }
+      for (; p < k; p++) s0 += A[ao + p] * x[xo + p];
+      out[oo + i] = s0 + s1 + (s2 + s3);
     }
   }
 }
