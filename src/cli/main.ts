@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sample: async () => (await import('./sample.ts')).registerSample,
   score: async () => (await import('./score.ts')).registerScore,
   ngram: async () => (await import('./ngram.ts')).registerNgram,
+  diagnose: async () => (await import('./diagnose.ts')).registerDiagnose,
 };
 
 // Arguments that name a .rnn file (their help says so; `rnnc ngram`'s <model> is an ARPA
