@@ -95,8 +95,8 @@ interface EvalOpts {
 }
 
 /** Refuses a perplexity for a model whose scores are not probabilities, unless asked. */
-function checkNormalised(m: NgramModel, file: string, force: boolean | undefined): void {
-  if (!m.info.normalised && !force) throw new UserError(`${file} was estimated with ${m.info.smoothing ?? 'a method'} whose scores are not probabilities, so it has no perplexity; pass --unnormalised to print the pseudo-perplexity anyway`);
+function checkNormalised(m: NgramModel, file: string, force: boolean | undefined, hint = 'pass --unnormalised to print the pseudo-perplexity anyway'): void {
+  if (!m.info.normalised && !force) throw new UserError(`${file} was estimated with ${m.info.smoothing ?? 'a method'} whose scores are not probabilities, so it has no perplexity; ${hint}`);
 }
 
 function train(o: TrainOpts): void {
@@ -234,7 +234,7 @@ export function registerNgram(program: Command): void {
 /** `rnnc eval FILE.arpa`: the checkpoint's report, under --batch 1's protocol (score.ts). */
 export function evaluateArpa(file: string, text: string, name: string, json: boolean): void {
   const m = readArpa(file);
-  checkNormalised(m, file, false);
+  checkNormalised(m, file, false, 'rnnc ngram eval --unnormalised prints its pseudo-perplexity');
   const ids = m.vocab.encode(text, name);
   if (ids.length < 2) throw new UserError(`${name}: ${ids.length} token; evaluation needs at least 2`);
   const t0 = performance.now();
@@ -305,7 +305,7 @@ export function evaluateMix(parts: MixPart[], o: MixOpts, read: (file: string) =
   if (!neural.vocab) throw new UserError(`${ckpts[0].path}: has no vocab.json, so it cannot read text`);
   const ngrams = order.slice(1).map((p) => {
     const m = readArpa(p.path);
-    checkNormalised(m, p.path, false);
+    checkNormalised(m, p.path, false, 'it cannot be mixed');
     if (m.vocab.level !== neural.vocab!.kind) throw new UserError(`--mix: ${p.path} is a ${m.vocab.level}-level model, ${ckpts[0].path} a ${neural.vocab!.kind}-level one`);
     return m;
   });
