@@ -2,7 +2,7 @@
 // windows (src/diagnose/): ‖∂J⁽ᵗ⁾/∂h⁽ᵗ⁻ℓ⁾‖ against ℓ per state, its decay, the spectral norm
 // of each recurrent matrix beside the lecture's bound, saturated gates; a table, an SVG, JSON.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { diagnose } from '../diagnose/measure.ts';
@@ -45,7 +45,9 @@ const nonNegativeInt = (v: string): number => {
 
 /** The model, at the weights asked for, and its label. */
 function load(arg: string, text: string, o: Opts): { model: LanguageModel; label: string } {
-  const name = basename(arg.replace(/\/+$/, ''));
+  const path = arg.replace(/\/+$/, '');
+  // A run's best checkpoint is DIR/best: name it by its run.
+  const name = basename(path) === 'best' ? `${basename(dirname(path))}/best` : basename(path);
   if (statSync(arg, { throwIfNoEntry: false })?.isDirectory()) {
     const ck = loadCheckpoint(arg, { optimizer: false });
     for (const w of ck.warnings) console.error(`note: ${w}`);

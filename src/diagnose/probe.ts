@@ -36,6 +36,32 @@ function updateNodes(g: Graph, s: StateInfo): number[] {
   return out;
 }
 
+/**
+ * The graph without the backward nodes the probes' gradients do not need: the parameters'
+ * gradients (an embedding's is a table per step) would cost memory and time for nothing.
+ * Forward nodes are all kept (their ids do not change: they come first).
+ */
+function onlyWhatProbesNeed(g: GradGraph, targets: number[]): GradGraph & { remap: Int32Array } {
+  const keep = new Uint8Array(g.nodes.length);
+  keep.fill(1, 0, g.forwardCount);
+  const stack = targets.filter((id) => id >= 0);
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (keep[id]) continue; // every forward node is kept already
+    keep[id] = 1;
+    for (const i of g.nodes[id].inputs) if (!keep[i]) stack.push(i);
+  }
+  const remap = new Int32Array(g.nodes.length).fill(-1);
+  const nodes: GNode[] = [];
+  for (const n of g.nodes) {
+    if (!keep[n.id]) continue;
+    remap[n.id] = nodes.length;
+    nodes.push({ ...n, id: nodes.length, inputs: n.inputs.map((i) => remap[i]) });
+  }
+  const stateGrads = new Map([...g.stateGrads].filter(([, id]) => keep[id]).map(([k, id]) => [k, remap[id]]));
+  return { ...g, nodes, grads: new Map(), paramContributions: new Map(), stateGrads, remap };
+}
+
 /** The probed, differentiated window of T steps (see the file comment). */
 export function probedGraph(ir: IRModel, T: number): ProbedGraph {
   const g = unroll(ir, T, { training: false });
@@ -74,13 +100,11 @@ export function probedGraph(ir: IRModel, T: number): ProbedGraph {
   const kept = g.states.map((s) => ({ ...s, initial: remap[s.initial], final: remap[s.final] }));
   const loss = remap[lastLoss];
   const forward: Graph = { ...g, nodes, params: new Map([...g.params].map(([k, v]) => [k, remap[v]])), states: [...kept, ...probeStates], loss, stepLosses: [loss] };
-  const grad = differentiate(forward);
-  const probes = states.map((s) =>
-    Array.from({ length: T }, (_, l) => {
-      // No gradient node: the loss does not depend on that state there (its gradient is 0).
-      return grad.stateGrads.get(probeName(s.name, T - 1 - l)) ?? -1;
-    }),
-  );
+  const full = differentiate(forward);
+  // No gradient node: the loss does not depend on that state there (its gradient is 0).
+  const wanted = states.map((s) => Array.from({ length: T }, (_, l) => full.stateGrads.get(probeName(s.name, T - 1 - l)) ?? -1));
+  const grad = onlyWhatProbesNeed(full, wanted.flat());
+  const probes = wanted.map((row) => row.map((id) => (id >= 0 ? grad.remap[id] : -1)));
   return { grad, T, states, probes };
 }
 
