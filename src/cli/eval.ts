@@ -43,7 +43,7 @@ function readStdin(): string {
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a checkpoint on a text: tokens, mean NLL (nats), perplexity, bits per token/char')
+    .description('evaluate a checkpoint (or an ARPA file, or a mix of both) on a text: tokens, mean NLL (nats), perplexity, bits per token/char')
     .argument('[checkpoint]', 'checkpoint directory written by rnnc train, or an ARPA n-gram file')
     .requiredOption('--data <file>', 'text to evaluate (UTF-8; - reads standard input), tokenised with the checkpoint\'s vocabulary')
     .option('--batch <n>', 'parallel streams (default: as the run validated; 1: every prediction in order, from all the text before it)', parsePositiveInt)
@@ -54,7 +54,7 @@ export function registerEval(program: Command): void {
     .option('--valid <file>', 'validation text for --mix-tune')
     .addHelpText(
       'after',
-      '\nAn ARPA file is evaluated with the same protocol as --batch 1 (tokens 1…N−1 predicted);\nits context starts at <s> at the start of the text and after each <eos> (</s>).\nperplexity = exp(mean NLL); bits = mean NLL / ln 2 (bits per character for a char model).\nThe text is cut into --batch streams, each starting from a zero state; more streams means\nmore predictions made with little context.\n\nExample:\n  rnnc eval runs/shakespeare --data data/tinyshakespeare/input.txt',
+      '\nAn ARPA file is evaluated with the same protocol as --batch 1 (tokens 1…N−1 predicted);\nits context starts at <s> at the start of the text and after each <eos> (</s>).\n--mix carries each ARPA model onto the checkpoint\'s vocabulary by name (see README, N-gram models).\n\nperplexity = exp(mean NLL); bits = mean NLL / ln 2 (bits per character for a char model).\nThe text is cut into --batch streams, each starting from a zero state; more streams means\nmore predictions made with little context.\n\nExample:\n  rnnc eval runs/shakespeare --data data/tinyshakespeare/input.txt\n  rnnc eval --mix runs/ptb/best,kn5.arpa --mix-tune --valid ptb.valid.txt --data ptb.test.txt',
     )
     .action((dir: string | undefined, o: Opts) => {
       if (o.mix !== undefined) {
