@@ -15,7 +15,7 @@ describe('scoreArpaText', () => {
     r.tokens.forEach((t, i) => (want[i] === null ? expect(t.ln).toBeNull() : expect(t.ln!).toBeCloseTo(Math.log(want[i]!), 12)));
     expect(r.tokens.filter((t) => t.oov).map((t) => t.token)).toEqual(['zebra']);
     expect(r.totals.predicted).toBe(7);
-    expect(r.totals.ln).toBeCloseTo(want.slice(1).reduce((a, p) => a + Math.log(p!), 0), 10);
+    expect(r.totals.ln).toBeCloseTo(want.slice(1).reduce<number>((a, p) => a + Math.log(p!), 0), 10);
   });
 
   it('char level: a character the model lacks is OOV and skipped, the rest scored as in the text without it', () => {
