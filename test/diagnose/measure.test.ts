@@ -65,3 +65,16 @@ describe('decay', () => {
     expect(c.factor).toBeLessThan(1);
   });
 });
+
+describe('saturated units', () => {
+  it('an LSTM with every weight 0 but the forget bias at 10: the forget gate (σ(10)) is saturated, i and o (σ(0)) and the tanh (0) are not', () => {
+    const m = compile(smallModel('LSTM')).init(0);
+    const params = new Map([...m.weights()].map(([k, v]) => [k, new Float64Array(v.length).fill(k === 'h1.b_f' ? 10 : 0)]));
+    const ids = Int32Array.from({ length: 60 }, (_, i) => i % 7);
+    const d = diagnose(m.ir, params, ids, { distance: 9, windows: 2, warmup: 3 });
+    const [s] = d.saturation;
+    // 2 windows × 10 steps × 6 units × 3 gates, one in three saturated.
+    expect(s.sigmoid).toEqual({ saturated: 2 * 10 * 6, total: 2 * 10 * 6 * 3 });
+    expect(s.tanh).toEqual({ saturated: 0, total: 2 * 10 * 6 * 2 });
+  });
+});
