@@ -44,7 +44,7 @@ export function runRnnc(model: LanguageModel, w: Window): Outputs {
 /** The ONNX export of the model in ONNX Runtime on the window. */
 export async function runOrt(bytes: Uint8Array, model: LanguageModel, w: Window): Promise<Outputs> {
   const T = w.tokens.length, B = w.tokens[0].length;
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 3 });
   const feeds: Record<string, ort.Tensor> = {
     [onnxNames.tokens]: new ort.Tensor('int64', BigInt64Array.from(w.tokens.flat().map(BigInt)), [T, B]),
   };
