@@ -190,6 +190,7 @@ export function loadCheckpoint(dir: string, options: { optimizer?: boolean } = {
     trainWeights = buffers.get('raw') ?? null;
     buffers.delete('raw');
     const from = file.metadata.average_from;
+    if (from !== undefined && !trainWeights) throw new CheckpointError(`${optPath}: averages the weights (nt-asgd) but holds no raw training weights 'raw/…' to resume from`);
     optimizer = { kind: file.metadata.kind as OptimizerKind, step: Number(file.metadata.step ?? 0), tensors: Object.fromEntries(buffers), ...(from !== undefined ? { averageFrom: Number(from) } : {}) };
     const B = config.train.batch;
     carried = model.layout.states.map((st) => {

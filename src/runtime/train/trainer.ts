@@ -214,7 +214,6 @@ export class Trainer<A extends Arena = Float32Array> {
       this.state.nonmono = this.trigger.state();
     }
     if (trainWeights) this.model.params.set(trainWeights);
-    else if (this.averaging) throw new RangeError('restoring an averaging nt-asgd run needs its raw training weights');
     if (carried) this.runner.initial.forEach((s, k) => s.set(carried[k]));
     else this.runner.resetStates();
   }
