@@ -1,6 +1,9 @@
 // The training loop: windows of B streams × T steps with the state carried between them
 // (truncated BPTT), loss scaling, global-norm clipping, an optimizer step, a learning-rate
-// schedule per epoch, validation, early stopping, budgets, and exact resumption.
+// schedule per epoch, validation, early stopping, budgets, and exact resumption. With
+// nt-asgd, validation arms the non-monotone trigger and, once it fired, scores (and
+// checkpoints save) the averaged weights while training goes on from the raw ones. The
+// curve's train points carry each parameter's gradient norm and how often clipping fired.
 //
 // Everything that decides the next update is in TrainerState (plus the parameters and the
 // optimizer's buffers), so `train 20 steps` and `train 10, save, resume, train 10` give the
