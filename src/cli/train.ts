@@ -180,6 +180,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     rep.say(`resuming ${model.name} from ${o.resume} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}); checkpoints go to ${outDir}`);
   } else {
     if (!file) throw new UserError('which model? rnnc train MODEL.rnn (or --resume DIR)');
+    if (cmd.getOptionValueSource('nonmono') === 'cli' && o.optimizer !== 'nt-asgd') throw new UserError(`--nonmono applies to --optimizer nt-asgd only (the optimizer is ${o.optimizer})`);
     const settings = dataSettings(o);
     // Check the model before reading data: a typo in the model should not wait for a corpus.
     // Diagnostics are printed as `check` prints them (each with its own location and "error:").
