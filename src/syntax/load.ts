@@ -9,6 +9,7 @@ import { MAX_SOURCE_BYTES } from './limits.ts';
 import { parseFile } from './parse-cache.ts';
 import { error, warning, type Diagnostic } from '../util/diagnostic.ts';
 import { bundledModelsDir } from '../util/package-root.ts';
+import { groupDigits } from '../util/group-digits.ts';
 import { makeSource, type SourceFile } from '../util/source.ts';
 
 export type ReadFile = (path: string) => string;
@@ -35,7 +36,7 @@ function kindOf(st: import('node:fs').Stats): string {
 }
 
 const KIB = 1024;
-const sizeText = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
+const sizeText = (n: number): string => `${groupDigits(n)} bytes`;
 
 /**
  * A `.rnn` file's text. Opened without blocking (a FIFO opens at once) and checked on the
