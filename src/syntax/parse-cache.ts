@@ -4,12 +4,12 @@
 // library parses afresh. A cache that cannot be read or written is skipped without a word; an
 // entry that is not a well-formed parse of that very text (ast-shape.ts) is parsed again and
 // rewritten.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isParseResult } from './ast-shape.ts';
 import { parse, parserFingerprint, type ParseResult } from './parse.ts';
-import { sha256Hex } from '../util/sha256.ts';
 
 const FORMAT = 'rnnc-parse-1';
 
@@ -42,8 +42,13 @@ export function useParseCache(dir: string | null): void {
   cacheDir = dir;
 }
 
-// Lengths first: no two lists of parts hash alike.
-const sha256 = (...parts: string[]): string => sha256Hex(`${parts.map((p) => p.length).join(',')}\0${parts.join('')}`);
+const sha256 = (...parts: string[]): string => {
+  const h = createHash('sha256');
+  // Lengths first: no two lists of parts hash alike.
+  h.update(`${parts.map((p) => p.length).join(',')}\0`);
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
 
 /** parse(), served from the cache when it is on and holds this file's parse. */
 export function parseFile(path: string, text: string): ParseResult {
