@@ -3,13 +3,13 @@
 // processes never see the active mutant) against each mutant. Slow: not part of npm test.
 // MUTATE_SCOPE splits the work into runs that each finish in reasonable time on 2 cores:
 //   training  train/trainer.ts, train/batches.ts, optim/* (with the tests that exercise them)
-//   runtime   the rest of src/runtime
+//   runtime   the rest of src/runtime, and src/backend (the loader that was codegen's)
 //   autodiff  src/autodiff
 //   codegen   src/codegen
 // (unset: all three folders in one run). `node scripts/mutation-score.mjs` adds the reports up.
 const SCOPES = {
   training: ['src/runtime/train/trainer.ts', 'src/runtime/train/batches.ts', 'src/runtime/optim/*.ts'],
-  runtime: ['src/runtime/**/*.ts', '!src/runtime/train/trainer.ts', '!src/runtime/train/batches.ts', '!src/runtime/optim/*.ts'],
+  runtime: ['src/runtime/**/*.ts', 'src/backend/**/*.ts', '!src/runtime/train/trainer.ts', '!src/runtime/train/batches.ts', '!src/runtime/optim/*.ts'],
   autodiff: ['src/autodiff/**/*.ts'],
   codegen: ['src/codegen/**/*.ts'],
 };
@@ -20,9 +20,15 @@ if (name !== 'all' && !Object.hasOwn(SCOPES, name)) {
 // MUTATE_TAG names the reports of one run apart from another's (e.g. before/after a change).
 const scope = name + (process.env.MUTATE_TAG ? `-${process.env.MUTATE_TAG}` : '');
 
-process.env.RNNC_MUTATE_TESTS = name === 'training'
-  ? ['test/runtime/train.test.ts', 'test/runtime/trainer-*.test.ts', 'test/runtime/reference-trainer.test.ts', 'test/runtime/clip.test.ts', 'test/runtime/optimizers.test.ts', 'test/runtime/schedule.test.ts'].join(',')
-  : '';
+// The tests each scope runs: those that exercise its code in this process (perTest coverage
+// then picks, per mutant, the ones that reach it).
+const TESTS = {
+  training: ['test/runtime/train.test.ts', 'test/runtime/trainer-*.test.ts', 'test/runtime/reference-trainer.test.ts', 'test/runtime/clip.test.ts', 'test/runtime/optimizers.test.ts', 'test/runtime/schedule.test.ts'],
+  runtime: ['test/runtime/**/*.test.ts', 'test/kernels/**/*.test.ts', 'test/structure/settings.test.ts'],
+  autodiff: ['test/autodiff/**/*.test.ts', 'test/graph/**/*.test.ts', 'test/testing/**/*.test.ts', 'test/property/gradcheck-*.test.ts'],
+  codegen: ['test/codegen/**/*.test.ts', 'test/autodiff/**/*.test.ts', 'test/kernels/**/*.test.ts'],
+};
+process.env.RNNC_MUTATE_TESTS = name === 'all' ? '' : TESTS[name].join(',');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

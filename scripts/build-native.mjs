@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds the optional native GEMM (src/kernels/native/kernels.c) into build/rnnc-kernels.node
-// with the machine's C compiler, tuned for this CPU (-march=native). npm runs it at install.
+// Builds the optional native kernels (src/kernels/native/kernels.c, one translation unit that
+// includes its parts: gemm.c, xent.c, arena.c, optim.c, threads.c, bindings.c, common.h) into
+// build/rnnc-kernels.node with the machine's C compiler, tuned for this CPU (-march=native).
+// npm runs it at install.
 // It never fails the install: where there is no compiler or no Node headers it says why and
 // rnnc uses its WebAssembly kernels. RNNC_NATIVE=0 skips the build; CC picks the compiler.
 import { execFileSync } from 'node:child_process';
@@ -16,6 +18,13 @@ const outDir = path.join(root, 'build');
 const out = path.join(outDir, 'rnnc-kernels.node');
 const stamp = path.join(outDir, 'rnnc-kernels.json');
 const say = (msg) => console.log(`rnnc: ${msg}`);
+
+const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** The files kernels.c includes with `#include "…"` (its parts), by name; the same as partsOf in src/kernels/native/load.ts. */
+function partsOf(text) {
+  return [...text.matchAll(/^#include "([^"]+)"/gm)].map((m) => m[1]);
+}
 
 function nodeHeaders() {
   const candidates = [
@@ -69,10 +78,11 @@ function main() {
       continue;
     }
     renameSync(tmp, out);
-    const hash = createHash('sha256').update(readFileSync(source)).digest('hex');
+    // The hash of kernels.c and of each part it includes: load.ts runs the build only while they match.
+    const parts = Object.fromEntries(partsOf(readFileSync(source, 'utf8')).map((p) => [p, sha256(path.join(path.dirname(source), p))]));
     // A -march=native build runs only on this CPU: the stamp names it (load.ts compares).
     const cpu = extra.length ? cpuId() : null;
-    writeFileSync(stamp, JSON.stringify({ source: 'src/kernels/native/kernels.c', sha256: hash, cpu, cc, flags: [...common.slice(0, -1), ...extra] }, null, 2) + '\n');
+    writeFileSync(stamp, JSON.stringify({ source: 'src/kernels/native/kernels.c', sha256: sha256(source), parts, cpu, cc, flags: [...common.slice(0, -1), ...extra] }, null, 2) + '\n');
     say(`native kernels built (${cc} ${extra.join(' ') || 'portable'}) → build/rnnc-kernels.node`);
     return;
   }

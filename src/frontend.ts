@@ -3,7 +3,7 @@
 import type { CellDecl } from './syntax/ast.ts';
 import { normalize } from 'node:path';
 import { load, readFromDisk, type LoadedProgram, type ReadFile } from './syntax/load.ts';
-import { buildContext, check } from './check/index.ts';
+import { buildContext, check, type AnnotatedModel } from './check/index.ts';
 import type { CheckContext } from './check/context.ts';
 import { format, formatShape, shapeSize, add, constant, type Poly } from './check/poly.ts';
 import { distinctDimNames, shapePolys } from './check/dim-terms.ts';
@@ -70,10 +70,11 @@ export function analyze(path: string, options: AnalyzeOptions = {}): Analysis {
   // A last-resort net: a bug in a pass becomes one diagnostic, never an exception.
   try {
     program = load(path, options.readFile ?? readFromDisk);
-    ({ context, diagnostics } = check(program, toMap(options.dims)));
+    let annotated: AnnotatedModel[];
+    ({ context, diagnostics, models: annotated } = check(program, toMap(options.dims)));
     const rootUnits = context.units.filter((u) => u.file === program.root);
     cells = rootUnits.filter((u) => u.kind === 'cell').map((u) => summarizeCell(u.decl as CellDecl, u.file));
-    if (!hasErrors(diagnostics)) models = rootUnits.filter((u) => u.kind === 'model').map((u) => elaborate(context, u));
+    if (!hasErrors(diagnostics)) models = annotated.filter((m) => m.model.file === program.root).map(elaborate);
   } catch (e) {
     models = [];
     const why = e instanceof Error ? e.message : String(e);

@@ -27,4 +27,5 @@ export { DataError } from './runtime/data/errors.ts';
 export type { EvalResult } from './runtime/evaluate.ts';
 export { perplexity, bitsPerToken } from './runtime/metrics.ts';
 export { readSafetensors, writeSafetensors, SafetensorsError } from './runtime/safetensors.ts';
+export { exportModule, type ExportOptions, type ExportedModule, type ExportFormat } from './export/standalone.ts';
 export type { Tensor } from './runtime/safetensors.ts';

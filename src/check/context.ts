@@ -62,7 +62,16 @@ export interface CheckContext {
   /** A dim for messages: `embed` or, when bound, `embed = 64`. */
   showDim(unit: Unit, p: Poly): string;
   /** The parsed layer binding of a call whose callee is a cell (memoised). */
-  layerOf(unit: Unit, call: CallExpr): import('./layers.ts').LayerBinding | null;
+  layerOf(unit: Unit, call: CallExpr): LayerBinding | null;
+}
+
+/** A layer instantiation bound to its cell (made by layers.ts; declared here so the context needs no import of it). */
+export interface LayerBinding {
+  cell: Unit;
+  /** Cell dim name → its value in the calling model. */
+  dims: Map<string, Poly>;
+  /** Why the call does not fit the cell (reported by rules/layer-arguments.ts). */
+  problems: Diagnostic[];
 }
 
 /** Data names a model's expressions may read: the current token and the one to predict. */

@@ -1,6 +1,6 @@
 // Reading the sizes written in shapes (`[hidden, in]`, `[2 * hidden]`) as polynomials
 // over dim names, and listing the dim names they mention.
-import type { DimTerm, ShapeExpr, Span } from '../syntax/ast.ts';
+import type { CellDecl, DimTerm, ShapeExpr, Span } from '../syntax/ast.ts';
 import { add, constant, mul, variable, type Poly } from './poly.ts';
 
 /** The polynomial a dim term stands for; `name` maps a dim name (default: itself). */
@@ -42,4 +42,13 @@ export function shapeDimNames(shapes: Iterable<ShapeExpr>): { name: string; span
 /** The distinct dim names the shapes mention, in order of first appearance. */
 export function distinctDimNames(shapes: Iterable<ShapeExpr>): string[] {
   return [...new Set(shapeDimNames(shapes).map((d) => d.name))];
+}
+
+/** Every dim name a cell's ports and params mention, in order of first mention. */
+export function cellDimNames(cell: CellDecl): string[] {
+  const names: string[] = [];
+  const shapes = [...cell.inputs.map((p) => p.shape), ...cell.states.map((p) => p.shape), ...cell.body.flatMap((s) => (s.kind === 'param' ? [s.shape] : []))];
+  // A name used only inside arithmetic (`x: [2 * n]`) is a dim of the cell too.
+  for (const sh of shapes) for (const d of sh.dims) for (const { name } of dimTermNames(d)) if (!names.includes(name)) names.push(name);
+  return names;
 }

@@ -2,9 +2,10 @@
 // rules/ with its invariant in one sentence; they all read one shared CheckContext.
 import type { CallExpr } from '../syntax/ast.ts';
 import type { LoadedProgram } from '../syntax/load.ts';
-import { sortDiagnostics, type Diagnostic } from '../util/diagnostic.ts';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../util/diagnostic.ts';
 import { boundDims, buildUnit, type CheckContext, type Unit } from './context.ts';
 import { makeTypeOf } from './infer.ts';
+import { annotate, type AnnotatedModel } from './annotate.ts';
 import { bindLayer, type LayerBinding } from './layers.ts';
 import { asNumber, equal, format, substitute, variable, type Poly } from './poly.ts';
 import type { Rule } from './rule.ts';
@@ -52,7 +53,11 @@ export interface CheckResult {
   context: CheckContext;
   /** Loader, syntax and semantic diagnostics, in source order. */
   diagnostics: Diagnostic[];
+  /** Every model, typed and with its layers bound: what elaboration reads (empty when there are errors). */
+  models: AnnotatedModel[];
 }
+
+export type { AnnotatedModel } from './annotate.ts';
 
 export function buildContext(program: LoadedProgram, overrides: ReadonlyMap<string, number> = new Map(), report: (d: Diagnostic) => void = () => {}): CheckContext {
   const units: Unit[] = [];
@@ -111,5 +116,6 @@ export function check(program: LoadedProgram, overrides: ReadonlyMap<string, num
     diagnostics.push(d);
   });
   for (const rule of RULES) rule.run(ctx);
-  return { context: ctx, diagnostics: sortDiagnostics(diagnostics) };
+  const models = hasErrors(diagnostics) ? [] : ctx.units.filter((u) => u.kind === 'model').map((u) => annotate(ctx, u));
+  return { context: ctx, diagnostics: sortDiagnostics(diagnostics), models };
 }

@@ -3,19 +3,14 @@
 import type { CallExpr, Expr } from '../syntax/ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
 import { add, constant, formatShape, mul, type Poly } from './poly.ts';
-import { walkExpr, type CheckContext, type Unit } from './context.ts';
+import { walkExpr, type CheckContext, type LayerBinding, type Unit } from './context.ts';
 import { suggest } from './suggest.ts';
-import { dimTermNames, dimTermPoly, shapePolys } from './dim-terms.ts';
+import { cellDimNames, dimTermNames, dimTermPoly, shapePolys } from './dim-terms.ts';
 import { snippet } from './describe.ts';
 import type { CellDecl } from '../syntax/ast.ts';
 
-export interface LayerBinding {
-  cell: Unit;
-  /** Cell dim name → its value in the calling model. */
-  dims: Map<string, Poly>;
-  /** Why the call does not fit the cell (reported by rules/layer-arguments.ts). */
-  problems: Diagnostic[];
-}
+export type { LayerBinding } from './context.ts';
+export { cellDimNames } from './dim-terms.ts';
 
 /** A named argument's value as a dim: integers, model dims, and + - * of those. */
 export function evalDimExpr(ctx: CheckContext, unit: Unit, e: Expr): Poly | null {
@@ -38,14 +33,6 @@ export function evalDimExpr(ctx: CheckContext, unit: Unit, e: Expr): Poly | null
     default:
       return null;
   }
-}
-
-export function cellDimNames(cell: CellDecl): string[] {
-  const names: string[] = [];
-  const shapes = [...cell.inputs.map((p) => p.shape), ...cell.states.map((p) => p.shape), ...cell.body.flatMap((s) => (s.kind === 'param' ? [s.shape] : []))];
-  // A name used only inside arithmetic (`x: [2 * n]`) is a dim of the cell too.
-  for (const sh of shapes) for (const d of sh.dims) for (const { name } of dimTermNames(d)) if (!names.includes(name)) names.push(name);
-  return names;
 }
 
 export function bindLayer(ctx: CheckContext, unit: Unit, call: CallExpr): LayerBinding | null {

@@ -2,18 +2,22 @@
 // model on a text, the state carried through each stream (see runtime/evaluate.ts). By
 // default it measures as the run's validation did (the same number of streams), so the two
 // numbers can be compared; --batch 1 scores every prediction in order from the text's start.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadCheckpoint, type CheckpointConfig } from '../runtime/train/checkpoint.ts';
 import { readCorpus } from '../runtime/data/corpus.ts';
 import { UserError } from './common.ts';
 import { parsePositiveInt } from './options.ts';
+import { evaluateArpa, evaluateMix, parseMix } from './ngram.ts';
 
 interface Opts {
   data: string;
   batch?: number;
   window: number;
   json?: boolean;
+  mix?: string;
+  mixTune?: boolean;
+  valid?: string;
 }
 
 /** The streams the run validated with: recorded in config.json, or its training settings' (older checkpoints). */
@@ -39,17 +43,31 @@ function readStdin(): string {
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a checkpoint on a text: tokens, mean NLL (nats), perplexity, bits per token/char')
-    .argument('<checkpoint>', 'checkpoint directory written by rnnc train')
+    .description('evaluate a checkpoint (or an ARPA file, or a mix of both) on a text: tokens, mean NLL (nats), perplexity, bits per token/char')
+    .argument('[checkpoint]', 'checkpoint directory written by rnnc train, or an ARPA n-gram file')
     .requiredOption('--data <file>', 'text to evaluate (UTF-8; - reads standard input), tokenised with the checkpoint\'s vocabulary')
     .option('--batch <n>', 'parallel streams (default: as the run validated; 1: every prediction in order, from all the text before it)', parsePositiveInt)
     .option('--window <n>', 'steps per compiled window (speed only; the state carries across windows)', parsePositiveInt, 64)
     .option('--json', 'print one JSON object')
+    .option('--mix <CKPT:λ,FILE.arpa:1-λ>', 'interpolate a checkpoint with ARPA models per token over its vocabulary (weights sum to 1; one stream, as --batch 1)')
+    .option('--mix-tune', 'pick the --mix weights that minimise the perplexity of --valid (EM), then evaluate --data with them')
+    .option('--valid <file>', 'validation text for --mix-tune')
     .addHelpText(
       'after',
-      '\nperplexity = exp(mean NLL); bits = mean NLL / ln 2 (bits per character for a char model).\nThe text is cut into --batch streams, each starting from a zero state; more streams means\nmore predictions made with little context.\n\nExample:\n  rnnc eval runs/shakespeare --data data/tinyshakespeare/input.txt',
+      '\nAn ARPA file is evaluated with the same protocol as --batch 1 (tokens 1…N−1 predicted);\nits context starts at <s> at the start of the text and after each <eos> (</s>).\n--mix carries each ARPA model onto the checkpoint\'s vocabulary by name (see README, N-gram models).\n\nperplexity = exp(mean NLL); bits = mean NLL / ln 2 (bits per character for a char model).\nThe text is cut into --batch streams, each starting from a zero state; more streams means\nmore predictions made with little context.\n\nExample:\n  rnnc eval runs/shakespeare --data data/tinyshakespeare/input.txt\n  rnnc eval --mix runs/ptb/best,kn5.arpa --mix-tune --valid ptb.valid.txt --data ptb.test.txt',
     )
-    .action((dir: string, o: Opts) => {
+    .action((dir: string | undefined, o: Opts) => {
+      if (o.mix !== undefined) {
+        if (dir !== undefined) throw new UserError(`give the models in --mix, not also as an argument (${dir})`);
+        const read = (f: string) => (f === '-' ? readStdin() : readCorpus(f, 'evaluation text'));
+        return evaluateMix(parseMix(o.mix, o.mixTune === true), o, read);
+      }
+      if (o.mixTune || o.valid) throw new UserError('--mix-tune and --valid go with --mix');
+      if (dir === undefined) throw new UserError('missing the checkpoint (or ARPA file) to evaluate');
+      if (statSync(dir, { throwIfNoEntry: false })?.isFile()) {
+        if (o.batch !== undefined && o.batch !== 1) throw new UserError(`--batch ${o.batch}: an ARPA model is evaluated as one stream (--batch 1)`);
+        return evaluateArpa(dir, o.data === '-' ? readStdin() : readCorpus(o.data, 'evaluation text'), o.data === '-' ? 'standard input' : o.data, o.json === true);
+      }
       const ck = loadCheckpoint(dir, { optimizer: false });
       for (const w of ck.warnings) console.error(`note: ${w}`);
       const m = ck.model;

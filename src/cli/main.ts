@@ -20,7 +20,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   eval: async () => (await import('./eval.ts')).registerEval,
   sample: async () => (await import('./sample.ts')).registerSample,
   score: async () => (await import('./score.ts')).registerScore,
+  export: async () => (await import('./export.ts')).registerExport,
   ngram: async () => (await import('./ngram.ts')).registerNgram,
+  diagnose: async () => (await import('./diagnose.ts')).registerDiagnose,
 };
 
 // Arguments that name a .rnn file (their help says so; `rnnc ngram`'s <model> is an ARPA

@@ -12,6 +12,9 @@ import { sampleNgram } from '../ngram/sample.ts';
 import { evaluateNgram, scoreTokens, type Protocol } from '../ngram/score.ts';
 import { isSmoothing, SMOOTHINGS, trainNgram, type Smoothing } from '../ngram/train.ts';
 import { NgramVocab } from '../ngram/vocab.ts';
+import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
+import { mixProbs, tuneWeights } from '../ngram/mix.ts';
+import { componentProbs } from '../ngram/mix-text.ts';
 import { UserError } from './common.ts';
 import { parsePositiveInt, parseSeed } from './options.ts';
 
@@ -92,8 +95,8 @@ interface EvalOpts {
 }
 
 /** Refuses a perplexity for a model whose scores are not probabilities, unless asked. */
-function checkNormalised(m: NgramModel, file: string, force: boolean | undefined): void {
-  if (!m.info.normalised && !force) throw new UserError(`${file} was estimated with ${m.info.smoothing ?? 'a method'} whose scores are not probabilities, so it has no perplexity; pass --unnormalised to print the pseudo-perplexity anyway`);
+function checkNormalised(m: NgramModel, file: string, force: boolean | undefined, hint = 'pass --unnormalised to print the pseudo-perplexity anyway'): void {
+  if (!m.info.normalised && !force) throw new UserError(`${file} was estimated with ${m.info.smoothing ?? 'a method'} whose scores are not probabilities, so it has no perplexity; ${hint}`);
 }
 
 function train(o: TrainOpts): void {
@@ -224,4 +227,114 @@ export function registerNgram(program: Command): void {
       const sep = m.vocab.level === 'word' && o.prompt && !/\s$/.test(o.prompt) ? ' ' : '';
       process.stdout.write((o.prompt ?? '') + sep + g.text + (g.text.endsWith('\n') ? '' : '\n'));
     });
+}
+
+// ---- An ARPA file where rnnc eval takes a checkpoint, and --mix ----
+
+/** `rnnc eval FILE.arpa`: the checkpoint's report, under --batch 1's protocol (score.ts). */
+export function evaluateArpa(file: string, text: string, name: string, json: boolean): void {
+  const m = readArpa(file);
+  checkNormalised(m, file, false, 'rnnc ngram eval --unnormalised prints its pseudo-perplexity');
+  const ids = m.vocab.encode(text, name);
+  if (ids.length < 2) throw new UserError(`${name}: ${ids.length} token; evaluation needs at least 2`);
+  const t0 = performance.now();
+  const r = evaluateNgram(m, ids, 'stream');
+  const secs = (performance.now() - t0) / 1000;
+  const unit = m.vocab.level === 'char' ? 'char' : 'token';
+  if (json) {
+    console.log(JSON.stringify({ tokens: r.tokens, loss: r.loss, perplexity: r.perplexity, bits: r.bits, unit, batch: 1, validation_batch: null, oov: r.oov, seconds: +secs.toFixed(2) }));
+    return;
+  }
+  const oov = r.oov ? `; ${count(r.oov)} words the model lacks not scored` : '';
+  console.log(`${m.order}-gram ${file} on ${name}: ${count(r.tokens)} predictions (1 stream, every line from <s>${oov}), ${secs.toFixed(1)} s`);
+  console.log(`  mean NLL    ${r.loss.toFixed(4)} nats/${unit}`);
+  console.log(`  perplexity  ${r.perplexity.toFixed(3)}`);
+  console.log(`  bits        ${r.bits.toFixed(4)} bits/${unit}`);
+}
+
+export interface MixPart {
+  path: string;
+  /** null: not given (one such weight is 1 − the others; with --mix-tune all are tuned). */
+  weight: number | null;
+}
+
+/** `A:0.6,B:0.4` (one weight may be left out: it is 1 − the others; with tuning all may be). */
+export function parseMix(spec: string, tune: boolean): MixPart[] {
+  const parts = spec.split(',').map((item): MixPart => {
+    const at = item.lastIndexOf(':');
+    const w = at >= 0 ? item.slice(at + 1).trim() : '';
+    if (at >= 0 && w !== '' && Number.isFinite(Number(w))) {
+      const weight = Number(w);
+      if (!(weight >= 0 && weight <= 1)) throw new UserError(`--mix: the weight of ${item.slice(0, at)} is ${w}; weights lie in [0, 1]`);
+      return { path: item.slice(0, at), weight };
+    }
+    return { path: item, weight: null };
+  });
+  if (parts.length < 2 || parts.some((p) => p.path === '')) throw new UserError(`--mix "${spec}": expected two or more models, e.g. --mix runs/ptb:0.6,kn5.arpa:0.4`);
+  const missing = parts.filter((p) => p.weight === null);
+  const given = parts.reduce((a, p) => a + (p.weight ?? 0), 0);
+  if (tune) return parts;
+  if (missing.length > 1) throw new UserError(`--mix: give the weights of all models but one (or pass --mix-tune): ${missing.map((p) => p.path).join(', ')} have none`);
+  if (missing.length === 1) {
+    if (given > 1 + 1e-9) throw new UserError(`--mix: the weights given sum to ${given} > 1`);
+    missing[0].weight = Math.max(0, 1 - given);
+  } else if (Math.abs(given - 1) > 1e-6) throw new UserError(`--mix: the weights sum to ${+given.toFixed(6)}, not 1`);
+  return parts;
+}
+
+interface MixOpts {
+  data: string;
+  window: number;
+  json?: boolean;
+  mixTune?: boolean;
+  valid?: string;
+}
+
+const ppl = (probs: Float64Array) => Math.exp(-probs.reduce((a, p) => a + Math.log(p), 0) / probs.length);
+
+/** `rnnc eval --mix`: one checkpoint and ARPA models, interpolated per token (ngram/mix.ts). */
+export function evaluateMix(parts: MixPart[], o: MixOpts, read: (file: string) => string): void {
+  const ckpts = parts.filter((p) => !statSync(p.path, { throwIfNoEntry: false })?.isFile());
+  if (ckpts.length !== 1) throw new UserError(`--mix takes one checkpoint directory and ARPA files; got ${ckpts.length} directories (${ckpts.map((p) => p.path).join(', ') || 'none'})`);
+  if (o.mixTune && !o.valid) throw new UserError('--mix-tune needs --valid FILE: the text the weights are tuned on');
+  // The checkpoint first: probs[0] is always the neural model's.
+  const order = [ckpts[0], ...parts.filter((p) => p !== ckpts[0])];
+  const ck = loadCheckpoint(ckpts[0].path, { optimizer: false });
+  for (const w of ck.warnings) console.error(`note: ${w}`);
+  const neural = ck.model;
+  if (!neural.vocab) throw new UserError(`${ckpts[0].path}: has no vocab.json, so it cannot read text`);
+  const ngrams = order.slice(1).map((p) => {
+    const m = readArpa(p.path);
+    checkNormalised(m, p.path, false, 'it cannot be mixed');
+    if (m.vocab.level !== neural.vocab!.kind) throw new UserError(`--mix: ${p.path} is a ${m.vocab.level}-level model, ${ckpts[0].path} a ${neural.vocab!.kind}-level one`);
+    return m;
+  });
+  const t0 = performance.now();
+  let weights = order.map((p) => p.weight);
+  let tuned: { file: string; iterations: number; components: number[]; mix: number } | null = null;
+  if (o.mixTune) {
+    const v = componentProbs(neural, ngrams, read(o.valid!), o.valid!, o.window);
+    const start = weights.every((w) => w !== null) ? (weights as number[]) : undefined;
+    const t = tuneWeights(v.probs, { start });
+    weights = t.weights;
+    tuned = { file: o.valid!, iterations: t.iterations, components: v.probs.map(ppl), mix: Math.exp(-t.meanLn) };
+  }
+  const w = weights as number[];
+  const name = o.data === '-' ? 'standard input' : o.data;
+  const d = componentProbs(neural, ngrams, read(o.data), name, o.window);
+  const mixed = mixProbs(d.probs, w);
+  const loss = -mixed.reduce((a, p) => a + Math.log(p), 0) / mixed.length;
+  const secs = (performance.now() - t0) / 1000;
+  const unit = neural.vocab.kind === 'char' ? 'char' : 'token';
+  const components = order.map((p, k) => ({ model: p.path, weight: w[k], perplexity: ppl(d.probs[k]) }));
+  if (o.json) {
+    console.log(JSON.stringify({ tokens: mixed.length, loss, perplexity: Math.exp(loss), bits: loss / Math.LN2, unit, batch: 1, components, tuned, seconds: +secs.toFixed(2) }));
+    return;
+  }
+  console.log(`mix of ${components.map((c) => `${c.model} (${c.weight.toFixed(4)})`).join(' + ')} on ${name}: ${count(mixed.length)} predictions (1 stream, as --batch 1), ${secs.toFixed(1)} s`);
+  if (tuned) console.log(`  weights tuned on ${tuned.file} by EM (${tuned.iterations} iterations): perplexity there ${tuned.components.map((x, k) => `${order[k].path} ${x.toFixed(3)}`).join(', ')}, mix ${tuned.mix.toFixed(3)}`);
+  for (const c of components) console.log(`  ${c.model}: perplexity ${c.perplexity.toFixed(3)} alone`);
+  console.log(`  mean NLL    ${loss.toFixed(4)} nats/${unit}`);
+  console.log(`  perplexity  ${Math.exp(loss).toFixed(3)}`);
+  console.log(`  bits        ${(loss / Math.LN2).toFixed(4)} bits/${unit}`);
 }

@@ -1,8 +1,11 @@
 // rnnc sample CKPT — text from a trained model: the prompt primes the state, then each
 // sampled token is fed back in.
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
+import { readArpa } from '../ngram/arpa-read.ts';
+import { sampleNgram } from '../ngram/sample.ts';
 import { UserError } from './common.ts';
 import { parsePositiveInt, parseSeed } from './options.ts';
 
@@ -32,7 +35,7 @@ export function registerSample(program: Command): void {
   program
     .command('sample')
     .description('generate text from a checkpoint')
-    .argument('<checkpoint>', 'checkpoint directory written by rnnc train')
+    .argument('<checkpoint>', 'checkpoint directory written by rnnc train, or an ARPA n-gram file')
     .option('--prompt <text>', 'text that primes the state (default: a newline, or <eos> for word models)')
     .option('--length <n>', 'tokens to generate', parsePositiveInt, 500)
     .option('--temperature <t>', 'divide the logits by t (0 = greedy)', temperature, 1)
@@ -43,6 +46,14 @@ export function registerSample(program: Command): void {
     .option('--until-eos', 'word models: stop after <eos>')
     .addHelpText('after', '\nThe same seed and options give the same text.\n\nExample:\n  rnnc sample runs/shakespeare --prompt "ROMEO:" --length 300 --temperature 0.8')
     .action((dir: string, o: Opts) => {
+      if (statSync(dir, { throwIfNoEntry: false })?.isFile()) {
+        // An ARPA model: a sentence starts from <s>, or continues the prompt (ngram/sample.ts).
+        const m = readArpa(dir);
+        const g = sampleNgram(m, { ...o });
+        const sep = m.vocab.level === 'word' && o.prompt && !/\s$/.test(o.prompt) ? ' ' : '';
+        process.stdout.write((o.prompt ?? '') + sep + g.text + (g.text.endsWith('\n') ? '' : '\n'));
+        return;
+      }
       const ck = loadCheckpoint(dir, { optimizer: false });
       for (const w of ck.warnings) console.error(`note: ${w}`);
       const m = ck.model;

@@ -1,10 +1,12 @@
 // rnnc score CKPT --data FILE|- — the log-probability of every token of a text, one line per
 // token as KenLM's `query` prints them, then the totals; --json for one JSON document.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
 import { readCorpus } from '../runtime/data/corpus.ts';
 import { scoreText, type ScoreResult, type TokenScore } from '../runtime/score.ts';
+import { readArpa } from '../ngram/arpa-read.ts';
+import { scoreArpaText } from '../ngram/arpa-text.ts';
 import { UserError } from './common.ts';
 import { parsePositiveInt } from './options.ts';
 
@@ -18,7 +20,7 @@ export function registerScore(program: Command): void {
   program
     .command('score')
     .description('the log-probability of every token of a text (as KenLM query), with totals and perplexity')
-    .argument('<checkpoint>', 'checkpoint directory written by rnnc train')
+    .argument('<checkpoint>', 'checkpoint directory written by rnnc train, or an ARPA n-gram file')
     .requiredOption('--data <file>', "text to score (UTF-8), tokenised with the checkpoint's vocabulary; - reads standard input")
     .option('--window <n>', 'steps per compiled window (speed only; the state carries across windows)', parsePositiveInt, 64)
     .option('--json', 'print one JSON document: {tokens: [{token, id, log10, ln, oov}], totals}')
@@ -31,6 +33,7 @@ export function registerScore(program: Command): void {
         'Characters are written as JSON strings ("a", " ", "\\n"). The first token has no',
         'probability: nothing comes before it. As rnnc eval at --batch 1, the state is carried',
         'through the whole text, so the ln p of the predicted tokens sum to minus eval\'s total NLL.',
+        'An ARPA file is scored the same way, its context starting at <s> after each </s> (<eos>).',
         'Perplexity including OOVs = exp(-total ln p / predicted tokens) (eval\'s perplexity);',
         'excluding OOVs leaves out the predictions of OOV tokens, as KenLM reports.',
         '',
@@ -40,6 +43,7 @@ export function registerScore(program: Command): void {
       ].join('\n'),
     )
     .action((dir: string, o: Opts) => {
+      if (statSync(dir, { throwIfNoEntry: false })?.isFile()) return scoreArpa(dir, o);
       const ck = loadCheckpoint(dir);
       if (!ck.model.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot read text`);
       const stdin = o.data === '-';
@@ -74,7 +78,23 @@ function show(t: TokenScore, char: boolean): string {
   return `${token}\t${p}${t.oov ? '\tOOV' : ''}${note}\n`;
 }
 
-function write(r: ScoreResult, char: boolean, title: string): void {
+/** An ARPA model in place of the checkpoint: the same lines and totals (ngram/arpa-text.ts). */
+function scoreArpa(file: string, o: Opts): void {
+  const m = readArpa(file);
+  if (!m.info.normalised) console.error(`note: ${file} was estimated with ${m.info.smoothing}: its scores are not probabilities`);
+  const what = o.data === '-' ? 'standard input' : o.data;
+  const r = scoreArpaText(m, o.data === '-' ? readStdin() : readCorpus(o.data, 'text'));
+  if (r.totals.predicted < 1) throw new UserError(`${what}: nothing to score (${r.totals.tokens} token${r.totals.tokens === 1 ? '' : 's'})`);
+  const char = m.vocab.level === 'char';
+  if (o.json) {
+    const totals = { ...r.totals, perplexityExcludingOov: Number.isFinite(r.totals.perplexityExcludingOov) ? r.totals.perplexityExcludingOov : null };
+    process.stdout.write(JSON.stringify({ model: file, data: what, unit: m.vocab.level, tokens: r.tokens, totals }) + '\n');
+    return;
+  }
+  write(r, char, `${m.order}-gram ${file} on ${what}`);
+}
+
+function write(r: Pick<ScoreResult, 'tokens' | 'totals'>, char: boolean, title: string): void {
   // Written in chunks: a text of a million tokens is a million lines.
   let chunk = '';
   for (const t of r.tokens) {

@@ -1,9 +1,9 @@
 // The helpers generated code calls: batched matrix products, gathers, the fused softmax +
 // cross-entropy, dropout masks. Plain loops over batch-major [B, n] buffers; they work on
 // Float32Array and Float64Array alike (the generated code is dtype-generic), and they are
-// the one place the performance work swaps in faster kernels.
+// the one place the performance work swaps in faster kernels (src/backend/fast-support.ts).
 import { mulberry32, maskSeed } from '../graph/interpret.ts';
-import { exactSigmoid, exp32, sigmoid32, tanh32 } from './fast-math.ts';
+import { exactSigmoid } from './fast-math.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 export type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -54,7 +54,7 @@ function mtvPack(scratch: FloatArray, W: FloatArray, gs: FloatArray[], B: number
 }
 
 /** The [B, m] buffers side by side in one [B, n·m] matrix. */
-function packRows(scratch: FloatArray, B: number, m: number, xs: FloatArray[]): void {
+export function packRows(scratch: FloatArray, B: number, m: number, xs: FloatArray[]): void {
   const n = xs.length;
   const row = n * m;
   for (let g = 0; g < n; g++) {
@@ -64,7 +64,7 @@ function packRows(scratch: FloatArray, B: number, m: number, xs: FloatArray[]): 
 }
 
 /** The columns of gate g of a packed [B, n·m] product, into its own [B, m] buffer. */
-function unpack(scratch: FloatArray, B: number, m: number, outs: FloatArray[]): void {
+export function unpack(scratch: FloatArray, B: number, m: number, outs: FloatArray[]): void {
   const n = outs.length;
   const row = n * m;
   for (let g = 0; g < n; g++) {
@@ -210,7 +210,7 @@ function scatter(out: FloatArray, g: FloatArray, rows: number, d: number, tokens
  * The fused softmax + cross-entropy kernels over an exp: Math.exp for float64, the
  * float32-accurate exp32 where every value is stored as float32 (e^x is most of their time).
  */
-function crossEntropy(exp: (x: number) => number) {
+export function crossEntropy(exp: (x: number) => number) {
   return {
     /** loss[row] = logsumexp(logits[row]) − logits[row, target]; stable (the max is subtracted). Returns the sum. */
     xent(loss: FloatArray, logits: FloatArray, V: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): number {
@@ -276,100 +276,3 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
 
 export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, newWindow: () => {}, mvW: mv, mtvW: mtv, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
 export type Support = typeof support;
-
-/** The GEMM the fast path needs: C = alpha·op(A)·op(B) + beta·C on byte offsets of one memory. */
-export interface Gemm {
-  readonly buffer: ArrayBufferLike;
-  gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, aPtr: number, lda: number, bPtr: number, ldb: number, beta: number, cPtr: number, ldc: number): void;
-  /** gemm whose B is packed once per generation (the native kernels have it); newGeneration starts the next. */
-  gemmReusedB?: Gemm['gemm'];
-  newGeneration?(): void;
-  /** Optional softmax cross-entropy over rows, targets in an int32 scratch (the native kernels have them). */
-  int32Scratch?(count: number): { ptr: number; view: Int32Array };
-  xent?(rows: number, V: number, logitsPtr: number, targetsPtr: number, lossPtr: number): number;
-  xentGrad?(rows: number, V: number, logitsPtr: number, outPtr: number, targetsPtr: number, gPtr: number, gBatched: boolean): void;
-  /** Optional block copy and row sum on byte offsets (the native kernels have them). */
-  copy2d?(rows: number, cols: number, dstPtr: number, ldd: number, srcPtr: number, lds: number): void;
-  addRows?(rows: number, cols: number, dstPtr: number, srcPtr: number, lds: number): void;
-}
-
-/**
- * The support functions with the matrix products sent to a GEMM (e.g. WebAssembly SIMD)
- * whenever every operand lives in its memory; anything else falls back to the loops above.
- */
-export function withGemm(k: Gemm): Support {
-  const buf = k.buffer;
-  const inMemory = (...xs: FloatArray[]): boolean => xs.every((x) => x.buffer === buf && x instanceof Float32Array);
-  const copy2d = k.copy2d?.bind(k);
-  const addRows = k.addRows?.bind(k);
-  const reusedB: Gemm['gemm'] = (k.gemmReusedB ?? k.gemm).bind(k);
-  const ce32 = crossEntropy(exp32);
-  // The targets of rows s·B + b as int32 in the kernels' memory, for the native cross-entropy.
-  const targets = (tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number) => {
-    const t = k.int32Scratch!(tCount * B);
-    for (let s = 0; s < tCount; s++) for (let b = 0; b < B; b++) t.view[s * B + b] = tokens[b * T1 + tStart + s + pos];
-    return t.ptr;
-  };
-  return {
-    ...support,
-    newWindow: () => k.newGeneration?.(),
-    // Every value here is stored as float32: float32-accurate transcendentals suffice.
-    sigmoid: sigmoid32,
-    tanh: tanh32,
-    xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B) {
-      if (!k.xent || !inMemory(loss, logits)) return ce32.xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B);
-      return k.xent(tCount * B, V, logits.byteOffset, targets(tokens, T1, pos, tStart, tCount, B), loss.byteOffset);
-    },
-    xentGrad(out, logits, g, gBatched, V, tokens, T1, pos, tStart, tCount, B) {
-      if (!k.xentGrad || !inMemory(out, logits, g)) return ce32.xentGrad(out, logits, g, gBatched, V, tokens, T1, pos, tStart, tCount, B);
-      k.xentGrad(tCount * B, V, logits.byteOffset, out.byteOffset, targets(tokens, T1, pos, tStart, tCount, B), g.byteOffset, gBatched);
-    },
-    accBatch(G, v, batched, B, n) {
-      if (!addRows || !batched || !inMemory(G, v)) return accBatch(G, v, batched, B, n);
-      addRows(B, n, G.byteOffset, v.byteOffset, n);
-    },
-    // out[B, m] = x[B, k] · Aᵀ
-    mv(out, A, x, B, m, kk) {
-      if (!inMemory(out, A, x)) return mv(out, A, x, B, m, kk);
-      k.gemm(false, true, B, m, kk, 1, x.byteOffset, kk, A.byteOffset, kk, 0, out.byteOffset, m);
-    },
-    // scratch[B, n·m] = x[B, k] · Wᵀ, one GEMM for n products, then split by gate
-    mvPack(scratch, W, x, B, m, kk, outs) {
-      if (!inMemory(scratch, W, x)) return mvPack(scratch, W, x, B, m, kk, outs);
-      const nm = outs.length * m;
-      // W is a block of parameters: constant for the window, so it is packed once for all steps.
-      reusedB(false, true, B, nm, kk, 1, x.byteOffset, kk, W.byteOffset, kk, 0, scratch.byteOffset, nm);
-      if (copy2d && inMemory(...outs)) {
-        for (let g = 0; g < outs.length; g++) copy2d(B, m, outs[g].byteOffset, m, scratch.byteOffset + g * m * 4, nm);
-      } else unpack(scratch, B, m, outs);
-    },
-    // out[B, k] = [g_0 … g_n−1][B, n·m] · W[n·m, k]: one GEMM for a sum of n products
-    mtvPack(scratch, W, gs, B, m, kk, out) {
-      if (!inMemory(scratch, W, out)) return mtvPack(scratch, W, gs, B, m, kk, out);
-      const nm = gs.length * m;
-      if (copy2d && inMemory(...gs)) {
-        for (let g = 0; g < gs.length; g++) copy2d(B, m, scratch.byteOffset + g * m * 4, nm, gs[g].byteOffset, m);
-      } else packRows(scratch, B, m, gs);
-      reusedB(false, false, B, kk, nm, 1, scratch.byteOffset, nm, W.byteOffset, kk, 0, out.byteOffset, kk);
-    },
-    // The same with A a parameter, constant for the window: packed once for every step.
-    mvW(out, A, x, B, m, kk) {
-      if (!inMemory(out, A, x)) return mv(out, A, x, B, m, kk);
-      reusedB(false, true, B, m, kk, 1, x.byteOffset, kk, A.byteOffset, kk, 0, out.byteOffset, m);
-    },
-    mtvW(out, A, g, B, m, kk) {
-      if (!inMemory(out, A, g)) return mtv(out, A, g, B, m, kk);
-      reusedB(false, false, B, kk, m, 1, g.byteOffset, m, A.byteOffset, kk, 0, out.byteOffset, kk);
-    },
-    // out[B, k] = g[B, m] · A
-    mtv(out, A, g, B, m, kk) {
-      if (!inMemory(out, A, g)) return mtv(out, A, g, B, m, kk);
-      k.gemm(false, false, B, kk, m, 1, g.byteOffset, m, A.byteOffset, kk, 0, out.byteOffset, kk);
-    },
-    // G[m, k] += g[B, m]ᵀ · x[B, k]
-    accOuter(G, g, x, B, m, kk) {
-      if (!inMemory(G, g, x)) return accOuter(G, g, x, B, m, kk);
-      k.gemm(true, false, m, kk, B, 1, g.byteOffset, m, x.byteOffset, kk, 1, G.byteOffset, kk);
-    },
-  };
-}

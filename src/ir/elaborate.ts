@@ -1,11 +1,11 @@
-// Elaboration: a checked model (AST + CheckContext) → IR. Each layer's cell body is
-// inlined under the layer's name, and every shape is made concrete where dims are bound.
+// Elaboration: a checked model (the checker's annotations: types and layer bindings, as data)
+// → IR. Each layer's cell body is inlined under the layer's name, and every shape is made
+// concrete where dims are bound.
 import type { CallExpr, CellDecl, Expr, ModelDecl, Stmt } from '../syntax/ast.ts';
-import type { CheckContext, Unit } from '../check/context.ts';
-import { boundDims } from '../check/context.ts';
+import type { AnnotatedModel } from '../check/annotate.ts';
+import { boundDims, type Unit } from '../check/context.ts';
 import { BUILTINS, DEFAULT_LEAKY_SLOPE } from '../check/builtins.ts';
-import { cellDimNames } from '../check/layers.ts';
-import { shapePolys } from '../check/dim-terms.ts';
+import { cellDimNames, shapePolys } from '../check/dim-terms.ts';
 import { add, asNumber, compose, constant, format, shapeSize, substitute, type Poly } from '../check/poly.ts';
 import type { IRDim, IRExpr, IRInit, IRLayer, IRModel, IRParam, IRShape, IRState, IRStmt } from './types.ts';
 
@@ -34,13 +34,15 @@ interface Scope {
   inputs: Map<string, IRExpr>;
 }
 
-export function elaborate(ctx: CheckContext, model: Unit): IRModel {
+export function elaborate(annotated: AnnotatedModel): IRModel {
+  const { model, types, layers: bindings } = annotated;
   if (model.kind !== 'model') throw new ElaborationError(`${model.name} is not a model`);
   const decl = model.decl as ModelDecl;
   const values = boundDims(model);
   const concrete = (p: Poly, scope: Scope): Poly => substitute(compose(p, scope.dims), values);
   const shapeOf = (scope: Scope, e: Expr): IRShape => {
-    const ty = ctx.typeOf(scope.unit, e);
+    const ty = types.get(e);
+    if (!ty) throw new ElaborationError(`an expression of ${scope.unit.name} was not annotated by the checker`);
     if (ty.kind !== 'tensor') {
       if (ty.kind === 'index') return [];
       throw new ElaborationError(`no shape for an expression in ${scope.unit.name}; run the checks first`);
@@ -123,7 +125,7 @@ export function elaborate(ctx: CheckContext, model: Unit): IRModel {
   };
 
   const instantiate = (name: string, call: CallExpr, modelScope: Scope): void => {
-    const binding = ctx.layerOf(model, call);
+    const binding = bindings.get(call);
     if (!binding || binding.problems.length) throw new ElaborationError(`layer ${name} does not fit its cell`);
     const cell = binding.cell.decl as CellDecl;
     const scope: Scope = { unit: binding.cell, prefix: `${name}.`, layer: name, dims: binding.dims, inputs: new Map() };
@@ -168,7 +170,7 @@ export function elaborate(ctx: CheckContext, model: Unit): IRModel {
   // Params come first in the arena order of the source; layer params follow per layer.
   for (const s of decl.body) {
     if (s.kind === 'let') {
-      if (s.expr.kind === 'call' && ctx.cells.has(s.expr.callee.name)) instantiate(s.name.name, s.expr, modelScope);
+      if (s.expr.kind === 'call' && bindings.has(s.expr)) instantiate(s.name.name, s.expr, modelScope);
       else step.push({ name: s.name.name, kind: s.gate ? 'gate' : 'let', layer: null, expr: lower(modelScope, s.expr), span: s.span });
     } else if (s.kind === 'loss') {
       step.push({ name: 'loss', kind: 'loss', layer: null, expr: lower(modelScope, s.expr), span: s.span });

@@ -73,7 +73,7 @@ export interface WasmKernels extends Kernels<Float32Array> {
   xentGrad?(rows: number, V: number, logitsPtr: number, outPtr: number, targetsPtr: number, gPtr: number, gBatched: boolean): void;
 }
 
-/** Products with at most this many rows skip B's packing in the native kernels (kernels.c's gemv_t). */
+/** Products with at most this many rows skip B's packing in the native kernels (native/gemm.c's gemv_t). */
 const GEMV_MAX_ROWS_NATIVE = 4;
 
 /** Bytes of packed weights the native kernels keep for reuse at most (beyond: plain gemm). */

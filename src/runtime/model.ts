@@ -2,7 +2,8 @@
 // in and out, evaluation, one-token steps and sampling. This is what `compile` in the public
 // API returns and what the trainer and the CLI work on.
 import { analyze, renderDiagnostics } from '../frontend.ts';
-import { compileModel, type CompiledModel, type Layout, type WindowRunner } from '../codegen/index.ts';
+import { compileModel, type CompiledModel, type WindowRunner } from '../backend/index.ts';
+import type { Layout } from '../codegen/generate.ts';
 import type { IRModel } from '../ir/types.ts';
 import { initParams } from './init.ts';
 import { readSafetensors, writeSafetensors, type Tensor } from './safetensors.ts';

@@ -1,9 +1,9 @@
-// Finds and loads the native GEMM built at install (scripts/build-native.mjs). It is used only
-// when the build is current: the stamp beside it must hold the hash of kernels.c as it is now,
-// so an edited source never runs through a stale binary.
+// Finds and loads the native kernels built at install (scripts/build-native.mjs). They are used
+// only when the build is current: the stamp beside it must hold the hash of kernels.c and of
+// each part it includes as they are now, so an edited source never runs through a stale binary.
 import { nodeBuiltin } from '../threads.ts';
 
-/** The addon's ABI: the JavaScript side and kernels.c change together. */
+/** The addon's ABI: the JavaScript side and kernels.c (bindings.c) change together. */
 export const NATIVE_ABI_VERSION = 7;
 
 export interface NativeModule {
@@ -48,16 +48,9 @@ export function loadNative(): NativeStatus {
   return cached;
 }
 
-/**
- * The native module for whole-arena loops (gradient norms, SGD and Adam steps) when every
- * array given is a Float32Array over a plain ArrayBuffer; undefined where it is not built,
- * RNNC_KERNELS picks other kernels, or an array is of another kind (the JavaScript loop runs).
- */
-export function nativeArenaOps(...arrays: ArrayBufferView[]): NativeModule | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RNNC_KERNELS;
-  if (env === 'js' || env === 'wasm') return undefined;
-  if (!arrays.every((a) => a instanceof Float32Array && a.buffer instanceof ArrayBuffer)) return undefined;
-  return loadNative().module;
+/** The files kernels.c includes with `#include "…"` (its parts); the same as partsOf in scripts/build-native.mjs. */
+export function partsOf(text: string): string[] {
+  return [...text.matchAll(/^#include "([^"]+)"/gm)].map((m) => m[1]);
 }
 
 /** This CPU: architecture, model and (on Linux) feature flags; the same as cpuId in scripts/build-native.mjs. */
@@ -84,9 +77,14 @@ export function loadNativeFrom(buildDir: URL, source: URL): NativeStatus {
   const sourceFile = url.fileURLToPath(source);
   if (!fs.existsSync(file)) return { module: undefined, reason: 'not built (npm run build:native)' };
   try {
-    const stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8')) as { sha256?: string; cpu?: string | null };
-    const hash = crypto.createHash('sha256').update(fs.readFileSync(sourceFile)).digest('hex');
-    if (stamp.sha256 !== hash) return { module: undefined, reason: 'built from an older kernels.c (npm run build:native)' };
+    const stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8')) as { sha256?: string; parts?: Record<string, string>; cpu?: string | null };
+    const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    if (stamp.sha256 !== sha256(sourceFile)) return { module: undefined, reason: 'built from an older kernels.c (npm run build:native)' };
+    // The build script records every part; a stamp without parts (written by hand) vouches for kernels.c alone.
+    for (const part of stamp.parts ? partsOf(fs.readFileSync(sourceFile, 'utf8')) : []) {
+      const file = url.fileURLToPath(new URL(part, source));
+      if (!fs.existsSync(file) || stamp.parts![part] !== sha256(file)) return { module: undefined, reason: `built from an older ${part} (npm run build:native)` };
+    }
     // A build for this CPU's instruction set would die of SIGILL elsewhere (a copied node_modules).
     if (stamp.cpu && stamp.cpu !== cpuId(fs, crypto)) return { module: undefined, reason: 'built for another CPU (npm run build:native)' };
     const module = mod.createRequire(import.meta.url)(file) as NativeModule;

@@ -5,14 +5,14 @@
 // TensorFlow's does. The trainer does not rescale the arena: it hands clipFactor to the
 // optimizer, which applies it as it reads each gradient (one pass over the arena fewer).
 
-import { nativeArenaOps } from '../../kernels/native/load.ts';
+import { arenaOps } from '../../backend/kernels.ts';
 
 export type GradArena = Float32Array | Float64Array;
 
 /** ‖g‖₂ of a gradient arena, the squares summed in float64. */
 export function globalNorm(g: GradArena): number {
   // The native loop (vectorised, float64 sums too) where it is built: a few times faster.
-  const native = nativeArenaOps(g);
+  const native = arenaOps(g);
   if (native) return Math.sqrt(native.sumSquares(g as Float32Array));
   const n = g.length;
   const n4 = n - (n % 4);

@@ -22,7 +22,7 @@
 // Parameters, gradients and moment buffers share one dtype: float32 in training (the
 // arithmetic of each element is done in float64 and rounded once when stored), or float64
 // (the reference-trainer test). The gradient arena is never modified. `step` allocates nothing.
-import { nativeArenaOps } from '../../kernels/native/load.ts';
+import { arenaOps } from '../../backend/kernels.ts';
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
 
@@ -194,7 +194,7 @@ const UPDATES: Record<OptimizerKind, Update> = {
   sgd(p, g, f, lr, h) {
     const wd = h.weightDecay;
     const n = p.length;
-    const native = nativeArenaOps(p, g);
+    const native = arenaOps(p, g);
     if (wd === 0 && native) native.axpy(-lr * f, g as Float32Array, p as Float32Array); // native only when both are float32
     else if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i]);
     else for (let i = 0; i < n; i++) p[i] -= lr * (f * g[i] + wd * p[i]);
@@ -278,7 +278,7 @@ const UPDATES: Record<OptimizerKind, Update> = {
     const bc1 = 1 - Math.pow(b1, t);
     const bc2 = 1 - Math.pow(b2, t);
     // The native loop computes exactly this one (bit for bit), vectorised: a few times faster.
-    const native = nativeArenaOps(p, g, m, v);
+    const native = arenaOps(p, g, m, v);
     if (native) return native.adam(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, f, lr, wd, b1, b2, eps, bc1, bc2);
     const n = p.length;
     for (let i = 0; i < n; i++) {

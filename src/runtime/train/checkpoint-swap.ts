@@ -13,6 +13,7 @@ import { existsSync, linkSync, copyFileSync, lstatSync, mkdirSync, readdirSync, 
 import { basename, dirname, join, resolve } from 'node:path';
 import { syncDir, writeFileDurable } from '../files.ts';
 import { CheckpointError } from './checkpoint-error.ts';
+import { settings } from '../../backend/settings.ts';
 
 /** The entries rnnc writes into a checkpoint directory (anything else is the user's). */
 export const CHECKPOINT_ENTRIES = ['model.safetensors', 'optimizer.safetensors', 'vocab.json', 'config.json', 'curve.svg', 'best'];
@@ -24,7 +25,7 @@ let counter = 0;
 
 /** Test-only (crash-consistency test): RNNC_TEST_SAVE_DELAY_MS sleeps at each step of a save, to widen the window a kill can hit. */
 function testDelay(): void {
-  const ms = Number(process.env.RNNC_TEST_SAVE_DELAY_MS ?? 0);
+  const ms = settings().testSaveDelayMs;
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 

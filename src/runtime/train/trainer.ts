@@ -8,7 +8,8 @@
 //
 // It trains in the dtype of the model's arenas: float32 (LanguageModel), or float64, which
 // the reference-trainer test uses to compare it step by step with a plain float64 oracle.
-import type { CompiledModel, Layout, WindowRunner } from '../../codegen/index.ts';
+import type { CompiledModel, WindowRunner } from '../../backend/index.ts';
+import type { Layout } from '../../codegen/generate.ts';
 import { createOptimizer, type Arena, type Optimizer, type OptimizerHyper, type OptimizerKind, type OptimizerState, DEFAULT_LR } from '../optim/optimizers.ts';
 import { clipFactor, globalNorm } from '../optim/clip.ts';
 import { EarlyStopping, LrSchedule, type EarlyStoppingState, type ScheduleSpec, type ScheduleState } from '../optim/schedule.ts';
