@@ -32,7 +32,7 @@ const isModelArgument = (a: Argument): boolean => /\.rnn\b/.test(a.description);
 const CORPUS_OPTIONS = ['data', 'valid'];
 
 // Parses of unchanged files come from disk: a check of such a file never loads Ohm.
-useParseCache(parseCacheDir());
+useParseCache(parseCacheDir(process.env));
 
 // Output piped into `head` closes early; that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -16,8 +16,8 @@ const FORMAT = 'rnnc-parse-1';
 /** Values of RNNC_CACHE_DIR that turn the cache off. */
 const OFF = new Set(['off', '0', 'false', 'no', 'none']);
 
-/** Where the cache lives: $RNNC_CACHE_DIR, else $XDG_CACHE_HOME/rnnc, else ~/.cache/rnnc; null for RNNC_CACHE_DIR=off. */
-export function parseCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+/** Where the cache lives, from the environment given (the CLI passes its own): $RNNC_CACHE_DIR, else $XDG_CACHE_HOME/rnnc, else ~/.cache/rnnc; null for RNNC_CACHE_DIR=off. */
+export function parseCacheDir(env: Readonly<Record<string, string | undefined>>): string | null {
   const own = env.RNNC_CACHE_DIR;
   if (own) return OFF.has(own.toLowerCase()) ? null : own;
   // The XDG spec says a relative XDG_CACHE_HOME is invalid and to be ignored.
