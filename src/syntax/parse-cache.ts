@@ -5,7 +5,7 @@
 // entry that is not a well-formed parse of that very text (ast-shape.ts) is parsed again and
 // rewritten.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isParseResult } from './ast-shape.ts';
@@ -65,13 +65,43 @@ export function parseFile(path: string, text: string): ParseResult {
   const hit = readEntry(file, key, path, text);
   if (hit) {
     parseCacheStats.hits++;
+    touch(file);
     return hit;
   }
   parseCacheStats.misses++;
   const result = parse(path, text);
   // Refusals for depth depend on the stack left at the call: never kept.
   if (result.ast !== null || result.diagnostics.every((d) => d.code === 'syntax')) writeEntry(file, key, result);
+  // Now and then (on a miss, which parses anyway), entries unused for a month are removed.
+  if (Math.random() < PRUNE_CHANCE) pruneParseCache(join(cacheDir, 'parse'), Date.now() - MAX_AGE_MS);
   return result;
+}
+
+const PRUNE_CHANCE = 1 / 50;
+const MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+/** Removes the entries under `dir` not used since `before` (ms since the epoch; a hit renews an entry's mtime). */
+export function pruneParseCache(dir: string, before: number): void {
+  try {
+    for (const sub of readdirSync(dir)) {
+      for (const f of readdirSync(join(dir, sub))) {
+        const entry = join(dir, sub, f);
+        if (statSync(entry).mtimeMs < before) rmSync(entry, { force: true });
+      }
+    }
+  } catch {
+    // a cache that cannot be listed or cleaned is left as it is
+  }
+}
+
+/** Marks an entry as used (noatime mounts do not): pruning keeps it. At most once a day. */
+function touch(file: string): void {
+  try {
+    const now = Date.now();
+    if (now - statSync(file).mtimeMs > 24 * 3600 * 1000) utimesSync(file, now / 1000, now / 1000);
+  } catch {
+    // a read-only cache still serves hits
+  }
 }
 
 function readEntry(file: string, key: string, path: string, text: string): ParseResult | null {

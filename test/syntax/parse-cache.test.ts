@@ -2,14 +2,14 @@
 // (the oracle: parse() with the cache off), with the same rendered diagnostics; entries that
 // are corrupt or not a parse of that text are parsed again and rewritten; a cache that cannot
 // be written is skipped.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { analyze, renderDiagnostics } from '../../src/frontend.ts';
 import type { CellDecl, InitSpec } from '../../src/syntax/ast.ts';
 import { parse, type ParseResult } from '../../src/syntax/parse.ts';
-import { parseCacheDir, parseCacheStats, parseFile, useParseCache } from '../../src/syntax/parse-cache.ts';
+import { parseCacheDir, parseCacheStats, parseFile, pruneParseCache, useParseCache } from '../../src/syntax/parse-cache.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'rnnc-parse-cache-'));
 let n = 0;
@@ -187,5 +187,25 @@ describe('a cache that cannot be used', () => {
     expect(delta(before)).toEqual({ hits: 0, misses: 1, writes: 0 });
     // No temporary file is left behind.
     expect(readdirSync(join(file, '..')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('old entries', () => {
+  it('are renewed by a hit and removed by pruning once unused for longer than asked', () => {
+    const dir = freshDir();
+    useParseCache(dir);
+    parseFile('m.rnn', MODEL);
+    parseFile('c.rnn', CELL);
+    const longAgo = (Date.now() - 90 * 24 * 3600 * 1000) / 1000;
+    for (const f of entries(dir)) utimesSync(f, longAgo, longAgo);
+    const pathOf = (f: string): string => JSON.parse(readFileSync(f, 'utf8')).result.ast.path;
+    // A hit on m.rnn's entry marks it used; c.rnn's stays unused.
+    parseFile('m.rnn', MODEL);
+    const used = entries(dir).find((f) => pathOf(f) === 'm.rnn')!;
+    expect(statSync(used).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    pruneParseCache(join(dir, 'parse'), Date.now() - 30 * 24 * 3600 * 1000);
+    expect(entries(dir)).toEqual([used]);
+    // Pruning a cache that is not there is no error.
+    expect(() => pruneParseCache(join(work, 'nowhere'), Date.now())).not.toThrow();
   });
 });
