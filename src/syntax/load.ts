@@ -6,9 +6,10 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, normalize } from 'node:path';
 import type { FileAST } from './ast.ts';
 import { MAX_SOURCE_BYTES } from './limits.ts';
-import { parse } from './parse.ts';
+import { parseFile } from './parse-cache.ts';
 import { error, warning, type Diagnostic } from '../util/diagnostic.ts';
 import { bundledModelsDir } from '../util/package-root.ts';
+import { groupDigits } from '../util/group-digits.ts';
 import { makeSource, type SourceFile } from '../util/source.ts';
 
 export type ReadFile = (path: string) => string;
@@ -35,7 +36,7 @@ function kindOf(st: import('node:fs').Stats): string {
 }
 
 const KIB = 1024;
-const sizeText = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
+const sizeText = (n: number): string => `${groupDigits(n)} bytes`;
 
 /**
  * A `.rnn` file's text. Opened without blocking (a FIFO opens at once) and checked on the
@@ -95,7 +96,7 @@ export function load(root: string, readFile: ReadFile = readFromDisk): LoadedPro
     const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     stack.push(path);
     prog.sources.set(path, makeSource(path, text));
-    const { ast, diagnostics } = parse(path, text);
+    const { ast, diagnostics } = parseFile(path, text);
     prog.diagnostics.push(...diagnostics);
     if (ast) {
       for (const item of ast.items) {
