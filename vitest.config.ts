@@ -10,7 +10,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: [...conditions, 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    // Generous: end-to-end tests run the CLI many times, and a shared 2-core machine can be 10× slower than idle.
+    testTimeout: 180_000,
     env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${conditions.map((c) => `--conditions=${c}`).join(' ')}`.trim() },
   },
 });
