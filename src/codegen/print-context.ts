@@ -34,6 +34,11 @@ export class Printer {
     this.display = options.displayPath ?? ((f: string) => f);
   }
 
+  /** A node as the schedule reads it (an add rewritten to read past summed-away products, or the graph's). */
+  node(id: number): GNode {
+    return this.sched.rewritten.get(id) ?? this.nodes[id];
+  }
+
   line(s = ''): void {
     this.out.push(s === '' ? '' : '  '.repeat(this.depth) + s);
   }

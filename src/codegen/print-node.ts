@@ -120,12 +120,10 @@ export function printPacked(p: Printer, ins: Extract<Instr, { kind: 'packedGemm'
   p.line(`k.mvPack(${PACK_SCRATCH}, ${ins.view}, ${p.ref(ins.operand, ins.mode)}, ${p.rowsOf(ins.mode)}, ${m}, ${kk}, [${ins.nodes.map((id) => p.ref(id, ins.mode)).join(', ')}]); // ${run.length} products, one GEMM`);
 }
 
-/** Transposed products only ever summed, their matrices side by side: one GEMM into the first, zeros in the rest. */
+/** Transposed products only ever summed, their matrices side by side: one GEMM straight into their sum. */
 export function printSummed(p: Printer, ins: Extract<Instr, { kind: 'summedGemm' }>): void {
   const run = ins.nodes.map((id) => p.nodes[id]);
   const [m, kk] = p.nodes[p.nodes[run[0].inputs[0]].inputs[0]].shape;
   for (const n of run) p.line(p.origin(n));
-  const [head, ...rest] = ins.nodes;
-  p.line(`k.mtvPack(${PACK_SCRATCH}, ${ins.view}, [${ins.operands.map((id) => p.ref(id, ins.mode)).join(', ')}], ${p.rowsOf(ins.mode)}, ${m}, ${kk}, ${p.ref(head, ins.mode)}); // the sum of ${run.length} products, one GEMM`);
-  p.line(`${rest.map((id) => `${p.ref(id, ins.mode)}.fill(0);`).join(' ')} // (already in the sum above)`);
+  p.line(`k.mtvPack(${PACK_SCRATCH}, ${ins.view}, [${ins.operands.map((id) => p.ref(id, ins.mode)).join(', ')}], ${p.rowsOf(ins.mode)}, ${m}, ${kk}, ${p.ref(ins.into, ins.mode)}); // the sum of ${run.length} products, one GEMM`);
 }

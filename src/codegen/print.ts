@@ -56,7 +56,7 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
   p.line();
   p.line('// values: kept for the whole window where another step, pass or segment reads them, else one scratch buffer');
   for (const n of nodes) {
-    if (!needed[n.id] || n.op === 'param' || fusedOnly(plan, n.id) || sched.inlined.has(n.id)) continue;
+    if (!needed[n.id] || n.op === 'param' || fusedOnly(plan, n.id) || sched.inlined.has(n.id) || sched.elided.has(n.id)) continue;
     const len = p.entries(n.id);
     if (n.op === 'seed' && placement[n.id] === 'shared') p.line(`const ${name[n.id]} = alloc(1).fill(1 / (T * B)); // the loss is the mean over B·T predictions`);
     else if (n.op === 'const') p.line(`const ${name[n.id]} = alloc(1).fill(${lit(n.attrs.value!)});`);
@@ -138,10 +138,10 @@ function printInstrs(p: Printer, list: readonly Instr[], loop: LoopDir | null): 
   for (const ins of list) {
     switch (ins.kind) {
       case 'node':
-        printNode(p, p.nodes[ins.node], ins.mode);
+        printNode(p, p.node(ins.node), ins.mode);
         break;
       case 'fused':
-        printFused(p, ins.nodes.map((id) => p.nodes[id]), ins.mode);
+        printFused(p, ins.nodes.map((id) => p.node(id)), ins.mode);
         break;
       case 'packedGemm':
         printPacked(p, ins);

@@ -5,13 +5,31 @@ import { describe, expect, it } from 'vitest';
 import { analyze, renderDiagnostics } from '../../src/frontend.ts';
 import { planModel, type Plan } from '../../src/codegen/plan.ts';
 import { schedule, type Instr, type Schedule } from '../../src/codegen/schedule.ts';
+import { emitModule } from '../../src/codegen/emit.ts';
+import { modelFromText } from '../autodiff/helpers.ts';
+import type { IRModel } from '../../src/ir/types.ts';
+
+function planned(ir: IRModel, backward: boolean): { plan: Plan; sched: Schedule } {
+  const plan = planModel(ir, { backward, dropout: false });
+  return { plan, sched: schedule(plan) };
+}
 
 function lstm(backward: boolean): { plan: Plan; sched: Schedule } {
   const a = analyze('models/char-lstm.rnn', { dims: { vocab: 11, embed: 4, hidden: 8 } });
   if (!a.ok) throw new Error(renderDiagnostics(a).join('\n'));
-  const plan = planModel(a.models[0], { backward, dropout: false });
-  return { plan, sched: schedule(plan) };
+  return planned(a.models[0], backward);
 }
+
+/** A GRU with the reset gate after the product: the gradient of h adds z ⊙ d_h' to the three Uᵀ d_gate. */
+const gru = () =>
+  planned(modelFromText(`use "cells/gru.rnn"
+model G {
+  dim vocab = 7
+  param E: [vocab, 4]
+  param V: [vocab, 8]
+  h = GRUResetAfter(E[token], hidden = 8)
+  loss cross_entropy(V @ h, next)
+}`), true);
 
 /** The params a node's product multiplies by (through a transpose for the backward's Uᵀ g). */
 const matrixOf = (plan: Plan, id: number): string => {
@@ -51,15 +69,52 @@ describe('schedule', () => {
       const name = plan.g.segments[layer.seg].layer!;
       expect(s.nodes.map((id) => matrixOf(plan, id))).toEqual(['U_i', 'U_f', 'U_o', 'U_c'].map((u) => `${name}.${u}`));
       expect(s.operands.every((id) => plan.placement[id] === 'batched')).toBe(true);
+      // The GEMM writes the state gradient itself: the three adds of the sum are gone, nothing zero-filled.
+      const k = plan.g.states.findIndex((st) => st.name === `${name}.h`);
+      expect(s.into).toBe(plan.stateGrad[k]);
+      expect(s.gone.map((id) => plan.g.nodes[id].op)).toEqual(['add', 'add', 'add']);
+      expect(s.gone).toContain(s.into);
+      for (const id of [...s.nodes, ...s.gone.filter((a) => a !== s.into)]) expect(sched.elided.has(id)).toBe(true);
     }
   });
 
-  it('every needed batched node is scheduled exactly once, or lives in a fused loop\'s local', () => {
+  it('a sum of the products and another term: one GEMM into the first product, one add of it and the term, no adds of zeros', () => {
+    const { plan, sched } = gru();
+    const sums = all(sched).filter((i) => i.kind === 'summedGemm');
+    expect(sums).toHaveLength(1);
+    const s = sums[0];
+    if (s.kind !== 'summedGemm') throw new Error('unreachable');
+    expect(s.nodes.map((id) => matrixOf(plan, id))).toEqual(['h.U_r', 'h.U_z', 'h.U_n']);
+    expect(s.into).toBe(s.nodes[0]);
+    expect(s.gone).toHaveLength(2);
+    // The add left reads the GEMM's result and the other term, never a product summed away.
+    const left = [...sched.rewritten.values()];
+    expect(left).toHaveLength(1);
+    expect(left[0].inputs).toContain(s.into);
+    for (const i of all(sched)) {
+      const ids = 'nodes' in i ? i.nodes : [i.node];
+      for (const id of ids) if (i !== s) expect(s.gone.includes(id) || s.nodes.slice(1).includes(id)).toBe(false);
+    }
+  });
+
+  it('the printed code fills no summed product with zeros and adds none', () => {
+    for (const { plan } of [lstm(true), gru()]) {
+      const js = emitModule(plan);
+      const lines = js.split('\n');
+      const after = lines.flatMap((l, k) => (l.includes('k.mtvPack(') ? [lines[k + 1]] : []));
+      expect(after.length).toBeGreaterThan(0);
+      for (const l of after) expect(l).not.toContain('.fill(0)');
+      expect(js).not.toContain('already in the sum');
+    }
+  });
+
+  it('every needed batched node is scheduled exactly once (a summed product or add of the sum by its GEMM)', () => {
     const { plan, sched } = lstm(true);
     const seen = new Map<number, number>();
     const add = (id: number) => seen.set(id, (seen.get(id) ?? 0) + 1);
     for (const i of all(sched)) {
-      if ('nodes' in i) i.nodes.forEach(add);
+      if (i.kind === 'summedGemm') [...i.nodes, ...i.gone].forEach(add);
+      else if ('nodes' in i) i.nodes.forEach(add);
       else add(i.node);
     }
     for (const n of plan.g.nodes) if (plan.needed[n.id] && plan.placement[n.id] === 'batched') expect([n.op, seen.get(n.id)]).toEqual([n.op, 1]);
