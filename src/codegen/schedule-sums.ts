@@ -36,6 +36,9 @@ export function sumRewrite(f: RunFacts, products: readonly number[], head: numbe
     root = cur;
   }
   if (root === null || ![...adds].every((a) => inPhase.has(a))) return null;
+  // A partial sum read other than by the next add (kept for another step, a state gradient, a gradient term) must stay.
+  const carried = new Set(plan.stateGrad.filter((d): d is number => d !== undefined));
+  if ([...adds].some((a) => a !== root && (plan.perStep[a] || carried.has(a) || plan.accumulate.has(a)))) return null;
   // What each value is now: zero (a product inside the GEMM), or the value of a node.
   const now = new Map<number, number | 'zero'>(products.map((p) => [p, p === head ? p : 'zero']));
   const get = (i: number): number | 'zero' => now.get(i) ?? i;
