@@ -125,7 +125,10 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
       if (kept.has(n.id)) lines.push(`    seq_${name}[t] = ${perStream(n.id, name)}`);
     }
     // The states move on after the whole step has read their previous values.
-    for (const s of g.states) if (group[s.final] === k) lines.push(`    ${stateVars.get(s.name)} = ${perStream(s.final, emitted.get(s.final)!)}`);
+    for (const s of g.states) if (group[s.final] === k) {
+      const next = value(s.final).expr;
+      if (next !== stateVars.get(s.name)) lines.push(`    ${stateVars.get(s.name)} = ${perStream(s.final, next)}`);
+    }
   });
   return { lines, stateVars, logits: `torch.stack(seq_${names.get(logits)})`, target: lossNode.attrs.target === 'token' ? 'token' : 'next' };
 }

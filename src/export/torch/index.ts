@@ -98,7 +98,7 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     ...ir.params.map((p) => {
       const shape = shapeOf(p.name);
       const dims = p.shape.map((d) => (typeof d === 'number' ? String(d) : String(d))).join(', ');
-      return `        self.${p.name} = nn.Parameter(torch.zeros(${shape.join(', ')}${shape.length === 1 ? ',' : ''}, dtype=dtype))  # [${dims}], ${initText(p.init)}`;
+      return `        self.${p.name} = nn.Parameter(torch.zeros([${shape.join(', ')}], dtype=dtype))  # [${dims}], ${initText(p.init)}`;
     }),
     '',
     METHODS_PY.trimEnd(),
