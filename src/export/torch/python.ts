@@ -56,8 +56,8 @@ except ImportError:
 /** Methods of the generated nn.Module besides __init__ and forward. */
 export const METHODS_PY = `    def initial_states(self, B):
         """Zero states for B streams, by rnnc's state names."""
-        dtype = next(self.parameters()).dtype
-        return {name: torch.zeros(B, *shape, dtype=dtype) for name, shape in STATES.items()}
+        p = next(self.parameters())
+        return {name: torch.zeros(B, *shape, dtype=p.dtype, device=p.device) for name, shape in STATES.items()}
 
     def detach_states(self, states):
         """Truncated BPTT: the next window starts from these values but does not backpropagate into this one.
@@ -68,7 +68,8 @@ export const METHODS_PY = `    def initial_states(self, B):
         """0 or 1/(1-p) per entry, drawn per stream and step, when training; 1 otherwise."""
         if not self.training or p == 0:
             return 1.0
-        return F.dropout(torch.ones(B, *shape, dtype=next(self.parameters()).dtype), p, True)
+        w = next(self.parameters())
+        return F.dropout(torch.ones(B, *shape, dtype=w.dtype, device=w.device), p, True)
 
     def loss(self, log_probs, targets):
         """rnnc's loss: the mean cross-entropy (nats) over the T*B predictions."""

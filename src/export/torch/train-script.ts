@@ -106,6 +106,9 @@ def write_checkpoint(model, out, template):
         config["files"]["model.safetensors"] = hashlib.sha256(f.read()).hexdigest()
     if os.path.abspath(template) != os.path.abspath(out):
         shutil.copyfile(os.path.join(template, "vocab.json"), os.path.join(out, "vocab.json"))
+    # No rnnc trainer state or optimizer file: the weights and vocabulary are what this checkpoint holds.
+    config["files"] = {k: v for k, v in config["files"].items() if k in ("model.safetensors", "vocab.json")}
+    config.update({"step": None, "train": None, "trainer": None})
     config["saved"] = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
     with open(os.path.join(out, "config.json.tmp"), "w") as f:
         f.write(json.dumps(config, indent=2) + "\\n")
@@ -179,7 +182,11 @@ def run(a):
     mine = range(rank * B // world, (rank + 1) * B // world)
     # This rank's streams, [L, B / world]: stream b is tokens[b*L : (b+1)*L].
     streams = torch.stack([tokens[b * L : (b + 1) * L] for b in mine], dim=1)
-    net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
+    # With CUDA: one GPU per rank (LOCAL_RANK), NCCL between them; otherwise the CPU and gloo.
+    device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))) if torch.cuda.is_available() else torch.device("cpu")
+    model.to(device)
+    streams = streams.to(device)
+    net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None) if distributed else model
     opt = make_optimizer(a.optimizer, model.parameters(), a.lr or DEFAULT_LR.get(a.optimizer, 1e-3), a.weight_decay, a.momentum)
     total = a.steps if a.steps is not None else (a.epochs or 1) * count
     scale = T if a.loss_scale == "sum" else 1
@@ -217,7 +224,7 @@ def run(a):
         if a.valid:
             with open(a.valid, encoding="utf-8") as f:
                 vt = tokenize(f.read(), vocab)
-            nll, n = evaluate(model, vt, a.eval_batch)
+            nll, n = evaluate(model, vt.to(device), a.eval_batch)
             print("valid: %d tokens, loss %.10f, perplexity %.10f" % (n, nll, math.exp(nll)), flush=True)
     if distributed:
         dist.destroy_process_group()
