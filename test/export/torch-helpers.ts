@@ -26,6 +26,8 @@ export function writeExport(model: LanguageModel, dir: string): { module: string
 }
 
 export interface PyResult {
+  /** The parameters of a freshly constructed module (its reset_parameters). */
+  init: Record<string, number[]>;
   log_probs: number[];
   finals: Record<string, number[]>;
   loss: number;

@@ -77,6 +77,20 @@ describe.skipIf(!haveTorch())('PyTorch export (oracle: rnnc float32 inference an
     expect(f.worst, f.where).toBeLessThanOrEqual(1e-5);
     expect(gw.worst, gw.where).toBeLessThanOrEqual(1e-10);
   });
+
+  // The module's own initialisation draws from the distributions rnnc draws from (oracle: rnnc's init of the same model).
+  it.each(CASES.slice(0, 3).map(([name], k) => [name, k] as const))('%s: reset_parameters follows the model\'s init annotations', (_, k) => {
+    const rms = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0) / v.length);
+    const maxAbs = (v: ArrayLike<number>) => Math.max(...Array.from(v, Math.abs));
+    for (const p of models[k].ir.params) {
+      const ours = models[k].weights().get(p.name)!;
+      const theirs = results[k].init[p.name];
+      const what = `${p.name} (init ${p.init.name})`;
+      if (['zeros', 'ones', 'constant'].includes(p.init.name)) expect(theirs, what).toEqual(Array.from(ours));
+      if (p.init.name === 'uniform' || p.init.name === 'xavier') expect(maxAbs(theirs), what).toBeLessThanOrEqual(maxAbs(ours) * 1.05);
+      if (ours.length >= 100) expect(Math.abs(rms(theirs) / rms(ours) - 1), what).toBeLessThanOrEqual(0.2);
+    }
+  });
 });
 
 describe.runIf(!haveTorch())('PyTorch export', () => {

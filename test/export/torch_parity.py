@@ -25,7 +25,10 @@ def run(job, k):
     m64 = mod.load(job["weights"], torch.float64).eval()
     loss, _ = m64.window_loss(torch.tensor(job["window"], dtype=torch.int64))
     loss.backward()
+    torch.manual_seed(k)
+    fresh = dict(mod.Model(torch.float64).named_parameters())
     return {
+        "init": {n: p.detach().reshape(-1).tolist() for n, p in fresh.items()},
         "log_probs": lp.reshape(-1).tolist(),
         "finals": {n: v.reshape(-1).tolist() for n, v in finals.items()},
         "loss": loss.item(),

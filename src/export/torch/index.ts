@@ -8,6 +8,7 @@
 import { basename } from 'node:path';
 import type { IRInit, IRModel } from '../../ir/types.ts';
 import { unroll } from '../../graph/unroll.ts';
+import { xavierBound } from '../../runtime/init.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { Unexportable } from '../onnx/stage.ts';
 import { forwardCode, pyName } from './forward.ts';
@@ -30,6 +31,30 @@ export interface TorchExportOptions {
   /** The weights file the generated load() reads by default (beside model.py). */
   weightsFile?: string;
   producerVersion?: string;
+}
+
+/** The PyTorch call that draws a parameter as its `init` says (the distribution of rnnc's init, not its random stream). */
+function initPy(name: string, shape: number[], i: IRInit): string {
+  const p = `self.${name}`;
+  const size = shape.reduce((a, b) => a * b, 1);
+  switch (i.name) {
+    case 'zeros':
+      return `nn.init.zeros_(${p})`;
+    case 'ones':
+      return `nn.init.ones_(${p})`;
+    case 'constant':
+      return `nn.init.constant_(${p}, ${i.args[0]})`;
+    case 'uniform':
+      return `nn.init.uniform_(${p}, -${i.args[0]}, ${i.args[0]})`;
+    case 'normal':
+      return `nn.init.normal_(${p}, 0.0, ${i.args[0]})`;
+    case 'xavier': {
+      const a = xavierBound(shape);
+      return `nn.init.uniform_(${p}, -${a}, ${a})`;
+    }
+    case 'orthogonal':
+      return `nn.init.orthogonal_(${p}.view(${shape[0] ?? 1}, ${size / (shape[0] ?? 1)}))`;
+  }
 }
 
 const initText = (i: IRInit): string => `init ${i.name}${i.args.length ? `(${i.args.join(', ')})` : ''}${i.implicit ? ' (default)' : ''}`;
@@ -100,6 +125,12 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
       const dims = p.shape.map((d) => (typeof d === 'number' ? String(d) : String(d))).join(', ');
       return `        self.${p.name} = nn.Parameter(torch.zeros([${shape.join(', ')}], dtype=dtype))  # [${dims}], ${initText(p.init)}`;
     }),
+    '        self.reset_parameters()',
+    '',
+    '    def reset_parameters(self):',
+    '        """Draws every parameter as its `init` in the model says (rnnc\'s distributions; not its random numbers)."""',
+    '        with torch.no_grad():',
+    ...ir.params.map((p) => `            ${initPy(p.name, shapeOf(p.name), p.init)}`),
     '',
     METHODS_PY.trimEnd(),
     '',
