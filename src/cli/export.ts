@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { exportModule, type ExportFormat } from '../export/standalone.ts';
 import { writeOnnx } from './export-onnx.ts';
+import { writeTorch } from './export-torch.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { compile, type LanguageModel } from '../runtime/model.ts';
 import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
@@ -82,7 +83,7 @@ export function registerExport(program: Command): void {
     .command('export')
     .description('write a standalone JavaScript module (no dependencies; Node and browsers), or an ONNX model, of a checkpoint or a model')
     .argument('<input>', 'checkpoint directory written by rnnc train, or a model .rnn file (weights initialised from --seed)')
-    .option('--format <format>', 'esm (an ES module), cjs (CommonJS) or onnx (an ONNX model: tokens [T, B] in, log-probabilities [T, B, vocab] and final states out)', 'esm')
+    .option('--format <format>', 'esm (an ES module), cjs (CommonJS), onnx (an ONNX model: tokens [T, B] in, log-probabilities [T, B, vocab] and final states out) or torch (DIR or model.py: a PyTorch module, its weights and a DDP train.py)', 'esm')
     .option('-o, --out <file>', 'the module to write (default: the model name, .mjs or .cjs); its .d.ts is written beside it')
     .option('--weights <where>', 'inline (base64 in the module) or external (init({ weights }) reads a .safetensors; one is written beside the module)', 'inline')
     .option('--window <n>', 'steps per window when the module scores a text (speed only)', parsePositiveInt, 64)
@@ -106,10 +107,11 @@ export function registerExport(program: Command): void {
         '  rnnc export runs/shakespeare --format cjs --weights external -o shakespeare.cjs',
         '  rnnc export models/char-lstm.rnn --seed 1 -o char-lstm.mjs',
         '  rnnc export runs/shakespeare --format onnx -o shakespeare.onnx',
+        '  rnnc export models/char-lstm.rnn --format torch -o char-lstm-torch',
       ].join('\n'),
     )
     .action((input: string, o: Opts) => {
-      if (o.format !== 'esm' && o.format !== 'cjs' && o.format !== 'onnx') throw new UserError(`--format must be esm, cjs or onnx, not "${o.format}"`);
+      if (!['esm', 'cjs', 'onnx', 'torch'].includes(o.format)) throw new UserError(`--format must be esm, cjs, onnx or torch, not "${o.format}"`);
       if (o.weights !== 'inline' && o.weights !== 'external') throw new UserError(`--weights must be inline or external, not "${o.weights}"`);
       const st = statSync(input, { throwIfNoEntry: false });
       let model: LanguageModel;
@@ -128,6 +130,10 @@ export function registerExport(program: Command): void {
       }
       if (o.format === 'onnx') {
         for (const line of writeOnnx(model, o.out ?? `${model.name.toLowerCase()}.onnx`)) console.log(line);
+        return;
+      }
+      if (o.format === 'torch') {
+        for (const line of writeTorch(model, o.out ?? model.name.toLowerCase())) console.log(line);
         return;
       }
       const format = o.format as ExportFormat;

@@ -111,7 +111,7 @@ describe('errors', () => {
   it('are one line each, never a stack trace', async () => {
     const cases: [string[], RegExp][] = [
       [['export', 'nope'], /^error: nope: no such checkpoint directory or model file$/],
-      [['export', 'ck', '--format', 'umd'], /^error: --format must be esm, cjs or onnx, not "umd"$/],
+      [['export', 'ck', '--format', 'umd'], /^error: --format must be esm, cjs, onnx or torch, not "umd"$/],
       [['export', 'ck', '--weights', 'somewhere'], /^error: --weights must be inline or external, not "somewhere"$/],
       [['export', 'tiny.txt'], /^error: tiny\.txt: neither a checkpoint directory nor a \.rnn model file$/],
       [['export', join(root, 'models/char-lstm.rnn'), '--vocab', 'missing.json'], /^error: missing\.json: no such file$/],

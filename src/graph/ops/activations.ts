@@ -13,6 +13,7 @@ export const sigmoid: OpDef = elementwise({
   gradReadsOutput: true,
   vjp: (d) => [d.op('sigmoid_grad', [d.y, d.g])],
   onnx: (b, [x]) => b.node('Sigmoid', [x.name]),
+  torch: ([x]) => `torch.sigmoid(${x.expr})`,
 });
 
 export const tanh: OpDef = elementwise({
@@ -24,6 +25,7 @@ export const tanh: OpDef = elementwise({
   gradReadsOutput: true,
   vjp: (d) => [d.op('tanh_grad', [d.y, d.g])],
   onnx: (b, [x]) => b.node('Tanh', [x.name]),
+  torch: ([x]) => `torch.tanh(${x.expr})`,
 });
 
 export const relu: OpDef = elementwise({
@@ -36,6 +38,7 @@ export const relu: OpDef = elementwise({
   kinks: [0],
   vjp: (d) => [d.op('relu_grad', [d.x[0], d.g])],
   onnx: (b, [x]) => b.node('Relu', [x.name]),
+  torch: ([x]) => `torch.relu(${x.expr})`,
 });
 
 export const leaky_relu: OpDef = elementwise({
@@ -47,6 +50,7 @@ export const leaky_relu: OpDef = elementwise({
   kinks: [0],
   vjp: (d) => [d.op('leaky_relu_grad', [d.x[0], d.g], { slope: d.attrs.slope })],
   onnx: (b, [x], { slope }) => b.node('LeakyRelu', [x.name], { alpha: { float: slope! } }),
+  torch: ([x], { slope }) => `F.leaky_relu(${x.expr}, ${slope!})`,
 });
 
 export const exp: OpDef = elementwise({
@@ -58,6 +62,7 @@ export const exp: OpDef = elementwise({
   gradReadsOutput: true,
   vjp: (d) => [d.op('mul', [d.g, d.y])],
   onnx: (b, [x]) => b.node('Exp', [x.name]),
+  torch: ([x]) => `torch.exp(${x.expr})`,
 });
 
 export const log: OpDef = elementwise({
@@ -67,6 +72,7 @@ export const log: OpDef = elementwise({
   js: ([a]) => `Math.log(${a})`,
   vjp: (d) => [d.op('div', [d.g, d.x[0]])],
   onnx: (b, [x]) => b.node('Log', [x.name]),
+  torch: ([x]) => `torch.log(${x.expr})`,
 });
 
 // log(1 + e^v) without overflow for large v; softplus'(x) = σ(x).
@@ -77,6 +83,7 @@ export const softplus: OpDef = elementwise({
   js: ([a]) => `${a} > 0 ? ${a} + Math.log1p(Math.exp(-${a})) : Math.log1p(Math.exp(${a}))`,
   vjp: (d) => [d.op('mul', [d.g, d.op('sigmoid', [d.x[0]])])],
   onnx: (b, [x]) => b.node('Softplus', [x.name]),
+  torch: ([x]) => `torch.logaddexp(${x.expr}, torch.zeros_like(${x.expr}))`,
 });
 
 // clamp(x, -1, 1): tanh's cheap cousin, with kinks at ±1.
@@ -89,4 +96,5 @@ export const hardtanh: OpDef = elementwise({
   kinks: [-1, 1],
   vjp: (d) => [d.op('hardtanh_grad', [d.x[0], d.g])],
   onnx: (b, [x]) => b.node('Clip', [x.name, b.scalar(-1), b.scalar(1)]),
+  torch: ([x]) => `F.hardtanh(${x.expr})`,
 });

@@ -10,6 +10,7 @@ export const add: OpDef = elementwise({
   simd: (s, [a, b]) => s.add(a, b),
   vjp: (d) => [d.unbroadcast(d.g, 0), d.unbroadcast(d.g, 1)],
   onnx: (b, [x, y]) => b.node('Add', [x.name, y.name]),
+  torch: ([x, y]) => `(${x.expr} + ${y.expr})`,
 });
 
 export const sub: OpDef = elementwise({
@@ -20,6 +21,7 @@ export const sub: OpDef = elementwise({
   simd: (s, [a, b]) => s.sub(a, b),
   vjp: (d) => [d.unbroadcast(d.g, 0), d.unbroadcast(d.op('neg', [d.g]), 1)],
   onnx: (b, [x, y]) => b.node('Sub', [x.name, y.name]),
+  torch: ([x, y]) => `(${x.expr} - ${y.expr})`,
 });
 
 export const mul: OpDef = elementwise({
@@ -30,6 +32,7 @@ export const mul: OpDef = elementwise({
   simd: (s, [a, b]) => s.mul(a, b),
   vjp: (d) => [d.unbroadcast(d.op('mul', [d.g, d.x[1]]), 0), d.unbroadcast(d.op('mul', [d.g, d.x[0]]), 1)],
   onnx: (b, [x, y]) => b.node('Mul', [x.name, y.name]),
+  torch: ([x, y]) => `(${x.expr} * ${y.expr})`,
 });
 
 // y = a / b: da = g / b, db = -g a / b²
@@ -48,6 +51,7 @@ export const div: OpDef = elementwise({
     return [d.unbroadcast(da, 0), d.unbroadcast(db, 1)];
   },
   onnx: (b, [x, y]) => b.node('Div', [x.name, y.name]),
+  torch: ([x, y]) => `(${x.expr} / ${y.expr})`,
 });
 
 export const neg: OpDef = elementwise({
@@ -58,4 +62,5 @@ export const neg: OpDef = elementwise({
   simd: (s, [a]) => s.neg(a),
   vjp: (d) => [d.op('neg', [d.g])],
   onnx: (b, [x]) => b.node('Neg', [x.name]),
+  torch: ([x]) => `(-${x.expr})`,
 });

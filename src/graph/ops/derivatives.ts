@@ -10,6 +10,7 @@ export const sigmoid_grad: OpDef = elementwise({
   js: ([y, g]) => `${g} * ${y} * (1 - ${y})`,
   simd: (s, [y, g]) => s.mul(s.mul(g, y), s.sub(s.one(), y)),
   onnx: (b, [y, g]) => b.node('Mul', [b.node('Mul', [g.name, y.name]), b.node('Sub', [b.scalar(1), y.name])]),
+  torch: ([y, g]) => `(${g.expr} * ${y.expr} * (1 - ${y.expr}))`,
 });
 
 // g · (1 − y²), from the output y of tanh
@@ -20,6 +21,7 @@ export const tanh_grad: OpDef = elementwise({
   js: ([y, g]) => `${g} * (1 - ${y} * ${y})`,
   simd: (s, [y, g]) => s.mul(g, s.sub(s.one(), s.mul(y, y))),
   onnx: (b, [y, g]) => b.node('Mul', [g.name, b.node('Sub', [b.scalar(1), b.node('Mul', [y.name, y.name])])]),
+  torch: ([y, g]) => `(${g.expr} * (1 - ${y.expr} * ${y.expr}))`,
 });
 
 // g where x > 0, else 0
@@ -29,6 +31,7 @@ export const relu_grad: OpDef = elementwise({
   ref: (x, g) => (x > 0 ? g : 0),
   js: ([x, g]) => `${x} > 0 ? ${g} : 0`,
   simd: (s, [x, g]) => s.and(g, s.gt(x, s.zero())),
+  torch: ([x, g]) => `torch.where(${x.expr} > 0, ${g.expr}, 0.0)`,
 });
 
 // g where x > 0, slope · g elsewhere
@@ -38,6 +41,7 @@ export const leaky_relu_grad: OpDef = elementwise({
   ref: (x, g, { slope }) => (x > 0 ? g : slope! * g),
   js: ([x, g], { slope }, lit) => `${x} > 0 ? ${g} : ${lit(slope!)} * ${g}`,
   simd: (s, [x, g], { slope }) => s.select(g, s.mul(s.splat(slope!), g), s.gt(x, s.zero())),
+  torch: ([x, g], { slope }) => `torch.where(${x.expr} > 0, ${g.expr}, ${slope!} * ${g.expr})`,
 });
 
 // g where -1 < x < 1, else 0: hardtanh's derivative, from its input x
@@ -47,4 +51,5 @@ export const hardtanh_grad: OpDef = elementwise({
   ref: (x, g) => (x > -1 && x < 1 ? g : 0),
   js: ([x, g]) => `${x} > -1 && ${x} < 1 ? ${g} : 0`,
   simd: (s, [x, g]) => s.and(s.and(g, s.gt(x, s.splat(-1))), s.gt(s.one(), x)),
+  torch: ([x, g]) => `torch.where((${x.expr} > -1) & (${x.expr} < 1), ${g.expr}, 0.0)`,
 });

@@ -8,7 +8,7 @@ import * as derivatives from './derivatives.ts';
 import * as matrix from './matrix.ts';
 import type { OpDef } from './types.ts';
 
-export type { OpAttrs, OpDef, OnnxBuilder, OnnxValue, SimdBuilder, VjpBuilder } from './types.ts';
+export type { OpAttrs, OpDef, OnnxBuilder, OnnxValue, SimdBuilder, TorchValue, VjpBuilder } from './types.ts';
 
 const families = { ...arithmetic, ...activations, ...derivatives, ...matrix };
 

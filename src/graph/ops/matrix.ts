@@ -1,6 +1,6 @@
 // Products, transposes and concatenation: ops over whole values, evaluated by plain loops
 // (the generated code calls kernels for them; see codegen/emit.ts).
-import type { OnnxBuilder, OnnxValue, OpDef } from './types.ts';
+import type { OnnxBuilder, OnnxValue, OpDef, TorchValue } from './types.ts';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -20,6 +20,12 @@ function matmulOnnx(b: OnnxBuilder, [a, x]: readonly OnnxValue[]): string {
   if (!a.batched) return b.node('Gemm', [x.name, a.name], { transB: 1 });
   const col = b.node('Unsqueeze', [x.name, b.ints([2])]);
   return b.node('Squeeze', [b.node('MatMul', [a.name, col]), b.ints([2])]);
+}
+
+/** A @ x in PyTorch: @ broadcasts leading axes, so only a batched vector x ([B, k]) needs care. */
+function matmulTorch([a, x]: readonly TorchValue[]): string {
+  if (x.shape.length === 2 || !x.batched) return `(${a.expr} @ ${x.expr})`;
+  return a.batched ? `torch.einsum('bmk,bk->bm', ${a.expr}, ${x.expr})` : `(${x.expr} @ ${a.expr}.T)`;
 }
 
 export const matmul: OpDef = {
@@ -47,6 +53,7 @@ export const matmul: OpDef = {
     return [d.op('matmul', [d.g, d.op('transpose', [x])]), dx];
   },
   onnx: matmulOnnx,
+  torch: matmulTorch,
 };
 
 export const transpose: OpDef = {
@@ -64,6 +71,7 @@ export const transpose: OpDef = {
   },
   vjp: (d) => [d.op('transpose', [d.g])],
   onnx: (b, [x]) => b.node('Transpose', [x.name], { perm: perm(x, [1, 0]) }),
+  torch: ([x]) => `${x.expr}.transpose(-1, -2)`,
 };
 
 // g ⊗ x: the gradient of the matrix in a matrix–vector product (backward only).
@@ -77,6 +85,7 @@ export const outer: OpDef = {
     for (let i = 0; i < g.length; i++) for (let j = 0; j < x.length; j++) y[i * x.length + j] = g[i] * x[j];
     return y;
   },
+  torch: ([g, x]) => `(${g.expr}.unsqueeze(-1) * ${x.expr}.unsqueeze(-2))`,
 };
 
 export const concat: OpDef = {
@@ -95,4 +104,5 @@ export const concat: OpDef = {
   },
   // Along the last axis; a part that does not depend on the data is repeated over the batch first.
   onnx: (b, xs) => b.node('Concat', xs.map((x) => (xs.some((y) => y.batched) && !x.batched ? b.perStream(x) : x.name)), { axis: -1 }),
+  torch: (xs) => `torch.cat([${xs.map((x) => (xs.some((y) => y.batched) && !x.batched ? `${x.expr}.expand(B, -1)` : x.expr)).join(', ')}], dim=-1)`,
 };

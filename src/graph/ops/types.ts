@@ -70,6 +70,14 @@ export interface OnnxBuilder {
   perStream(x: OnnxValue): string;
 }
 
+/** A value in the generated PyTorch code: a Python expression; a batched value has a leading batch axis [B, ...shape]. */
+export interface TorchValue {
+  expr: string;
+  batched: boolean;
+  /** The per-example shape. */
+  shape: number[];
+}
+
 /** One entry of the registry. */
 export interface OpDef {
   name: string;
@@ -95,6 +103,8 @@ export interface OpDef {
   vjp?(d: VjpBuilder): (number | null)[];
   /** The op as ONNX nodes; absent where it has no export. */
   onnx?(b: OnnxBuilder, xs: readonly OnnxValue[], attrs: OpAttrs): string;
+  /** The op as a PyTorch expression (torch, F = torch.nn.functional; `B` is the batch size in scope); absent where it has no export. */
+  torch?(xs: readonly TorchValue[], attrs: OpAttrs): string;
 }
 
 /** The shape of an element-wise result: scalar operands broadcast over the other. */

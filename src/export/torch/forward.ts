@@ -1,0 +1,134 @@
+// The body of the generated forward(): the step graph's statements as PyTorch lines, one
+// time loop per run of same-direction layers (as the ONNX printer has one Scan each), each
+// op lowered by its registry entry. Values read by a later loop are kept per step
+// (`seq_…[t]`); a single-use unnamed value is inlined into its reader, so that a line is a
+// statement of the .rnn file, commented with that line.
+import { basename } from 'node:path';
+import type { Graph, GNode } from '../../graph/types.ts';
+import { opDef, type TorchValue } from '../../graph/ops/index.ts';
+import { groupsOf } from '../onnx/phases.ts';
+import { Unexportable } from '../onnx/stage.ts';
+
+const PY_KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self torch F nn B T t tokens states token'.split(' '));
+
+/** A Python identifier for a label: `h1.c'` → `h1_c_next`. */
+export function pyName(label: string): string {
+  let s = label.replace(/'/g, '_next').replace(/[^A-Za-z0-9_]/g, '_');
+  if (!/^[A-Za-z_]/.test(s)) s = `v_${s}`;
+  return PY_KEYWORDS.has(s) ? `${s}_` : s;
+}
+
+/** A Python float literal. */
+export const pyFloat = (v: number): string => (Number.isInteger(v) ? `${v}.0` : Number.isFinite(v) ? String(v) : v > 0 ? "float('inf')" : v < 0 ? "float('-inf')" : "float('nan')");
+
+/** The parameter's attribute path in the generated module: `h1.W_i` → `self.h1.W_i`. */
+export const paramExpr = (name: string): string => `self.${name}`;
+
+/** `file.rnn:12: <the line>`, for a comment. */
+function where(n: GNode, sources: Readonly<Record<string, string>>): string {
+  if (!n.span) return '';
+  const text = sources[n.span.file];
+  if (text === undefined) return basename(n.span.file);
+  const line = text.slice(0, n.span.start).split('\n').length;
+  const src = text.split('\n')[line - 1].trim().replace(/\s+/g, ' ');
+  return `${basename(n.span.file)}:${line}: ${src}`;
+}
+
+export interface ForwardCode {
+  lines: string[];
+  /** The variable holding each state's current value, by state name. */
+  stateVars: Map<string, string>;
+  /** The expression of the logits [T, B, V] after the loops. */
+  logits: string;
+  /** 'next' (predict the next token) or 'token'. */
+  target: 'token' | 'next';
+}
+
+/** Lines of forward() after `T, B = tokens.shape` and the state variables' initialisation. */
+export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>): ForwardCode {
+  if (g.stepLosses.length !== 1) throw new Unexportable(`the model has ${g.stepLosses.length} losses; the export writes the log-probabilities of one`, null);
+  const lossNode = g.nodes[g.stepLosses[0]];
+  const logits = lossNode.inputs[0];
+  const groups = groupsOf(g);
+  const groupOfSeg = new Map<number, number>();
+  groups.forEach((gr, k) => gr.segs.forEach((s) => groupOfSeg.set(s, k)));
+  // Which loop computes a node (params: none; -1), and whether it carries a batch axis.
+  const group: number[] = [];
+  const batched: boolean[] = [];
+  const uses: number[][] = g.nodes.map(() => []);
+  for (const n of g.nodes) {
+    for (const i of n.inputs) uses[i].push(n.id);
+    batched[n.id] = n.op === 'gather' || n.op === 'state0' || n.op === 'mask' || n.inputs.some((i) => batched[i]);
+    group[n.id] = n.op === 'param' ? -1 : n.seg != null && groupOfSeg.has(n.seg) ? groupOfSeg.get(n.seg)! : Math.max(0, ...n.inputs.map((i) => group[i]));
+  }
+  const stateVars = new Map(g.states.map((s) => [s.name, `st_${pyName(s.name)}`]));
+  const stateOfInitial = new Map(g.states.map((s) => [s.initial, s]));
+  const finals = new Set(g.states.map((s) => s.final));
+  // Values read outside their loop are kept for every step.
+  const kept = new Set<number>([logits]);
+  for (const n of g.nodes) for (const i of n.inputs) if (group[i] >= 0 && group[i] !== group[n.id] && g.nodes[i].op !== 'state0' && g.nodes[i].op !== 'const') kept.add(i);
+
+  const used = new Set<string>();
+  const names = new Map<number, string>();
+  const nameOf = (n: GNode): string => {
+    let base = pyName(n.label || (n.id === logits ? 'logits' : `v${n.id}`));
+    if (used.has(base)) base = `${base}_${n.id}`;
+    used.add(base);
+    names.set(n.id, base);
+    return base;
+  };
+  const inline = (n: GNode): boolean => !n.label && uses[n.id].length === 1 && group[uses[n.id][0]] === group[n.id] && !kept.has(n.id) && !finals.has(n.id);
+
+  const lines: string[] = [];
+  const emitted = new Map<number, string>();
+  let current = -1;
+  const value = (id: number): TorchValue => {
+    const n = g.nodes[id];
+    const v = (expr: string): TorchValue => ({ expr, batched: batched[id], shape: n.shape });
+    if (n.op === 'param') return v(paramExpr(n.attrs.name!));
+    if (n.op === 'const') return v(pyFloat(n.attrs.value!));
+    if (n.op === 'state0') return v(stateVars.get(stateOfInitial.get(id)!.name)!);
+    if (group[id] !== current) return v(`seq_${names.get(id)}[t]`);
+    return v(emitted.get(id)!);
+  };
+  const lower = (n: GNode): string => {
+    if (n.op === 'gather') {
+      if (n.attrs.target !== 'token') throw new Unexportable('a lookup of the next token is not exported', n.span);
+      return `${value(n.inputs[0]).expr}[tokens[t]]`;
+    }
+    if (n.op === 'mask') return `self._dropout_mask(B, ${JSON.stringify(n.shape)}, ${pyFloat(n.attrs.p!)})`;
+    const def = opDef(n.op);
+    if (!def?.torch) throw new Unexportable(`'${n.op}' has no PyTorch lowering`, n.span, 'add one to its entry in src/graph/ops/');
+    return def.torch(n.inputs.map(value), n.attrs);
+  };
+  const perStream = (id: number, expr: string): string => (batched[id] ? expr : `${expr}.expand(B, ${g.nodes[id].shape.join(', ')})`);
+
+  groups.forEach((gr, k) => {
+    const members = g.nodes.filter((n) => group[n.id] === k && !['param', 'const', 'state0', 'cross_entropy', 'mean'].includes(n.op));
+    if (members.length === 0) return;
+    const layers = [...new Set([...gr.segs].map((s) => g.segments[s].layer).filter((l) => l !== null))];
+    lines.push(`# ${gr.reverse ? 'reversed sweep (t = T-1 … 0)' : 'sweep over time'}${layers.length ? ` of ${layers.join(', ')}` : ''}`);
+    for (const n of members) if (kept.has(n.id)) lines.push(`seq_${nameOf(n)} = [None] * T`);
+    lines.push(`for t in ${gr.reverse ? 'reversed(range(T))' : 'range(T)'}:`);
+    current = k;
+    for (const n of members) {
+      if (n.shape.length === 0 && batched[n.id]) throw new Unexportable('a per-example scalar that depends on the data is not exported', n.span);
+      const expr = lower(n);
+      if (inline(n)) {
+        emitted.set(n.id, expr);
+        continue;
+      }
+      const name = names.get(n.id) ?? nameOf(n);
+      emitted.set(n.id, name);
+      const c = where(n, sources);
+      lines.push(`    ${name} = ${expr}${c ? `  # ${c}` : ''}`);
+      if (kept.has(n.id)) lines.push(`    seq_${name}[t] = ${perStream(n.id, name)}`);
+    }
+    // The states move on after the whole step has read their previous values.
+    for (const s of g.states) if (group[s.final] === k) {
+      const next = value(s.final).expr;
+      if (next !== stateVars.get(s.name)) lines.push(`    ${stateVars.get(s.name)} = ${perStream(s.final, next)}`);
+    }
+  });
+  return { lines, stateVars, logits: `torch.stack(seq_${names.get(logits)})`, target: lossNode.attrs.target === 'token' ? 'token' : 'next' };
+}

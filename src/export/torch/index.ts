@@ -1,0 +1,158 @@
+// rnnc model → a standalone PyTorch file: an nn.Module whose parameters are rnnc's (the
+// state_dict keys are rnnc's safetensors keys: `h1.W_i` is the submodule h1's W_i), whose
+// forward(tokens [T, B], states) loops over time as the model's layers sweep (reversed
+// ones backwards), with dropout active when training, and returns log-probabilities
+// [T, B, V] and the final states. A target is one printer: every op is lowered by the
+// `torch` entry of the op registry (graph/ops/); what cannot be lowered is refused with a
+// diagnostic located in the model.
+import { basename } from 'node:path';
+import type { IRInit, IRModel } from '../../ir/types.ts';
+import { unroll } from '../../graph/unroll.ts';
+import { xavierBound } from '../../runtime/init.ts';
+import { error, type Diagnostic } from '../../util/diagnostic.ts';
+import { Unexportable } from '../onnx/stage.ts';
+import { forwardCode, pyName } from './forward.ts';
+import { METHODS_PY, SAFETENSORS_PY } from './python.ts';
+
+/** An export refused: `diagnostic` says where in the model, and why. */
+export class TorchExportError extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.message);
+  }
+}
+
+export interface TorchExportInput {
+  ir: IRModel;
+  /** The .rnn sources by path, for the comments. */
+  sources: Readonly<Record<string, string>>;
+}
+
+export interface TorchExportOptions {
+  /** The weights file the generated load() reads by default (beside model.py). */
+  weightsFile?: string;
+  producerVersion?: string;
+}
+
+/** The PyTorch call that draws a parameter as its `init` says (the distribution of rnnc's init, not its random stream). */
+function initPy(name: string, shape: number[], i: IRInit): string {
+  const p = `self.${name}`;
+  const size = shape.reduce((a, b) => a * b, 1);
+  switch (i.name) {
+    case 'zeros':
+      return `nn.init.zeros_(${p})`;
+    case 'ones':
+      return `nn.init.ones_(${p})`;
+    case 'constant':
+      return `nn.init.constant_(${p}, ${i.args[0]})`;
+    case 'uniform':
+      return `nn.init.uniform_(${p}, -${i.args[0]}, ${i.args[0]})`;
+    case 'normal':
+      return `nn.init.normal_(${p}, 0.0, ${i.args[0]})`;
+    case 'xavier': {
+      const a = xavierBound(shape);
+      return `nn.init.uniform_(${p}, -${a}, ${a})`;
+    }
+    case 'orthogonal':
+      return `nn.init.orthogonal_(${p}.view(${shape[0] ?? 1}, ${size / (shape[0] ?? 1)}))`;
+  }
+}
+
+const initText = (i: IRInit): string => `init ${i.name}${i.args.length ? `(${i.args.join(', ')})` : ''}${i.implicit ? ' (default)' : ''}`;
+
+/** The text of model.py. */
+export function exportTorch(model: TorchExportInput, options: TorchExportOptions = {}): string {
+  try {
+    return build(model, options);
+  } catch (e) {
+    if (e instanceof Unexportable) throw new TorchExportError(error('torch-export', e.span, `cannot export to PyTorch: ${e.message}`, e.hint));
+    throw e;
+  }
+}
+
+function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): string {
+  // The training graph: it has the dropout masks, which the module applies only when training.
+  const g = unroll(ir, 1, { training: true });
+  const fw = forwardCode(g, sources);
+  const cls = pyName(ir.name);
+  const shapeOf = (name: string): number[] => g.nodes[g.params.get(name)!].shape;
+  const containers = new Set<string>();
+  for (const p of ir.params) {
+    const parts = p.name.split('.');
+    for (let k = 1; k < parts.length; k++) containers.add(parts.slice(0, k).join('.'));
+  }
+  const vocab = g.nodes[g.stepLosses[0]].inputs.length ? g.nodes[g.nodes[g.stepLosses[0]].inputs[0]].shape[0] : 0;
+  const py = (s: string): string => JSON.stringify(s);
+  const out: string[] = [
+    '#!/usr/bin/env python3',
+    `"""${ir.name}, exported by rnnc${options.producerVersion ? ` ${options.producerVersion}` : ''} from ${basename(ir.file)} as a PyTorch module.`,
+    '',
+    'Parameter names are rnnc\'s safetensors keys: the dots are submodules, so rnnc\'s `h1.W_i` is',
+    'the attribute self.h1.W_i and the state_dict key "h1.W_i" (no renaming). States are passed',
+    'and returned as a dict keyed by rnnc\'s state names ("h1.c"), each [B, size].',
+    '',
+    '    model = load()                      # weights from the .safetensors beside this file',
+    '    log_probs, states = model(tokens)   # tokens: int64 [T, B]; log_probs: [T, B, VOCAB]',
+    '',
+    'Needs only torch (numpy, when present, makes saving faster).',
+    '"""',
+    'import json',
+    'import os',
+    'import struct',
+    '',
+    'import torch',
+    'import torch.nn.functional as F',
+    'from torch import nn',
+    '',
+    `VOCAB = ${vocab}`,
+    '# The states in rnnc\'s layout order: name -> per-stream shape.',
+    `STATES = {${g.states.map((s) => `${py(s.name)}: (${s.shape.join(', ')},)`).join(', ')}}`,
+    '# States of reversed layers: they start every window from zeros and are not carried.',
+    `REVERSED = {${g.states.filter((s) => s.reverse).map((s) => py(s.name)).join(', ')}}`,
+    '# What the log-probabilities at step t predict: the next token ("next") or the same one ("token").',
+    `TARGET = ${py(fw.target)}`,
+    `WEIGHTS = ${py(options.weightsFile ?? `${ir.name.toLowerCase()}.safetensors`)}`,
+    '',
+    '',
+    SAFETENSORS_PY.trimEnd(),
+    '',
+    '',
+    `class ${cls}(nn.Module):`,
+    '    def __init__(self, dtype=torch.float32):',
+    '        super().__init__()',
+    ...[...containers].map((c) => `        self.${c} = nn.Module()`),
+    ...ir.params.map((p) => {
+      const shape = shapeOf(p.name);
+      const dims = p.shape.map((d) => (typeof d === 'number' ? String(d) : String(d))).join(', ');
+      return `        self.${p.name} = nn.Parameter(torch.zeros([${shape.join(', ')}], dtype=dtype))  # [${dims}], ${initText(p.init)}`;
+    }),
+    '        self.reset_parameters()',
+    '',
+    '    def reset_parameters(self):',
+    '        """Draws every parameter as its `init` in the model says (rnnc\'s distributions; not its random numbers)."""',
+    '        with torch.no_grad():',
+    ...ir.params.map((p) => `            ${initPy(p.name, shapeOf(p.name), p.init)}`),
+    '',
+    METHODS_PY.trimEnd(),
+    '',
+    '    def forward(self, tokens, states=None):',
+    '        """tokens: int64 [T, B]; states: dict of [B, size] (default zeros). Returns (log_probs [T, B, VOCAB], final states)."""',
+    '        T, B = tokens.shape',
+    '        if states is None:',
+    '            states = self.initial_states(B)',
+    ...g.states.map((s) => `        ${fw.stateVars.get(s.name)} = states[${py(s.name)}]`),
+    ...fw.lines.map((l) => `        ${l}`),
+    `        logits = ${fw.logits}`,
+    `        return F.log_softmax(logits, dim=-1), {${g.states.map((s) => `${py(s.name)}: ${fw.stateVars.get(s.name)}`).join(', ')}}`,
+    '',
+    '',
+    `def load(path=None, dtype=torch.float32):`,
+    '    """The model with rnnc\'s weights (default: WEIGHTS beside this file)."""',
+    `    model = ${cls}(dtype)`,
+    '    return model.load_rnnc(path or os.path.join(os.path.dirname(os.path.abspath(__file__)), WEIGHTS))',
+    '',
+    '',
+    `Model = ${cls}`,
+    '',
+  ];
+  return out.join('\n');
+}

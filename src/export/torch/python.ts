@@ -1,0 +1,102 @@
+// The fixed parts of the generated Python: a safetensors reader and writer (so that Debian's
+// python3-torch alone suffices: no numpy, no safetensors package), and the module's helpers.
+
+/** Module-level functions of model.py. */
+export const SAFETENSORS_PY = `_DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "I32": torch.int32}
+
+
+def read_safetensors(path):
+    """The tensors of a .safetensors file (u64 LE header length, JSON header, raw little-endian data)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = info["data_offsets"]
+        dtype = _DTYPES[info["dtype"]]
+        raw = bytearray(data[8 + n + a : 8 + n + b])
+        t = torch.frombuffer(raw, dtype=dtype) if raw else torch.zeros(0, dtype=dtype)
+        out[name] = t.reshape(info["shape"])
+    return out
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """Writes float32 tensors (rnnc's checkpoint dtype) in the safetensors layout."""
+    header, blobs, offset = {}, [], 0
+    if metadata:
+        header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
+    for name, t in tensors.items():
+        raw = t.detach().to(torch.float32).contiguous().cpu().reshape(-1).numpy().tobytes() if _HAVE_NUMPY else _f32_bytes(t)
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    head = json.dumps(header).encode()
+    head += b" " * ((8 - len(head) % 8) % 8)
+    with open(path + ".tmp", "wb") as f:
+        f.write(struct.pack("<Q", len(head)) + head + b"".join(blobs))
+    os.replace(path + ".tmp", path)
+
+
+def _f32_bytes(t):
+    flat = t.detach().to(torch.float32).contiguous().cpu().reshape(-1)
+    return struct.pack("<%df" % flat.numel(), *flat.tolist())
+
+
+try:
+    import numpy  # noqa: F401  (only to write tensors faster)
+
+    _HAVE_NUMPY = True
+except ImportError:
+    _HAVE_NUMPY = False
+`;
+
+/** Methods of the generated nn.Module besides __init__ and forward. */
+export const METHODS_PY = `    def initial_states(self, B):
+        """Zero states for B streams, by rnnc's state names."""
+        p = next(self.parameters())
+        return {name: torch.zeros(B, *shape, dtype=p.dtype, device=p.device) for name, shape in STATES.items()}
+
+    def detach_states(self, states):
+        """Truncated BPTT: the next window starts from these values but does not backpropagate into this one.
+        A reversed layer's state starts every window from zeros, as in rnnc."""
+        return {k: (torch.zeros_like(v) if k in REVERSED else v.detach()) for k, v in states.items()}
+
+    def _dropout_mask(self, B, shape, p):
+        """0 or 1/(1-p) per entry, drawn per stream and step, when training; 1 otherwise."""
+        if not self.training or p == 0:
+            return 1.0
+        w = next(self.parameters())
+        return F.dropout(torch.ones(B, *shape, dtype=w.dtype, device=w.device), p, True)
+
+    def loss(self, log_probs, targets):
+        """rnnc's loss: the mean cross-entropy (nats) over the T*B predictions."""
+        return F.nll_loss(log_probs.reshape(-1, log_probs.shape[-1]), targets.reshape(-1))
+
+    def window_loss(self, window, states=None):
+        """Loss of a window of tokens [T + 1, B] (inputs window[:-1]); returns (loss, final states)."""
+        inputs = window[:-1]
+        targets = window[1:] if TARGET == "next" else inputs
+        log_probs, states = self(inputs, states)
+        return self.loss(log_probs, targets), states
+
+    def load_rnnc(self, path):
+        """Loads rnnc's weights (a .safetensors keyed by rnnc's names, e.g. a checkpoint's model.safetensors)."""
+        tensors = read_safetensors(path)
+        own = dict(self.named_parameters())
+        missing = sorted(set(own) - set(tensors))
+        if missing:
+            raise ValueError("%s: no weights for %s" % (path, ", ".join(missing)))
+        with torch.no_grad():
+            for name, p in own.items():
+                if tuple(tensors[name].shape) != tuple(p.shape):
+                    raise ValueError("%s: %s has shape %s, the model wants %s" % (path, name, list(tensors[name].shape), list(p.shape)))
+                p.copy_(tensors[name].to(p.dtype))
+        return self
+
+    def save_rnnc(self, path, metadata=None):
+        """Writes the parameters under rnnc's names (float32), as rnnc's model.safetensors."""
+        write_safetensors(path, dict(self.named_parameters()), metadata)
+`;

@@ -1,0 +1,235 @@
+// train.py, written beside model.py by `rnnc export --format torch`: trains the exported
+// module with rnnc's conventions — the vocabulary of the export, the text cut into B streams
+// read in windows of T steps with the state carried (and detached) between windows and reset
+// each epoch (runtime/train/batches.ts), the mean cross-entropy (or T × it with
+// --loss-scale sum), the global-norm clip of the scaled gradient, rnnc's optimizers
+// (runtime/optim/) — on one process or several with DistributedDataParallel (each rank
+// its slice of the streams, so the averaged gradient is the one-process gradient), and
+// writes an rnnc checkpoint directory (model.safetensors, vocab.json, config.json) that
+// `rnnc eval`, `rnnc sample` and `rnnc export` read.
+export const TRAIN_PY = `#!/usr/bin/env python3
+"""Trains the exported rnnc model, on one process or with DistributedDataParallel, and writes an rnnc checkpoint.
+
+    python3 train.py --data input.txt --steps 50 --out ckpt                        # one process
+    torchrun --nproc_per_node 2 train.py --data input.txt --steps 50 --out ckpt    # DDP, 2 ranks (gloo on CPU)
+    python3 train.py --nproc 2 --data input.txt --steps 50 --out ckpt              # the same, without torchrun
+    torchrun --nnodes 2 --node_rank R --rdzv-endpoint HOST:29500 --nproc_per_node 8 train.py ...   # several machines
+    rnnc eval ckpt --data valid.txt --batch 4                                      # back in rnnc
+
+Data, windows and carried state, loss, clipping and optimizers are rnnc train's (same flags).
+With N ranks each takes batch / N of the streams; DDP averages the gradients, which is then the
+gradient of the mean loss over all the streams, as one process computes it.
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import time
+from datetime import datetime, timezone
+
+import torch
+import torch.distributed as dist
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import __MODEL_MODULE__ as exported  # noqa: E402
+
+TEMPLATE = os.path.join(HERE, "rnnc-checkpoint")
+
+
+def tokenize(text, vocab):
+    """rnnc's tokenisation: characters, or words split on white space with <eos> after each line."""
+    ids = {t: i for i, t in enumerate(vocab["tokens"])}
+    if vocab["kind"] == "char":
+        bad = sorted(set(c for c in text if c not in ids))
+        if bad:
+            raise SystemExit("the text has characters outside the vocabulary: %r" % "".join(bad[:20]))
+        return torch.tensor([ids[c] for c in text], dtype=torch.int64)
+    unk = ids.get("<unk>")
+    out = []
+    lines = text.split("\\n")
+    for line in lines[:-1] if text.endswith("\\n") else lines:
+        for w in re.split(r"\\s+", line):
+            if w:
+                if w not in ids and unk is None:
+                    raise SystemExit("the word %r is outside the vocabulary, which has no <unk>" % w)
+                out.append(ids.get(w, unk))
+        out.append(ids["<eos>"])
+    return torch.tensor(out, dtype=torch.int64)
+
+
+def make_optimizer(kind, params, lr, wd, momentum):
+    o = torch.optim
+    if kind == "sgd":
+        return o.SGD(params, lr=lr, weight_decay=wd)
+    if kind in ("momentum", "nesterov"):
+        return o.SGD(params, lr=lr, weight_decay=wd, momentum=momentum or 0.9, nesterov=kind == "nesterov")
+    if kind == "adagrad":
+        return o.Adagrad(params, lr=lr, weight_decay=wd, eps=1e-10)
+    if kind == "rmsprop":
+        return o.RMSprop(params, lr=lr, weight_decay=wd, alpha=0.99, eps=1e-8, momentum=momentum or 0)
+    if kind == "adam":
+        return o.Adam(params, lr=lr, weight_decay=wd, betas=(0.9, 0.999), eps=1e-8)
+    raise SystemExit("--optimizer must be sgd, momentum, nesterov, adagrad, rmsprop or adam, not %r" % kind)
+
+
+DEFAULT_LR = {"adam": 2e-3, "sgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 1e-2, "rmsprop": 1e-2}
+
+
+def evaluate(model, tokens, B, T=64):
+    """rnnc eval's protocol: B streams overlapping by one token, state carried through each, no dropout."""
+    model.eval()
+    L = (len(tokens) - 1) // B
+    streams = torch.stack([tokens[b * L : b * L + L + 1] for b in range(B)], dim=1)
+    states, total = None, 0.0
+    with torch.no_grad():
+        for s in range(0, L, T):
+            w = streams[s : min(s + T, L) + 1]
+            log_probs, states = model(w[:-1], states)
+            total += -log_probs.gather(2, w[1:].unsqueeze(2)).double().sum().item()
+    model.train()
+    return total / (B * L), B * L
+
+
+def write_checkpoint(model, out, template):
+    """An rnnc checkpoint: the template's config.json and vocab.json, these weights, the digest updated."""
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(template, "config.json")) as f:
+        config = json.load(f)
+    weights = os.path.join(out, "model.safetensors")
+    model.save_rnnc(weights, {"model": config["model"]["name"]})
+    with open(weights, "rb") as f:
+        config["files"]["model.safetensors"] = hashlib.sha256(f.read()).hexdigest()
+    if os.path.abspath(template) != os.path.abspath(out):
+        shutil.copyfile(os.path.join(template, "vocab.json"), os.path.join(out, "vocab.json"))
+    # No rnnc trainer state or optimizer file: the weights and vocabulary are what this checkpoint holds.
+    config["files"] = {k: v for k, v in config["files"].items() if k in ("model.safetensors", "vocab.json")}
+    config.update({"step": None, "train": None, "trainer": None})
+    config["saved"] = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    with open(os.path.join(out, "config.json.tmp"), "w") as f:
+        f.write(json.dumps(config, indent=2) + "\\n")
+    os.replace(os.path.join(out, "config.json.tmp"), os.path.join(out, "config.json"))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help="training text (UTF-8), tokenised with the export's vocabulary")
+    p.add_argument("--valid", help="text to evaluate at the end (rnnc eval's protocol)")
+    p.add_argument("--eval-batch", type=int, default=16, help="streams of the evaluation (rnnc eval --batch)")
+    p.add_argument("--batch", type=int, default=20, help="parallel streams in all (divided among the ranks)")
+    p.add_argument("--bptt", type=int, default=35, help="steps per window")
+    p.add_argument("--steps", type=int, help="optimizer steps (default: one epoch)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--optimizer", default="adam")
+    p.add_argument("--lr", type=float)
+    p.add_argument("--clip", type=float, default=5.0, help="global-norm clip of the (scaled) gradient; 0: off")
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--momentum", type=float)
+    p.add_argument("--loss-scale", choices=["mean", "sum"], default="mean")
+    p.add_argument("--seed", type=int, default=0, help="seed of the dropout masks")
+    p.add_argument("--resume", help="an rnnc checkpoint directory to start from (its weights and vocabulary)")
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    p.add_argument("--threads", type=int, default=1, help="torch threads per rank")
+    p.add_argument("--out", required=True, help="the rnnc checkpoint directory to write")
+    p.add_argument("--nproc", type=int, default=1, help="DDP ranks on this machine, started here with torch.multiprocessing (instead of torchrun)")
+    a = p.parse_args()
+    if a.nproc > 1 and "RANK" not in os.environ:
+        import socket
+
+        import torch.multiprocessing as mp
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        mp.spawn(spawned, args=(a, port), nprocs=a.nproc)
+    else:
+        run(a)
+
+
+def spawned(rank, a, port):
+    """One rank started by --nproc: the environment torchrun would give it."""
+    os.environ.update({"RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(a.nproc), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)})
+    run(a)
+
+
+def run(a):
+    distributed = "RANK" in os.environ and int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if distributed:
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    rank, world = (dist.get_rank(), dist.get_world_size()) if distributed else (0, 1)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed * 1000003 + rank)
+    if a.batch % world:
+        raise SystemExit("--batch %d is not divisible by the %d ranks" % (a.batch, world))
+    template = a.resume or TEMPLATE
+    with open(os.path.join(template, "vocab.json")) as f:
+        vocab = json.load(f)
+    dtype = torch.float64 if a.dtype == "float64" else torch.float32
+    model = exported.load(os.path.join(template, "model.safetensors"), dtype)
+    if len(vocab["tokens"]) != exported.VOCAB:
+        raise SystemExit("%s: %d tokens, the model has vocab %d" % (template, len(vocab["tokens"]), exported.VOCAB))
+    with open(a.data, encoding="utf-8") as f:
+        tokens = tokenize(f.read(), vocab)
+    B, T = a.batch, a.bptt
+    L = len(tokens) // B
+    count = (L - 1) // T
+    if count < 1:
+        raise SystemExit("%s has %d tokens, fewer than one window needs (batch %d x (bptt %d + 1))" % (a.data, len(tokens), B, T))
+    mine = range(rank * B // world, (rank + 1) * B // world)
+    # This rank's streams, [L, B / world]: stream b is tokens[b*L : (b+1)*L].
+    streams = torch.stack([tokens[b * L : (b + 1) * L] for b in mine], dim=1)
+    # With CUDA: one GPU per rank (LOCAL_RANK), NCCL between them; otherwise the CPU and gloo.
+    device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))) if torch.cuda.is_available() else torch.device("cpu")
+    model.to(device)
+    streams = streams.to(device)
+    net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None) if distributed else model
+    opt = make_optimizer(a.optimizer, model.parameters(), a.lr or DEFAULT_LR.get(a.optimizer, 1e-3), a.weight_decay, a.momentum)
+    total = a.steps if a.steps is not None else (a.epochs or 1) * count
+    scale = T if a.loss_scale == "sum" else 1
+    model.train()
+    states, started = None, time.time()
+    for step in range(total):
+        i = step % count
+        if i == 0:
+            states = None  # each epoch starts from zero states
+        w = streams[i * T : i * T + T + 1]
+        log_probs, states = net(w[:-1], states)
+        targets = w[1:] if exported.TARGET == "next" else w[:-1]
+        loss = model.loss(log_probs, targets)
+        opt.zero_grad()
+        loss.backward()  # DDP: the gradients are averaged over the ranks here
+        states = model.detach_states(states)
+        grads = [q.grad for q in model.parameters() if q.grad is not None]
+        norm = scale * torch.sqrt(sum((g.double() ** 2).sum() for g in grads)).item()
+        f = scale * (a.clip / norm if a.clip > 0 and norm > a.clip else 1.0)
+        if f != 1.0:
+            for g in grads:
+                g.mul_(f)
+        opt.step()
+        if distributed:
+            loss = loss.detach().clone()
+            dist.all_reduce(loss)
+            loss /= world
+        if rank == 0 and ((step + 1) % max(1, total // 10) == 0 or step + 1 == total):
+            print("step %d/%d  loss %.6f  grad norm %.4f  %.1f s" % (step + 1, total, loss.item(), norm, time.time() - started), flush=True)
+    if rank == 0:
+        secs = time.time() - started
+        print("trained %d steps on %d rank(s): %d tokens in %.1f s (%.0f tokens/s)" % (total, world, total * B * T, secs, total * B * T / secs), flush=True)
+        write_checkpoint(model, a.out, template)
+        print("wrote rnnc checkpoint %s" % a.out, flush=True)
+        if a.valid:
+            with open(a.valid, encoding="utf-8") as f:
+                vt = tokenize(f.read(), vocab)
+            nll, n = evaluate(model, vt.to(device), a.eval_batch)
+            print("valid: %d tokens, loss %.10f, perplexity %.10f" % (n, nll, math.exp(nll)), flush=True)
+    if distributed:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
+`;

@@ -1,0 +1,78 @@
+// train.py of the PyTorch export: 2-process DistributedDataParallel gives the weights of one
+// process on the same data (oracle: the one-process run), one process trains as rnnc's own
+// trainer does (oracle: rnnc train, same streams, windows, loss, clip and Adam), and the
+// checkpoint it writes is read back by rnnc, whose evaluation gives the loss train.py
+// printed for the same text. Needs /usr/bin/python3 with torch; skipped with one line otherwise.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTorch } from '../../src/cli/export-torch.ts';
+import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
+import { compile } from '../../src/runtime/model.ts';
+import { readSafetensors } from '../../src/runtime/safetensors.ts';
+import { loadCheckpoint } from '../../src/runtime/train/checkpoint.ts';
+import { haveTorch, PYTHON } from './torch-helpers.ts';
+
+const corpus = readFileSync('data/tinyshakespeare/input.txt', 'utf8');
+const TRAIN = corpus.slice(0, 12000);
+const VALID = corpus.slice(12000, 14000);
+const COMMON = ['--batch', '4', '--bptt', '16', '--steps', '8', '--optimizer', 'adam', '--lr', '0.01', '--clip', '0.5', '--eval-batch', '4'];
+
+/** The largest |a − b| over all parameters of two checkpoints. */
+function weightDiff(a: string, b: string): number {
+  const x = readSafetensors(join(a, 'model.safetensors')).tensors;
+  const y = readSafetensors(join(b, 'model.safetensors')).tensors;
+  let worst = 0;
+  for (const [name, t] of x) t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y.get(name)!.data[i]))));
+  return worst;
+}
+
+describe.skipIf(!haveTorch())('train.py: DDP, rnnc semantics, and back into rnnc', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-ddp-'));
+  const out: Record<string, string> = {};
+  const train = (name: string, args: string[]) => {
+    const r = spawnSync(PYTHON, [join(dir, 'train.py'), '--data', join(dir, 'train.txt'), '--valid', join(dir, 'valid.txt'), ...COMMON, ...args, '--out', join(dir, name)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`train.py ${args.join(' ')} failed:\n${r.stderr}`);
+    out[name] = r.stdout;
+  };
+  beforeAll(() => {
+    writeFileSync(join(dir, 'train.txt'), TRAIN);
+    writeFileSync(join(dir, 'valid.txt'), VALID);
+    const model = compile('models/char-lstm.rnn', { dims: { embed: 16, hidden: 32 }, vocab: buildCharVocab(corpus) }).init(1);
+    writeTorch(model, dir);
+    train('one64', ['--dtype', 'float64']);
+    train('two64', ['--dtype', 'float64', '--nproc', '2']);
+    train('one32', ['--dtype', 'float32']);
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('2 DDP processes give the weights of 1 process (float64 training, float32 checkpoints)', () => {
+    const d = weightDiff(join(dir, 'one64'), join(dir, 'two64'));
+    console.log(`max |w(1 process) - w(2 DDP processes)| = ${d}\n--- 2 processes:\n${out.two64}`);
+    expect(d).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('one process trains as rnnc train does (same streams, windows, carried state, loss, clip, Adam)', async () => {
+    const m = loadCheckpoint(join(dir, 'rnnc-checkpoint'), { optimizer: false }).model;
+    await m.train({ train: TRAIN }, { batch: 4, bptt: 16, steps: 8, optimizer: 'adam', lr: 0.01, clip: 0.5 });
+    const ours = m.weights();
+    const theirs = readSafetensors(join(dir, 'one32', 'model.safetensors')).tensors;
+    let worst = 0;
+    for (const [name, w] of ours) w.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - theirs.get(name)!.data[i]))));
+    console.log(`max |w(rnnc train) - w(train.py, float32)| = ${worst}`);
+    expect(worst).toBeLessThanOrEqual(2e-5);
+  });
+
+  it('rnnc reads the checkpoint back and evaluates it to the loss train.py printed', () => {
+    const printed = Number(/valid: \d+ tokens, loss ([\d.]+)/.exec(out.two64)![1]);
+    const r = loadCheckpoint(join(dir, 'two64'), { optimizer: false }).model.evaluate(VALID, { batch: 4 });
+    console.log(`train.py valid loss ${printed}, rnnc eval ${r.loss} (relative difference ${Math.abs(r.loss - printed) / printed})`);
+    expect(Math.abs(r.loss - printed) / printed).toBeLessThanOrEqual(1e-6);
+  });
+});
+
+describe.runIf(!haveTorch())('train.py of the PyTorch export', () => {
+  it('needs PyTorch', () => console.log('skipped: no PyTorch (apt-get install python3-torch)'));
+});
