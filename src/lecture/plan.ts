@@ -91,8 +91,8 @@ export function plan(budgetSeconds: number, quick: boolean): Plan {
       quick,
       budgetSeconds,
       neuralSeconds: null,
-      neuralSteps: 100,
-      evalEvery: 25,
+      neuralSteps: 60,
+      evalEvery: 20,
       settings: { ...zaremba, dims: new Map([['embed', 32], ['hidden', 32]]) },
       diagnose: { distance: 12, windows: 2, warmup: 8 },
       reserved: 0,
@@ -103,8 +103,8 @@ export function plan(budgetSeconds: number, quick: boolean): Plan {
   const need = reserved + neural.length * MIN_NEURAL_SECONDS;
   if (budgetSeconds < need) throw new RangeError(`a budget of ${fmtMinutes(budgetSeconds)} is too small: the n-grams, evaluations and diagnoses take about ${fmtMinutes(reserved)} and each of the ${neural.length} neural models needs at least ${MIN_NEURAL_SECONDS} s of training (give --budget ${Math.ceil(need / 60)}m or more, or --quick)`);
   const neuralSeconds = Math.floor((budgetSeconds - reserved) / neural.length);
-  // About five validations per run, at least 100 steps apart (each costs seconds on PTB valid).
-  const evalEvery = Math.max(100, Math.round((neuralSeconds * STEPS_PER_SECOND) / 5));
+  // About four validations per run, at least 200 steps apart (each costs seconds on PTB valid).
+  const evalEvery = Math.max(200, Math.round((neuralSeconds * STEPS_PER_SECOND) / 4));
   return { quick, budgetSeconds, neuralSeconds, neuralSteps: null, evalEvery, settings: { ...zaremba, dims: new Map() }, diagnose: { distance: 50, windows, warmup: 32 }, reserved };
 }
 

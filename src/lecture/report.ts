@@ -15,6 +15,9 @@ export interface Row {
   test: number | null;
   published: Published | null;
   note: string;
+  /** neural: its checkpoint (rnnc eval takes it); mix: the neural row mixed with KN5, and the weights. */
+  checkpoint?: string;
+  mix?: { of: string; weights: number[] };
 }
 
 export const emptyRow = (s: Stage, status: RowStatus, note: string): Row => ({ id: s.id, label: s.label, status, params: null, paramsUnit: null, seconds: null, valid: null, test: null, published: s.published ?? null, note });
@@ -23,7 +26,7 @@ const num = (x: number | null) => (x === null ? '—' : x.toFixed(2));
 const size = (r: Row) => (r.params === null ? '—' : `${(r.params / 1e6).toFixed(2)}M${r.paramsUnit === 'n-grams' ? ' n-grams' : ''}`);
 const time = (r: Row) => (r.seconds === null ? '—' : fmtMinutes(r.seconds));
 const published = (r: Row) => (r.published ? `${r.published.valid !== undefined ? `${r.published.valid} / ` : ''}${r.published.test} (${r.published.source})` : '—');
-const status = (r: Row) => (r.status === 'done' ? r.note : `${r.status}${r.note ? `: ${r.note}` : ''}`);
+const status = (r: Row) => (r.status === 'done' ? r.note : r.status === 'not available' ? `not available ${r.note}` : `${r.status}${r.note ? `: ${r.note}` : ''}`);
 
 const HEAD = ['model', 'size', 'training', 'valid ppl', 'test ppl', 'published (valid / test)', 'notes'];
 const cells = (r: Row) => [r.label, size(r), time(r), num(r.valid), num(r.test), published(r), status(r)];

@@ -56,28 +56,27 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
   let kn5: NgramModel | null = null;
   let finished = false;
   const notes = [
-    'Perplexities are exp of the mean NLL per token on the standard PTB split (10,000 words, <eos> at each line end).',
+    `Perplexities are exp of the mean NLL per token on ${o.plan.quick ? `a slice of PTB (the first ${QUICK_SLICE.train.toLocaleString('en-US')} training tokens, ${QUICK_SLICE.other.toLocaleString('en-US')} of valid and test)` : 'the standard PTB split'}, the vocabulary that of the training text (${data.vocab.size.toLocaleString('en-US')} words with <eos>), <eos> at each line end.`,
     'n-grams are scored as `rnnc ngram eval` scores (one stream, tokens 1…N−1); neural models as `rnnc train` validates (16 streams, state carried); the mix on one stream, as `rnnc eval --mix --mix-tune`.',
     `Neural models: Zaremba et al.'s small settings (sgd lr ${o.plan.settings.lr}, clip ${o.plan.settings.clip}, summed loss, batch ${o.plan.settings.batch} × bptt ${o.plan.settings.bptt}, init uniform(${o.plan.settings.initScale})), ${o.plan.quick ? `${o.plan.neuralSteps} steps each, models shrunk to ${[...o.plan.settings.dims].map(([k, v]) => `${k} ${v}`).join(', ')} (--quick: a smoke test, not a result)` : `${fmtMinutes(o.plan.neuralSeconds!)} of training each (the published runs trained 13 epochs)`}; the final weights are evaluated.`,
   ];
 
   const write = () => {
     const seconds = (performance.now() - t0) / 1000;
+    // Rebuilt in a fixed order each time: the comparisons first, then each run's own curve.
+    figures.length = 0;
     const curves = [...neural].map(([id, r]) => ({ name: id, points: r.curve.filter((c) => c.valid !== undefined).map((c) => ({ x: c.tokens, y: Math.exp(c.valid!) })) }));
     if (curves.length) {
       writeFileSync(join(o.out, 'plots', 'learning-curves.svg'), curveSvg(curves, { title: 'validation perplexity while training', xLabel: 'training tokens seen', yLabel: 'valid perplexity' }));
-      if (!figures.some((f) => f.path === 'plots/learning-curves.svg')) figures.unshift({ path: 'plots/learning-curves.svg', caption: 'Learning curves (validation perplexity)' });
-    }
-    for (const [id, r] of neural) {
-      const path = relative(o.out, join(r.checkpoint, 'curve.svg'));
-      if (!figures.some((f) => f.path === path)) figures.push({ path, caption: `${id}: training and validation loss` });
+      figures.push({ path: 'plots/learning-curves.svg', caption: 'Learning curves (validation perplexity)' });
     }
     for (const at of ['init', 'trained'] as const) {
       if (!diag[at].length) continue;
       const path = `plots/gradients-${at}.svg`;
       writeFileSync(join(o.out, path), plot(diag[at]));
-      if (!figures.some((f) => f.path === path)) figures.push({ path, caption: `‖∂J(t)/∂h(t−ℓ)‖ against ℓ, ${at === 'init' ? 'at initialisation' : 'after training'}` });
+      figures.push({ path, caption: `‖∂J(t)/∂h(t−ℓ)‖ against ℓ, ${at === 'init' ? 'at initialisation' : 'after training'} (rnnc diagnose)` });
     }
+    for (const [id, r] of neural) figures.push({ path: relative(o.out, join(r.checkpoint, 'curve.svg')), caption: `${id}: training and validation loss (nats/token)` });
     const all = [...diag.init, ...diag.trained];
     const input: ReportInput = { command: o.command, data: files.train.replace(/ptb\.train\.txt$/, ''), started, seconds, budget: o.budget, finished, rows, figures, diagnoseText: all.length ? table(all) : null, notes };
     writeFileSync(join(o.out, 'report.md'), markdownReport(input));
@@ -106,7 +105,7 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
       neural.set(stage.id, r);
       if (r.init) diag.init.push(r.init);
       if (r.trained) diag.trained.push(r.trained);
-      Object.assign(row, { status: 'done', params: r.params, paramsUnit: 'parameters', seconds: r.seconds, valid: r.valid.perplexity, test: r.test.perplexity, note: `${r.steps} steps, ${(r.tokens / data.train.length).toFixed(2)} epochs` });
+      Object.assign(row, { status: 'done', params: r.params, paramsUnit: 'parameters', seconds: r.seconds, valid: r.valid.perplexity, test: r.test.perplexity, checkpoint: r.checkpoint, note: `${r.steps} steps, ${(r.tokens / data.train.length).toFixed(2)} epochs` });
     } else {
       const best = [...neural].sort((a, b) => a[1].valid.loss - b[1].valid.loss)[0];
       if (!best || !kn5) {
@@ -114,7 +113,7 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
       } else {
         say(`  mixing ${best[0]} (best on valid) with KN5`);
         const r = runMix(best[0], best[1].model, kn5, texts);
-        Object.assign(row, { status: 'done', seconds: r.seconds, valid: r.valid, test: r.test, note: `${best[0]} λ=${r.weights[0].toFixed(3)} + KN5 ${r.weights[1].toFixed(3)}; alone on one stream: ${r.alone.neural.toFixed(2)} and ${r.alone.ngram.toFixed(2)}` });
+        Object.assign(row, { status: 'done', seconds: r.seconds, mix: { of: best[0], weights: r.weights }, valid: r.valid, test: r.test, note: `${best[0]} λ=${r.weights[0].toFixed(3)} + KN5 ${r.weights[1].toFixed(3)}; alone on one stream: ${r.alone.neural.toFixed(2)} and ${r.alone.ngram.toFixed(2)}` });
         row.label = `${rows[STAGES.findIndex((s) => s.id === best[0])].label} + KN5 (λ tuned on valid)`;
       }
     }
