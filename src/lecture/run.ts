@@ -58,7 +58,7 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
   const notes = [
     `Perplexities are exp of the mean NLL per token on ${o.plan.quick ? `a slice of PTB (the first ${QUICK_SLICE.train.toLocaleString('en-US')} training tokens, ${QUICK_SLICE.other.toLocaleString('en-US')} of valid and test)` : 'the standard PTB split'}, the vocabulary that of the training text (${data.vocab.size.toLocaleString('en-US')} words with <eos>), <eos> at each line end.`,
     'n-grams are scored as `rnnc ngram eval` scores (one stream, tokens 1…N−1); neural models as `rnnc train` validates (16 streams, state carried); the mix on one stream, as `rnnc eval --mix --mix-tune`.',
-    `Neural models: Zaremba et al.'s small settings (sgd lr ${o.plan.settings.lr}, clip ${o.plan.settings.clip}, summed loss, batch ${o.plan.settings.batch} × bptt ${o.plan.settings.bptt}, init uniform(${o.plan.settings.initScale})), ${o.plan.quick ? `${o.plan.neuralSteps} steps each, models shrunk to ${[...o.plan.settings.dims].map(([k, v]) => `${k} ${v}`).join(', ')} (--quick: a smoke test, not a result)` : `${fmtMinutes(o.plan.neuralSeconds!)} of training each (the published runs trained 13 epochs)`}; the final weights are evaluated.`,
+    `Neural models: Zaremba et al.'s small settings (sgd lr ${o.plan.settings.lr} (Elman: ${STAGES.find((s) => s.id === 'elman')?.lr}, as lr 1 blows it up), clip ${o.plan.settings.clip}, summed loss, batch ${o.plan.settings.batch} × bptt ${o.plan.settings.bptt}, init uniform(${o.plan.settings.initScale})), ${o.plan.quick ? `${o.plan.neuralSteps} steps each, models shrunk to ${[...o.plan.settings.dims].map(([k, v]) => `${k} ${v}`).join(', ')} (--quick: a smoke test, not a result)` : `${fmtMinutes(o.plan.neuralSeconds!)} of training each (the published runs trained 13 epochs)`}; the final weights are evaluated.`,
   ];
 
   const write = () => {
@@ -105,7 +105,7 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
       neural.set(stage.id, r);
       if (r.init) diag.init.push(r.init);
       if (r.trained) diag.trained.push(r.trained);
-      Object.assign(row, { status: 'done', params: r.params, paramsUnit: 'parameters', seconds: r.seconds, valid: r.valid.perplexity, test: r.test.perplexity, checkpoint: r.checkpoint, note: `${r.steps} steps, ${(r.tokens / data.train.length).toFixed(2)} epochs` });
+      Object.assign(row, { status: 'done', params: r.params, paramsUnit: 'parameters', seconds: r.seconds, valid: r.valid.perplexity, test: r.test.perplexity, checkpoint: r.checkpoint, note: `${r.steps} steps, ${(r.tokens / data.train.length).toFixed(2)} epochs${stage.lr !== undefined ? `, lr ${stage.lr}` : ''}` });
     } else {
       const best = [...neural].sort((a, b) => a[1].valid.loss - b[1].valid.loss)[0];
       if (!best || !kn5) {

@@ -63,7 +63,7 @@ function diagnoseModel(label: string, model: LanguageModel, ids: Int32Array, p: 
  * validates (16 streams), and diagnoses it at init and after training when the stage asks.
  */
 export async function runNeural(stage: Stage, modelFile: string, data: PreparedData, testIds: Int32Array, p: Plan, out: string, say: Say, stop: () => boolean): Promise<NeuralResult | null> {
-  const s = p.settings;
+  const s = { ...p.settings, lr: stage.lr ?? p.settings.lr };
   const model = compile(modelFile, { vocab: data.vocab, dims: s.dims });
   model.init(0, { name: 'uniform', args: [s.initScale] });
   let init: Labelled | null = null;
