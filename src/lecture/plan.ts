@@ -95,7 +95,7 @@ export function plan(budgetSeconds: number, quick: boolean): Plan {
       quick,
       budgetSeconds,
       neuralSeconds: null,
-      neuralSteps: 60,
+      neuralSteps: 40,
       evalEvery: 20,
       settings: { ...zaremba, dims: new Map([['embed', 32], ['hidden', 32]]) },
       diagnose: { distance: 12, windows: 2, warmup: 8 },
