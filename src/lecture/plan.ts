@@ -126,3 +126,19 @@ export function parseBudget(v: string): number {
   if (!(s > 0)) throw new RangeError(`expected a positive duration, got "${v}"`);
   return s;
 }
+
+/**
+ * The training time of the next neural model, re-planned from what is left: the seconds
+ * remaining, the neural models still to train (this one included), and each one's cost
+ * besides training (evaluation, diagnosis, saving) as measured so far — a loaded machine
+ * makes those slower than planned, and the budget should hold anyway. Never below the
+ * minimum that gives a row.
+ */
+export function rebudget(left: number, neuralLeft: number, overheadEach: number): number {
+  return Math.max(MIN_NEURAL_SECONDS, Math.floor((left - MIX_SECONDS - neuralLeft * overheadEach) / neuralLeft));
+}
+
+/** The planned cost of a neural stage besides training, until one is measured. */
+export function plannedOverhead(p: Plan, diagnosed: boolean): number {
+  return EVAL_SECONDS + (diagnosed ? 2 * DIAGNOSE_SECONDS_PER_4 * (p.diagnose.windows / 4) : 0);
+}

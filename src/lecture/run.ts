@@ -8,7 +8,7 @@ import { readCorpus } from '../runtime/data/corpus.ts';
 import { prepareData } from '../runtime/data/prepare.ts';
 import { curveSvg } from '../runtime/curve.ts';
 import { writeSlice, type SplitFiles } from './data.ts';
-import { fmtMinutes, type Plan, STAGES } from './plan.ts';
+import { fmtMinutes, plannedOverhead, type Plan, rebudget, STAGES } from './plan.ts';
 import { emptyRow, markdownReport, resultsJson, textTable, type ReportInput, type Row } from './report.ts';
 import { runMix, runNeural, runNgram, type NeuralResult, type Say } from './stages.ts';
 
@@ -47,7 +47,7 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
   const texts = { valid: readCorpus(files.valid, 'validation text'), test: readCorpus(files.test, 'test text') };
   const testIds = data.vocab.encode(texts.test, files.test);
   say(`${data.train.length.toLocaleString('en-US')} training tokens, ${data.valid!.length.toLocaleString('en-US')} valid, ${testIds.length.toLocaleString('en-US')} test; vocabulary ${data.vocab.size.toLocaleString('en-US')}`);
-  if (!o.plan.quick) say(`budget ${o.budget}: ${fmtMinutes(o.plan.neuralSeconds!)} of training for each neural model, ~${fmtMinutes(o.plan.reserved)} for the rest`);
+  if (!o.plan.quick) say(`budget ${o.budget}: about ${fmtMinutes(o.plan.neuralSeconds!)} of training for each neural model (re-planned before each from the time left), ~${fmtMinutes(o.plan.reserved)} for the rest`);
 
   const rows: Row[] = STAGES.map((s) => emptyRow(s, 'not run', ''));
   const neural = new Map<string, NeuralResult>();
@@ -58,7 +58,7 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
   const notes = [
     `Perplexities are exp of the mean NLL per token on ${o.plan.quick ? `a slice of PTB (the first ${QUICK_SLICE.train.toLocaleString('en-US')} training tokens, ${QUICK_SLICE.other.toLocaleString('en-US')} of valid and test)` : 'the standard PTB split'}, the vocabulary that of the training text (${data.vocab.size.toLocaleString('en-US')} words with <eos>), <eos> at each line end.`,
     'n-grams are scored as `rnnc ngram eval` scores (one stream, tokens 1…N−1); neural models as `rnnc train` validates (16 streams, state carried); the mix on one stream, as `rnnc eval --mix --mix-tune`.',
-    `Neural models: Zaremba et al.'s small settings (sgd lr ${o.plan.settings.lr} (Elman: ${STAGES.find((s) => s.id === 'elman')?.lr}, as lr 1 blows it up), clip ${o.plan.settings.clip}, summed loss, batch ${o.plan.settings.batch} × bptt ${o.plan.settings.bptt}, init uniform(${o.plan.settings.initScale})), ${o.plan.quick ? `${o.plan.neuralSteps} steps each, models shrunk to ${[...o.plan.settings.dims].map(([k, v]) => `${k} ${v}`).join(', ')} (--quick: a smoke test, not a result)` : `${fmtMinutes(o.plan.neuralSeconds!)} of training each (the published runs trained 13 epochs)`}; the final weights are evaluated.`,
+    `Neural models: Zaremba et al.'s small settings (sgd lr ${o.plan.settings.lr} (Elman: ${STAGES.find((s) => s.id === 'elman')?.lr}, as lr 1 blows it up), clip ${o.plan.settings.clip}, summed loss, batch ${o.plan.settings.batch} × bptt ${o.plan.settings.bptt}, init uniform(${o.plan.settings.initScale})), ${o.plan.quick ? `${o.plan.neuralSteps} steps each, models shrunk to ${[...o.plan.settings.dims].map(([k, v]) => `${k} ${v}`).join(', ')} (--quick: a smoke test, not a result)` : `the same share of the time left each (the column "training"; the published runs trained 13 epochs)`}; the final weights are evaluated.`,
   ];
 
   const write = () => {
@@ -97,11 +97,21 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
     } else if (stage.kind === 'window') {
       Object.assign(row, { status: 'not available', note: 'in this version (issue 15 §2: the language has no lagged token access yet)' });
     } else if (stage.kind === 'neural') {
-      const r = await runNeural(stage, join(o.modelsDir, stage.model!), data, testIds, o.plan, o.out, say, o.stop);
+      let p = o.plan;
+      if (!p.quick) {
+        // The time left, shared again: what the stages before took is known now.
+        const left = p.budgetSeconds - (performance.now() - t0) / 1000;
+        const neuralLeft = STAGES.slice(i).filter((s) => s.kind === 'neural').length;
+        const done = [...neural.values()];
+        const overhead = done.length ? done.reduce((a, r) => a + r.stageSeconds - r.seconds, 0) / done.length : plannedOverhead(p, stage.diagnose === true);
+        p = { ...p, neuralSeconds: rebudget(left, neuralLeft, overhead) };
+      }
+      const r = await runNeural(stage, join(o.modelsDir, stage.model!), data, testIds, p, o.out, say, o.stop);
       if (!r) {
         row.note = 'interrupted while training';
         break;
       }
+      r.stageSeconds = (performance.now() - t) / 1000;
       neural.set(stage.id, r);
       if (r.init) diag.init.push(r.init);
       if (r.trained) diag.trained.push(r.trained);

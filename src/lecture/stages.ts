@@ -48,6 +48,8 @@ export interface NeuralResult {
   test: EvalResult;
   curve: CurvePoint[];
   checkpoint: string;
+  /** The whole stage: training, evaluation, diagnosis, saving (set by the caller). */
+  stageSeconds: number;
   init: Labelled | null;
   trained: Labelled | null;
 }
@@ -110,7 +112,7 @@ export async function runNeural(stage: Stage, modelFile: string, data: PreparedD
     trained = diagnoseModel(`${stage.id}@trained`, model, data.valid!, p);
     say(`  gradients after training measured (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
-  return { model, params: model.paramCount, seconds: st.seconds, steps: st.step, tokens: st.tokens, reason: result.reason, valid, test, curve: st.curve, checkpoint, init, trained };
+  return { model, params: model.paramCount, seconds: st.seconds, steps: st.step, tokens: st.tokens, reason: result.reason, valid, test, curve: st.curve, checkpoint, stageSeconds: 0, init, trained };
 }
 
 export interface MixResult {

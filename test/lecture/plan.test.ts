@@ -2,7 +2,7 @@
 // they promise (the split never exceeds the budget; the slice is whole lines of the text).
 import { describe, expect, it } from 'vitest';
 import { firstTokens } from '../../src/lecture/data.ts';
-import { MIN_NEURAL_SECONDS, neuralStages, parseBudget, plan, STAGES } from '../../src/lecture/plan.ts';
+import { MIN_NEURAL_SECONDS, neuralStages, parseBudget, plan, plannedOverhead, rebudget, STAGES } from '../../src/lecture/plan.ts';
 
 describe('plan', () => {
   it('gives each neural model the same time, and all of it fits the budget', () => {
@@ -36,6 +36,23 @@ describe('plan', () => {
   it('runs the stages the issue lists, the fixed-window LM included', () => {
     expect(STAGES.map((s) => s.id)).toEqual(['kn3', 'kn5', 'window', 'elman', 'gru', 'lstm', 'lstm-tied', 'mix']);
     expect(STAGES.filter((s) => s.diagnose).map((s) => s.id)).toEqual(['elman', 'gru', 'lstm']);
+  });
+});
+
+describe('rebudget', () => {
+  it('shares the time left so the remaining stages fit, as planned when nothing ran late', () => {
+    const p = plan(60 * 60, false);
+    const first = rebudget(p.budgetSeconds - 2 * 20, neuralStages().length, plannedOverhead(p, true));
+    expect(Math.abs(first - p.neuralSeconds!)).toBeLessThan(0.1 * p.neuralSeconds!);
+    for (const [left, n, over] of [[1000, 3, 50], [600, 2, 120], [3000, 4, 10]]) {
+      const s = rebudget(left, n, over);
+      expect(n * (s + over)).toBeLessThanOrEqual(left);
+      expect(n * (s + 1 + over)).toBeGreaterThan(left - 60); // only the mix's share kept back
+    }
+  });
+  it('a late run shrinks the next models, never below a row\'s minimum', () => {
+    expect(rebudget(100, 3, 200)).toBe(MIN_NEURAL_SECONDS);
+    expect(rebudget(900, 2, 100)).toBeLessThan(rebudget(900, 2, 20));
   });
 });
 
