@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   export: async () => (await import('./export.ts')).registerExport,
   ngram: async () => (await import('./ngram.ts')).registerNgram,
   diagnose: async () => (await import('./diagnose.ts')).registerDiagnose,
+  lecture: async () => (await import('./lecture.ts')).registerLecture,
 };
 
 // Arguments that name a .rnn file (their help says so; `rnnc ngram`'s <model> is an ARPA
