@@ -1,10 +1,9 @@
 // Ohm match + semantics: source text → typed AST (src/syntax/ast.ts), or one syntax
 // diagnostic at the furthest point the parser reached.
-import { readFileSync } from 'node:fs';
 import * as ohm from 'ohm-js';
 import type { BinaryOp, CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
-import { compileGrammar } from '../util/grammar-recipe.ts';
+import { rnnGrammar } from '../util/grammar-recipe.ts';
 import { bracketTooDeep, exprTooDeep, MAX_BRACKET_DEPTH, MAX_EXPR_DEPTH } from './limits.ts';
 
 let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
@@ -12,8 +11,7 @@ let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
 // The grammar is compiled once per process: it is the only slow part of parsing.
 function language(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
   if (cached) return cached;
-  const text = readFileSync(new URL('../../grammar/rnn.ohm', import.meta.url), 'utf8');
-  const grammar = compileGrammar(text);
+  const grammar = rnnGrammar();
   const semantics = grammar.createSemantics();
   addAstOperation(semantics);
   cached = { grammar, semantics };

@@ -1,5 +1,6 @@
 // Compiling grammar/rnn.ohm takes Ohm ~200 ms, most of a CLI start; the build (scripts/build.mjs)
-// saves the compiled grammar as a recipe beside this file, which loads in ~2 ms.
+// saves the compiled grammar as a recipe beside this file, which loads in ~2 ms. (The browser
+// build puts src/browser/twins/grammar-recipe.ts, with the recipe inlined, in its place.)
 import { readFileSync } from 'node:fs';
 import * as ohm from 'ohm-js';
 
@@ -21,4 +22,9 @@ export function compileGrammar(text: string, recipe: URL = new URL('./rnn-gramma
   }
   if (saved?.grammar === text) return makeRecipe(saved.recipe);
   return ohm.grammar(text);
+}
+
+/** The grammar of .rnn files: grammar/rnn.ohm, through the recipe when the build made one. */
+export function rnnGrammar(): ohm.Grammar {
+  return compileGrammar(readFileSync(new URL('../../grammar/rnn.ohm', import.meta.url), 'utf8'));
 }
