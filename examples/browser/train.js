@@ -43,7 +43,9 @@ function draw() {
   const y = (v) => T + ((H - T - B) * (hi - v)) / (hi - lo || 1);
   for (const v of [lo, (lo + hi) / 2, hi]) g.fillText(v.toFixed(2), 10, y(v) + 8);
   g.fillText('step', (W + L) / 2 - 20, H - 15);
-  g.fillText(String(maxX), x(maxX) - 30, H - B + 32);
+  g.textAlign = 'right';
+  g.fillText(String(maxX), x(maxX), H - B + 32);
+  g.textAlign = 'left';
   g.fillText('loss (nats/char)', L + 10, T + 30);
   g.strokeStyle = '#3558d6';
   g.lineWidth = 3;
@@ -81,6 +83,7 @@ $('train').onclick = async () => {
     $('progress').dataset.first = String(points[0]?.[1] ?? '');
     $('progress').dataset.last = String(points[points.length - 1]?.[1] ?? '');
     $('progress').dataset.steps = String(points.length);
+    $('progress').dataset.curve = JSON.stringify(points.map((p) => p[1]));
     $('progress').textContent += ` — done (${result.reason})`;
     $('sample').disabled = false;
   } catch (e) {
