@@ -19,10 +19,10 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Starts `node examples/browser/serve.mjs --port 0 …args` and a headless Chromium with one page. */
-export async function open(args: string[] = []): Promise<Session> {
+/** Starts `node examples/browser/serve.mjs --port 0 …args` (or another copy of it) and a headless Chromium with one page. */
+export async function open(args: string[] = [], serveScript = join(root, 'examples/browser/serve.mjs')): Promise<Session> {
   const { chromium } = await import('playwright-core');
-  const server: ChildProcess = spawn(process.execPath, [join(root, 'examples/browser/serve.mjs'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server: ChildProcess = spawn(process.execPath, [serveScript, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   server.stderr!.on('data', (d) => (stderr += d));
   const first = await new Promise<string>((ok, no) => {
