@@ -3,7 +3,7 @@
 // or <eos> for a word model), and the next token's distribution is shown, best first.
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const MAKE = 'rnnc train char-lstm --minutes 1 -o runs/demo && rnnc export runs/demo --format esm -o examples/browser/model.mjs';
+const MAKE = 'rnnc train char-lstm --minutes 1 --out runs/demo && rnnc export runs/demo --format esm -o examples/browser/model.mjs';
 
 let m;
 try {
