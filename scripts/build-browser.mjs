@@ -24,7 +24,7 @@ try {
 
 /** Modules that read or write files, and the twins that take their place in a page. */
 const TWINS = new Map(
-  ['syntax/read-disk.ts', 'runtime/files.ts', 'util/package-root.ts', 'util/grammar-recipe.ts'].map((f) => [
+  ['syntax/read-disk.ts', 'syntax/parse-cache.ts', 'runtime/files.ts', 'util/package-root.ts', 'util/grammar-recipe.ts'].map((f) => [
     path.join(root, 'src', f),
     path.join(root, 'src/browser/twins', path.basename(f)),
   ]),
@@ -53,7 +53,8 @@ function shippedModels(dir = path.join(root, 'models'), prefix = '') {
 }
 
 const ohm = await import('ohm-js');
-const recipe = ohm.grammar(readFileSync(path.join(root, 'grammar/rnn.ohm'), 'utf8')).toRecipe();
+const grammar = readFileSync(path.join(root, 'grammar/rnn.ohm'), 'utf8');
+const recipe = JSON.parse(ohm.grammar(grammar).toRecipe());
 const t0 = performance.now();
 const result = await esbuild.build({
   entryPoints: [path.join(root, 'src/browser/index.ts')],
@@ -63,7 +64,7 @@ const result = await esbuild.build({
   platform: 'browser',
   target: 'es2022',
   plugins: [twins],
-  define: { RNNC_GRAMMAR_RECIPE: recipe, RNNC_SHIPPED_MODELS: JSON.stringify(shippedModels()) },
+  define: { RNNC_GRAMMAR: JSON.stringify({ grammar, recipe }), RNNC_SHIPPED_MODELS: JSON.stringify(shippedModels()) },
   legalComments: 'none',
   logLevel: 'silent',
   metafile: true,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Builds what users install: src/ → dist/ (JavaScript and .d.ts, tsc with tsconfig.build.json)
-// and the grammar compiled ahead of time (dist/util/rnn-grammar.json: Ohm takes ~200 ms to
-// compile grammar/rnn.ohm, loading its recipe ~2 ms). npm runs it as `prepare`: at `npm ci` /
+// Builds what users install: src/ → dist/ (JavaScript and .d.ts, tsc with tsconfig.build.json),
+// the CLI bundled by esbuild into dist/cli/, and the grammar compiled ahead of time
+// (dist/util/rnn-grammar.json: Ohm takes ~200 ms to compile grammar/rnn.ohm, loading its
+// recipe ~2 ms). npm runs it as `prepare`: at `npm ci` /
 // `npm install` in a clone, for a git dependency, and before `npm pack` / `npm publish`.
 // Type errors fail the build when packing; at install they are reported and dist/ is still
 // written (tsc emits anyway), so a work-in-progress clone still installs.
@@ -45,4 +46,16 @@ if (r.status !== 0) {
 const ohm = await import('ohm-js');
 const grammar = readFileSync(path.join(root, 'grammar/rnn.ohm'), 'utf8');
 writeFileSync(path.join(dist, 'util/rnn-grammar.json'), JSON.stringify({ grammar, recipe: JSON.parse(ohm.grammar(grammar).toRecipe()) }));
+
+// The CLI bundled (scripts/bundle-cli.mjs): a start reads a few files, not ~60. esbuild is a dev
+// dependency like TypeScript; without it the CLI runs from tsc's output, only slower.
+let bundler;
+try {
+  bundler = await import('./bundle-cli.mjs');
+  await import('esbuild');
+} catch {
+  bundler = undefined;
+  say('esbuild is not installed: the CLI in dist/ is not bundled (it starts slower)');
+}
+if (bundler) await bundler.bundleCli(root);
 say(`built dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

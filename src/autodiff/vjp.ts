@@ -1,9 +1,11 @@
-// Every vector–Jacobian product rule, in one table. A rule receives the node, the id of
+// Every vector–Jacobian product rule, in one table: those of the registry's ops (graph/ops/)
+// and of the structural ops below. A rule receives the node, the id of
 // the gradient flowing into its output, and a builder; it returns the gradient of each
 // input (null where none flows: data, masks, constants). Rules build graph nodes, so the
 // backward pass is itself a graph that the interpreter and the code generator both read.
 import type { GraphBuilder } from '../graph/unroll.ts';
 import type { GNode, Op } from '../graph/types.ts';
+import { OPS, opDef, type OpDef, type VjpBuilder } from '../graph/ops/index.ts';
 
 export interface VjpContext {
   b: GraphBuilder;
@@ -26,64 +28,31 @@ function op(c: VjpContext, o: Op, inputs: number[], shape: number[], attrs: GNod
   return c.b.add(o, inputs, shape, attrs, '', c.node.span, c.node.t);
 }
 
-const elementwise = (o: Op, extra: (n: GNode) => GNode['attrs'] = () => ({})): Rule => ({
-  arity: 1,
-  vjp: (c) => [op(c, o, [o === 'sigmoid_grad' || o === 'tanh_grad' ? c.node.id : c.node.inputs[0], c.g], c.node.shape, extra(c.node))],
-});
+/** The registry op `def` as a VJP rule: its vjp reads the node through a VjpBuilder. */
+function fromRegistry(def: OpDef, vjp: NonNullable<OpDef['vjp']>): Rule {
+  return {
+    arity: def.arity,
+    vjp: (c) => {
+      const d: VjpBuilder = {
+        x: c.node.inputs,
+        y: c.node.id,
+        g: c.g,
+        attrs: c.node.attrs,
+        shapeOf: c.shapeOf,
+        op: (name, inputs, attrs = {}) => {
+          const o = opDef(name);
+          if (!o) throw new Error(`internal: the VJP of '${def.name}' builds '${name}', which is not in the op registry`);
+          return op(c, o.name as Op, inputs, o.shape(inputs.map(c.shapeOf), attrs), attrs);
+        },
+        unbroadcast: (grad, k) => unbroadcast(c, grad, c.node.inputs[k]),
+      };
+      return vjp(d);
+    },
+  };
+}
 
-export const VJP: Readonly<Partial<Record<Op, Rule>>> = {
-  // y = A @ x: dA = g ⊗ x, dx = Aᵀ g.   y = A @ X: dA = g Xᵀ, dX = Aᵀ g.
-  matmul: {
-    arity: 2,
-    vjp: (c) => {
-      const [a, x] = c.node.inputs;
-      const [m, k] = c.shapeOf(a);
-      const xs = c.shapeOf(x);
-      const at = op(c, 'transpose', [a], [k, m]);
-      const dx = op(c, 'matmul', [at, c.g], xs);
-      if (xs.length === 1) return [op(c, 'outer', [c.g, x], [m, k]), dx];
-      const xt = op(c, 'transpose', [x], [xs[1], xs[0]]);
-      return [op(c, 'matmul', [c.g, xt], [m, k]), dx];
-    },
-  },
-  add: { arity: 2, vjp: (c) => c.node.inputs.map((i) => unbroadcast(c, c.g, i)) },
-  sub: {
-    arity: 2,
-    vjp: (c) => {
-      const [a, b] = c.node.inputs;
-      return [unbroadcast(c, c.g, a), unbroadcast(c, op(c, 'neg', [c.g], c.node.shape), b)];
-    },
-  },
-  mul: {
-    arity: 2,
-    vjp: (c) => {
-      const [a, b] = c.node.inputs;
-      return [unbroadcast(c, op(c, 'mul', [c.g, b], c.node.shape), a), unbroadcast(c, op(c, 'mul', [c.g, a], c.node.shape), b)];
-    },
-  },
-  // y = a / b: da = g / b, db = -g a / b²
-  div: {
-    arity: 2,
-    vjp: (c) => {
-      const [a, b] = c.node.inputs;
-      const da = op(c, 'div', [c.g, b], c.node.shape);
-      const ga = op(c, 'mul', [c.g, a], c.node.shape);
-      const bb = op(c, 'mul', [b, b], c.shapeOf(b));
-      const db = op(c, 'neg', [op(c, 'div', [ga, bb], c.node.shape)], c.node.shape);
-      return [unbroadcast(c, da, a), unbroadcast(c, db, b)];
-    },
-  },
-  neg: { arity: 1, vjp: (c) => [op(c, 'neg', [c.g], c.node.shape)] },
-  // Saturating nonlinearities differentiate from their output: σ' = y(1-y), tanh' = 1-y².
-  sigmoid: elementwise('sigmoid_grad'),
-  tanh: elementwise('tanh_grad'),
-  relu: elementwise('relu_grad'),
-  leaky_relu: elementwise('leaky_relu_grad', (n) => ({ slope: n.attrs.slope })),
-  exp: { arity: 1, vjp: (c) => [op(c, 'mul', [c.g, c.node.id], c.node.shape)] },
-  log: { arity: 1, vjp: (c) => [op(c, 'div', [c.g, c.node.inputs[0]], c.node.shape)] },
-  // softplus'(x) = σ(x)
-  softplus: { arity: 1, vjp: (c) => [op(c, 'mul', [c.g, op(c, 'sigmoid', [c.node.inputs[0]], c.node.shape)], c.node.shape)] },
-  transpose: { arity: 1, vjp: (c) => [op(c, 'transpose', [c.g], c.shapeOf(c.node.inputs[0]))] },
+/** Rules of the ops outside the registry: they read data, reduce, or cut vectors. */
+const STRUCTURAL: Readonly<Partial<Record<Op, Rule>>> = {
   concat: {
     arity: 'any',
     vjp: (c) => {
@@ -108,6 +77,11 @@ export const VJP: Readonly<Partial<Record<Op, Rule>>> = {
       return c.node.inputs.map(() => each);
     },
   },
+};
+
+export const VJP: Readonly<Partial<Record<Op, Rule>>> = {
+  ...Object.fromEntries(Object.values(OPS).flatMap((def) => (def.vjp ? [[def.name, fromRegistry(def, def.vjp)]] : []))),
+  ...STRUCTURAL,
 };
 
 /** Sources: no inputs, so nothing to propagate; gradients that reach them are results. */

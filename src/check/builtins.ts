@@ -23,6 +23,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
     unary('exp'),
     unary('log'),
     unary('softplus'),
+    unary('hardtanh'),
     { name: 'leaky_relu', signature: 'leaky_relu(x, slope = 0.01)', minArgs: 1, maxArgs: 2, literalArgs: [1], elementwise: true },
     { name: 'dropout', signature: 'dropout(x, p)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: true },
     { name: 'concat', signature: 'concat(a, b, ...)', minArgs: 2, maxArgs: Infinity, literalArgs: [], elementwise: false },

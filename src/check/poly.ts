@@ -1,6 +1,7 @@
 // Dim algebra: a dim is a polynomial over named dims with integer coefficients, so that
 // `[hidden]` vs `[embed]` compare symbolically while `vocab` is still unbound, `concat`
 // sums dims, and parameter counts print as e.g. `513*vocab + 1,224,704`.
+import { groupDigits } from '../util/group-digits.ts';
 
 /** Monomial key ("" for the constant term, "a*b" with sorted factors) → coefficient. */
 export type Poly = ReadonlyMap<string, number>;
@@ -61,7 +62,7 @@ function formatMonomial(key: string): string {
 }
 
 function formatInt(n: number, grouped: boolean): string {
-  return grouped ? n.toLocaleString('en-US') : String(n);
+  return grouped ? groupDigits(n) : String(n);
 }
 
 /** Human form: higher-degree terms first, constant last; `grouped` adds thousands separators. */

@@ -1,11 +1,13 @@
 // rnnc export CKPT|MODEL.rnn --format esm|cjs — one JavaScript file with no dependency that
-// holds a compiled model (its forward code, kernels, vocabulary and weights), and its .d.ts.
+// holds a compiled model (its forward code, kernels, vocabulary and weights), and its .d.ts;
+// --format onnx — an ONNX model of the same network (export-onnx.ts).
 // From a model file, the weights are initialised from --seed exactly as `rnnc train` does
 // (with the vocabulary train would build from the same data), for loading weights later.
 import { statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { exportModule, type ExportFormat } from '../export/standalone.ts';
+import { writeOnnx } from './export-onnx.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { compile, type LanguageModel } from '../runtime/model.ts';
 import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
@@ -78,9 +80,9 @@ function fromModelFile(file: string, o: Opts): LanguageModel {
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('write a standalone JavaScript module (no dependencies; Node and browsers) of a checkpoint or a model')
+    .description('write a standalone JavaScript module (no dependencies; Node and browsers), or an ONNX model, of a checkpoint or a model')
     .argument('<input>', 'checkpoint directory written by rnnc train, or a model .rnn file (weights initialised from --seed)')
-    .option('--format <format>', 'esm (an ES module) or cjs (CommonJS)', 'esm')
+    .option('--format <format>', 'esm (an ES module), cjs (CommonJS) or onnx (an ONNX model: tokens [T, B] in, log-probabilities [T, B, vocab] and final states out)', 'esm')
     .option('-o, --out <file>', 'the module to write (default: the model name, .mjs or .cjs); its .d.ts is written beside it')
     .option('--weights <where>', 'inline (base64 in the module) or external (init({ weights }) reads a .safetensors; one is written beside the module)', 'inline')
     .option('--window <n>', 'steps per window when the module scores a text (speed only)', parsePositiveInt, 64)
@@ -103,10 +105,11 @@ export function registerExport(program: Command): void {
         '  rnnc export runs/shakespeare --format esm -o shakespeare.mjs',
         '  rnnc export runs/shakespeare --format cjs --weights external -o shakespeare.cjs',
         '  rnnc export models/char-lstm.rnn --seed 1 -o char-lstm.mjs',
+        '  rnnc export runs/shakespeare --format onnx -o shakespeare.onnx',
       ].join('\n'),
     )
     .action((input: string, o: Opts) => {
-      if (o.format !== 'esm' && o.format !== 'cjs') throw new UserError(`--format must be esm or cjs, not "${o.format}"`);
+      if (o.format !== 'esm' && o.format !== 'cjs' && o.format !== 'onnx') throw new UserError(`--format must be esm, cjs or onnx, not "${o.format}"`);
       if (o.weights !== 'inline' && o.weights !== 'external') throw new UserError(`--weights must be inline or external, not "${o.weights}"`);
       const st = statSync(input, { throwIfNoEntry: false });
       let model: LanguageModel;
@@ -122,6 +125,10 @@ export function registerExport(program: Command): void {
         throw new UserError(`${input}: neither a checkpoint directory nor a .rnn model file`);
       } else {
         throw new UserError(`${input}: no such checkpoint directory or model file`);
+      }
+      if (o.format === 'onnx') {
+        for (const line of writeOnnx(model, o.out ?? `${model.name.toLowerCase()}.onnx`)) console.log(line);
+        return;
       }
       const format = o.format as ExportFormat;
       const out = o.out ?? `${model.name.toLowerCase()}.${format === 'esm' ? 'mjs' : 'cjs'}`;

@@ -3,6 +3,7 @@
 // 150 ms, without the trainer, the kernels, fast-check or Graphviz.
 import { Command, type Argument } from 'commander';
 import { resolveBundled } from './resolve-model.ts';
+import { parseCacheDir, useParseCache } from '../syntax/parse-cache.ts';
 import { VERSION } from './version.ts';
 
 type Register = (program: Command) => void;
@@ -29,6 +30,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 // one bundled with rnnc (resolve-model.ts).
 const isModelArgument = (a: Argument): boolean => /\.rnn\b/.test(a.description);
 const CORPUS_OPTIONS = ['data', 'valid'];
+
+// Parses of unchanged files come from disk: a check of such a file never loads Ohm.
+useParseCache(parseCacheDir(process.env));
 
 // Output piped into `head` closes early; that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -1,7 +1,7 @@
 // What `rnnc train` prints while it runs: a progress bar on a terminal, plain lines
 // otherwise, or one JSON object per line.
 import cliProgress from 'cli-progress';
-import type { StepInfo, ValidInfo } from '../runtime/train/trainer.ts';
+import type { EpochInfo, StepInfo, ValidInfo } from '../runtime/train/trainer.ts';
 
 export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 export function fmtTime(s: number): string {
@@ -67,10 +67,22 @@ export class Reporter {
   valid(v: ValidInfo): void {
     const r = v.result;
     if (this.mode === 'json') {
-      this.emit({ step: v.step, epoch: v.epoch, tokens: v.tokens, valid_loss: r.loss, valid_ppl: r.perplexity, valid_bits: r.bits, best: v.best });
+      this.emit({ step: v.step, epoch: v.epoch, tokens: v.tokens, valid_loss: r.loss, valid_ppl: r.perplexity, valid_bits: r.bits, best: v.best, ...(v.averaged ? { averaged: true } : {}) });
       return;
     }
-    this.say(`valid after step ${v.step} (epoch ${v.epoch}): loss ${r.loss.toFixed(4)} nats/${this.unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${this.unit}${v.best ? ' (best)' : ''}`);
+    this.say(`valid after step ${v.step} (epoch ${v.epoch})${v.averaged ? ', averaged weights' : ''}: loss ${r.loss.toFixed(4)} nats/${this.unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${this.unit}${v.best ? ' (best)' : ''}`);
+  }
+
+  /** JSON only: one line per epoch with the gradient norms per parameter and how often clipping fired. */
+  epoch(epoch: number, info: EpochInfo): void {
+    if (this.mode !== 'json') return;
+    this.emit({ event: 'epoch', epoch, step: info.step, steps: info.steps, clipped: info.clipped, grad_norms: info.gradNorms });
+  }
+
+  /** NT-ASGD's switch to averaging. */
+  averaging(step: number, nonmono: number): void {
+    if (this.mode === 'json') this.emit({ event: 'averaging', step });
+    else this.say(`nt-asgd: validation is worse than the best before the last ${nonmono}; averaging the weights from step ${step + 1} on (validation and checkpoints use the average)`);
   }
 
   say(text: string): void {

@@ -24,6 +24,7 @@ function runValues(c: CheckpointConfig, bundled: string): Record<string, unknown
     clip: t?.clip,
     weightDecay: t?.weightDecay,
     momentum: t?.hyper.momentum,
+    nonmono: t ? (t.nonmono ?? 5) : undefined, // older checkpoints: the default
     lossScale: t?.lossScale,
     lrSchedule: sched?.kind,
     lrDecay: sched && sched.kind !== 'constant' ? sched.factor : undefined,

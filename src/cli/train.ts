@@ -39,6 +39,7 @@ interface Opts {
   clip: number;
   weightDecay: number;
   momentum?: number;
+  nonmono: number;
   lossScale: string;
   lrSchedule: string;
   lrDecay?: number;
@@ -105,6 +106,7 @@ function trainOptions(o: Opts): TrainOptions {
     evalEvery: o.evalEvery,
     patience: o.patience,
     seed: o.seed,
+    nonmono: o.nonmono,
   };
 }
 
@@ -171,13 +173,14 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     if (given('evalEvery')) opts.evalEvery = o.evalEvery;
     if (given('patience')) opts.patience = o.patience;
     trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, opts);
-    trainer.restore(ck.config.trainer, ck.optimizer, ck.carried);
+    trainer.restore(ck.config.trainer, ck.optimizer, ck.carried, ck.trainWeights);
     initSeed = ck.config.initSeed;
     initScale = ck.config.initScale ?? null;
     outDir = o.out ?? o.resume;
     rep.say(`resuming ${model.name} from ${o.resume} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}); checkpoints go to ${outDir}`);
   } else {
     if (!file) throw new UserError('which model? rnnc train MODEL.rnn (or --resume DIR)');
+    if (cmd.getOptionValueSource('nonmono') === 'cli' && o.optimizer !== 'nt-asgd') throw new UserError(`--nonmono applies to --optimizer nt-asgd only (the optimizer is ${o.optimizer})`);
     const settings = dataSettings(o);
     // Check the model before reading data: a typo in the model should not wait for a corpus.
     // Diagnostics are printed as `check` prints them (each with its own location and "error:").
@@ -197,7 +200,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     const b = trainer.batches;
     const opt = trainer.options;
     rep.say(`training ${model.name} (${fmtInt(model.paramCount)} parameters) on ${o.data ?? 'tiny Shakespeare (bundled)'}: ${fmtInt(prepared.train.length)} ${settings.kind === 'char' ? 'characters' : 'tokens'}, vocabulary ${prepared.vocab.size}${prepared.valid ? `, ${fmtInt(prepared.valid.length)} for validation` : ''}`);
-    rep.say(`batch ${opt.batch} × bptt ${opt.bptt}: ${fmtInt(b.count)} steps per epoch; ${opt.optimizer} lr ${opt.lr}, clip ${opt.clip || 'off'}; budget ${[opt.epochs && `${opt.epochs} epoch(s)`, opt.steps && `${opt.steps} steps`, opt.minutes && `${opt.minutes} min`].filter(Boolean).join(', ')}; validation in ${opt.evalBatch} streams`);
+    rep.say(`batch ${opt.batch} × bptt ${opt.bptt}: ${fmtInt(b.count)} steps per epoch; ${opt.optimizer}${opt.optimizer === 'nt-asgd' ? ` (nonmono ${opt.nonmono})` : ''} lr ${opt.lr}, clip ${opt.clip || 'off'}; budget ${[opt.epochs && `${opt.epochs} epoch(s)`, opt.steps && `${opt.steps} steps`, opt.minutes && `${opt.minutes} min`].filter(Boolean).join(', ')}; validation in ${opt.evalBatch} streams`);
     rep.say(`checkpoints: ${outDir}`);
   }
   unit = rep.unit = model.vocab?.kind === 'word' ? 'token' : 'char';
@@ -241,6 +244,8 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
         bestPending ||= v.best;
         rep.valid(v);
       },
+      onEpoch: (e, info) => rep.epoch(e, info),
+      onAveraging: (step) => rep.averaging(step, trainer.options.nonmono),
       onCheckpoint: save,
       shouldStop: () => interrupted,
     });
@@ -269,6 +274,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     }
   }
   save();
+  trainer.adoptEvalWeights(); // training is over: the test and the sample use the weights the checkpoint holds
   const test = o.test ? testBest(outDir, o.test, model, validation, s.step) : null;
   const epoch = s.epoch + (s.epochStep > 0 ? 1 : 0); // the epoch under way, as the progress lines count
   if (mode === 'json') {
@@ -309,6 +315,7 @@ export function registerTrain(program: Command): void {
     .option('--clip <norm>', 'clip the global gradient norm to this (0: off)', nonNegative, 5)
     .option('--weight-decay <l2>', 'L2 weight decay', nonNegative, 0)
     .option('--momentum <mu>', 'momentum for momentum, nesterov and rmsprop', nonNegative)
+    .option('--nonmono <n>', 'nt-asgd: average the weights from the first validation worse than the best before the last n', nonNegativeInt, 5)
     .option('--loss-scale <mean|sum>', 'differentiate the per-token mean (mean), or the sum over the window\'s T steps of the batch mean (sum: TensorFlow\'s and Zaremba\'s convention)', 'mean')
     .option('--lr-schedule <kind>', 'constant | decay (×--lr-decay each epoch after --decay-after) | plateau (÷4 when validation does not improve)', 'constant')
     .option('--lr-decay <factor>', 'the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25)', fraction)

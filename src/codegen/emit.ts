@@ -4,6 +4,7 @@
 // reverse time order, accumulating parameter gradients into the gradient arena.
 // Every value is batch-major [B, n]. Text from the model appears only inside comments.
 import type { GNode } from '../graph/types.ts';
+import { ELEMENTWISE_OPS, opDef } from '../graph/ops/index.ts';
 import { lineCol, type SourceFile } from '../util/source.ts';
 import type { Span } from '../syntax/ast.ts';
 import { commentText, compilerTemp, derived, numberLiteral } from './names.ts';
@@ -125,7 +126,7 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
     const ins = plan.transposedMatmul.has(n.id) ? [...n.inputs, nodes[n.inputs[0]].inputs[0]] : n.inputs;
     for (const i of ins) consumers[i].push(n.id);
   }
-  const fusable = (n: GNode): boolean => ELEMENTWISE.has(n.op) && isBatched(n.id) && !fusedOnly(n.id);
+  const fusable = (n: GNode): boolean => ELEMENTWISE_OPS.has(n.op) && isBatched(n.id) && !fusedOnly(n.id);
   /** Splits a phase's node list into fused runs (two or more element-wise ops of one length) and single nodes. */
   const runs = (given: GNode[]): GNode[][] => {
     const list = stageOrder(given);
@@ -701,48 +702,9 @@ export function emitModule(plan: Plan, options: EmitOptions = {}): string {
   }
 }
 
-/** Ops whose value is one expression per entry (scalarExpr), which fusion may combine. */
-const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'neg', 'sigmoid', 'tanh', 'exp', 'log', 'relu', 'leaky_relu', 'softplus', 'sigmoid_grad', 'tanh_grad', 'relu_grad', 'leaky_relu_grad']);
-
-/** The arithmetic of one element-wise op on operand expressions (array reads or locals). */
+/** The arithmetic of one element-wise op on operand expressions (array reads or locals), from the op registry. */
 function scalarExpr(n: GNode, xs: string[]): string {
-  const [a, b] = xs;
-  switch (n.op) {
-    case 'add':
-      return `${a} + ${b}`;
-    case 'sub':
-      return `${a} - ${b}`;
-    case 'mul':
-      return `${a} * ${b}`;
-    case 'div':
-      return `${a} / ${b}`;
-    case 'neg':
-      return `-${a}`;
-    case 'sigmoid':
-      return `$sigmoid(${a})`;
-    case 'tanh':
-      return `$tanh(${a})`;
-    case 'exp':
-      return `Math.exp(${a})`;
-    case 'log':
-      return `Math.log(${a})`;
-    case 'relu':
-      return `${a} > 0 ? ${a} : 0`;
-    case 'leaky_relu':
-      return `${a} > 0 ? ${a} : ${numberLiteral(n.attrs.slope!)} * ${a}`;
-    // log(1 + e^x) without overflow
-    case 'softplus':
-      return `${a} > 0 ? ${a} + Math.log1p(Math.exp(-${a})) : Math.log1p(Math.exp(${a}))`;
-    // from the output y: σ' = y(1 − y), tanh' = 1 − y²
-    case 'sigmoid_grad':
-      return `${b} * ${a} * (1 - ${a})`;
-    case 'tanh_grad':
-      return `${b} * (1 - ${a} * ${a})`;
-    case 'relu_grad':
-      return `${a} > 0 ? ${b} : 0`;
-    case 'leaky_relu_grad':
-      return `${a} > 0 ? ${b} : ${numberLiteral(n.attrs.slope!)} * ${b}`;
-    default:
-      throw new CodegenError(`no code template for op '${n.op}'`);
-  }
+  const js = opDef(n.op)?.js;
+  if (!js) throw new CodegenError(`no code template for op '${n.op}'`);
+  return js(xs, n.attrs, numberLiteral);
 }

@@ -1,6 +1,6 @@
 // Fused element-wise loops as WebAssembly SIMD (f32x4) functions over the float32 kernels'
 // memory: the same ops, in the same order, as the JavaScript loop emit.ts writes beside each
-// call (which stays the readable reference, the float64 path, and the fallback).
+// call (each op's SIMD form is in the op registry, graph/ops/) (which stays the readable reference, the float64 path, and the fallback).
 //
 // A loop is described by a LoopSpec: its operands are arrays (byte offsets into the memory),
 // f32 scalars, or values computed earlier in the loop; each op may store its value to an
@@ -17,6 +17,7 @@ import {
   type Bytes, type Local, FunctionBuilder, encodeModule, get, setLocal, i32, i32c, i32x4, f32c, f32x4, v128, F32, I32, V128,
 } from '../kernels/wasm/asm.ts';
 import { LN2_SPLIT, TANH_RATIONAL } from './fast-math.ts';
+import { OPS, opDef, type SimdBuilder } from '../graph/ops/index.ts';
 
 export type LoopOperand =
   | { kind: 'value'; op: number } // the value of op `op` (an earlier op of this loop)
@@ -41,11 +42,8 @@ export interface LoopSpec {
   ops: LoopOp[];
 }
 
-/** The ops a SIMD loop can run (log and softplus stay in JavaScript). */
-export const SIMD_OPS = new Set([
-  'add', 'sub', 'mul', 'div', 'neg', 'sigmoid', 'tanh', 'exp', 'relu', 'leaky_relu',
-  'sigmoid_grad', 'tanh_grad', 'relu_grad', 'leaky_relu_grad',
-]);
+/** The ops a SIMD loop can run: those the registry gives a SIMD form (log and softplus stay in JavaScript). */
+export const SIMD_OPS: ReadonlySet<string> = new Set(Object.values(OPS).filter((d) => d.simd).map((d) => d.name));
 
 const splat = (x: number): Bytes => f32x4.splat(f32c(x));
 
@@ -113,29 +111,17 @@ function compileLoop(f: FunctionBuilder, spec: LoopSpec): void {
     ];
   };
 
-  const zero = (): Bytes => v128.const0();
-  const one = (): Bytes => splat(1);
+  // The registry's SIMD forms are written against this: f32x4 instructions, and exp and tanh above.
+  const lanes: SimdBuilder<Bytes> = {
+    add: f32x4.add, sub: f32x4.sub, mul: f32x4.mul, div: f32x4.div, neg: f32x4.neg,
+    min: f32x4.min, max: f32x4.max, pmax: f32x4.pmax, gt: f32x4.gt,
+    and: v128.and, select: v128.bitselect,
+    splat, zero: () => v128.const0(), one: () => splat(1), exp, tanh,
+  };
   const expr = (o: LoopOp): Bytes => {
-    const xs = o.inputs.map(read);
-    const [a, c] = xs;
-    switch (o.op) {
-      case 'add': return f32x4.add(a, c);
-      case 'sub': return f32x4.sub(a, c);
-      case 'mul': return f32x4.mul(a, c);
-      case 'div': return f32x4.div(a, c);
-      case 'neg': return f32x4.neg(a);
-      case 'exp': return exp(a);
-      case 'sigmoid': return f32x4.div(one(), f32x4.add(one(), exp(f32x4.neg(a))));
-      case 'tanh': return tanh(a);
-      // x > 0 ? x : 0 (NaN → 0, as in JavaScript): pmax(0, x) = 0 < x ? x : 0
-      case 'relu': return f32x4.pmax(zero(), a);
-      case 'leaky_relu': return v128.bitselect(a, f32x4.mul(splat(o.slope!), a), f32x4.gt(a, zero()));
-      case 'sigmoid_grad': return f32x4.mul(f32x4.mul(c, a), f32x4.sub(one(), a));
-      case 'tanh_grad': return f32x4.mul(c, f32x4.sub(one(), f32x4.mul(a, a)));
-      case 'relu_grad': return v128.and(c, f32x4.gt(a, zero()));
-      case 'leaky_relu_grad': return v128.bitselect(c, f32x4.mul(splat(o.slope!), c), f32x4.gt(a, zero()));
-      default: throw new Error(`simd loop: unsupported op ${o.op}`);
-    }
+    const simd = opDef(o.op)?.simd;
+    if (!simd) throw new Error(`simd loop: unsupported op ${o.op}`);
+    return simd(lanes, o.inputs.map(read), { slope: o.slope });
   };
 
   const body = (): void => {

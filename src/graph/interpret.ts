@@ -1,5 +1,6 @@
 // The float64 reference interpreter: plain loops over the unrolled graph, one example at
 // a time. It is slow on purpose and obviously correct: the oracle for generated code.
+import { opDef } from './ops/index.ts';
 import type { GNode, Graph } from './types.ts';
 
 export interface Window {
@@ -46,10 +47,6 @@ export function logSumExp(x: Float64Array): number {
   return max + Math.log(s);
 }
 
-const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-// log(1 + e^v) without overflow for large v.
-const softplus = (v: number): number => (v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));
-
 /** Evaluates the nodes of `g` below `upTo` (all of them, forward and backward, by default) for one example. */
 export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Array[] {
   const vals: Float64Array[] = new Array(upTo);
@@ -59,21 +56,14 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
     if (tok === undefined) throw new Error(`window has no token at position ${idx}`);
     return tok;
   };
-  const map = (n: GNode, f: (v: number) => number): Float64Array => {
-    const x = vals[n.inputs[0]];
-    const out = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
-    return out;
-  };
-  const zip = (n: GNode, f: (a: number, b: number) => number): Float64Array => {
-    const a = vals[n.inputs[0]];
-    const b = vals[n.inputs[1]];
+  /** An element-wise op of the registry, entry by entry; a scalar operand (length 1, shape []) broadcasts over the other. */
+  const elementwise = (n: GNode, f: (a: number, b: number, attrs: GNode['attrs']) => number): Float64Array => {
     const len = size(n.shape);
     const out = new Float64Array(len);
-    // A scalar operand (length 1, shape []) broadcasts over the other.
+    const [a, b] = n.inputs.map((i) => vals[i]);
     const sa = g.nodes[n.inputs[0]].shape.length === 0;
-    const sb = g.nodes[n.inputs[1]].shape.length === 0;
-    for (let i = 0; i < len; i++) out[i] = f(sa ? a[0] : a[i], sb ? b[0] : b[i]);
+    const sb = n.inputs.length > 1 && g.nodes[n.inputs[1]].shape.length === 0;
+    for (let i = 0; i < len; i++) out[i] = f(sa ? a[0] : a[i], b === undefined ? 0 : sb ? b[0] : b[i], n.attrs);
     return out;
   };
 
@@ -105,70 +95,6 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         for (let i = 0; i < len; i++) out[i] = rnd() < p ? 0 : 1 / (1 - p);
         break;
       }
-      case 'matmul': {
-        const [a, x] = inp;
-        const [m, k] = g.nodes[n.inputs[0]].shape;
-        const cols = g.nodes[n.inputs[1]].shape.length === 1 ? 1 : g.nodes[n.inputs[1]].shape[1];
-        out = new Float64Array(len);
-        for (let i = 0; i < m; i++)
-          for (let j = 0; j < cols; j++) {
-            let s = 0;
-            for (let p = 0; p < k; p++) s += a[i * k + p] * x[p * cols + j];
-            out[i * cols + j] = s;
-          }
-        break;
-      }
-      case 'add':
-        out = zip(n, (a, b) => a + b);
-        break;
-      case 'sub':
-        out = zip(n, (a, b) => a - b);
-        break;
-      case 'mul':
-        out = zip(n, (a, b) => a * b);
-        break;
-      case 'div':
-        out = zip(n, (a, b) => a / b);
-        break;
-      case 'neg':
-        out = map(n, (v) => -v);
-        break;
-      case 'sigmoid':
-        out = map(n, sigmoid);
-        break;
-      case 'tanh':
-        out = map(n, Math.tanh);
-        break;
-      case 'relu':
-        out = map(n, (v) => (v > 0 ? v : 0));
-        break;
-      case 'leaky_relu':
-        out = map(n, (v) => (v > 0 ? v : n.attrs.slope! * v));
-        break;
-      case 'exp':
-        out = map(n, Math.exp);
-        break;
-      case 'log':
-        out = map(n, Math.log);
-        break;
-      case 'softplus':
-        out = map(n, softplus);
-        break;
-      case 'transpose': {
-        const [r, c] = g.nodes[n.inputs[0]].shape;
-        out = new Float64Array(len);
-        for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = inp[0][i * c + j];
-        break;
-      }
-      case 'concat': {
-        out = new Float64Array(len);
-        let off = 0;
-        for (const v of inp) {
-          out.set(v, off);
-          off += v.length;
-        }
-        break;
-      }
       case 'gather': {
         const d = n.shape[0];
         const row = vocabRow(n);
@@ -190,12 +116,6 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         out = Float64Array.of(s / inp.length);
         break;
       }
-      case 'outer': {
-        const [gv, x] = inp;
-        out = new Float64Array(len);
-        for (let i = 0; i < gv.length; i++) for (let j = 0; j < x.length; j++) out[i * x.length + j] = gv[i] * x[j];
-        break;
-      }
       case 'sum': {
         let s = 0;
         for (const v of inp[0]) s += v;
@@ -212,18 +132,6 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
       case 'slice':
         out = inp[0].slice(n.attrs.start!, n.attrs.start! + len);
         break;
-      case 'sigmoid_grad':
-        out = zip(n, (y, gr) => gr * y * (1 - y));
-        break;
-      case 'tanh_grad':
-        out = zip(n, (y, gr) => gr * (1 - y * y));
-        break;
-      case 'relu_grad':
-        out = zip(n, (x, gr) => (x > 0 ? gr : 0));
-        break;
-      case 'leaky_relu_grad':
-        out = zip(n, (x, gr) => (x > 0 ? gr : n.attrs.slope! * gr));
-        break;
       case 'xent_grad': {
         const logits = inp[0];
         const gr = inp[1][0];
@@ -232,6 +140,12 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         for (let i = 0; i < len; i++) out[i] = gr * Math.exp(logits[i] - lse);
         out[vocabRow(n)] -= gr;
         break;
+      }
+      default: {
+        const def = opDef(n.op);
+        if (def?.ref) out = elementwise(n, def.ref);
+        else if (def?.evaluate) out = def.evaluate(inp, n.inputs.map((i) => g.nodes[i].shape), n.shape);
+        else throw new Error(`the interpreter has no meaning for op '${n.op}'`);
       }
     }
     vals[n.id] = out;

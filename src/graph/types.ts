@@ -3,7 +3,9 @@
 // autodiff appends to it share this one representation, so one interpreter and one code
 // generator serve both.
 import type { Span } from '../syntax/ast.ts';
+import type { RegistryOp } from './ops/index.ts';
 
+/** Element-wise and matrix ops are the registry's (graph/ops/); the rest are structural. */
 export type Op =
   // sources
   | 'param' // a parameter, by name
@@ -11,35 +13,17 @@ export type Op =
   | 'state0' // the initial value of a state (the previous window's final state, or zeros)
   | 'const' // a scalar constant
   | 'mask' // a dropout mask: 0 or 1/(1-p) per entry, drawn per example and step
-  // forward ops (one per IR op)
-  | 'matmul'
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'neg'
-  | 'sigmoid'
-  | 'tanh'
-  | 'relu'
-  | 'leaky_relu'
-  | 'exp'
-  | 'log'
-  | 'softplus'
-  | 'transpose'
-  | 'concat'
+  // forward ops of the IR that read data or reduce over the window
   | 'gather' // row `token[t]` of a table
   | 'cross_entropy' // -log softmax(logits)[target[t]], computed with log-sum-exp
   | 'mean' // the mean of scalar inputs: the window's loss
   // ops that only the backward pass introduces
-  | 'outer' // g ⊗ x: the gradient of a matrix in a matrix-vector product
   | 'sum' // sum of all entries: the gradient of a broadcast scalar
   | 'scatter_row' // a zero table with row `token[t]` set to the input: the gradient of gather
   | 'slice' // entries [start, start + length) of a vector: the gradient of concat
-  | 'sigmoid_grad' // g * y * (1 - y), from the output y
-  | 'tanh_grad' // g * (1 - y²), from the output y
-  | 'relu_grad' // g where x > 0
-  | 'leaky_relu_grad' // g where x > 0, slope * g elsewhere
-  | 'xent_grad'; // g * (softmax(logits) - onehot(target))
+  | 'xent_grad' // g * (softmax(logits) - onehot(target))
+  // matmul, add, sigmoid, tanh_grad, …: see graph/ops/
+  | RegistryOp;
 
 export interface GNode {
   id: number;

@@ -1,11 +1,12 @@
 // The IR as text (for `rnnc ir` and for reading diffs) and as JSON.
 import type { IRDim, IRExpr, IRInit, IRModel, IRShape } from './types.ts';
+import { groupDigits } from '../util/group-digits.ts';
 
 const PREC: Record<string, number> = { add: 1, sub: 1, mul: 2, div: 2, matmul: 3 };
 const SYM: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', matmul: '@' };
 
 export function formatDim(d: IRDim): string {
-  return typeof d === 'number' ? d.toLocaleString('en-US') : d;
+  return typeof d === 'number' ? groupDigits(d) : d;
 }
 
 export function formatShapeIR(s: IRShape): string {

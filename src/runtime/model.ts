@@ -171,7 +171,8 @@ export class LanguageModel {
   train(data: { train: Int32Array | string; valid?: Int32Array | string | null }, options: TrainOptions = {}, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
     const ids = (x: Int32Array | string, what: string) => (typeof x === 'string' ? this.encode(x, what) : x);
     const trainer = new Trainer(this, { train: ids(data.train, 'training text'), valid: data.valid ? ids(data.valid, 'validation text') : null }, options);
-    return trainer.run(callbacks);
+    // nt-asgd: the model ends with the averaged weights, the ones its validation scored.
+    return trainer.run(callbacks).then((r) => (trainer.adoptEvalWeights(), r));
   }
 
   /** Views of each named parameter in the arena (writes go to the model). */

@@ -3,6 +3,7 @@
 // that nests deeper than these limits is refused with a located diagnostic before any of
 // them runs; grammar/README.md documents the numbers.
 import type { DimTerm, Expr, Item, Span } from './ast.ts';
+import { groupDigits } from '../util/group-digits.ts';
 
 /**
  * The size of one .rnn file. Ohm memoises every rule at every position (about 2 KB of heap
@@ -17,7 +18,7 @@ export function refusal(code: string, message: string): Error {
 }
 
 const KIB = 1024;
-export const sizeText = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
+export const sizeText = (n: number): string => `${groupDigits(n)} bytes`;
 
 export function tooBig(size: string): string {
   return `the file is ${size}; a .rnn file may have at most ${sizeText(MAX_SOURCE_BYTES)} (${MAX_SOURCE_BYTES / KIB} KiB)`;

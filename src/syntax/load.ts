@@ -5,7 +5,7 @@
 import { dirname, extname, isAbsolute, join, normalize } from 'node:path';
 import type { FileAST } from './ast.ts';
 import { MAX_SOURCE_BYTES, refusal, sizeText, tooBig } from './limits.ts';
-import { parse } from './parse.ts';
+import { parseFile } from './parse-cache.ts';
 import { error, warning, type Diagnostic } from '../util/diagnostic.ts';
 import { bundledModelsDir } from '../util/package-root.ts';
 import { makeSource, type SourceFile } from '../util/source.ts';
@@ -57,7 +57,7 @@ export function load(root: string, readFile: ReadFile = readFromDisk): LoadedPro
     const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     stack.push(path);
     prog.sources.set(path, makeSource(path, text));
-    const { ast, diagnostics } = parse(path, text);
+    const { ast, diagnostics } = parseFile(path, text);
     prog.diagnostics.push(...diagnostics);
     if (ast) {
       for (const item of ast.items) {

@@ -1,9 +1,9 @@
 // Ohm match + semantics: source text → typed AST (src/syntax/ast.ts), or one syntax
 // diagnostic at the furthest point the parser reached.
-import * as ohm from 'ohm-js';
+import type * as ohm from 'ohm-js';
 import type { BinaryOp, CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
-import { rnnGrammar } from '../util/grammar-recipe.ts';
+import { compileGrammar, grammarSource } from '../util/grammar-recipe.ts';
 import { bracketTooDeep, exprTooDeep, MAX_BRACKET_DEPTH, MAX_EXPR_DEPTH } from './limits.ts';
 
 let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
@@ -11,7 +11,7 @@ let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
 // The grammar is compiled once per process: it is the only slow part of parsing.
 function language(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
   if (cached) return cached;
-  const grammar = rnnGrammar();
+  const grammar = compileGrammar(grammarSource());
   const semantics = grammar.createSemantics();
   addAstOperation(semantics);
   cached = { grammar, semantics };
@@ -265,6 +265,16 @@ export function parse(path: string, text: string): ParseResult {
     return refuse(deep.span.start, deep.span.end, `this expression nests ${deep.depth} levels deep; the limit is ${MAX_EXPR_DEPTH}`, 'split it into several bindings (name = …)');
   }
   return { ast: { path, items }, diagnostics: [] };
+}
+
+/**
+ * What parse() computes with: the grammar text, the code of this file's functions and the
+ * limits. A cached parse (parse-cache.ts) is used only under the same fingerprint, so an edit
+ * to the grammar or to the AST-building code never serves a stale tree.
+ */
+export function parserFingerprint(): string {
+  const code = [parse, addAstOperation, foldBinary, foldDims, dimText, span, spanOf, foundLength, describeFound, bracketTooDeep, exprTooDeep, error].map(String);
+  return [grammarSource(), ...code, MAX_BRACKET_DEPTH, MAX_EXPR_DEPTH].join('\0');
 }
 
 function foundLength(text: string, pos: number): number {

@@ -1,16 +1,18 @@
-// relu and leaky_relu have a kink at 0: a finite-difference stencil whose points fall on both
-// sides of it measures a slope that is neither side's, although the analytic gradient is
-// right. The loss is evaluated here together with the side of the kink every such input is
-// on, so the gradient check can tell when a stencil crossed one (and shrink its step or redraw).
+// relu and leaky_relu have a kink at 0 (the op registry lists each op's kinks): a
+// finite-difference stencil whose points fall on both sides of one measures a slope that is
+// neither side's, although the analytic gradient is right. The loss is evaluated here
+// together with the side of the kinks every such input is on, so the gradient check can
+// tell when a stencil crossed one (and shrink its step or redraw).
 import { interpret } from '../graph/interpret.ts';
 import type { GradGraph } from '../autodiff/grad.ts';
 import type { BatchWindow } from '../autodiff/reference.ts';
+import { OPS, opDef } from '../graph/ops/index.ts';
 
-export const KINK_OPS: ReadonlySet<string> = new Set(['relu', 'leaky_relu']);
+export const KINK_OPS: ReadonlySet<string> = new Set(Object.values(OPS).filter((d) => d.kinks?.length).map((d) => d.name));
 
 export interface Probe {
   loss: number;
-  /** Per example, per kinked node, per element: 1 when its input is above the kink. */
+  /** Per example, per kinked node, per element: how many of the op's kinks its input is above. */
   sides: Uint8Array;
 }
 
@@ -18,6 +20,7 @@ interface Kink {
   op: string;
   input: number;
   size: number;
+  at: readonly number[];
 }
 
 export interface KinkProbe {
@@ -31,7 +34,7 @@ export interface KinkProbe {
 export function kinkProbe(g: GradGraph): KinkProbe {
   const kinks: Kink[] = [];
   for (const n of g.nodes.slice(0, g.forwardCount)) {
-    if (KINK_OPS.has(n.op)) kinks.push({ op: n.op, input: n.inputs[0], size: g.nodes[n.inputs[0]].shape.reduce((a, b) => a * b, 1) });
+    if (KINK_OPS.has(n.op)) kinks.push({ op: n.op, input: n.inputs[0], size: g.nodes[n.inputs[0]].shape.reduce((a, b) => a * b, 1), at: opDef(n.op)!.kinks! });
   }
   const perExample = kinks.reduce((s, k) => s + k.size, 0);
   return {
@@ -46,7 +49,7 @@ export function kinkProbe(g: GradGraph): KinkProbe {
         loss += vals[g.loss][0] / B;
         for (const k of kinks) {
           const x = vals[k.input];
-          for (let i = 0; i < k.size; i++) sides[o++] = x[i] > 0 ? 1 : 0;
+          for (let i = 0; i < k.size; i++) sides[o++] = k.at.reduce((s, at) => s + (x[i] > at ? 1 : 0), 0);
         }
       }
       return { loss, sides };

@@ -10,6 +10,7 @@ import { buildCharVocab, compile, exportModule, loadCheckpoint } from '../../src
 import { declarationsPath } from '../../src/cli/export.ts';
 import { scoreText } from '../../src/runtime/score.ts';
 import { root, runNode, tempDir, TINY } from './helpers.ts';
+import { randomWindow, runOrt, runRnnc, worstDifference } from './onnx-helpers.ts';
 
 function rnnc(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -77,6 +78,19 @@ console.log(logProbs.length, next.length, p, t);
   }, 120_000);
 });
 
+describe('rnnc export CKPT --format onnx', () => {
+  it('writes an ONNX model that ONNX Runtime runs to the checkpoint\'s numbers', async () => {
+    const r = await rnnc(dir, 'export', 'ck', '--format', 'onnx', '-o', 'char.onnx');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote char\.onnx \(\d+ bytes\): model CharLSTM, \d+ parameters as initializers\n  inputs:  tokens \[T, B\] int64, h1\.h \[B, 256\]/);
+    const model = loadCheckpoint(join(dir, 'ck'), { optimizer: false }).model;
+    let seed = 3;
+    const w = randomWindow(model, 5, 2, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
+    const { worst, where } = worstDifference(runRnnc(model, w), await runOrt(readFileSync(join(dir, 'char.onnx')), model, w));
+    expect(worst, where).toBeLessThan(1e-5);
+  }, 120_000);
+});
+
 describe('rnnc export MODEL.rnn', () => {
   it('inlines the weights rnnc train starts from with --seed, and the vocabulary of --data', async () => {
     const r = await rnnc(dir, 'export', join(root, 'models/char-lstm.rnn'), '--seed', '5', '--data', 'tiny.txt', '-o', 'init.mjs');
@@ -97,7 +111,7 @@ describe('errors', () => {
   it('are one line each, never a stack trace', async () => {
     const cases: [string[], RegExp][] = [
       [['export', 'nope'], /^error: nope: no such checkpoint directory or model file$/],
-      [['export', 'ck', '--format', 'umd'], /^error: --format must be esm or cjs, not "umd"$/],
+      [['export', 'ck', '--format', 'umd'], /^error: --format must be esm, cjs or onnx, not "umd"$/],
       [['export', 'ck', '--weights', 'somewhere'], /^error: --weights must be inline or external, not "somewhere"$/],
       [['export', 'tiny.txt'], /^error: tiny\.txt: neither a checkpoint directory nor a \.rnn model file$/],
       [['export', join(root, 'models/char-lstm.rnn'), '--vocab', 'missing.json'], /^error: missing\.json: no such file$/],

@@ -257,7 +257,7 @@ describe('optimizers: bookkeeping', () => {
     expect(createOptimizer('rmsprop', {}, 1).hyper.eps).toBe(1e-8);
     expect(createOptimizer('momentum', {}, 1).hyper.momentum).toBe(0.9);
     expect(createOptimizer('nesterov', {}, 1).hyper.momentum).toBe(0.9);
-    expect(DEFAULT_LR).toEqual({ sgd: 1e-3, momentum: 1e-3, nesterov: 1e-3, adagrad: 1e-2, rmsprop: 1e-2, adam: 1e-3 });
+    expect(DEFAULT_LR).toEqual({ sgd: 1e-3, momentum: 1e-3, nesterov: 1e-3, adagrad: 1e-2, rmsprop: 1e-2, adam: 1e-3, 'nt-asgd': 1e-3 });
   });
 
   it('state buffers carry PyTorch state names', () => {

@@ -78,6 +78,7 @@ function trainOptions(o: RefOptions): TrainOptions {
     schedule: o.schedule,
     seed: o.seed,
     evalBatch: o.evalBatch,
+    nonmono: o.nonmono,
   };
 }
 
@@ -155,5 +156,61 @@ describe('a run stopped and restored (trainer state, optimizer buffers, carried 
       for (let i = 0; i < p.length; i++) expect(close(q[i], p[i]), name).toBeLessThanOrEqual(1e-12);
     }
     expect(b.schedule.lr).toBe(want.steps[6].lr);
+  });
+});
+
+// NT-ASGD across its switch. At lr 4 validation gets worse at the third epoch end (step 9):
+// with n = 0 that loss is above the best so far, so averaging starts after step 9; steps
+// 10–13 are averaged and the validation of step 12 scores the average.
+describe('nt-asgd: the real trainer follows the reference across the switch to averaging', () => {
+  const o: RefOptions = { ...base, steps: 13, optimizer: 'nt-asgd', lr: 4, clip: 0.5, nonmono: 0 };
+  const maxDiff = (a: ReadonlyMap<string, Float64Array>, b: ReadonlyMap<string, Float64Array>) => {
+    let d = 0;
+    for (const [name, p] of b) {
+      const q = a.get(name)!;
+      for (let i = 0; i < p.length; i++) d = Math.max(d, close(q[i], p[i]));
+    }
+    return d;
+  };
+  const named = (model: ReturnType<typeof float64Model>, arena: Float64Array) => new Map(model.layout.params.map((s) => [s.name, arena.slice(s.offset, s.offset + s.size)]));
+
+  it('every step, every validation (averaged ones too) and the average within 1e-12', async () => {
+    const model = float64Model(elman, 3);
+    const want = referenceTrain(elman, model.initial, train, valid, o);
+    expect(want.averageFrom).toBe(9);
+    const trainer = new Trainer(model, { train, valid }, trainOptions(o));
+    const validLosses: { loss: number; averaged: boolean }[] = [];
+    const switches: number[] = [];
+    const params: Map<string, Float64Array>[] = [];
+    await trainer.run({ onStep: () => params.push(model.named()), onValid: (v) => validLosses.push({ loss: v.result.loss, averaged: v.averaged }), onAveraging: (s) => switches.push(s) });
+    expect(switches).toEqual([9]);
+    expect(trainer.optimizer.state().averageFrom).toBe(9);
+    want.steps.forEach((w, k) => expect(maxDiff(params[k], w.params), `step ${w.step}`).toBeLessThanOrEqual(1e-12));
+    expect(validLosses.map((v) => v.averaged)).toEqual([false, false, false, true]);
+    validLosses.forEach((v, k) => expect(close(v.loss, want.valid[k]), `validation ${k + 1}`).toBeLessThanOrEqual(1e-12));
+    expect(maxDiff(named(model, trainer.optimizer.averaged!()!), want.average!)).toBeLessThanOrEqual(1e-12);
+    // The average is not the last iterate (the comparison above is not a copy of θ).
+    expect(maxDiff(want.average!, want.steps[12].params)).toBeGreaterThan(1e-3);
+    console.log(`nt-asgd: switch after step ${switches[0]}, valid ${want.valid.map((v) => v.toFixed(4)).join(', ')}`);
+  });
+
+  it.each([5, 10])('stopped after step %i of 13 and restored (before and after the switch), still the reference', async (stop) => {
+    const first = float64Model(elman, 3);
+    const want = referenceTrain(elman, first.initial, train, valid, o);
+    const a = new Trainer(first, { train, valid }, trainOptions({ ...o, steps: stop }));
+    await a.run();
+    expect(a.averaging).toBe(stop > 9);
+    const second = float64Model(elman, 99);
+    second.params.set(first.params);
+    const b = new Trainer(second, { train, valid }, trainOptions(o));
+    const opt = a.optimizer.state();
+    b.restore(structuredClone(a.state), { ...opt, tensors: Object.fromEntries(Object.entries(opt.tensors).map(([k, v]) => [k, v.slice()])) }, a.carried().map((s) => s.slice()));
+    const validLosses: number[] = [];
+    await b.run({ onValid: (v) => validLosses.push(v.result.loss) });
+    expect(b.optimizer.state().averageFrom).toBe(9);
+    expect(maxDiff(second.named(), want.steps[12].params)).toBeLessThanOrEqual(1e-12);
+    expect(maxDiff(named(second, b.optimizer.averaged!()!), want.average!)).toBeLessThanOrEqual(1e-12);
+    const later = want.valid.slice(want.valid.length - validLosses.length);
+    validLosses.forEach((v, k) => expect(close(v, later[k])).toBeLessThanOrEqual(1e-12));
   });
 });

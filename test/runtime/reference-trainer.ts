@@ -12,6 +12,11 @@
 //   clipping  tf.clip_by_global_norm: g ← g · c / max(‖g‖, c) over all gradients.
 //   optimizer PyTorch's documented algorithms (torch.optim docs, 2.x), weight decay λ added to
 //             the clipped gradient as their `weight_decay` does.
+//   nt-asgd   Merity et al. 2017, Algorithm 1 as AWD-LSTM's main.py runs it: SGD; at each
+//             validation (here: epoch ends) before the switch, switch when there are more than
+//             n earlier losses and v > min(all of them but the last n); from the next step on,
+//             the average is the plain mean (sum / count) of the parameters after each step
+//             since the switch, and validation scores that mean; the updates go on from θ.
 //   schedule  decay: lr · factor^max(e − after, 0) for epoch e (ptb_word_lm's lr_decay);
 //             plateau: ReduceLROnPlateau (mode min, threshold_mode rel) at each epoch end.
 //   valid     README "Evaluation protocol": B' = min(evalBatch, N − 1) streams, L = ⌊(N − 1)/B'⌋,
@@ -26,7 +31,7 @@ import { differentiate, type GradGraph } from '../../src/autodiff/grad.ts';
 import { referenceLossAndGrads } from '../../src/autodiff/reference.ts';
 import type { IRModel } from '../../src/ir/types.ts';
 
-export type RefOptimizer = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
+export type RefOptimizer = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam' | 'nt-asgd';
 
 export interface RefOptions {
   batch: number;
@@ -43,6 +48,8 @@ export interface RefOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /** nt-asgd's non-monotone interval. */
+  nonmono?: number;
   lossScale: 'mean' | 'sum';
   schedule: { kind: 'constant' } | { kind: 'decay'; factor: number; after: number } | { kind: 'plateau'; factor: number; patience: number };
   seed: number;
@@ -69,6 +76,9 @@ export interface RefRun {
   valid: number[];
   /** Per stream, the states carried into the next window after the last step. */
   carried: Map<string, Float64Array>[];
+  /** nt-asgd: the step after which averaging began (null: it never did), and the average after the last step. */
+  averageFrom: number | null;
+  average: Map<string, Float64Array> | null;
 }
 
 const copy = (m: ReadonlyMap<string, Float64Array>) => new Map([...m].map(([k, v]) => [k, Float64Array.from(v)]));
@@ -111,6 +121,12 @@ export function referenceTrain(ir: IRModel, init: ReadonlyMap<string, Float64Arr
   let carried: Map<string, Float64Array>[] = [];
   const steps: RefStep[] = [];
   const validLosses: number[] = [];
+  // nt-asgd: the sum of the iterates since the switch, their count, the validation log.
+  let averageFrom: number | null = null;
+  const iterSum = zeros();
+  let iterCount = 0;
+  const logs: number[] = [];
+  const mean = () => new Map(names.map((n) => [n, iterSum.get(n)!.map((v) => v / iterCount)]));
 
   for (let step = 1; step <= o.steps; step++) {
     const epoch = Math.floor((step - 1) / epochSize) + 1;
@@ -135,11 +151,20 @@ export function referenceTrain(ir: IRModel, init: ReadonlyMap<string, Float64Arr
         p[k] -= update(n, k, g, step);
       }
     }
+    if (averageFrom !== null) {
+      for (const n of names) iterSum.get(n)!.forEach((_, k, a) => (a[k] += theta.get(n)![k]));
+      iterCount++;
+    }
     steps.push({ step, epoch, loss: r.loss, norm, clipped: o.clip > 0 && norm > o.clip, lr, params: copy(theta) });
 
     if (i === epochSize - 1) {
-      const v = valid && valid.length >= 2 ? referenceEvaluate(ir, theta, valid, o.evalBatch) : null;
+      const v = valid && valid.length >= 2 ? referenceEvaluate(ir, averageFrom !== null ? mean() : theta, valid, o.evalBatch) : null;
       if (v !== null) validLosses.push(v);
+      if (o.optimizer === 'nt-asgd' && averageFrom === null && v !== null) {
+        const n = o.nonmono ?? 5;
+        if (logs.length > n && v > Math.min(...logs.slice(0, logs.length - n))) averageFrom = step;
+        logs.push(v);
+      }
       if (sch.kind === 'decay') lr = lrOfEpoch(epoch + 1);
       else if (sch.kind === 'plateau') {
         // ReduceLROnPlateau.step(v): better means v < best (threshold 0); a missing loss is not better.
@@ -153,13 +178,14 @@ export function referenceTrain(ir: IRModel, init: ReadonlyMap<string, Float64Arr
       }
     }
   }
-  return { steps, valid: validLosses, carried };
+  return { steps, valid: validLosses, carried, averageFrom, average: averageFrom !== null ? mean() : null };
 
   /** The step subtracted from θ[k] for the gradient g (which includes weight decay), at step t. */
   function update(n: string, k: number, g: number, t: number): number {
     const mu = o.momentum ?? (o.optimizer === 'momentum' || o.optimizer === 'nesterov' ? 0.9 : 0);
     switch (o.optimizer) {
       case 'sgd':
+      case 'nt-asgd':
         return lr * g;
       case 'momentum': {
         // torch.optim.SGD, momentum μ, dampening 0: b₁ = g, b_t = μ b_{t−1} + g; θ −= γ b_t.

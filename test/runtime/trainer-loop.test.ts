@@ -36,7 +36,7 @@ describe('resolveTrainOptions', () => {
   it('fills in the documented defaults (one epoch when no budget is given)', () => {
     expect(resolveTrainOptions({})).toEqual({
       batch: 32, bptt: 64, optimizer: 'adam', lr: 2e-3, clip: 5, weightDecay: 0, hyper: {}, lossScale: 'mean', schedule: { kind: 'constant' },
-      epochs: 1, steps: null, minutes: null, evalEvery: 0, patience: 0, evalBatch: 16, seed: 0,
+      epochs: 1, steps: null, minutes: null, evalEvery: 0, patience: 0, evalBatch: 16, seed: 0, nonmono: 5,
     });
     expect(resolveTrainOptions({ optimizer: 'sgd' }).lr).toBe(1e-3);
     expect(resolveTrainOptions({ optimizer: 'rmsprop' }).lr).toBe(1e-2);
@@ -138,10 +138,10 @@ describe('the loop', () => {
     const long = seq(103); // batch 1, bptt 1: 102 windows per epoch → a train point every 2 steps
     const { result, steps } = await run({ ...base, batch: 1, bptt: 1, steps: 7, evalEvery: 5 }, { train: long, valid });
     expect(result.state.curve).toEqual([
-      { tokens: 2, step: 2, train: steps[1].loss },
-      { tokens: 4, step: 4, train: steps[3].loss },
+      { tokens: 2, step: 2, train: steps[1].loss, gradNorms: expect.any(Object), clipped: expect.any(Number) },
+      { tokens: 4, step: 4, train: steps[3].loss, gradNorms: expect.any(Object), clipped: expect.any(Number) },
       { tokens: 5, step: 5, valid: expect.any(Number) },
-      { tokens: 6, step: 6, train: steps[5].loss },
+      { tokens: 6, step: 6, train: steps[5].loss, gradNorms: expect.any(Object), clipped: expect.any(Number) },
     ]);
     // An epoch of 101 windows (stride 2) ends at step 101: a point there too.
     const odd = await run({ ...base, batch: 1, bptt: 1, epochs: 1 }, { train: seq(102), valid: null });

@@ -29,7 +29,7 @@ describe('optimizer hyper-parameters: the bounds are exactly the documented ones
   });
 
   it('the other messages, word for word', () => {
-    expect(() => createOptimizer('lbfgs' as OptimizerKind, {}, 1)).toThrow(new OptimizerError("unknown optimizer 'lbfgs' (expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam)"));
+    expect(() => createOptimizer('lbfgs' as OptimizerKind, {}, 1)).toThrow(new OptimizerError("unknown optimizer 'lbfgs' (expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam, nt-asgd)"));
     expect(() => createOptimizer('sgd', {}, -1)).toThrow(new OptimizerError('optimizer size must be a non-negative integer (got -1)'));
     const opt = createOptimizer('adam', {}, 2);
     expect(() => opt.step(new Float32Array(2), new Float32Array(2), 0.1, Infinity)).toThrow(new OptimizerError('adam.step: the gradient scale must be finite (got Infinity)'));

@@ -1,12 +1,23 @@
-// src/util/grammar-recipe.ts in the browser build: the grammar from the recipe that
-// scripts/build-browser.mjs compiles from grammar/rnn.ohm and inlines, never read from disk.
-import * as ohm from 'ohm-js';
+// src/util/grammar-recipe.ts in the browser build: Ohm imported with the bundle, and the grammar
+// (grammar/rnn.ohm) and its compiled recipe inlined by scripts/build-browser.mjs — never read
+// from disk.
+import * as ohmLib from 'ohm-js';
 
-// Ohm exports makeRecipe (what its own bundles use) but does not declare it.
-const { makeRecipe } = ohm as unknown as { makeRecipe(recipe: unknown): ohm.Grammar };
+type Ohm = typeof ohmLib;
 
-declare const RNNC_GRAMMAR_RECIPE: unknown;
+declare const RNNC_GRAMMAR: { grammar: string; recipe: unknown };
 
-export function rnnGrammar(): ohm.Grammar {
-  return makeRecipe(RNNC_GRAMMAR_RECIPE);
+export function ohm(): Ohm {
+  return ohmLib;
+}
+
+export function grammarSource(): string {
+  return RNNC_GRAMMAR.grammar;
+}
+
+/** The grammar of `text`: from the inlined recipe when it was made from this very text, else compiled. */
+export function compileGrammar(text: string): ohmLib.Grammar {
+  // Ohm exports makeRecipe (what its own bundles use) but does not declare it.
+  const lib = ohmLib as Ohm & { makeRecipe(recipe: unknown): ohmLib.Grammar };
+  return text === RNNC_GRAMMAR.grammar ? lib.makeRecipe(RNNC_GRAMMAR.recipe) : lib.grammar(text);
 }

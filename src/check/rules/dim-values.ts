@@ -6,8 +6,9 @@ import { asNumber, compose, substitute } from '../poly.ts';
 import { snippet } from '../describe.ts';
 import type { CellDecl, DimTerm, ModelDecl, ShapeExpr } from '../../syntax/ast.ts';
 import { MAX_DIM } from '../../syntax/limits.ts';
+import { groupDigits } from '../../util/group-digits.ts';
 
-const LIMIT = `a dim may be at most ${MAX_DIM.toLocaleString('en-US')} (2^31 - 1)`;
+const LIMIT = `a dim may be at most ${groupDigits(MAX_DIM)} (2^31 - 1)`;
 /** A computed size, as a message shows it: exact while it is a safe integer. */
 const show = (n: number): string => (Number.isSafeInteger(n) ? String(n) : `about ${n.toExponential(3)}`);
 

@@ -2,3 +2,4 @@
 export * from './optimizers.ts';
 export * from './clip.ts';
 export * from './schedule.ts';
+export * from './nt-asgd.ts';

@@ -18,15 +18,18 @@
 //   adam      m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);
 //             θ ← θ − η·m̂ / (√v̂ + ε)                   Kingma & Ba 2015, Algorithm 1, with bias
 //             correction; β = (0.9, 0.999), ε = 1e-8 (PyTorch's, and the paper's).
+//   nt-asgd   sgd's update; once startAveraging() is called (the trainer's non-monotone
+//             trigger, nt-asgd.ts), also ax ← mean of θ after each later step (Merity et al. 2017).
 //
 // Parameters, gradients and moment buffers share one dtype: float32 in training (the
 // arithmetic of each element is done in float64 and rounded once when stored), or float64
 // (the reference-trainer test). The gradient arena is never modified. `step` allocates nothing.
 import { arenaOps } from '../../backend/kernels.ts';
+import { averageInto } from './nt-asgd.ts';
 
-export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
+export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam' | 'nt-asgd';
 
-export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'nt-asgd'];
 
 /** Hyper-parameters; each optimizer reads the ones it uses and ignores the rest. */
 export interface OptimizerHyper {
@@ -64,6 +67,7 @@ export const DEFAULT_LR: Readonly<Record<OptimizerKind, number>> = {
   adagrad: 1e-2,
   rmsprop: 1e-2,
   adam: 1e-3,
+  'nt-asgd': 1e-3,
 };
 
 /** A parameter, gradient or buffer arena: float32, or float64 for the reference trainer. */
@@ -74,6 +78,8 @@ export interface OptimizerState<A extends Arena = Float32Array> {
   kind: OptimizerKind;
   step: number;
   tensors: Record<string, A>;
+  /** nt-asgd: the step after which averaging began (its buffer `ax` is then in tensors); null before. */
+  averageFrom?: number | null;
 }
 
 export interface Optimizer<A extends Arena = Float32Array> {
@@ -93,6 +99,10 @@ export interface Optimizer<A extends Arena = Float32Array> {
   state(): OptimizerState<A>;
   /** Restores a state saved from an optimizer of the same kind and size (copies the buffers). */
   load(state: OptimizerState<A | Float32Array>): void;
+  /** nt-asgd: start averaging the weights after each following step (no-op when already averaging). */
+  startAveraging?(): void;
+  /** nt-asgd: the averaged weights, null before averaging began (and for the other kinds). */
+  averaged?(): A | null;
 }
 
 export class OptimizerError extends Error {}
@@ -125,6 +135,7 @@ export function stateNames(kind: OptimizerKind, hyper: OptimizerHyper = {}): str
   const h = resolve(kind, hyper);
   switch (kind) {
     case 'sgd':
+    case 'nt-asgd': // its `ax` exists only once averaging began (see createOptimizer)
       return [];
     case 'momentum':
     case 'nesterov':
@@ -155,6 +166,10 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
   names.forEach((n, i) => (buffers[n] = arena.subarray(i * size, (i + 1) * size)));
   const update = UPDATES[kind];
   let t = 0;
+  // nt-asgd: the step after which averaging began, and the mean of the weights since.
+  let t0: number | null = null;
+  let ax: Arena | null = null;
+  const averaging = kind === 'nt-asgd';
   return {
     kind,
     hyper: h,
@@ -168,22 +183,40 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
       if (!Number.isFinite(gradScale)) throw new OptimizerError(`${kind}.step: the gradient scale must be finite (got ${gradScale})`);
       t++;
       update(params, grads, gradScale, lr, h, buffers, t);
+      if (ax) averageInto(ax, params, t - t0!);
     },
     state() {
+      if (averaging) return { kind, step: t, tensors: ax ? { ax } : ({} as Record<string, Arena>), averageFrom: t0 };
       return { kind, step: t, tensors: { ...buffers } };
     },
     load(s) {
       if (s.kind !== kind) throw new OptimizerError(`cannot load ${s.kind} optimizer state into a ${kind} optimizer`);
       if (!Number.isSafeInteger(s.step) || s.step < 0) throw new OptimizerError(`optimizer state: step must be a non-negative integer (got ${s.step})`);
+      const from = averaging ? (s.averageFrom ?? null) : null;
+      if (from !== null && !(Number.isSafeInteger(from) && from >= 0 && from <= s.step)) throw new OptimizerError(`${kind} optimizer state: averaging must start at a step between 0 and ${s.step} (got ${from})`);
+      const want = averaging && from !== null ? ['ax'] : names;
       const got = Object.keys(s.tensors).sort();
-      if (got.join() !== [...names].sort().join()) throw new OptimizerError(`${kind} optimizer state: expected buffers [${names.join(', ')}], got [${got.join(', ')}]`);
-      for (const n of names) {
+      if (got.join() !== [...want].sort().join()) throw new OptimizerError(`${kind} optimizer state: expected buffers [${want.join(', ')}], got [${got.join(', ')}]`);
+      for (const n of want) {
         const b = s.tensors[n];
         if (b.length !== size) throw new OptimizerError(`${kind} optimizer state: buffer '${n}' has ${b.length} floats, the model has ${size} parameters`);
       }
       for (const n of names) buffers[n].set(s.tensors[n]);
+      t0 = from;
+      ax = from !== null ? new Float(size) : null;
+      if (ax) ax.set(s.tensors.ax);
       t = s.step;
     },
+    ...(averaging
+      ? {
+          startAveraging() {
+            if (t0 !== null) return;
+            t0 = t;
+            ax = new Float(size);
+          },
+          averaged: () => ax,
+        }
+      : {}),
   };
 }
 
@@ -191,6 +224,8 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
 type Update = (p: Arena, g: Arena, f: number, lr: number, h: ResolvedHyper, b: Record<string, Arena>, t: number) => void;
 
 const UPDATES: Record<OptimizerKind, Update> = {
+  'nt-asgd': (p, g, f, lr, h, b, t) => UPDATES.sgd(p, g, f, lr, h, b, t),
+
   sgd(p, g, f, lr, h) {
     const wd = h.weightDecay;
     const n = p.length;

@@ -1,8 +1,11 @@
 // Checkpoint directories: everything needed to evaluate, sample, or resume a run exactly.
 //
-//   model.safetensors      parameters, float32, keyed by IR name (h1.W_i …)
+//   model.safetensors      parameters, float32, keyed by IR name (h1.W_i …); once nt-asgd
+//                          averages, the averaged weights (what eval and sample should use)
 //   optimizer.safetensors  optimizer buffers keyed `buffer/param` (exp_avg/h1.W_i …) and the
-//                          recurrent states carried into the next window, `carried/h1.h`
+//                          recurrent states carried into the next window, `carried/h1.h`;
+//                          nt-asgd: `ax/…` and the raw training weights `raw/…` once it
+//                          averages, and the step averaging began after (metadata average_from)
 //   vocab.json             the vocabulary (binds dim vocab)
 //   config.json            the model's source text, dims, hyper-parameters, data settings,
 //                          trainer state (step, epoch, schedule, curve), and the SHA-256 of
@@ -40,18 +43,19 @@ export interface SaveInput {
   validation?: ValidationProtocol | null;
 }
 
-/** The optimizer buffers and carried states of a trainer, as one safetensors file. */
-function optimizerBytes(model: LanguageModel, trainer: Trainer): Uint8Array {
+/** The optimizer buffers and carried states of a trainer, as one safetensors file; `raw`: the training weights when the model holds averaged ones. */
+function optimizerBytes(model: LanguageModel, trainer: Trainer, raw: Float32Array | null): Uint8Array {
   const opt = trainer.optimizer.state();
   const tensors: [string, Tensor][] = [];
-  for (const [buf, arena] of Object.entries(opt.tensors)) {
+  for (const [buf, arena] of Object.entries({ ...opt.tensors, ...(raw ? { raw } : {}) })) {
     for (const slot of model.layout.params) tensors.push([`${buf}/${slot.name}`, { dtype: 'F32', shape: slot.shape, data: arena.slice(slot.offset, slot.offset + slot.size) }]);
   }
   const B = trainer.options.batch;
   model.layout.states.forEach((st, k) => {
     tensors.push([`carried/${st.name}`, { dtype: 'F32', shape: [B, ...st.shape], data: trainer.carried()[k].slice() }]);
   });
-  return encodeSafetensors(tensors, { kind: opt.kind, step: String(opt.step) });
+  const from = opt.averageFrom ?? null;
+  return encodeSafetensors(tensors, { kind: opt.kind, step: String(opt.step), ...(from !== null ? { average_from: String(from) } : {}) });
 }
 
 /**
@@ -60,6 +64,12 @@ function optimizerBytes(model: LanguageModel, trainer: Trainer): Uint8Array {
  * a path that is a file) as one-line CheckpointErrors; either way the previous checkpoint stays.
  */
 export function saveCheckpoint(dir: string, input: SaveInput): void {
+  // nt-asgd: the averaged weights are the model's while it is saved (the raw ones go to the optimizer file).
+  if (input.trainer) input.trainer.withEvalWeights((raw) => save(dir, input, raw));
+  else save(dir, input, null);
+}
+
+function save(dir: string, input: SaveInput, raw: Float32Array | null): void {
   const { model, trainer } = input;
   const bad = model.nonFiniteParam();
   if (bad) throw new NonFiniteWeightsError(`not saving a checkpoint: tensor '${bad.name}' holds ${bad.value} at index ${bad.index}`, bad.name);
@@ -68,7 +78,7 @@ export function saveCheckpoint(dir: string, input: SaveInput): void {
   files.push(['model.safetensors', encodeSafetensors(model.weightTensors(), { model: model.name, ...(step !== null ? { step: String(step) } : {}) })]);
   if (model.vocab) files.push(['vocab.json', JSON.stringify(model.vocab.toJSON()) + '\n']);
   if (trainer) {
-    files.push(['optimizer.safetensors', optimizerBytes(model, trainer)]);
+    files.push(['optimizer.safetensors', optimizerBytes(model, trainer, raw)]);
     const curve = trainer.state.curve;
     const series = [
       { name: 'train', points: curve.filter((p) => p.train !== undefined).map((p) => ({ x: p.tokens, y: p.train! })) },
@@ -107,6 +117,8 @@ export interface LoadedCheckpoint {
   /** The optimizer buffers and carried states, when the checkpoint has them and they were asked for. */
   optimizer: OptimizerState | null;
   carried: Float32Array[] | null;
+  /** nt-asgd while averaging: the raw training weights (the model holds the averaged ones); else null. */
+  trainWeights: Float32Array | null;
   /** Things the user should know (an older checkpoint without digests, a recovered save). */
   warnings: string[];
 }
@@ -158,6 +170,7 @@ export function loadCheckpoint(dir: string, options: { optimizer?: boolean } = {
   }
   let optimizer: OptimizerState | null = null;
   let carried: Float32Array[] | null = null;
+  let trainWeights: Float32Array | null = null;
   const optPath = join(dir, 'optimizer.safetensors');
   const optBytes = options.optimizer !== false && config.train && config.trainer ? readMember(path, dir, config, 'optimizer.safetensors') : null;
   if (optBytes && config.train && config.trainer) {
@@ -174,7 +187,11 @@ export function loadCheckpoint(dir: string, options: { optimizer?: boolean } = {
       if (!buffers.has(buf)) buffers.set(buf, new Float32Array(model.layout.totalParams));
       buffers.get(buf)!.set(t.data, slot.offset);
     }
-    optimizer = { kind: file.metadata.kind as OptimizerKind, step: Number(file.metadata.step ?? 0), tensors: Object.fromEntries(buffers) };
+    trainWeights = buffers.get('raw') ?? null;
+    buffers.delete('raw');
+    const from = file.metadata.average_from;
+    if (from !== undefined && !trainWeights) throw new CheckpointError(`${optPath}: averages the weights (nt-asgd) but holds no raw training weights 'raw/…' to resume from`);
+    optimizer = { kind: file.metadata.kind as OptimizerKind, step: Number(file.metadata.step ?? 0), tensors: Object.fromEntries(buffers), ...(from !== undefined ? { averageFrom: Number(from) } : {}) };
     const B = config.train.batch;
     carried = model.layout.states.map((st) => {
       const t = file.tensors.get(`carried/${st.name}`);
@@ -182,5 +199,5 @@ export function loadCheckpoint(dir: string, options: { optimizer?: boolean } = {
       return Float32Array.from(t.data);
     });
   }
-  return { dir: path, config, model, optimizer, carried, warnings };
+  return { dir: path, config, model, optimizer, carried, trainWeights, warnings };
 }

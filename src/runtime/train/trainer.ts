@@ -1,6 +1,9 @@
 // The training loop: windows of B streams × T steps with the state carried between them
 // (truncated BPTT), loss scaling, global-norm clipping, an optimizer step, a learning-rate
-// schedule per epoch, validation, early stopping, budgets, and exact resumption.
+// schedule per epoch, validation, early stopping, budgets, and exact resumption. With
+// nt-asgd, validation arms the non-monotone trigger and, once it fired, scores (and
+// checkpoints save) the averaged weights while training goes on from the raw ones. The
+// curve's train points carry each parameter's gradient norm and how often clipping fired.
 //
 // Everything that decides the next update is in TrainerState (plus the parameters and the
 // optimizer's buffers), so `train 20 steps` and `train 10, save, resume, train 10` give the
@@ -10,93 +13,16 @@
 // the reference-trainer test uses to compare it step by step with a plain float64 oracle.
 import type { CompiledModel, WindowRunner } from '../../backend/index.ts';
 import type { Layout } from '../../codegen/generate.ts';
-import { createOptimizer, type Arena, type Optimizer, type OptimizerHyper, type OptimizerKind, type OptimizerState, DEFAULT_LR } from '../optim/optimizers.ts';
+import { createOptimizer, type Arena, type Optimizer, type OptimizerState } from '../optim/optimizers.ts';
 import { clipFactor, globalNorm } from '../optim/clip.ts';
-import { EarlyStopping, LrSchedule, type EarlyStoppingState, type ScheduleSpec, type ScheduleState } from '../optim/schedule.ts';
+import { EarlyStopping, LrSchedule, type EarlyStoppingState, type ScheduleState } from '../optim/schedule.ts';
+import { NonMonotoneTrigger, type NonMonotoneState } from '../optim/nt-asgd.ts';
+import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './train-options.ts';
+import { paramGradNorms } from './grad-stats.ts';
 import { WindowBatches } from './batches.ts';
 import type { EvalResult } from '../evaluate.ts';
 
-export interface TrainOptions {
-  /** Parallel streams (default 32). */
-  batch?: number;
-  /** Window length, the truncation of BPTT (default 64). */
-  bptt?: number;
-  optimizer?: OptimizerKind;
-  /** Learning rate (default: 2e-3 for adam, else the optimizer's PyTorch default). */
-  lr?: number;
-  /** Global-norm clipping threshold; 0 turns it off (default 5). */
-  clip?: number;
-  /** L2 weight decay (default 0). */
-  weightDecay?: number;
-  /** Extra optimizer settings (momentum, betas, eps…). */
-  hyper?: OptimizerHyper;
-  /**
-   * 'mean' (default): differentiate the mean cross-entropy per token. 'sum': the sum over the
-   * T steps of the batch mean (T × mean), as TensorFlow's ptb_word_lm and Zaremba et al. do,
-   * so their `--lr 1 --clip 5` mean what they meant there.
-   */
-  lossScale?: 'mean' | 'sum';
-  schedule?: ScheduleSpec;
-  /**
-   * Budgets; training stops at the first one reached (default: 1 epoch when none is given).
-   * Steps and epochs count from the start of the run, minutes from the start of this call.
-   */
-  epochs?: number | null;
-  steps?: number | null;
-  minutes?: number | null;
-  /** Validate every this many steps too (0: only at epoch ends). */
-  evalEvery?: number;
-  /** Stop after this many validations without improvement (0: never). */
-  patience?: number;
-  /** Streams used to evaluate the validation text (default 16). */
-  evalBatch?: number;
-  /** Seed of the dropout masks (initialisation is the model's own `init(seed)`). */
-  seed?: number;
-}
-
-export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'hyper' | 'epochs' | 'steps' | 'minutes'>> & {
-  hyper: OptimizerHyper;
-  epochs: number | null;
-  steps: number | null;
-  minutes: number | null;
-};
-
-export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
-  const optimizer = o.optimizer ?? 'adam';
-  const r: ResolvedTrainOptions = {
-    batch: o.batch ?? 32,
-    bptt: o.bptt ?? 64,
-    optimizer,
-    lr: o.lr ?? (optimizer === 'adam' ? 2e-3 : DEFAULT_LR[optimizer]),
-    clip: o.clip ?? 5,
-    weightDecay: o.weightDecay ?? 0,
-    hyper: o.hyper ?? {},
-    lossScale: o.lossScale ?? 'mean',
-    schedule: o.schedule ?? { kind: 'constant' },
-    epochs: o.epochs ?? null,
-    steps: o.steps ?? null,
-    minutes: o.minutes ?? null,
-    evalEvery: o.evalEvery ?? 0,
-    patience: o.patience ?? 0,
-    evalBatch: o.evalBatch ?? 16,
-    seed: o.seed ?? 0,
-  };
-  if (r.epochs === null && r.steps === null && r.minutes === null) r.epochs = 1;
-  const posInt = (v: number, what: string) => {
-    if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`${what} must be a positive integer (got ${v})`);
-  };
-  posInt(r.batch, 'batch');
-  posInt(r.bptt, 'bptt');
-  posInt(r.evalBatch, 'eval batch');
-  if (r.epochs !== null) posInt(r.epochs, 'epochs');
-  if (r.steps !== null) posInt(r.steps, 'steps');
-  if (r.minutes !== null && !(r.minutes > 0)) throw new RangeError(`minutes must be > 0 (got ${r.minutes})`);
-  if (!(r.lr > 0 && Number.isFinite(r.lr))) throw new RangeError(`learning rate must be a positive number (got ${r.lr})`);
-  if (!(r.clip >= 0 && Number.isFinite(r.clip))) throw new RangeError(`clip must be ≥ 0 (got ${r.clip})`);
-  if (!(Number.isInteger(r.evalEvery) && r.evalEvery >= 0)) throw new RangeError(`eval-every must be an integer ≥ 0 (got ${r.evalEvery})`);
-  if (!(Number.isInteger(r.patience) && r.patience >= 0)) throw new RangeError(`patience must be an integer ≥ 0 (got ${r.patience})`);
-  return r;
-}
+export { resolveTrainOptions, type TrainOptions, type ResolvedTrainOptions } from './train-options.ts';
 
 export interface CurvePoint {
   /** Training tokens (predictions) seen so far. */
@@ -104,6 +30,10 @@ export interface CurvePoint {
   step: number;
   train?: number;
   valid?: number;
+  /** With `train`: each parameter's gradient norm at this step, before clipping (loss scale included). */
+  gradNorms?: Record<string, number>;
+  /** With `train`: steps since the previous train point (this one included) whose gradient was clipped. */
+  clipped?: number;
 }
 
 /** What besides weights and optimizer buffers a resumed run needs. */
@@ -120,6 +50,10 @@ export interface TrainerState {
   early: EarlyStoppingState;
   bestValid: number | null;
   curve: CurvePoint[];
+  /** Clipped steps since the last train point of the curve (absent in older checkpoints: 0). */
+  clipped?: number;
+  /** nt-asgd: the trigger's validation log (absent for other optimizers and older checkpoints). */
+  nonmono?: NonMonotoneState | null;
 }
 
 export interface StepInfo {
@@ -143,13 +77,26 @@ export interface ValidInfo {
   tokens: number;
   result: EvalResult;
   best: boolean;
+  /** Measured with nt-asgd's averaged weights. */
+  averaged: boolean;
+}
+
+export interface EpochInfo {
+  step: number;
+  /** Steps of the epoch whose gradient was clipped, of `steps`. */
+  clipped: number;
+  steps: number;
+  /** Gradient norm per parameter at the epoch's last step, before clipping. */
+  gradNorms: Record<string, number>;
 }
 
 export interface TrainCallbacks {
   onStep?(info: StepInfo): void;
   onValid?(info: ValidInfo): void;
   /** After each epoch (and its validation). */
-  onEpoch?(epoch: number): void;
+  onEpoch?(epoch: number, info: EpochInfo): void;
+  /** nt-asgd's trigger fired: the weights are averaged from the step after `step` on. */
+  onAveraging?(step: number): void;
   /** A good moment to save: after validation, at epoch ends, and at the end. */
   onCheckpoint?(): void;
   /** Polled before each step: return true to stop (e.g. on Ctrl-C). */
@@ -194,6 +141,10 @@ export class Trainer<A extends Arena = Float32Array> {
   readonly early: EarlyStopping;
   readonly batches: WindowBatches;
   readonly state: TrainerState;
+  /** nt-asgd's trigger (null for the other optimizers). */
+  readonly trigger: NonMonotoneTrigger | null;
+  /** Where the raw weights wait while the averaged ones are evaluated or saved. */
+  private rawWeights: A | null = null;
   private runner: WindowRunner;
   private window: Int32Array;
   private lastValid: EvalResult | null = null;
@@ -210,9 +161,40 @@ export class Trainer<A extends Arena = Float32Array> {
     this.optimizer = createOptimizer(o.optimizer, { ...o.hyper, weightDecay: o.weightDecay }, model.layout.totalParams, Float);
     this.schedule = new LrSchedule(o.lr, o.schedule);
     this.early = new EarlyStopping(o.patience > 0 ? o.patience : Number.MAX_SAFE_INTEGER);
+    this.trigger = o.optimizer === 'nt-asgd' ? new NonMonotoneTrigger(o.nonmono) : null;
     this.runner = model.training.instantiate({ Float: model.params instanceof Float64Array ? Float64Array : Float32Array, B: o.batch, T: o.bptt, params: model.params, grads: model.grads });
     this.window = new Int32Array(o.batch * (o.bptt + 1));
-    this.state = { step: 0, epoch: 0, epochStep: 0, tokens: 0, seconds: 0, schedule: this.schedule.state(), early: this.early.state(), bestValid: null, curve: [] };
+    this.state = { step: 0, epoch: 0, epochStep: 0, tokens: 0, seconds: 0, schedule: this.schedule.state(), early: this.early.state(), bestValid: null, curve: [], clipped: 0, nonmono: this.trigger?.state() ?? null };
+  }
+
+  /** True once nt-asgd averages the weights (validation and checkpoints then use the average). */
+  get averaging(): boolean {
+    return (this.optimizer.averaged?.() ?? null) !== null;
+  }
+
+  /**
+   * Runs `fn` with the weights that are evaluated and saved in the model's arena: nt-asgd's
+   * average once it began, handing `fn` the raw training weights (restored, bit for bit,
+   * afterwards); otherwise the weights as they are, and null.
+   */
+  withEvalWeights<T>(fn: (raw: A | null) => T): T {
+    const ax = this.optimizer.averaged?.() ?? null;
+    if (!ax) return fn(null);
+    const params = this.model.params;
+    const raw = (this.rawWeights ??= new (params.constructor as new (n: number) => A)(params.length));
+    raw.set(params);
+    params.set(ax);
+    try {
+      return fn(raw);
+    } finally {
+      params.set(raw);
+    }
+  }
+
+  /** Ends training for good: the model keeps the weights evaluation uses (nt-asgd's average). */
+  adoptEvalWeights(): void {
+    const ax = this.optimizer.averaged?.() ?? null;
+    if (ax) this.model.params.set(ax);
   }
 
   /** The recurrent states carried into the next window ([batch, …] each). */
@@ -220,12 +202,21 @@ export class Trainer<A extends Arena = Float32Array> {
     return this.runner.initial as A[];
   }
 
-  /** Restores a saved run: trainer state, optimizer buffers and carried states. */
-  restore(state: TrainerState, optimizer: OptimizerState<A | Float32Array>, carried: readonly ArrayLike<number>[] | null): void {
+  /**
+   * Restores a saved run: trainer state, optimizer buffers and carried states, and the raw
+   * training weights when the model's arena holds nt-asgd's average (a checkpoint's weights).
+   */
+  restore(state: TrainerState, optimizer: OptimizerState<A | Float32Array>, carried: readonly ArrayLike<number>[] | null, trainWeights: ArrayLike<number> | null = null): void {
     Object.assign(this.state, structuredClone(state));
+    this.state.clipped ??= 0;
     this.schedule.load(state.schedule);
     this.early.load(state.early);
     this.optimizer.load(optimizer);
+    if (this.trigger) {
+      this.trigger.load(state.nonmono ?? { logs: [] });
+      this.state.nonmono = this.trigger.state();
+    }
+    if (trainWeights) this.model.params.set(trainWeights);
     if (carried) this.runner.initial.forEach((s, k) => s.set(carried[k]));
     else this.runner.resetStates();
   }
@@ -233,7 +224,7 @@ export class Trainer<A extends Arena = Float32Array> {
   validate(): EvalResult | null {
     const valid = this.data.valid;
     if (!valid || valid.length < 2) return null;
-    return this.model.evaluate(valid, { batch: this.options.evalBatch, window: this.options.bptt }); // fewer streams when the text is short (streamLayout)
+    return this.withEvalWeights(() => this.model.evaluate(valid, { batch: this.options.evalBatch, window: this.options.bptt })); // fewer streams when the text is short (streamLayout)
   }
 
   private recordValid(cb: TrainCallbacks): boolean {
@@ -244,8 +235,24 @@ export class Trainer<A extends Arena = Float32Array> {
     const best = s.bestValid === null || r.loss < s.bestValid;
     if (best) s.bestValid = r.loss;
     s.curve.push({ tokens: s.tokens, step: s.step, valid: r.loss });
-    cb.onValid?.({ step: s.step, epoch: s.epoch + (s.epochStep > 0 ? 1 : 0), tokens: s.tokens, result: r, best });
+    cb.onValid?.({ step: s.step, epoch: s.epoch + (s.epochStep > 0 ? 1 : 0), tokens: s.tokens, result: r, best, averaged: this.averaging });
+    // NT-ASGD: validations of the raw weights arm the trigger; once it fires, averaging starts with the next step.
+    if (this.trigger && !this.averaging) {
+      if (this.trigger.update(r.loss)) {
+        this.optimizer.startAveraging!();
+        cb.onAveraging?.(s.step);
+      }
+      s.nonmono = this.trigger.state();
+    }
     return true;
+  }
+
+  /** The clipping count and last gradient norms of the epoch just ended, from the curve. */
+  private epochInfo(epochSteps: number): EpochInfo {
+    const s = this.state;
+    const start = s.step - epochSteps;
+    const points = s.curve.filter((p) => p.train !== undefined && p.step > start);
+    return { step: s.step, steps: epochSteps, clipped: points.reduce((n, p) => n + (p.clipped ?? 0), 0), gradNorms: points.at(-1)?.gradNorms ?? {} };
   }
 
   /** The first parameter whose values (or else whose gradient) are not finite, by name. */
@@ -313,7 +320,11 @@ export class Trainer<A extends Arena = Float32Array> {
         );
       }
       // The loss scale and the clipping factor reach the optimizer as one gradient scale.
-      const f = scale * clipFactor(norm, o.clip);
+      const clip = clipFactor(norm, o.clip);
+      if (clip !== 1) s.clipped = (s.clipped ?? 0) + 1;
+      const f = scale * clip;
+      const logged = (s.step + 1) % Math.max(1, Math.floor(epochSteps / 50)) === 0 || s.epochStep + 1 === epochSteps; // the curve's train points
+      const gradNorms = logged ? paramGradNorms(grads, this.model.layout.params, scale) : null;
       this.optimizer.step(params, grads, lr, f);
       s.step++;
       s.epochStep++;
@@ -338,7 +349,10 @@ export class Trainer<A extends Arena = Float32Array> {
         seconds,
         progress: doneFrac,
       });
-      if (s.step % Math.max(1, Math.floor(epochSteps / 50)) === 0 || s.epochStep === epochSteps) s.curve.push({ tokens: s.tokens, step: s.step, train: loss });
+      if (gradNorms) {
+        s.curve.push({ tokens: s.tokens, step: s.step, train: loss, gradNorms, clipped: s.clipped ?? 0 });
+        s.clipped = 0;
+      }
 
       let validated = false;
       if (s.epochStep === epochSteps) {
@@ -347,7 +361,7 @@ export class Trainer<A extends Arena = Float32Array> {
         validated = this.recordValid(cb);
         this.schedule.endEpoch(this.lastValid && validated ? this.lastValid.loss : undefined);
         s.schedule = this.schedule.state();
-        cb.onEpoch?.(s.epoch);
+        cb.onEpoch?.(s.epoch, this.epochInfo(epochSteps));
       } else if (o.evalEvery > 0 && s.step % o.evalEvery === 0) {
         validated = this.recordValid(cb);
       }

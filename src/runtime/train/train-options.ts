@@ -1,0 +1,90 @@
+// Options of the training loop (Trainer), their defaults and their checks.
+import { DEFAULT_LR, type OptimizerHyper, type OptimizerKind } from '../optim/optimizers.ts';
+import { DEFAULT_NONMONO } from '../optim/nt-asgd.ts';
+import type { ScheduleSpec } from '../optim/schedule.ts';
+
+export interface TrainOptions {
+  /** Parallel streams (default 32). */
+  batch?: number;
+  /** Window length, the truncation of BPTT (default 64). */
+  bptt?: number;
+  optimizer?: OptimizerKind;
+  /** Learning rate (default: 2e-3 for adam, else the optimizer's PyTorch default). */
+  lr?: number;
+  /** Global-norm clipping threshold; 0 turns it off (default 5). */
+  clip?: number;
+  /** L2 weight decay (default 0). */
+  weightDecay?: number;
+  /** Extra optimizer settings (momentum, betas, eps…). */
+  hyper?: OptimizerHyper;
+  /**
+   * 'mean' (default): differentiate the mean cross-entropy per token. 'sum': the sum over the
+   * T steps of the batch mean (T × mean), as TensorFlow's ptb_word_lm and Zaremba et al. do,
+   * so their `--lr 1 --clip 5` mean what they meant there.
+   */
+  lossScale?: 'mean' | 'sum';
+  schedule?: ScheduleSpec;
+  /**
+   * Budgets; training stops at the first one reached (default: 1 epoch when none is given).
+   * Steps and epochs count from the start of the run, minutes from the start of this call.
+   */
+  epochs?: number | null;
+  steps?: number | null;
+  minutes?: number | null;
+  /** Validate every this many steps too (0: only at epoch ends). */
+  evalEvery?: number;
+  /** Stop after this many validations without improvement (0: never). */
+  patience?: number;
+  /** Streams used to evaluate the validation text (default 16). */
+  evalBatch?: number;
+  /** Seed of the dropout masks (initialisation is the model's own `init(seed)`). */
+  seed?: number;
+  /** nt-asgd: start averaging when validation is worse than the best before the last this many (default 5). */
+  nonmono?: number;
+}
+
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'hyper' | 'epochs' | 'steps' | 'minutes'>> & {
+  hyper: OptimizerHyper;
+  epochs: number | null;
+  steps: number | null;
+  minutes: number | null;
+};
+
+export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
+  const optimizer = o.optimizer ?? 'adam';
+  const r: ResolvedTrainOptions = {
+    batch: o.batch ?? 32,
+    bptt: o.bptt ?? 64,
+    optimizer,
+    lr: o.lr ?? (optimizer === 'adam' ? 2e-3 : DEFAULT_LR[optimizer]),
+    clip: o.clip ?? 5,
+    weightDecay: o.weightDecay ?? 0,
+    hyper: o.hyper ?? {},
+    lossScale: o.lossScale ?? 'mean',
+    schedule: o.schedule ?? { kind: 'constant' },
+    epochs: o.epochs ?? null,
+    steps: o.steps ?? null,
+    minutes: o.minutes ?? null,
+    evalEvery: o.evalEvery ?? 0,
+    patience: o.patience ?? 0,
+    evalBatch: o.evalBatch ?? 16,
+    seed: o.seed ?? 0,
+    nonmono: o.nonmono ?? DEFAULT_NONMONO,
+  };
+  if (r.epochs === null && r.steps === null && r.minutes === null) r.epochs = 1;
+  const posInt = (v: number, what: string) => {
+    if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`${what} must be a positive integer (got ${v})`);
+  };
+  posInt(r.batch, 'batch');
+  posInt(r.bptt, 'bptt');
+  posInt(r.evalBatch, 'eval batch');
+  if (r.epochs !== null) posInt(r.epochs, 'epochs');
+  if (r.steps !== null) posInt(r.steps, 'steps');
+  if (r.minutes !== null && !(r.minutes > 0)) throw new RangeError(`minutes must be > 0 (got ${r.minutes})`);
+  if (!(r.lr > 0 && Number.isFinite(r.lr))) throw new RangeError(`learning rate must be a positive number (got ${r.lr})`);
+  if (!(r.clip >= 0 && Number.isFinite(r.clip))) throw new RangeError(`clip must be ≥ 0 (got ${r.clip})`);
+  if (!(Number.isInteger(r.evalEvery) && r.evalEvery >= 0)) throw new RangeError(`eval-every must be an integer ≥ 0 (got ${r.evalEvery})`);
+  if (!(Number.isInteger(r.patience) && r.patience >= 0)) throw new RangeError(`patience must be an integer ≥ 0 (got ${r.patience})`);
+  if (!(Number.isInteger(r.nonmono) && r.nonmono >= 0)) throw new RangeError(`nonmono must be an integer ≥ 0 (got ${r.nonmono})`);
+  return r;
+}

@@ -1,0 +1,144 @@
+// Parses kept on disk, keyed by the SHA-256 of the file's path and text and of the parser
+// (parse.ts's parserFingerprint): checking a file that has not changed never loads Ohm, whose
+// import and matching are most of an `rnnc check`. The CLI turns the cache on (main.ts); the
+// library parses afresh. A cache that cannot be read or written is skipped without a word; an
+// entry that is not a well-formed parse of that very text (ast-shape.ts) is parsed again and
+// rewritten.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { isParseResult } from './ast-shape.ts';
+import { parse, parserFingerprint, type ParseResult } from './parse.ts';
+
+const FORMAT = 'rnnc-parse-1';
+
+/** Values of RNNC_CACHE_DIR that turn the cache off. */
+const OFF = new Set(['off', '0', 'false', 'no', 'none']);
+
+/** Where the cache lives, from the environment given (the CLI passes its own): $RNNC_CACHE_DIR, else $XDG_CACHE_HOME/rnnc, else ~/.cache/rnnc; null for RNNC_CACHE_DIR=off. */
+export function parseCacheDir(env: Readonly<Record<string, string | undefined>>): string | null {
+  const own = env.RNNC_CACHE_DIR;
+  if (own) return OFF.has(own.toLowerCase()) ? null : own;
+  // The XDG spec says a relative XDG_CACHE_HOME is invalid and to be ignored.
+  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, 'rnnc');
+  let home = '';
+  try {
+    home = homedir();
+  } catch {
+    // no home directory (a service account): no cache
+  }
+  return home ? join(home, '.cache', 'rnnc') : null;
+}
+
+let cacheDir: string | null = null;
+let parser: string | undefined;
+
+/** What the cache did in this process, for tests and curious users. */
+export const parseCacheStats = { hits: 0, misses: 0, writes: 0 };
+
+/** Turns the cache on in `dir` (null: off, the library's default). */
+export function useParseCache(dir: string | null): void {
+  cacheDir = dir;
+}
+
+const sha256 = (...parts: string[]): string => {
+  const h = createHash('sha256');
+  // Lengths first: no two lists of parts hash alike.
+  h.update(`${parts.map((p) => p.length).join(',')}\0`);
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
+
+/** parse(), served from the cache when it is on and holds this file's parse. */
+export function parseFile(path: string, text: string): ParseResult {
+  if (cacheDir === null) return parse(path, text);
+  let key: string;
+  try {
+    parser ??= sha256(parserFingerprint());
+    key = sha256(FORMAT, parser, path, text);
+  } catch {
+    // The grammar cannot be read: parse() reports it as it always has.
+    return parse(path, text);
+  }
+  const file = join(cacheDir, 'parse', `${key.slice(0, 2)}`, `${key}.json`);
+  const hit = readEntry(file, key, path, text);
+  if (hit) {
+    parseCacheStats.hits++;
+    touch(file);
+    return hit;
+  }
+  parseCacheStats.misses++;
+  const result = parse(path, text);
+  // Refusals for depth depend on the stack left at the call: never kept.
+  if (result.ast !== null || result.diagnostics.every((d) => d.code === 'syntax')) writeEntry(file, key, result);
+  // Now and then (on a miss, which parses anyway), entries unused for a month are removed.
+  if (Math.random() < PRUNE_CHANCE) pruneParseCache(join(cacheDir, 'parse'), Date.now() - MAX_AGE_MS);
+  return result;
+}
+
+const PRUNE_CHANCE = 1 / 50;
+const MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+/** Removes the entries under `dir` not used since `before` (ms since the epoch; a hit renews an entry's mtime). */
+export function pruneParseCache(dir: string, before: number): void {
+  try {
+    for (const sub of readdirSync(dir)) {
+      for (const f of readdirSync(join(dir, sub))) {
+        const entry = join(dir, sub, f);
+        if (statSync(entry).mtimeMs < before) rmSync(entry, { force: true });
+      }
+    }
+  } catch {
+    // a cache that cannot be listed or cleaned is left as it is
+  }
+}
+
+/** Marks an entry as used (noatime mounts do not): pruning keeps it. At most once a day. */
+function touch(file: string): void {
+  try {
+    const now = Date.now();
+    if (now - statSync(file).mtimeMs > 24 * 3600 * 1000) utimesSync(file, now / 1000, now / 1000);
+  } catch {
+    // a read-only cache still serves hits
+  }
+}
+
+function readEntry(file: string, key: string, path: string, text: string): ParseResult | null {
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; key?: unknown; result?: unknown } | null;
+    if (entry?.format === FORMAT && entry.key === key && isParseResult(entry.result, path, text)) return entry.result;
+  } catch {
+    // missing, unreadable or not JSON: a miss
+  }
+  return null;
+}
+
+function writeEntry(file: string, key: string, result: ParseResult): void {
+  const json = JSON.stringify({ format: FORMAT, key, result });
+  // What JSON cannot carry exactly (-0, an infinite literal) is not kept: a hit must equal a parse.
+  if (!sameValue((JSON.parse(json) as { result: unknown }).result, result)) return;
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    // Written aside and renamed: a reader never sees half an entry.
+    writeFileSync(tmp, json);
+    renameSync(tmp, file);
+    parseCacheStats.writes++;
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing could be written there either
+    }
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Object.is(a, b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}

@@ -1,0 +1,36 @@
+// What `rnnc train` prints for the gradient diagnostics and NT-ASGD: the JSON epoch line
+// carries the epoch's clip count and gradient norms as the trainer reported them, the switch
+// to averaging is one line (JSON or text), and validations of the average say so.
+import { describe, expect, it } from 'vitest';
+import { Reporter } from '../../src/cli/train-report.ts';
+
+const capture = (mode: 'json' | 'lines') => {
+  const lines: string[] = [];
+  return { rep: new Reporter(mode, 10, 'char', process.stderr, (l) => lines.push(l)), lines };
+};
+const result = { loss: 1.25, perplexity: Math.exp(1.25), bits: 1.25 / Math.LN2, tokens: 100 } as never;
+
+describe('train report: gradient norms and nt-asgd', () => {
+  it('--json: an epoch line with clipped and grad_norms; the averaging event; averaged validations', () => {
+    const { rep, lines } = capture('json');
+    rep.epoch(3, { step: 30, steps: 10, clipped: 4, gradNorms: { E: 0.5, 'h.W': 2 } });
+    rep.averaging(27, 5);
+    rep.valid({ step: 30, epoch: 3, tokens: 900, result, best: true, averaged: true });
+    rep.valid({ step: 20, epoch: 2, tokens: 600, result, best: true, averaged: false });
+    const parsed = lines.map((l) => JSON.parse(l));
+    expect(parsed[0]).toEqual({ event: 'epoch', epoch: 3, step: 30, steps: 10, clipped: 4, grad_norms: { E: 0.5, 'h.W': 2 } });
+    expect(parsed[1]).toEqual({ event: 'averaging', step: 27 });
+    expect(parsed[2].averaged).toBe(true);
+    expect('averaged' in parsed[3]).toBe(false);
+  });
+
+  it('text: no epoch line; the switch and averaged validations are said in words', () => {
+    const { rep, lines } = capture('lines');
+    rep.epoch(3, { step: 30, steps: 10, clipped: 4, gradNorms: {} });
+    rep.averaging(27, 5);
+    rep.valid({ step: 30, epoch: 3, tokens: 900, result, best: false, averaged: true });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('nt-asgd: validation is worse than the best before the last 5; averaging the weights from step 28 on (validation and checkpoints use the average)');
+    expect(lines[1]).toMatch(/^valid after step 30 \(epoch 3\), averaged weights: loss 1\.2500/);
+  });
+});
