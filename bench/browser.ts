@@ -64,7 +64,7 @@ try {
     for (const [name, args] of [['rnncStep', STEP], ['tfStep', STEP], ['rnncTrain', TRAIN], ['tfTrain', TRAIN_TF]] as const) {
       const page = await browser.newPage();
       await page.goto(url);
-      const out = (await page.evaluate(([n, a]) => import('./bench.js').then((b) => b[n](a)), [name, args] as const)) as Result;
+      const out = (await page.evaluate(([src, n, a]) => import(src).then((b) => b[n](a)), [url + 'bench.js', name, args] as const)) as Result;
       await page.close();
       results[name].push(out);
       log(`run ${r + 1}/${runs} ${name}: ${JSON.stringify(out)}`);
