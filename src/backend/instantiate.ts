@@ -59,7 +59,7 @@ export function instantiator(g: GeneratedModel): (config: InstanceConfig) => Win
     // The loops address the kernels' memory: every array they touch must live there.
     const buffer = f.kernels.memory.buffer;
     if (config.params.buffer !== buffer || (config.grads && config.grads.buffer !== buffer)) return null;
-    simdLoops ??= buildLoopModule(g.loops, { memory: f.kernels.memory, pages: buffer.byteLength / 65536, shared: buffer instanceof SharedArrayBuffer });
+    simdLoops ??= buildLoopModule(g.loops, { memory: f.kernels.memory, pages: buffer.byteLength / 65536, shared: typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer });
     return simdLoops;
   };
   return (config) => {

@@ -1,7 +1,17 @@
 // Writing files so that a crash or Ctrl-C never leaves half a file: write a temporary file
 // beside the target, then rename it over the target (atomic on one file system). Checkpoints
 // also need the bytes on disk before the rename that publishes them: writeFileDurable, syncDir.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+// (The browser build puts src/browser/twins/files.ts in its place: a page has no disk.)
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+
+/** A file's bytes. */
+export function readBytes(path: string): Uint8Array {
+  return readFileSync(path);
+}
+
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`;

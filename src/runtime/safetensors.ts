@@ -1,8 +1,7 @@
 // The safetensors format, per its specification: an 8-byte little-endian header length N,
 // N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {…}},
 // then the raw little-endian data; offsets are relative to the start of the data.
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from './files.ts';
+import { readBytes, writeFileAtomic } from './files.ts';
 
 export type Dtype = 'F64' | 'F32';
 
@@ -89,7 +88,7 @@ export function encodeSafetensors(tensors: Iterable<[string, Tensor]>, metadata?
   }
   let json = JSON.stringify(header);
   // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  json += ' '.repeat((8 - ((8 + new TextEncoder().encode(json).length) % 8)) % 8);
   const head = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + head.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
@@ -103,9 +102,9 @@ export function encodeSafetensors(tensors: Iterable<[string, Tensor]>, metadata?
 }
 
 export function readSafetensors(path: string): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
-  let buf: Buffer;
+  let buf: Uint8Array;
   try {
-    buf = readFileSync(path);
+    buf = readBytes(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
     throw new SafetensorsError(`${path}: ${code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : e}`);

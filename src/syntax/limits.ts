@@ -3,6 +3,7 @@
 // that nests deeper than these limits is refused with a located diagnostic before any of
 // them runs; grammar/README.md documents the numbers.
 import type { DimTerm, Expr, Item, Span } from './ast.ts';
+import { groupDigits } from '../util/group-digits.ts';
 
 /**
  * The size of one .rnn file. Ohm memoises every rule at every position (about 2 KB of heap
@@ -10,6 +11,18 @@ import type { DimTerm, Expr, Item, Span } from './ast.ts';
  * are under 4 KB.
  */
 export const MAX_SOURCE_BYTES = 64 * 1024;
+
+/** An error with a code, as node:fs throws them, for what rnnc itself refuses to read. */
+export function refusal(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+const KIB = 1024;
+export const sizeText = (n: number): string => `${groupDigits(n)} bytes`;
+
+export function tooBig(size: string): string {
+  return `the file is ${size}; a .rnn file may have at most ${sizeText(MAX_SOURCE_BYTES)} (${MAX_SOURCE_BYTES / KIB} KiB)`;
+}
 
 /** The largest dim (a signed 32-bit index); a literal above it is refused where it is written. */
 export const MAX_DIM = 2 ** 31 - 1;

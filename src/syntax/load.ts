@@ -2,17 +2,17 @@
 // are diagnostics at the `use` that names them. Only regular files within the size limit
 // are read, and `use` reads only `.rnn` files: a service that compiles uploaded models
 // cannot be made to hang on a FIFO, fill memory from /dev/zero, or print another file.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, normalize } from 'node:path';
 import type { FileAST } from './ast.ts';
-import { MAX_SOURCE_BYTES } from './limits.ts';
+import { MAX_SOURCE_BYTES, refusal, sizeText, tooBig } from './limits.ts';
 import { parseFile } from './parse-cache.ts';
 import { error, warning, type Diagnostic } from '../util/diagnostic.ts';
 import { bundledModelsDir } from '../util/package-root.ts';
-import { groupDigits } from '../util/group-digits.ts';
 import { makeSource, type SourceFile } from '../util/source.ts';
+import { readFromDisk } from './read-disk.ts';
 
 export type ReadFile = (path: string) => string;
+export { readFromDisk };
 
 export interface LoadedProgram {
   /** The file that was asked for. */
@@ -23,47 +23,6 @@ export interface LoadedProgram {
   diagnostics: Diagnostic[];
 }
 
-/** An error with a code, as node:fs throws them, for what rnnc itself refuses to read. */
-function refusal(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
-}
-
-function kindOf(st: import('node:fs').Stats): string {
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
-
-const KIB = 1024;
-const sizeText = (n: number): string => `${groupDigits(n)} bytes`;
-
-/**
- * A `.rnn` file's text. Opened without blocking (a FIFO opens at once) and checked on the
- * open descriptor, so what is read is what was checked: a regular file of at most
- * MAX_SOURCE_BYTES, and never more than that many bytes are read.
- */
-export const readFromDisk: ReadFile = (path) => {
-  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw refusal('EISDIR', 'it is a directory');
-    if (!st.isFile()) throw refusal('ENOTREG', `it is ${kindOf(st)}, not a regular file`);
-    if (st.size > MAX_SOURCE_BYTES) throw refusal('EFBIG', tooBig(sizeText(st.size)));
-    const buf = Buffer.alloc(MAX_SOURCE_BYTES + 1);
-    let n = 0;
-    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
-    if (n > MAX_SOURCE_BYTES) throw refusal('EFBIG', tooBig(`over ${sizeText(MAX_SOURCE_BYTES)}`));
-    return buf.toString('utf8', 0, n);
-  } finally {
-    closeSync(fd);
-  }
-};
-
-function tooBig(size: string): string {
-  return `the file is ${size}; a .rnn file may have at most ${sizeText(MAX_SOURCE_BYTES)} (${MAX_SOURCE_BYTES / KIB} KiB)`;
-}
-
 function describeReadError(e: unknown): string {
   const code = (e as { code?: string }).code;
   if (code === 'ENOENT') return 'no such file';
@@ -72,11 +31,13 @@ function describeReadError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
+
 /** Reads through `readFile`, holding text from any reader to the same size limit. */
 function readBounded(readFile: ReadFile, path: string): string {
   const text = readFile(path);
-  if (typeof text === 'string' && text.length > MAX_SOURCE_BYTES / 3 && Buffer.byteLength(text, 'utf8') > MAX_SOURCE_BYTES) {
-    throw refusal('EFBIG', tooBig(sizeText(Buffer.byteLength(text, 'utf8'))));
+  if (typeof text === 'string' && text.length > MAX_SOURCE_BYTES / 3 && utf8Bytes(text) > MAX_SOURCE_BYTES) {
+    throw refusal('EFBIG', tooBig(sizeText(utf8Bytes(text))));
   }
   return text;
 }

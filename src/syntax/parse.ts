@@ -1,20 +1,12 @@
 // Ohm match + semantics: source text → typed AST (src/syntax/ast.ts), or one syntax
 // diagnostic at the furthest point the parser reached.
-import { readFileSync } from 'node:fs';
 import type * as ohm from 'ohm-js';
 import type { BinaryOp, CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
-import { compileGrammar } from '../util/grammar-recipe.ts';
+import { compileGrammar, grammarSource } from '../util/grammar-recipe.ts';
 import { bracketTooDeep, exprTooDeep, MAX_BRACKET_DEPTH, MAX_EXPR_DEPTH } from './limits.ts';
 
 let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | null = null;
-let grammarText: string | undefined;
-
-/** grammar/rnn.ohm as it reads now (read once per process). */
-export function grammarSource(): string {
-  grammarText ??= readFileSync(new URL('../../grammar/rnn.ohm', import.meta.url), 'utf8');
-  return grammarText;
-}
 
 // The grammar is compiled once per process: it is the only slow part of parsing.
 function language(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {

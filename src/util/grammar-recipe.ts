@@ -1,5 +1,6 @@
 // Compiling grammar/rnn.ohm takes Ohm ~200 ms, most of a CLI start; the build (scripts/build.mjs)
-// saves the compiled grammar as a recipe beside this file, which loads in ~2 ms.
+// saves the compiled grammar as a recipe beside this file, which loads in ~2 ms. (The browser
+// build puts src/browser/twins/grammar-recipe.ts, with both inlined, in its place.)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as OhmModule from 'ohm-js';
@@ -15,6 +16,14 @@ let ohmLib: Ohm | undefined;
 export function ohm(): Ohm {
   ohmLib ??= createRequire(import.meta.url)('ohm-js') as Ohm;
   return ohmLib;
+}
+
+let grammarText: string | undefined;
+
+/** grammar/rnn.ohm as it reads now (read once per process). */
+export function grammarSource(): string {
+  grammarText ??= readFileSync(new URL('../../grammar/rnn.ohm', import.meta.url), 'utf8');
+  return grammarText;
 }
 
 interface Saved {

@@ -48,7 +48,8 @@ function f32Bytes(x: number): Bytes {
 }
 
 function utf8(s: string): Bytes {
-  return [...uleb(Buffer.byteLength(s)), ...Buffer.from(s, 'utf8')];
+  const bytes = new TextEncoder().encode(s); // not Buffer: the kernels also run in a browser
+  return [...uleb(bytes.length), ...bytes];
 }
 
 function vec(items: Bytes[]): Bytes {

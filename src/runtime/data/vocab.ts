@@ -6,8 +6,8 @@
 // Words follow the PTB convention of Zaremba's reader and PyTorch's word_language_model:
 // each line is split on whitespace and followed by `<eos>`; a word not in the vocabulary
 // becomes `<unk>`. Decoding writes words separated by spaces and `<eos>` as a line break.
-import { readFileSync } from 'node:fs';
 import { DataError } from './errors.ts';
+import { readText } from '../files.ts';
 
 export type VocabKind = 'char' | 'word';
 
@@ -216,7 +216,7 @@ export class Vocab {
 export function readVocab(path: string): Vocab {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(e as Error).message})`);

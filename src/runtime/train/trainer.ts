@@ -296,7 +296,7 @@ export class Trainer<A extends Arena = Float32Array> {
     let lastYield = performance.now();
     while ((reason = budgetReached()) === null) {
       if (performance.now() - lastYield > 100) {
-        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => (globalThis.setImmediate ?? setTimeout)(r)); // a page has no setImmediate
         lastYield = performance.now();
       }
       if (cb.shouldStop?.()) {
