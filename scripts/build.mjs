@@ -58,4 +58,7 @@ try {
   say('esbuild is not installed: the CLI in dist/ is not bundled (it starts slower)');
 }
 if (bundler) await bundler.bundleCli(root);
+// The browser build (dist/browser/rnnc.mjs), in its own process: that script exits early when
+// esbuild is missing, which must not end this one.
+if (bundler) spawnSync(process.execPath, [path.join(root, 'scripts/build-browser.mjs')], { cwd: root, stdio: 'inherit' });
 say(`built dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
