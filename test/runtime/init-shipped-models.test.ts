@@ -27,6 +27,8 @@ const TABLE: Record<string, Record<string, Record<string, string>>> = {
   'models/char-lstm.rnn': { CharLSTM: { E: 'normal(0.1)', V: 'xavier', b_y: 'zeros' } },
   'models/word-lstm.rnn': { WordLSTM: { E: 'uniform(0.1)', V: 'uniform(0.1)', b_y: 'zeros' } },
   'models/word-lstm-tied.rnn': { WordLSTMTied: { E: 'uniform(0.1)', b_y: 'zeros' } },
+  'models/word-elman.rnn': { WordElman: { E: 'uniform(0.1)', V: 'uniform(0.1)', b_y: 'zeros' } },
+  'models/word-gru.rnn': { WordGRU: { E: 'uniform(0.1)', V: 'uniform(0.1)', b_y: 'zeros' } },
 };
 
 /** The cell each model's layers use (their params are the cell's, under the layer's name). */
@@ -34,6 +36,8 @@ const LAYER_CELLS: Record<string, [string, string]> = {
   CharLSTM: ['models/cells/lstm.rnn', 'LSTM'],
   WordLSTM: ['models/cells/lstm-zaremba.rnn', 'ZarembaLSTM'],
   WordLSTMTied: ['models/cells/lstm-zaremba.rnn', 'ZarembaLSTM'],
+  WordElman: ['models/cells/elman.rnn', 'Elman'],
+  WordGRU: ['models/cells/gru.rnn', 'GRU'],
 };
 
 const expand = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).flatMap(([names, init]) => names.split(' ').map((n) => [n, init])));
