@@ -4,7 +4,7 @@
 // of the text and after each `</s>` (rnnc's `<eos>`, or the newline at char level), so no
 // n-gram crosses a line end (vocab.ts, score.ts).
 import { EOS, forEachWord } from '../runtime/data/vocab.ts';
-import type { ScoreTotals, TokenScore } from '../runtime/score.ts';
+import { scoreTotals, type ScoreTotals, type TokenScore } from '../runtime/score.ts';
 import type { NgramModel } from './model.ts';
 import { NgramScorer } from './score.ts';
 import { charName } from './vocab.ts';
@@ -47,29 +47,5 @@ export function scoreArpaText(model: NgramModel, text: string): ArpaScore {
     tokens.push({ token: e.token, id: known ? e.id : null, ln, log10: ln === null ? null : ln / Math.LN10, oov });
     s.observe(e.id);
   }
-  let ln = 0;
-  let lnOov = 0;
-  let predicted = 0;
-  let predictedOov = 0;
-  for (const t of tokens) {
-    if (t.ln === null) continue;
-    predicted++;
-    ln += t.ln;
-    if (t.oov) {
-      lnOov += t.ln;
-      predictedOov++;
-    }
-  }
-  return {
-    tokens,
-    totals: {
-      tokens: tokens.length,
-      predicted,
-      oov: tokens.filter((t) => t.oov).length,
-      ln,
-      log10: ln / Math.LN10,
-      perplexityIncludingOov: Math.exp(-ln / predicted),
-      perplexityExcludingOov: predicted > predictedOov ? Math.exp(-(ln - lnOov) / (predicted - predictedOov)) : NaN,
-    },
-  };
+  return { tokens, totals: scoreTotals(tokens) };
 }

@@ -104,29 +104,31 @@ export function scoreText(model: LanguageModel, text: string, options: { window?
     const ln = e.id === null || ++k === 0 ? null : lnp[k - 1];
     tokens.push({ token: e.token, id: e.id, ln, log10: ln === null ? null : ln / Math.LN10, oov: e.oov });
   }
+  return { tokens, totals: scoreTotals(tokens), eval: result };
+}
+
+/** The totals of scored tokens: those with a probability count as predictions (the first and the unknown characters do not). */
+export function scoreTotals(tokens: readonly TokenScore[]): ScoreTotals {
   let ln = 0;
   let lnOov = 0;
+  let predicted = 0;
   let predictedOov = 0;
   for (const t of tokens) {
     if (t.ln === null) continue;
+    predicted++;
     ln += t.ln;
     if (t.oov) {
       lnOov += t.ln;
       predictedOov++;
     }
   }
-  const predicted = lnp.length;
   return {
-    tokens,
-    totals: {
-      tokens: tokens.length,
-      predicted,
-      oov: tokens.filter((t) => t.oov).length,
-      ln,
-      log10: ln / Math.LN10,
-      perplexityIncludingOov: Math.exp(-ln / predicted),
-      perplexityExcludingOov: predicted > predictedOov ? Math.exp(-(ln - lnOov) / (predicted - predictedOov)) : NaN,
-    },
-    eval: result,
+    tokens: tokens.length,
+    predicted,
+    oov: tokens.filter((t) => t.oov).length,
+    ln,
+    log10: ln / Math.LN10,
+    perplexityIncludingOov: Math.exp(-ln / predicted),
+    perplexityExcludingOov: predicted > predictedOov ? Math.exp(-(ln - lnOov) / (predicted - predictedOov)) : NaN,
   };
 }
