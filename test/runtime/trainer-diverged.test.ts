@@ -14,9 +14,8 @@ const ir = modelFromText(ELMAN, { vocab: 5 }, '__diverge_elman');
 const train = Int32Array.from({ length: 200 }, (_, i) => (i * 7 + (i >> 3)) % 5);
 const options: TrainOptions = { batch: 2, bptt: 5, optimizer: 'adam', lr: 0.01, clip: 1, seed: 3 };
 
-/** Makes the model's training runner write `value` into entry `at` of param `name`'s gradient after the backward pass of step `step`. */
-function inject<A extends Arena>(model: TrainableModel<A>, step: number, name: string, at: number, value: number): void {
-  const slot = model.layout.params.find((p) => p.name === name)!;
+/** Wraps the model's training runner: `after(call, loss)` sees each run's loss after its backward pass and returns the loss reported. */
+function tap<A extends Arena>(model: TrainableModel<A>, after: (call: number, loss: number) => number): void {
   const compiled = model.training;
   const instantiate = compiled.instantiate.bind(compiled);
   (model as { training: unknown }).training = {
@@ -25,14 +24,19 @@ function inject<A extends Arena>(model: TrainableModel<A>, step: number, name: s
       const r = instantiate(config);
       const run = r.run.bind(r);
       let calls = 0;
-      r.run = (tokens, opts) => {
-        const loss = run(tokens, opts);
-        if (++calls === step) model.grads[slot.offset + at] = value;
-        return loss;
-      };
+      r.run = (tokens, opts) => after(++calls, run(tokens, opts));
       return r;
     },
   };
+}
+
+/** Makes the model's training runner write `value` into entry `at` of param `name`'s gradient after the backward pass of step `step`. */
+function inject<A extends Arena>(model: TrainableModel<A>, step: number, name: string, at: number, value: number): void {
+  const slot = model.layout.params.find((p) => p.name === name)!;
+  tap(model, (call, loss) => {
+    if (call === step) model.grads[slot.offset + at] = value;
+    return loss;
+  });
 }
 
 async function divergence<A extends Arena>(make: () => TrainableModel<A>, step: number, name: string, value: number) {
@@ -71,19 +75,8 @@ describe('an infinite or NaN gradient stops training, naming the step and the pa
 
   it('a loss that is not finite while every value and gradient is: the error names no parameter', async () => {
     const model = float64Model(ir, 1);
-    const compiled = model.training;
-    const instantiate = compiled.instantiate.bind(compiled);
     // The runner reports a NaN loss at its third call and leaves the arenas as they are.
-    (model as { training: unknown }).training = {
-      ...compiled,
-      instantiate(config: Parameters<typeof compiled.instantiate>[0]) {
-        const r = instantiate(config);
-        const run = r.run.bind(r);
-        let calls = 0;
-        r.run = (tokens, opts) => (++calls === 3 ? (run(tokens, opts), NaN) : run(tokens, opts));
-        return r;
-      },
-    };
+    tap(model, (call, loss) => (call === 3 ? NaN : loss));
     const err = await new Trainer(model, { train }, { ...options, steps: 10 }).run().then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(DivergedError);
     expect((err as DivergedError).param).toBeNull();
