@@ -22,6 +22,7 @@ import { matmulShapes } from './rules/matmul-shapes.ts';
 import { numberLiterals } from './rules/number-literals.ts';
 import { paramInits } from './rules/param-inits.ts';
 import { stateUpdates } from './rules/state-updates.ts';
+import { tokenOffsets } from './rules/token-offsets.ts';
 import { statementPlacement } from './rules/statement-placement.ts';
 import { undeclaredDims } from './rules/undeclared-dims.ts';
 import { unknownNames } from './rules/unknown-names.ts';
@@ -46,6 +47,7 @@ export const RULES: readonly Rule[] = [
   stateUpdates,
   lossRule,
   causality,
+  tokenOffsets,
   unusedParams,
 ];
 

@@ -7,6 +7,7 @@ import { emitModule } from './emit.ts';
 import { commentText } from './names.ts';
 import { planModel, type Plan } from './plan.ts';
 import type { LoopSpec } from './simd-loops.ts';
+import { HISTORY_STATE, historyLength } from './history.ts';
 
 export interface CompileOptions {
   /** Emit the backward pass (training); otherwise inference only. Default true. */
@@ -66,6 +67,9 @@ export function generate(ir: IRModel, options: CompileOptions = {}): GeneratedMo
     states: plan.g.states.map((s) => ({ name: s.name, shape: s.shape, size: s.shape.reduce((a, b) => a * b, 1), reverse: s.reverse })),
     vocab: plan.g.nodes[plan.g.nodes[plan.stepLoss].inputs[0]].shape[0],
   };
+  // The carried token history of offset lookups is the last state (see history.ts).
+  const H = historyLength(plan.g.nodes);
+  if (H) layout.states.push({ name: HISTORY_STATE, shape: [H], size: H, reverse: false });
   return { ir, layout, backward, source, loops };
 }
 

@@ -6,6 +6,7 @@ import { lineCol, type SourceFile } from '../util/source.ts';
 import type { LoopSpec } from './simd-loops.ts';
 import { commentText, derived } from './names.ts';
 import type { Plan } from './plan.ts';
+import { historyLength, XTOK, XW } from './history.ts';
 import { CodegenError, type Mode, type Schedule } from './schedule.ts';
 
 export interface EmitOptions {
@@ -28,10 +29,18 @@ export class Printer {
   depth = 0;
   readonly nodes: GNode[];
   readonly display: (file: string) => string;
+  /** Tokens before the window that offset lookups read (0: the window's own suffice). */
+  readonly history: number;
 
   constructor(readonly plan: Plan, readonly sched: Schedule, readonly options: EmitOptions) {
     this.nodes = plan.g.nodes;
     this.display = options.displayPath ?? ((f: string) => f);
+    this.history = historyLength(plan.g.nodes);
+  }
+
+  /** The token array kernels read and its row width: the window's, or the window's behind the history. */
+  tokens(): string {
+    return this.history ? `${XTOK}, ${XW}` : 'tokens, T1';
   }
 
   /** A node as the schedule reads it (an add rewritten to read past summed-away products, or the graph's). */
@@ -94,8 +103,8 @@ export class Printer {
     return size(this.nodes[id].shape);
   }
 
-  /** Where a token comes from: the current position, or the next one. */
+  /** Where a token comes from: the current position, the next one, or an offset one (behind the history). */
   pos(n: GNode): string {
-    return n.attrs.target === 'next' ? '1' : '0';
+    return String(this.history + (n.attrs.target === 'next' ? 1 : 0) + (n.attrs.offset ?? 0));
   }
 }

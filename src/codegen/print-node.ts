@@ -33,7 +33,7 @@ export function printNode(p: Printer, n: GNode, mode: Mode): void {
         p.line(`k.accOuter(${pe.grad}, ${r(ins[0])}, ${r(ins[1])}, ${B}, ${m}, ${kk}); // into d ${commentText(a.param, 60)}`);
       } else {
         const [rows, dd] = nodes[id].shape;
-        p.line(`k.accScatter(${pe.grad}, ${r(ins[0])}, ${rows}, ${dd}, tokens, T1, ${p.pos(n)}, ${p.span(mode)}, B); // into d ${commentText(a.param, 60)}`);
+        p.line(`k.accScatter(${pe.grad}, ${r(ins[0])}, ${rows}, ${dd}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B); // into d ${commentText(a.param, 60)}`);
       }
     }
     return;
@@ -55,14 +55,14 @@ export function printNode(p: Printer, n: GNode, mode: Mode): void {
     }
     case 'gather': {
       const [rows, dd] = nodes[ins[0]].shape;
-      stmt(`k.gather(${o}, ${r(ins[0])}, ${rows}, ${dd}, tokens, T1, ${p.pos(n)}, ${p.span(mode)}, B);`);
+      stmt(`k.gather(${o}, ${r(ins[0])}, ${rows}, ${dd}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B);`);
       break;
     }
     case 'cross_entropy':
-      stmt(`if (withLoss) loss += k.xent(${o}, ${r(ins[0])}, ${p.entries(ins[0])}, tokens, T1, ${p.pos(n)}, ${p.span(mode)}, B);`);
+      stmt(`if (withLoss) loss += k.xent(${o}, ${r(ins[0])}, ${p.entries(ins[0])}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B);`);
       break;
     case 'xent_grad':
-      stmt(`k.xentGrad(${o}, ${r(ins[0])}, ${r(ins[1])}, ${inB(ins[1])}, ${p.entries(ins[0])}, tokens, T1, ${p.pos(n)}, ${p.span(mode)}, B);`);
+      stmt(`k.xentGrad(${o}, ${r(ins[0])}, ${r(ins[1])}, ${inB(ins[1])}, ${p.entries(ins[0])}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B);`);
       break;
     case 'mask':
       stmt(`k.dropoutMask(${o}, B, ${p.entries(id)}, ${lit(n.attrs.p!)}, seed, ${n.attrs.index ?? 0}, ${p.span(mode)});`);
@@ -94,7 +94,7 @@ export function printNode(p: Printer, n: GNode, mode: Mode): void {
     }
     case 'scatter_row': {
       const [rows, dd] = n.shape;
-      stmt(`k.scatter(${o}, ${r(ins[0])}, ${rows}, ${dd}, tokens, T1, ${p.pos(n)}, ${p.span(mode)}, B);`);
+      stmt(`k.scatter(${o}, ${r(ins[0])}, ${rows}, ${dd}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B);`);
       break;
     }
     default:

@@ -9,6 +9,7 @@ import { printFused } from './print-loops.ts';
 import { PACK_SCRATCH, printNode, printPacked, printSummed } from './print-node.ts';
 import { CodegenError, type Instr, type Schedule, type SegmentSchedule } from './schedule.ts';
 import { fusedOnly } from './schedule-runs.ts';
+import { HIST, HIST_AT, historyAfter, historyDecls, historyFill } from './history.ts';
 
 export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): string {
   const p = new Printer(plan, sched, options);
@@ -49,6 +50,8 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
     if (placement[s.final] !== 'batched') throw new CodegenError(`state ${s.name}: its next value does not depend on the step, so it cannot be carried`);
     p.line(`const ${derived(name[s.initial], 'initial')} = alloc(B * ${size(s.shape)}); // ${commentText(s.name, 60)}: [${s.shape.join(', ')}]`);
   }
+  const H = p.history;
+  for (const l of H ? historyDecls(H) : []) p.line(l);
 
 
 
@@ -79,6 +82,7 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
   p.depth++;
   p.line("if (tokens.length !== B * T1) throw new RangeError('a window needs B × (T + 1) = ' + B * T1 + ' tokens, not ' + tokens.length);");
   p.line('k.checkTokens(tokens, ' + plan.layoutVocab + ');');
+  for (const l of H ? historyFill(H) : []) p.line(l);
   p.line('k.newWindow(); // the parameters may have changed since the last window: weights packed for reuse are stale');
   p.line('const seed = opts.seed | 0;');
   p.line('const withLoss = opts.loss !== false;');
@@ -107,6 +111,7 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
   p.depth++;
   for (const s of g.states)
     p.line(s.reverse ? `${derived(name[s.initial], 'initial')}.fill(0); // a reversed layer starts each window afresh` : `${derived(name[s.initial], 'initial')}.set(${name[s.final]}[T - 1]);`);
+  if (H) p.line(historyAfter(H, HIST, 'T - 1'));
   p.depth--;
   p.line('}');
   p.line('return loss / (T * B);');
@@ -118,10 +123,13 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
   p.depth++;
   p.line('run,');
   p.line(`/** The states each window starts from, in the model's state order. */`);
-  p.line(`initial: [${g.states.map((s) => derived(name[s.initial], 'initial')).join(', ')}],`);
+  const initials = g.states.map((s) => derived(name[s.initial], 'initial'));
+  const finals = g.states.map((s) => `${name[s.final]}[t]`);
+  p.line(`initial: [${[...initials, ...(H ? [HIST] : [])].join(', ')}],`);
   p.line(`/** The states after step t (T - 1 by default), in the model's state order. */`);
-  p.line(`finals: (t = T - 1) => [${g.states.map((s) => `${name[s.final]}[t]`).join(', ')}],`);
-  p.line(`resetStates() { ${g.states.map((s) => `${derived(name[s.initial], 'initial')}.fill(0);`).join(' ')} },`);
+  if (H) p.line(`finals: (t = T - 1) => { ${historyAfter(H, HIST_AT, 't')} return [${[...finals, HIST_AT].join(', ')}]; },`);
+  else p.line(`finals: (t = T - 1) => [${finals.join(', ')}],`);
+  p.line(`resetStates() { ${[...initials, ...(H ? [HIST] : [])].map((s) => `${s}.fill(0);`).join(' ')} },`);
   p.line(`/** The logits of step t, [B, vocab]. */`);
   p.line(`logits: (t) => ${name[nodes[plan.stepLoss].inputs[0]]}[t],`);
   p.depth--;

@@ -175,21 +175,25 @@ function checkTokens(tokens: Int32Array, vocab: number): void {
 // Token-reading kernels cover steps tStart … tStart + tCount − 1 (one step inside a time
 // loop, or the whole window), row (t − tStart)·B + b reading tokens[b, t + pos].
 
-/** out[row] = table[token] — the embedding lookup. */
+/** out[row] = table[token] — the embedding lookup; the pad (-1, before a stream's start) reads a zero row. */
 function gather(out: FloatArray, table: FloatArray, rows: number, d: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): void {
   for (let s = 0; s < tCount; s++)
     for (let b = 0; b < B; b++) {
-      const r = tokens[b * T1 + tStart + s + pos] * d;
+      const tok = tokens[b * T1 + tStart + s + pos];
+      const r = tok * d;
       const o = (s * B + b) * d;
-      for (let j = 0; j < d; j++) out[o + j] = table[r + j];
+      if (tok < 0) out.fill(0, o, o + d);
+      else for (let j = 0; j < d; j++) out[o + j] = table[r + j];
     }
 }
 
-/** G[token] += g[row] — the scatter-add gradient of the lookup, summed over the rows. */
+/** G[token] += g[row] — the scatter-add gradient of the lookup, summed over the rows (the pad has none). */
 function accScatter(G: FloatArray, g: FloatArray, rows: number, d: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): void {
   for (let s = 0; s < tCount; s++)
     for (let b = 0; b < B; b++) {
-      const r = tokens[b * T1 + tStart + s + pos] * d;
+      const tok = tokens[b * T1 + tStart + s + pos];
+      if (tok < 0) continue;
+      const r = tok * d;
       const o = (s * B + b) * d;
       for (let j = 0; j < d; j++) G[r + j] += g[o + j];
     }
@@ -200,9 +204,10 @@ function scatter(out: FloatArray, g: FloatArray, rows: number, d: number, tokens
   out.fill(0, 0, tCount * B * rows * d);
   for (let s = 0; s < tCount; s++)
     for (let b = 0; b < B; b++) {
-      const r = tokens[b * T1 + tStart + s + pos] * d;
+      const tok = tokens[b * T1 + tStart + s + pos];
       const row = s * B + b;
-      for (let j = 0; j < d; j++) out[row * rows * d + r + j] = g[row * d + j];
+      if (tok < 0) continue; // the pad's gradient goes nowhere
+      for (let j = 0; j < d; j++) out[row * rows * d + tok * d + j] = g[row * d + j];
     }
 }
 

@@ -155,8 +155,10 @@ function checkTokens(tokens, vocab) {
 function gather(out, table, rows, d, tokens, T1, pos, tStart, tCount, B) {
   for (let s = 0; s < tCount; s++)
     for (let b = 0; b < B; b++) {
-      const r = tokens[b * T1 + tStart + s + pos] * d, o = (s * B + b) * d;
-      for (let j = 0; j < d; j++) out[o + j] = table[r + j];
+      const tok = tokens[b * T1 + tStart + s + pos], r = tok * d, o = (s * B + b) * d;
+      // a token before the stream's start (-1, the pad) reads a zero row
+      if (tok < 0) out.fill(0, o, o + d);
+      else for (let j = 0; j < d; j++) out[o + j] = table[r + j];
     }
 }
 // softmax cross-entropy, stable (the max subtracted); returns the sum over the rows

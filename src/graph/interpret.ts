@@ -8,6 +8,11 @@ export interface Window {
   params: ReadonlyMap<string, Float64Array>;
   /** One example: T + 1 token ids; step t reads token t and predicts token t + 1. */
   tokens: readonly number[];
+  /**
+   * The tokens of the stream before the window, the most recent last, for offset lookups
+   * (`E[token@-2]`); a position before the stream's start (absent here) reads the pad: a zero row.
+   */
+  history?: readonly number[];
   /** Initial state values by state name (zeros when absent). */
   initialStates?: ReadonlyMap<string, Float64Array>;
   /** Seed of the dropout masks (the same seed gives the same masks). */
@@ -15,6 +20,9 @@ export interface Window {
   /** Which example of the batch this is: masks differ per example. */
   example?: number;
 }
+
+/** The token before a stream's start: its embedding is the zero vector (and it gets no gradient). */
+export const PAD = -1;
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -51,7 +59,8 @@ export function logSumExp(x: Float64Array): number {
 export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Array[] {
   const vals: Float64Array[] = new Array(upTo);
   const vocabRow = (n: GNode): number => {
-    const idx = n.attrs.target === 'next' ? n.t! + 1 : n.t!;
+    const idx = (n.attrs.target === 'next' ? n.t! + 1 : n.t!) + (n.attrs.offset ?? 0);
+    if (idx < 0) return w.history?.[w.history.length + idx] ?? PAD;
     const tok = w.tokens[idx];
     if (tok === undefined) throw new Error(`window has no token at position ${idx}`);
     return tok;
@@ -99,6 +108,10 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         const d = n.shape[0];
         const row = vocabRow(n);
         const rows = g.nodes[n.inputs[0]].shape[0];
+        if (row === PAD) {
+          out = new Float64Array(d);
+          break;
+        }
         if (!(row >= 0 && row < rows)) throw new Error(`token ${row} is outside the vocabulary [0, ${rows})`);
         out = inp[0].slice(row * d, row * d + d);
         break;
@@ -126,7 +139,7 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         const d = n.shape[1];
         const row = vocabRow(n);
         out = new Float64Array(len);
-        out.set(inp[0], row * d);
+        if (row !== PAD) out.set(inp[0], row * d);
         break;
       }
       case 'slice':

@@ -68,7 +68,7 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
       case 'const':
         return b.add('const', [], [], { value: e.value }, String(e.value), e.span, t);
       case 'gather':
-        return b.add('gather', [params.get(e.table)!], shape, { target: e.index }, '', e.span, t);
+        return b.add('gather', [params.get(e.table)!], shape, e.offset ? { target: e.index, offset: e.offset } : { target: e.index }, '', e.span, t);
       case 'cross_entropy':
         return b.add('cross_entropy', [lower(e.args[0], t, span)], [], { target: e.target }, '', e.span, t);
       case 'dropout': {

@@ -99,7 +99,9 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
         return { op: 'transpose', args: [lower(scope, e.operand)], shape, span };
       case 'index': {
         if (e.target.kind !== 'name') throw new ElaborationError('only params can be indexed');
-        return { op: 'gather', table: scope.prefix + e.target.name, index: 'token', shape, span };
+        const gather: IRExpr = { op: 'gather', table: scope.prefix + e.target.name, index: 'token', shape, span };
+        // token@0 is token: only a nonzero offset is recorded.
+        return e.offset?.value ? { ...gather, offset: e.offset.value } : gather;
       }
       case 'call': {
         const b = BUILTINS.get(e.callee.name);

@@ -27,7 +27,7 @@ export function formatExpr(e: IRExpr, parentPrec = 0, rightSide = false): string
     case 'const':
       return String(e.value);
     case 'gather':
-      return `${e.table}[${e.index}]`;
+      return `${e.table}[${e.index}${e.offset ? `@${e.offset > 0 ? '+' : ''}${e.offset}` : ''}]`;
     case 'add':
     case 'sub':
     case 'mul':

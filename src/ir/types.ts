@@ -63,8 +63,8 @@ export type IRExpr =
   | (Node & { op: 'leaky_relu'; args: [IRExpr]; slope: number })
   | (Node & { op: 'dropout'; args: [IRExpr]; p: number })
   | (Node & { op: 'concat'; args: IRExpr[] })
-  /** Row `token` of an embedding table. */
-  | (Node & { op: 'gather'; table: string; index: 'token' })
+  /** Row `token` of an embedding table; with `offset` k, the token k steps away (k < 0: the past). */
+  | (Node & { op: 'gather'; table: string; index: 'token'; offset?: number })
   | (Node & { op: 'cross_entropy'; args: [IRExpr]; target: 'next' | 'token' });
 
 export type IRStmtKind = 'let' | 'gate' | 'input' | 'update' | 'output' | 'loss';

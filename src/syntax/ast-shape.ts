@@ -58,7 +58,7 @@ function shapes(path: string, text: string) {
       case 'transpose':
         return expr(x.operand);
       case 'index':
-        return expr(x.target) && expr(x.index);
+        return expr(x.target) && expr(x.index) && (x.offset === undefined || (spanned(x.offset) && isNum(x.offset.value)));
       case 'call':
         return call(x);
       default:

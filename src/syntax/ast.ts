@@ -42,7 +42,8 @@ export type Expr =
   | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; span: Span }
   | { kind: 'neg'; operand: Expr; span: Span }
   | { kind: 'transpose'; operand: Expr; span: Span }
-  | { kind: 'index'; target: Expr; index: Expr; span: Span }
+  /** `E[token]`, or `E[token@-2]` with `offset` the signed step offset (-2: two tokens back). */
+  | { kind: 'index'; target: Expr; index: Expr; offset?: { value: number; span: Span }; span: Span }
   | CallExpr;
 
 export interface NamedArg {

@@ -176,6 +176,13 @@ function addAstOperation(s: ohm.Semantics): void {
         const end = op.source.endIdx;
         const sp: Span = { file: currentFile, start: e.span.start, end };
         const inner = op.children[0];
+        if (inner.ctorName === 'PostfixOp_offset') {
+          const id = inner.children[1];
+          const off = inner.children[3];
+          const index: Expr = { kind: 'name', name: id.sourceString, primed: false, span: span(id) };
+          e = { kind: 'index', target: e, index, offset: { value: Number(off.sourceString.replace(/\s+/g, '')), span: span(off) }, span: sp };
+          continue;
+        }
         e = inner.ctorName === 'PostfixOp_transpose'
           ? { kind: 'transpose', operand: e, span: sp }
           : { kind: 'index', target: e, index: inner.children[1].ast(), span: sp };

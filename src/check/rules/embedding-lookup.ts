@@ -34,7 +34,7 @@ export const embeddingLookup: Rule = {
           ctx.report(error(this.name, idx.span, `an embedding is indexed by the current token: ${target.name}[token]`));
           return;
         }
-        if (idx.name === 'next') {
+        if (idx.name === 'next' && !e.offset) {
           ctx.report(error(this.name, idx.span, `embedding 'next' would feed the answer to the model`, `write ${target.name}[token]`));
           return;
         }

@@ -1,0 +1,43 @@
+import type { Rule } from '../rule.ts';
+import { error } from '../../util/diagnostic.ts';
+import { forEachExpr } from '../context.ts';
+
+/** The farthest a model may look back (or ahead): the history the runtime carries stays small. */
+export const MAX_TOKEN_OFFSET = 64;
+
+export const tokenOffsets: Rule = {
+  name: 'token-offset',
+  invariant: 'An offset lookup `E[token@k]` offsets `token` by at most 64 steps, and in a model whose loss predicts `next` only into the past (k ≤ 0): `token@+1` is the answer itself.',
+  run(ctx) {
+    for (const unit of ctx.units) {
+      if (unit.kind !== 'model') continue;
+      // The loss rule judges the target; here only whether the model predicts the next token.
+      const predictsNext = unit.decl.body.some((s) => s.kind === 'loss' && s.expr.kind === 'call' && s.expr.args.some((a) => a.kind === 'name' && !a.primed && a.name === 'next'));
+      forEachExpr(unit, (e) => {
+        if (e.kind !== 'index' || !e.offset) return;
+        const { value, span } = e.offset;
+        const table = e.target.kind === 'name' ? e.target.name : 'E';
+        if (e.index.kind !== 'name' || e.index.name !== 'token') {
+          // Any other name is the embedding rule's to report; `next` is the answer, offset or not.
+          if (e.index.kind === 'name' && e.index.name === 'next') ctx.report(error(this.name, e.index.span, `only \`token\` can be offset, not 'next'`, `write ${table}[token@-1] for the previous token`));
+          return;
+        }
+        if (!Number.isSafeInteger(value) || Math.abs(value) > MAX_TOKEN_OFFSET) {
+          ctx.report(error(this.name, span, `an offset of ${e.offset.value} steps is beyond the ${MAX_TOKEN_OFFSET} a model may look away`, `use an offset between -${MAX_TOKEN_OFFSET} and ${MAX_TOKEN_OFFSET}`));
+          return;
+        }
+        if (value > 0 && predictsNext) {
+          const which = value === 1 ? 'the token to predict' : `${value - 1} token${value === 2 ? '' : 's'} past the one to predict`;
+          ctx.report(
+            error(
+              this.name,
+              span,
+              `${table}[token@+${value}] reads ${which}; a model whose loss predicts next may look at the past only`,
+              `look back instead (${table}[token@-${value}]), or predict \`token\` (a CBOW objective) instead of \`next\``,
+            ),
+          );
+        }
+      });
+    }
+  },
+};
