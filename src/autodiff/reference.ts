@@ -9,6 +9,8 @@ export interface BatchWindow {
   tokens: readonly (readonly number[])[];
   /** Per example, initial state values by name (zeros when absent). */
   initialStates?: readonly ReadonlyMap<string, Float64Array>[];
+  /** Per example, the stream's tokens before the window, for offset lookups (none: the stream starts here). */
+  history?: readonly (readonly number[])[];
   maskSeed?: number;
 }
 
@@ -26,7 +28,7 @@ export function referenceLossAndGrads(g: GradGraph, w: BatchWindow): LossAndGrad
   let loss = 0;
   const finalStates: Map<string, Float64Array>[] = [];
   for (let ex = 0; ex < B; ex++) {
-    const vals = interpret(g, { params: w.params, tokens: w.tokens[ex], initialStates: w.initialStates?.[ex], maskSeed: w.maskSeed, example: ex });
+    const vals = interpret(g, { params: w.params, tokens: w.tokens[ex], initialStates: w.initialStates?.[ex], history: w.history?.[ex], maskSeed: w.maskSeed, example: ex });
     loss += vals[g.loss][0] / B;
     for (const [name, id] of g.grads) {
       const acc = grads.get(name)!;
@@ -42,7 +44,7 @@ export function referenceLossAndGrads(g: GradGraph, w: BatchWindow): LossAndGrad
 export function referenceLoss(g: GradGraph, w: BatchWindow): number {
   let loss = 0;
   for (let ex = 0; ex < w.tokens.length; ex++) {
-    const vals = interpret(g, { params: w.params, tokens: w.tokens[ex], initialStates: w.initialStates?.[ex], maskSeed: w.maskSeed, example: ex }, g.forwardCount);
+    const vals = interpret(g, { params: w.params, tokens: w.tokens[ex], initialStates: w.initialStates?.[ex], history: w.history?.[ex], maskSeed: w.maskSeed, example: ex }, g.forwardCount);
     loss += vals[g.loss][0] / w.tokens.length;
   }
   return loss;
