@@ -1,0 +1,58 @@
+// The ONNX and PyTorch exports do not carry the token history that offset lookups
+// (E[token@-k]) read, so they refuse such a model with a diagnostic at the first lookup,
+// on the command line as in the library, and write nothing.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile } from '../../src/runtime/model.ts';
+import { exportOnnx, OnnxExportError } from '../../src/export/onnx/index.ts';
+import { exportTorch, TorchExportError } from '../../src/export/torch/index.ts';
+import { rnnc } from '../e2e/run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rnnc-offset-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** line:col of the first `[token@` lookup of a file, and the lookup's text. */
+function firstLookup(file: string): { at: string; text: string } {
+  const src = readFileSync(file, 'utf8');
+  const m = /\w+\[token@-?\d+\]/.exec(src)!;
+  const before = src.slice(0, m.index).split('\n');
+  return { at: `${before.length}:${before[before.length - 1].length + 1}`, text: m[0] };
+}
+
+describe.each(['models/window-lm.rnn', 'models/char-window-lm.rnn'])('%s', (file) => {
+  const { at, text } = firstLookup(file);
+
+  it('the library refuses both exports with a diagnostic at the first offset lookup', () => {
+    const model = compile(file, { dims: { vocab: 11 } }).init(1);
+    const src = readFileSync(file, 'utf8');
+    for (const [run, Err, code] of [
+      [() => exportOnnx({ ir: model.ir, weights: model.weights() }), OnnxExportError, 'onnx-export'],
+      [() => exportTorch({ ir: model.ir, sources: model.sources }), TorchExportError, 'torch-export'],
+    ] as const) {
+      let caught: unknown = null;
+      try {
+        run();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(Err);
+      const d = (caught as InstanceType<typeof Err>).diagnostic;
+      expect(d.code).toBe(code);
+      expect(src.slice(d.span!.start, d.span!.end)).toBe(text);
+      expect(d.message).toMatch(/offset lookup \(token@-1\) reads tokens before the current one/);
+      expect(d.hint).toMatch(/--format esm/);
+    }
+  });
+
+  it.each(['onnx', 'torch'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
+    const out = join(dir, `${format}-${file.replace(/\W/g, '_')}`);
+    const r = await rnnc('export', file, '--format', format, '-o', format === 'onnx' ? `${out}.onnx` : out, '--dims', 'vocab=11');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}:${at}: error: cannot export to ${format === 'onnx' ? 'ONNX' : 'PyTorch'}`);
+    expect(r.stderr).toContain('^'.repeat(text.length));
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(`${out}.onnx`) || existsSync(join(out, 'model.py'))).toBe(false);
+  });
+});
