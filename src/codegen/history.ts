@@ -34,11 +34,15 @@ export function historyDecls(H: number): string[] {
   ];
 }
 
-/** In run(): the window's tokens behind the carried history (pads as -1). */
-export function historyFill(H: number): string[] {
+/** In run(): the window's tokens behind the carried history (pads as -1); a state set from outside is checked. */
+export function historyFill(H: number, vocab: number): string[] {
   return [
     `for (let b = 0; b < B; b++) {`,
-    `  for (let i = 0; i < ${H}; i++) ${XTOK}[b * ${XW} + i] = ${HIST}[b * ${H} + i] - 1;`,
+    `  for (let i = 0; i < ${H}; i++) {`,
+    `    const $hv = ${HIST}[b * ${H} + i];`,
+    `    if (!($hv >= 0 && $hv <= ${vocab} && $hv === Math.floor($hv))) throw new RangeError('the carried token history holds ' + $hv + ', not a token id + 1 in [0, ${vocab}]');`,
+    `    ${XTOK}[b * ${XW} + i] = $hv - 1;`,
+    `  }`,
     `  for (let i = 0; i < T1; i++) ${XTOK}[b * ${XW} + ${H} + i] = tokens[b * T1 + i];`,
     `}`,
   ];

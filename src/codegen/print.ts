@@ -82,7 +82,7 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
   p.depth++;
   p.line("if (tokens.length !== B * T1) throw new RangeError('a window needs B × (T + 1) = ' + B * T1 + ' tokens, not ' + tokens.length);");
   p.line('k.checkTokens(tokens, ' + plan.layoutVocab + ');');
-  for (const l of H ? historyFill(H) : []) p.line(l);
+  for (const l of H ? historyFill(H, plan.layoutVocab) : []) p.line(l);
   p.line('k.newWindow(); // the parameters may have changed since the last window: weights packed for reuse are stale');
   p.line('const seed = opts.seed | 0;');
   p.line('const withLoss = opts.loss !== false;');

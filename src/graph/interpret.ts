@@ -58,8 +58,11 @@ export function logSumExp(x: Float64Array): number {
 /** Evaluates the nodes of `g` below `upTo` (all of them, forward and backward, by default) for one example. */
 export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Array[] {
   const vals: Float64Array[] = new Array(upTo);
+  const position = (n: GNode): number => (n.attrs.target === 'next' ? n.t! + 1 : n.t!) + (n.attrs.offset ?? 0);
+  // Only a position before the window (in the history, or before the stream) may be the pad.
+  const isPad = (n: GNode): boolean => position(n) < 0 && vocabRow(n) === PAD;
   const vocabRow = (n: GNode): number => {
-    const idx = (n.attrs.target === 'next' ? n.t! + 1 : n.t!) + (n.attrs.offset ?? 0);
+    const idx = position(n);
     if (idx < 0) return w.history?.[w.history.length + idx] ?? PAD;
     const tok = w.tokens[idx];
     if (tok === undefined) throw new Error(`window has no token at position ${idx}`);
@@ -108,7 +111,7 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         const d = n.shape[0];
         const row = vocabRow(n);
         const rows = g.nodes[n.inputs[0]].shape[0];
-        if (row === PAD) {
+        if (isPad(n)) {
           out = new Float64Array(d);
           break;
         }
@@ -139,7 +142,7 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         const d = n.shape[1];
         const row = vocabRow(n);
         out = new Float64Array(len);
-        if (row !== PAD) out.set(inp[0], row * d);
+        if (!isPad(n)) out.set(inp[0], row * d);
         break;
       }
       case 'slice':

@@ -84,6 +84,8 @@ describe('offset lookups: generated code equals the reference interpreter, histo
     r.resetStates();
     expect(Array.from(r.initial[1])).toEqual([0, 0, 0]);
     expect(r.run(tokens)).toBe(first);
+    r.initial[1].set([0, 7, 1]); // 7 = id 6 + 1: outside a vocabulary of 6
+    expect(() => r.run(tokens)).toThrow(/carried token history holds 7, not a token id \+ 1 in \[0, 6\]/);
   });
 
   it('before a stream starts, token@-k reads a zero vector: the first prediction ignores the table and the token', () => {
