@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   eval: async () => (await import('./eval.ts')).registerEval,
   sample: async () => (await import('./sample.ts')).registerSample,
   score: async () => (await import('./score.ts')).registerScore,
+  neighbours: async () => (await import('./neighbours.ts')).registerNeighbours,
   export: async () => (await import('./export.ts')).registerExport,
   ngram: async () => (await import('./ngram.ts')).registerNgram,
   diagnose: async () => (await import('./diagnose.ts')).registerDiagnose,

@@ -1,0 +1,59 @@
+// Nearest neighbours by cosine similarity against a hand computation: a 4-token table with
+// rows chosen so every cosine is a known number (1/√2, 0, −1), through the library and
+// through `rnnc neighbours` on a saved checkpoint.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile } from '../../src/runtime/model.ts';
+import { Vocab } from '../../src/runtime/data/vocab.ts';
+import { embeddingTable, nearestNeighbours } from '../../src/runtime/neighbours.ts';
+import { saveCheckpoint } from '../../src/runtime/train/checkpoint.ts';
+import { rnnc } from '../e2e/run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rnnc-neighbours-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Rows: a = (1, 0), b = (1, 1), c = (0, 1), d = (−1, 0). By hand: cos(a, b) = 1/√2,
+// cos(a, c) = 0, cos(a, d) = −1; cos(b, c) = 1/√2, cos(b, d) = −1/√2; cos(c, d) = 0.
+const ROWS = [1, 0, 1, 1, 0, 1, -1, 0];
+const R = Math.SQRT1_2;
+
+function model() {
+  const m = compile('models/window-lm.rnn', { vocab: new Vocab('char', ['a', 'b', 'c', 'd']), dims: { embed: 2, hidden: 3 } }).init(1);
+  const w = m.weights();
+  w.set('C', Float32Array.from(ROWS));
+  return m.loadWeights(w);
+}
+
+describe('nearest neighbours', () => {
+  it('finds the table of the first lookup', () => {
+    expect(embeddingTable(model())).toBe('C');
+  });
+
+  it('orders the other tokens by cosine, as computed by hand (ties by id)', () => {
+    const [a, b] = nearestNeighbours(model(), ['a', 'b'], { k: 3 });
+    const pairs = (l: typeof a) => l.neighbours.map((n) => [n.token, n.cosine]);
+    expect(a.word).toBe('a');
+    expect(pairs(a).map(([t]) => t)).toEqual(['b', 'c', 'd']);
+    expect(pairs(a).map(([, c]) => c)).toEqual([expect.closeTo(R, 7), expect.closeTo(0, 12), expect.closeTo(-1, 7)]);
+    expect(pairs(b)).toEqual([['a', expect.closeTo(R, 7)], ['c', expect.closeTo(R, 7)], ['d', expect.closeTo(-R, 7)]]);
+    expect(nearestNeighbours(model(), ['d'], { k: 1 })[0].neighbours.map((n) => n.token)).toEqual(['c']); // cos(d, c) = 0 beats cos(d, b) = −1/√2
+  });
+
+  it('refuses a word outside the vocabulary and a table that is not [vocab, d]', () => {
+    expect(() => nearestNeighbours(model(), ['z'])).toThrow(/'z' is not in the vocabulary/);
+    expect(() => nearestNeighbours(model(), ['a'], { table: 'H' })).toThrow(/is not an embedding table/);
+  });
+
+  it('rnnc neighbours prints them, and exits 1 naming an unknown word', async () => {
+    const ck = join(dir, 'ck');
+    saveCheckpoint(ck, { model: model(), initSeed: 1, version: 'test' });
+    const r = await rnnc('neighbours', ck, 'a', 'c', '-k', '2');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(['"a"', '   1  "b"  0.7071', '   2  "c"  0.0000', '"c"', '   1  "b"  0.7071', '   2  "a"  0.0000', ''].join('\n'));
+    const bad = await rnnc('neighbours', ck, 'q');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("'q' is not in the vocabulary of WindowLM (4 tokens)");
+  });
+});
