@@ -68,7 +68,7 @@ const STRUCTURAL: Readonly<Partial<Record<Op, Rule>>> = {
   // The gradient of an embedding lookup is a scatter-add into the looked-up row.
   gather: { arity: 1, vjp: (c) => [op(c, 'scatter_row', [c.g], c.shapeOf(c.node.inputs[0]), c.node.attrs.offset ? { target: c.node.attrs.target, offset: c.node.attrs.offset } : { target: c.node.attrs.target })] },
   // d/dlogits of -log softmax(logits)[y] = softmax(logits) - onehot(y)
-  cross_entropy: { arity: 1, vjp: (c) => [op(c, 'xent_grad', [c.node.inputs[0], c.g], c.shapeOf(c.node.inputs[0]), { target: c.node.attrs.target })] },
+  cross_entropy: { arity: 1, vjp: (c) => [op(c, 'xent_grad', [c.node.inputs[0], c.g], c.shapeOf(c.node.inputs[0]), c.node.attrs.offset ? { target: c.node.attrs.target, offset: c.node.attrs.offset } : { target: c.node.attrs.target })] },
   mean: {
     arity: 'any',
     vjp: (c) => {

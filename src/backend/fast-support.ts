@@ -20,10 +20,16 @@ export function fastSupport(k: FastKernels): Support {
   const addRows = k.addRows?.bind(k);
   const reusedB: FastKernels['gemm'] = (k.gemmReusedB ?? k.gemm).bind(k);
   const ce32 = crossEntropy(exp32);
-  // The targets of rows s·B + b as int32 in the kernels' memory, for the native cross-entropy.
+  // The targets of rows s·B + b as int32 in the kernels' memory, for the native cross-entropy;
+  // null when one is the pad (a look-ahead model's first steps), which only the plain loops skip.
   const targets = (tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number) => {
     const t = k.int32Scratch!(tCount * B);
-    for (let s = 0; s < tCount; s++) for (let b = 0; b < B; b++) t.view[s * B + b] = tokens[b * T1 + tStart + s + pos];
+    for (let s = 0; s < tCount; s++)
+      for (let b = 0; b < B; b++) {
+        const v = tokens[b * T1 + tStart + s + pos];
+        if (v < 0) return null;
+        t.view[s * B + b] = v;
+      }
     return t.ptr;
   };
   return {
@@ -33,12 +39,14 @@ export function fastSupport(k: FastKernels): Support {
     sigmoid: sigmoid32,
     tanh: tanh32,
     xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B) {
-      if (!k.xent || !inMemory(loss, logits)) return ce32.xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B);
-      return k.xent(tCount * B, V, logits.byteOffset, targets(tokens, T1, pos, tStart, tCount, B), loss.byteOffset);
+      const ptr = k.xent && inMemory(loss, logits) ? targets(tokens, T1, pos, tStart, tCount, B) : null;
+      if (ptr === null) return ce32.xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B);
+      return k.xent!(tCount * B, V, logits.byteOffset, ptr, loss.byteOffset);
     },
     xentGrad(out, logits, g, gBatched, V, tokens, T1, pos, tStart, tCount, B) {
-      if (!k.xentGrad || !inMemory(out, logits, g)) return ce32.xentGrad(out, logits, g, gBatched, V, tokens, T1, pos, tStart, tCount, B);
-      k.xentGrad(tCount * B, V, logits.byteOffset, out.byteOffset, targets(tokens, T1, pos, tStart, tCount, B), g.byteOffset, gBatched);
+      const ptr = k.xentGrad && inMemory(out, logits, g) ? targets(tokens, T1, pos, tStart, tCount, B) : null;
+      if (ptr === null) return ce32.xentGrad(out, logits, g, gBatched, V, tokens, T1, pos, tStart, tCount, B);
+      k.xentGrad!(tCount * B, V, logits.byteOffset, out.byteOffset, ptr, g.byteOffset, gBatched);
     },
     accBatch(G, v, batched, B, n) {
       if (!addRows || !batched || !inMemory(G, v)) return support.accBatch(G, v, batched, B, n);

@@ -1,19 +1,14 @@
-// Offset lookups (`E[token@-2]`) read tokens before the window: generated code keeps the
+// Offset lookups (`E[token@-2]`, and look-ahead models run late: graph/unroll.ts) read tokens before the window: generated code keeps the
 // last H tokens of each stream as one more carried state (the token id + 1, so that the zero
 // state a stream starts from means "before the start": the pad, whose embedding is a zero row).
 import type { GNode } from '../graph/types.ts';
 import { compilerTemp } from './names.ts';
 
-/** How many tokens before the window the graph reads: the largest backward offset (0: none). */
+/** How many tokens before the window the graph reads (a lookup's, or a delayed target's offset); 0: none. */
 export function historyLength(nodes: readonly GNode[]): number {
   let h = 0;
-  for (const n of nodes) if (n.op === 'gather' && (n.attrs.offset ?? 0) < 0) h = Math.max(h, -n.attrs.offset!);
+  for (const n of nodes) if ((n.attrs.offset ?? 0) < 0) h = Math.max(h, -n.attrs.offset!);
   return h;
-}
-
-/** The largest forward offset: tokens past the window's target that no window holds. */
-export function lookahead(nodes: readonly GNode[]): GNode | null {
-  return nodes.find((n) => n.op === 'gather' && (n.attrs.offset ?? 0) > 0) ?? null;
 }
 
 /** The name of the carried history in the layout and in checkpoints. */

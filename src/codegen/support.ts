@@ -224,11 +224,17 @@ export function crossEntropy(exp: (x: number) => number) {
         for (let b = 0; b < B; b++) {
           const row = s * B + b;
           const o = row * V;
+          const target = tokens[b * T1 + tStart + s + pos];
+          // A target before the stream's start (the pad, -1: a look-ahead model's first steps) has nothing to predict.
+          if (target < 0) {
+            loss[row] = 0;
+            continue;
+          }
           let max = -Infinity;
           for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
           let sum = 0;
           for (let j = 0; j < V; j++) sum += exp(logits[o + j] - max);
-          const l = max + Math.log(sum) - logits[o + tokens[b * T1 + tStart + s + pos]];
+          const l = max + Math.log(sum) - logits[o + target];
           loss[row] = l;
           total += l;
         }
@@ -241,6 +247,11 @@ export function crossEntropy(exp: (x: number) => number) {
           const row = s * B + b;
           const o = row * V;
           const gb = gBatched ? g[row] : g[0];
+          const target = tokens[b * T1 + tStart + s + pos];
+          if (target < 0) {
+            out.fill(0, o, o + V);
+            continue;
+          }
           let max = -Infinity;
           for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
           // One exp per entry: keep e^(x − max) in `out`, then scale by g / Σ.
@@ -248,7 +259,7 @@ export function crossEntropy(exp: (x: number) => number) {
           for (let j = 0; j < V; j++) sum += out[o + j] = exp(logits[o + j] - max);
           const scale = gb / sum;
           for (let j = 0; j < V; j++) out[o + j] *= scale;
-          out[o + tokens[b * T1 + tStart + s + pos]] -= gb;
+          out[o + target] -= gb;
         }
     },
   };

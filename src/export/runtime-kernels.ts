@@ -166,12 +166,17 @@ function xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B) {
   let total = 0;
   for (let s = 0; s < tCount; s++)
     for (let b = 0; b < B; b++) {
-      const row = s * B + b, o = row * V;
+      const row = s * B + b, o = row * V, target = tokens[b * T1 + tStart + s + pos];
+      // a target before the stream's start (the pad, -1) has nothing to predict
+      if (target < 0) {
+        loss[row] = 0;
+        continue;
+      }
       let max = -Infinity;
       for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
       let sum = 0;
       for (let j = 0; j < V; j++) sum += exp32(logits[o + j] - max);
-      const l = max + Math.log(sum) - logits[o + tokens[b * T1 + tStart + s + pos]];
+      const l = max + Math.log(sum) - logits[o + target];
       loss[row] = l;
       total += l;
     }

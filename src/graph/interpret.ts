@@ -122,6 +122,10 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
       case 'cross_entropy': {
         const target = vocabRow(n);
         const logits = inp[0];
+        if (isPad(n)) {
+          out = Float64Array.of(0); // a target before the stream's start: nothing to predict
+          break;
+        }
         if (!(target >= 0 && target < logits.length)) throw new Error(`token ${target} is outside the vocabulary [0, ${logits.length})`);
         out = Float64Array.of(logSumExp(logits) - logits[target]);
         break;
@@ -153,6 +157,7 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         const gr = inp[1][0];
         const lse = logSumExp(logits);
         out = new Float64Array(len);
+        if (isPad(n)) break;
         for (let i = 0; i < len; i++) out[i] = gr * Math.exp(logits[i] - lse);
         out[vocabRow(n)] -= gr;
         break;

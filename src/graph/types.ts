@@ -39,7 +39,7 @@ export interface GNode {
     start?: number;
     /** Which data row a gather/cross-entropy reads: the token at step t, or the next one. */
     target?: 'token' | 'next';
-    /** A gather (and its scatter gradient) reads the token at step t + offset (offset < 0: the past). */
+    /** A gather, cross-entropy or their gradient reads the token at step t + offset (offset < 0: the past). */
     offset?: number;
     /** A dropout mask's position among the masks of one step (with t, it seeds the mask). */
     index?: number;

@@ -30,9 +30,25 @@ export interface UnrollOptions {
   training?: boolean;
 }
 
+/** The largest look-ahead of an offset lookup (`E[token@+2]`: 2), 0 when none. */
+export function lookaheadOf(ir: IRModel): number {
+  let a = 0;
+  const walk = (e: IRExpr): void => {
+    if (e.op === 'gather' && e.offset && e.offset > 0) a = Math.max(a, e.offset);
+    if ('args' in e) e.args.forEach(walk);
+  };
+  for (const s of ir.step) walk(s.expr);
+  return a;
+}
+
 export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Graph {
   if (!Number.isInteger(T) || T < 1) throw new GraphError(`the window length must be a positive integer, not ${T}`);
   const training = options.training ?? true;
+  // A model that looks A tokens ahead (CBOW) runs A steps late: step t computes the model's
+  // step t − A, so every token it reads is already in the window (or its carried history),
+  // and the target of step t is token t − A; before a stream's start that is the pad, whose
+  // loss is 0 (it still counts in the window's mean).
+  const delay = lookaheadOf(ir);
   const b = new GraphBuilder();
   const params = new Map<string, number>();
   for (const p of ir.params) params.set(p.name, b.add('param', [], concreteShape(p.shape, `param ${p.name}`), { name: p.name }, p.name, p.span));
@@ -68,9 +84,12 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
       case 'const':
         return b.add('const', [], [], { value: e.value }, String(e.value), e.span, t);
       case 'gather':
-        return b.add('gather', [params.get(e.table)!], shape, e.offset ? { target: e.index, offset: e.offset } : { target: e.index }, '', e.span, t);
+      case 'gather': {
+        const offset = (e.offset ?? 0) - delay;
+        return b.add('gather', [params.get(e.table)!], shape, offset ? { target: e.index, offset } : { target: e.index }, '', e.span, t);
+      }
       case 'cross_entropy':
-        return b.add('cross_entropy', [lower(e.args[0], t, span)], [], { target: e.target }, '', e.span, t);
+        return b.add('cross_entropy', [lower(e.args[0], t, span)], [], delay ? { target: e.target, offset: -delay } : { target: e.target }, '', e.span, t);
       case 'dropout': {
         const x = lower(e.args[0], t, span);
         if (!training || e.p === 0) return x;

@@ -75,7 +75,7 @@ export function stage(s: StageSpec): Stage {
       case 'const':
         return b.scalar(n.attrs.value!);
       case 'gather':
-        if (n.attrs.offset) throw new Unexportable(`an offset lookup (token@${n.attrs.offset}) reads tokens before the current one, and the ONNX graph does not carry them`, n.span, 'export with --format esm, which carries the token history');
+        if (n.attrs.offset) throw new Unexportable('an offset lookup (token@k) reads other tokens than the current one, which the ONNX graph does not carry', n.span, 'export with --format esm, which carries the token history');
         return b.node('Gather', [valueOf(n.inputs[0]).name, s.tokens()], { axis: 0 });
     }
     const def = opDef(n.op);

@@ -94,7 +94,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
   const lower = (n: GNode): string => {
     if (n.op === 'gather') {
       if (n.attrs.target !== 'token') throw new Unexportable('a lookup of the next token is not exported', n.span);
-      if (n.attrs.offset) throw new Unexportable(`an offset lookup (token@${n.attrs.offset}) reads tokens before the current one, and the PyTorch module does not carry them`, n.span, 'export with --format esm, which carries the token history');
+      if (n.attrs.offset) throw new Unexportable('an offset lookup (token@k) reads other tokens than the current one, which the PyTorch module does not carry', n.span, 'export with --format esm, which carries the token history');
       return `${value(n.inputs[0]).expr}[tokens[t]]`;
     }
     if (n.op === 'mask') return `self._dropout_mask(B, ${JSON.stringify(n.shape)}, ${pyFloat(n.attrs.p!)})`;
