@@ -26,14 +26,16 @@ function maxAbsRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** K consecutive windows of B streams; the reference gets each window's past as `history`. */
-function compare(ir: IRModel, B: number, T: number, K: number, seed: number, Float: Float32ArrayConstructor | Float64ArrayConstructor = Float64Array) {
+function compare(ir: IRModel, B: number, T: number, K: number, seed: number, Float: Float32ArrayConstructor | Float64ArrayConstructor = Float64Array, fast = false) {
   const rnd = mulberry32(seed);
   const vocab = ir.dims.vocab!;
   const params = new Map(ir.params.map((p) => [p.name, Float64Array.from({ length: p.size as number }, () => rnd() * 2 - 1)]));
   const streams = Array.from({ length: B }, () => Array.from({ length: K * T + 1 }, () => Math.floor(rnd() * vocab)));
   const compiled = compileModel(ir);
-  const P = new Float(compiled.layout.totalParams);
-  const G = new Float(compiled.layout.totalParams);
+  // fast: the arenas in the kernels' WebAssembly memory (GEMMs, the native cross-entropy where it applies).
+  const arenas = fast ? compiled.createArenas(Float32Array) : { params: new Float(compiled.layout.totalParams), grads: new Float(compiled.layout.totalParams) };
+  const P = arenas.params;
+  const G = arenas.grads;
   for (const slot of compiled.layout.params) P.set(params.get(slot.name)!, slot.offset);
   const runner = compiled.instantiate({ Float, B, T, params: P, grads: G });
   const g = differentiate(unroll(ir, T, { training: true }));
@@ -69,6 +71,11 @@ describe('offset lookups: generated code equals the reference interpreter, histo
     }
     it(`${label}: float32 within 1e-5`, () => {
       const r = compare(ir, 2, 3, 3, 5, Float32Array);
+      expect(r.lossErr).toBeLessThan(1e-5);
+      expect(r.gradErr).toBeLessThan(1e-5);
+    });
+    it(`${label}: float32 through the WebAssembly kernels within 1e-5`, () => {
+      const r = compare(ir, 3, 4, 3, 9, Float32Array, true);
       expect(r.lossErr).toBeLessThan(1e-5);
       expect(r.gradErr).toBeLessThan(1e-5);
     });

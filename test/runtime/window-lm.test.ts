@@ -54,3 +54,37 @@ describe('models/char-window-lm.rnn in the runtime', () => {
     expect(m.sample({ prompt: 'the ', length: 20, seed: 1 }).ids).toHaveLength(20);
   });
 });
+
+describe('models/cbow.rnn in the runtime', () => {
+  it('a stream scores the centre words from two words on each side, by hand (pads: zero vectors)', () => {
+    const m = compile('models/cbow.rnn', { vocab, dims: { embed: 5 } }).init(2);
+    const w = m.weights();
+    // V starts at zeros: give it values so the loss depends on every lookup.
+    w.set('V', Float32Array.from({ length: vocab.size * 5 }, (_, i) => Math.sin(i * 1.3) * 0.5));
+    m.loadWeights(w);
+    const E = m.weights().get('E')!;
+    const V = m.weights().get('V')!;
+    const b = m.weights().get('b')!;
+    const text = ids.subarray(0, 40);
+    const N = text.length;
+    const row = (p: number) => (p < 0 || p >= N ? new Float64Array(5) : Float64Array.from(E.subarray(text[p] * 5, text[p] * 5 + 5)));
+    // N − 1 steps; step t predicts the centre t − 2 from words t − 4, t − 3, t − 1, t; steps 0 and 1 have none.
+    let sum = 0;
+    for (let c = 0; c + 2 <= N - 2; c++) {
+      const ctx = [c - 2, c - 1, c + 1, c + 2].map(row).reduce((acc, r) => acc.map((x, j) => x + r[j] / 4), new Float64Array(5));
+      const logits = Array.from({ length: vocab.size }, (_, v) => b[v] + ctx.reduce((s, x, j) => s + V[v * 5 + j] * x, 0));
+      const max = Math.max(...logits);
+      const lse = max + Math.log(logits.reduce((s, x) => s + Math.exp(x - max), 0));
+      sum += lse - logits[text[c]];
+    }
+    for (const window of [1, 4, 64]) expect(m.evaluate(text, { batch: 1, window }).loss).toBeCloseTo(sum / (N - 1), 5);
+  });
+
+  it('learns in 40 steps', async () => {
+    const m = compile('models/cbow.rnn', { vocab, dims: { embed: 8 } }).init(2);
+    const losses: number[] = [];
+    await m.train({ train: ids }, { batch: 4, bptt: 8, steps: 40, optimizer: 'adam', lr: 3e-2 }, { onStep: (s) => losses.push(s.loss) });
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) - 0.5);
+  });
+});
