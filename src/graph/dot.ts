@@ -66,7 +66,8 @@ export function toDot(g: Graph, options: DotOptions = {}): string {
     const detail = n.op === 'const' ? String(n.attrs.value) : shape;
     // A parameter is drawn once; the nodes that read it name it (`matmul [4] · h.W_i`).
     const reads = n.inputs.filter((i) => where[i] === 'params').map((i) => g.nodes[i].label);
-    const op = `${n.op} ${detail}${reads.length ? `\n· ${reads.join(', ')}` : ''}`;
+    // A token read at another step than t (E[token@-2]) says which: `gather@-2`.
+    const op = `${n.op}${n.attrs.offset ? `@${n.attrs.offset}` : ''} ${detail}${reads.length ? `\n· ${reads.join(', ')}` : ''}`;
     const text = n.label && n.label !== n.op ? `${n.label}\n${op}` : op;
     const style = n.id >= forwardCount ? ', color="#b03030", fontcolor="#b03030"' : n.op === 'param' ? ', style=filled, fillcolor="#e8eef8"' : n.op === 'state0' ? ', style=filled, fillcolor="#eef8e8"' : '';
     const a = where[n.id];

@@ -11,6 +11,7 @@ import { differentiate } from '../../src/autodiff/grad.ts';
 import { referenceLossAndGrads } from '../../src/autodiff/reference.ts';
 import { mulberry32 } from '../../src/graph/interpret.ts';
 import type { IRModel } from '../../src/ir/types.ts';
+import { toDot } from '../../src/graph/dot.ts';
 
 function model(path: string, dims: Record<string, number>): IRModel {
   const a = analyze(path, { dims });
@@ -128,6 +129,12 @@ describe('offset lookups: generated code equals the reference interpreter, histo
     P.fill(-7, E.offset, E.offset + E.size);
     r.initial[0].set([1 + 1]);
     expect(r.run(Int32Array.of(2, 1))).not.toBeCloseTo(second, 6);
+  });
+
+  it('the graph names the step each lookup reads (rnnc graph)', () => {
+    const dot = toDot(unroll(window, 1));
+    for (const k of [1, 2, 3]) expect(dot).toContain(`gather@-${k} [3]`);
+    expect(dot).toMatch(/"gather \[3\]/);
   });
 
   it('whole windows are hoisted: the lookups and the hidden layer run over all T·B rows, no time loop', () => {
