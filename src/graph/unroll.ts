@@ -83,7 +83,6 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
       }
       case 'const':
         return b.add('const', [], [], { value: e.value }, String(e.value), e.span, t);
-      case 'gather':
       case 'gather': {
         const offset = (e.offset ?? 0) - delay;
         return b.add('gather', [params.get(e.table)!], shape, offset ? { target: e.index, offset } : { target: e.index }, '', e.span, t);
