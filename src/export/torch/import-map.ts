@@ -45,19 +45,18 @@ function byName(ir: IRModel, want: Map<string, number[]>, tensors: Map<string, T
   if (missing.length) problems.push(`no tensor for ${missing.join(', ')}`);
   for (const [name, shape] of want) {
     const t = tensors.get(name);
-    if (t && !same(t.shape, shape)) problems.push(`${name} has shape ${show(t.shape)}, ${ir.name}'s ${name} is ${show(shape)} (${declared(ir, name)})`);
+    if (t && !same(t.shape, shape)) problems.push(`${name} has shape ${show(t.shape)}, ${ir.name}'s ${name} is ${show(shape)}${declared(ir, name)}`);
   }
   if (problems.length) throw new ImportError(`${what} does not fit ${ir.name} (${ir.file}): ${problems.join('; ')}${hint(ir)}`);
   const weights = new Map([...want.keys()].map((k) => [k, Float32Array.from(tensors.get(k)!.data)]));
   return { weights, layout: 'rnnc', sources: new Map([...want.keys()].map((k) => [k, k])) };
 }
 
-/** "hidden = 32, in = 16": the dims a param's shape is declared with, as bound. */
+/** " (layer h1: in = 16, hidden = 32)": the dims of the layer a param belongs to, as bound. */
 function declared(ir: IRModel, name: string): string {
   const p = ir.params.find((q) => q.name === name)!;
   const layer = ir.layers.find((l) => l.name === p.layer);
-  const dims = { ...Object.fromEntries(Object.entries(ir.dims).filter(([, v]) => v !== null)), ...(layer?.dims ?? {}) };
-  return Object.entries(dims).map(([k, v]) => `${k} = ${v}`).join(', ');
+  return layer ? ` (layer ${layer.name}: ${Object.entries(layer.dims).map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
 }
 
 const hint = (ir: IRModel) =>
