@@ -17,6 +17,7 @@ export const TRAIN_PY = `#!/usr/bin/env python3
     python3 train.py --nproc 2 --data input.txt --steps 50 --out ckpt              # the same, without torchrun
     torchrun --nnodes 2 --node_rank R --rdzv-endpoint HOST:29500 --nproc_per_node 8 train.py ...   # several machines
     rnnc eval ckpt --data valid.txt --batch 4                                      # back in rnnc
+    rnnc train --resume ckpt --steps 100                                           # the run continued in rnnc
 
 Data, windows and carried state, loss, clipping and optimizers are rnnc train's (same flags).
 With N ranks each takes batch / N of the streams; DDP averages the gradients, which is then the
