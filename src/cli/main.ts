@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sample: async () => (await import('./sample.ts')).registerSample,
   score: async () => (await import('./score.ts')).registerScore,
   export: async () => (await import('./export.ts')).registerExport,
+  'import-torch': async () => (await import('./import-torch.ts')).registerImportTorch,
   ngram: async () => (await import('./ngram.ts')).registerNgram,
   diagnose: async () => (await import('./diagnose.ts')).registerDiagnose,
   lecture: async () => (await import('./lecture.ts')).registerLecture,
