@@ -8,10 +8,10 @@ import path from 'node:path';
 /** Packages not bundled: loaded from node_modules, each only by the commands that need it. */
 const EXTERNAL = ['ohm-js', 'fast-check', '@viz-js/viz', 'cli-progress'];
 
-/** main.ts and the command modules it imports lazily (`import('./check.ts')`): one output file each. */
+/** main.ts and the modules it and program.ts import lazily (`import('./check.ts')`): one output file each. */
 function entries(root) {
-  const main = readFileSync(path.join(root, 'src/cli/main.ts'), 'utf8');
-  const lazy = [...main.matchAll(/import\('\.\/([\w-]+)\.ts'\)/g)].map((m) => `src/cli/${m[1]}.ts`);
+  const text = ['main.ts', 'program.ts'].map((f) => readFileSync(path.join(root, 'src/cli', f), 'utf8')).join('\n');
+  const lazy = [...text.matchAll(/import\('\.\/([\w-]+)\.ts'\)/g)].map((m) => `src/cli/${m[1]}.ts`);
   return ['src/cli/main.ts', ...new Set(lazy)];
 }
 
