@@ -130,7 +130,10 @@ describe('an entry that cannot be trusted', () => {
     ['truncated', (e: string) => e.slice(0, e.length >> 1)],
     ['empty', () => ''],
     ['not an object', () => 'null'],
-    ['another format', (e: string) => e.replace('"rnnc-parse-1"', '"rnnc-parse-0"')],
+    ['another format', (e: string) => e.replace('"rnnc-parse-2"', '"rnnc-parse-0"')],
+    // Under the same key (as a hash collision would be): the stored text and path are compared.
+    ['the parse of another text', (e: string) => e.replace('"text":"', '"text":"// x\\n')],
+    ['the parse of another path', (e: string) => e.replace('"path":"m.rnn"', '"path":"n.rnn"')],
     ['a name that is not the text it spans', (e: string) => e.replace('"name":"CharLSTM"', '"name":"CharLSTX"')],
     ['a span past the end of the text', (e: string) => e.replace(/"end":(\d+)/, `"end":${MODEL.length + 1}`)],
     ['a span of another file', (e: string) => e.replace('"file":"m.rnn"', '"file":"x.rnn"')],
