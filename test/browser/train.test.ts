@@ -91,6 +91,14 @@ it('trains a char model on pasted text in the page, as the library does, and the
     expect([...sampled].length).toBe('it was'.length + 300);
     expect([...sampled].every((c) => vocab.tokens.includes(c))).toBe(true);
     await screenshot(s.page, 'train.png');
+    // A model with an error: the worker's CompileError is shown, with where, and Train is back.
+    await s.page.click('summary');
+    const broken = (await s.page.inputValue('#source')).replace('loss cross_entropy(', 'loss cross_entropi(');
+    await s.page.fill('#source', broken);
+    await s.page.click('#train');
+    await s.page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    await expect(s.page.textContent('#error')).resolves.toMatch(/char-lstm\.rnn:\d+:\d+: error: .*cross_entropi/);
+    await s.page.waitForSelector('#train:not([disabled])');
     expect(s.errors).toEqual([]);
   } finally {
     await s.close();
