@@ -43,23 +43,22 @@ export function useParseCache(dir: string | null): void {
   cacheDir = dir;
 }
 
-/** A 128-bit hash (hex) of the parts: four multiply-xor lanes over the UTF-16 units, mixed at the end. */
-export function hash128(...parts: string[]): string {
+/**
+ * A 64-bit hash (hex) of the parts: two multiply-xor lanes over the UTF-16 units, mixed at the
+ * end. Enough to tell parsers apart and to spread entries; a hit compares path and text exactly.
+ */
+export function hash64(...parts: string[]): string {
   // Lengths first: no two lists of parts hash alike.
   const s = `${parts.map((p) => p.length).join(',')}\0${parts.join('')}`;
   let a = 0x811c9dc5;
   let b = 0x9e3779b9;
-  let c = 0x85ebca6b;
-  let d = 0xc2b2ae35;
   for (let i = 0; i < s.length; i++) {
     const k = s.charCodeAt(i);
     a = Math.imul(a ^ k, 0x01000193);
-    b = Math.imul(b ^ k, 0x5bd1e995);
-    c = Math.imul((c ^ k) + (a >>> 13), 0x27d4eb2f);
-    d = Math.imul((d ^ k) + (b >>> 17), 0x165667b1);
+    b = Math.imul((b ^ k) + (a >>> 15), 0x5bd1e995);
   }
-  // Each lane's final value depends on all four, so a difference anywhere spreads to every word.
-  const words = [fmix(a ^ d), fmix(b ^ c ^ a), fmix(c ^ fmix(a)), fmix(d ^ fmix(b))];
+  // Each word depends on both lanes, so a difference anywhere spreads to all 64 bits.
+  const words = [fmix(a ^ fmix(b)), fmix(b ^ fmix(a ^ 0x27d4eb2f))];
   return words.map((w) => (w >>> 0).toString(16).padStart(8, '0')).join('');
 }
 
@@ -75,8 +74,8 @@ export function parseFile(path: string, text: string): ParseResult {
   if (cacheDir === null) return parse(path, text);
   let key: string;
   try {
-    parser ??= hash128(parserFingerprint());
-    key = hash128(FORMAT, parser, path, text);
+    parser ??= hash64(parserFingerprint());
+    key = hash64(FORMAT, parser, path, text);
   } catch {
     // The grammar cannot be read: parse() reports it as it always has.
     return parse(path, text);

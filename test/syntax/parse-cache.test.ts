@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { analyze, renderDiagnostics } from '../../src/frontend.ts';
 import type { CellDecl, InitSpec } from '../../src/syntax/ast.ts';
 import { parse, type ParseResult } from '../../src/syntax/parse.ts';
-import { parseCacheDir, parseCacheStats, parseFile, pruneParseCache, useParseCache } from '../../src/syntax/parse-cache.ts';
+import { hash64, parseCacheDir, parseCacheStats, parseFile, pruneParseCache, useParseCache } from '../../src/syntax/parse-cache.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'rnnc-parse-cache-'));
 let n = 0;
@@ -109,6 +109,17 @@ describe('a cached parse', () => {
     expect(rendered()).toEqual(uncached);
     expect(rendered()).toEqual(uncached);
     expect(delta(before)).toEqual({ hits: 2, misses: 2, writes: 2 });
+  });
+});
+
+describe('the key hash', () => {
+  it('is 16 hex digits, tells lists of parts apart, and changes with any one character of a model', () => {
+    expect(hash64('a')).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash64('ab', 'c')).not.toBe(hash64('a', 'bc'));
+    const seen = new Set<string>();
+    for (let i = 0; i < MODEL.length; i++) seen.add(hash64(MODEL.slice(0, i) + String.fromCharCode(MODEL.charCodeAt(i) ^ 1) + MODEL.slice(i + 1)));
+    seen.add(hash64(MODEL));
+    expect(seen.size).toBe(MODEL.length + 1);
   });
 });
 
