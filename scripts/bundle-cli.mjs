@@ -1,7 +1,7 @@
 // The CLI as users run it: src/cli/main.ts and each command it loads lazily, bundled by esbuild
 // into a few files in dist/cli/ (over tsc's one file per module there), so a start reads a
 // handful of files instead of ~60. Ohm and the heavy optional packages stay outside, loaded only
-// when needed. scripts/build.mjs runs it after tsc; test/e2e/startup-dist.test.ts runs it too.
+// when needed. scripts/build.mjs runs it after tsc; test/e2e/startup.test.ts runs it too.
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
