@@ -3,8 +3,10 @@
 // (esbuild, --platform=browser: no Node built-in may be reached). The few modules that need a
 // disk are replaced by their browser twins (src/browser/twins/: a page has no disk), the
 // grammar's recipe and the shipped models are inlined, and the kernels are the WebAssembly
-// ones (no native addon: the twins never load it; no worker: one thread without node:os).
-//   node scripts/build-browser.mjs [--outfile FILE]
+// ones (no native addon: the twins never load it; no Node worker: one thread without node:os).
+// Beside it, train-worker.mjs (src/browser/train-worker.ts): a module Web Worker that trains off
+// the page's thread, importing the bundle beside it rather than holding a second copy.
+//   node scripts/build-browser.mjs [--outfile FILE]   (the worker goes to FILE's directory)
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,5 +74,29 @@ const result = await esbuild.build({
   for (const m of e.errors ?? [e]) console.error(m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : String(m.text ?? m));
   process.exit(1);
 });
+
+/** The worker's `./index.ts` is the library bundle itself, loaded from beside the worker. */
+const library = {
+  name: 'rnnc-worker-library',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/index\.ts$/ }, () => ({ path: `./${path.basename(outfile)}`, external: true }));
+  },
+};
+const worker = await esbuild.build({
+  entryPoints: [path.join(root, 'src/browser/train-worker.ts')],
+  outfile: path.join(path.dirname(outfile), 'train-worker.mjs'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  plugins: [library],
+  legalComments: 'none',
+  logLevel: 'silent',
+  metafile: true,
+}).catch((e) => {
+  for (const m of e.errors ?? [e]) console.error(m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : String(m.text ?? m));
+  process.exit(1);
+});
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-say(`built ${path.relative(process.cwd(), outfile) || outfile} (${(bytes / 1024).toFixed(0)} KiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+const workerBytes = Object.values(worker.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+say(`built ${path.relative(process.cwd(), outfile) || outfile} (${(bytes / 1024).toFixed(0)} KiB) and train-worker.mjs (${(workerBytes / 1024).toFixed(1)} KiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,17 +1,17 @@
 // The CLI as users run it: src/cli/main.ts and each command it loads lazily, bundled by esbuild
 // into a few files in dist/cli/ (over tsc's one file per module there), so a start reads a
 // handful of files instead of ~60. Ohm and the heavy optional packages stay outside, loaded only
-// when needed. scripts/build.mjs runs it after tsc; test/e2e/startup-dist.test.ts runs it too.
+// when needed. scripts/build.mjs runs it after tsc; test/e2e/startup.test.ts runs it too.
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Packages not bundled: loaded from node_modules, each only by the commands that need it. */
 const EXTERNAL = ['ohm-js', 'fast-check', '@viz-js/viz', 'cli-progress'];
 
-/** main.ts and the command modules it imports lazily (`import('./check.ts')`): one output file each. */
+/** main.ts and the modules it and program.ts import lazily (`import('./check.ts')`): one output file each. */
 function entries(root) {
-  const main = readFileSync(path.join(root, 'src/cli/main.ts'), 'utf8');
-  const lazy = [...main.matchAll(/import\('\.\/([\w-]+)\.ts'\)/g)].map((m) => `src/cli/${m[1]}.ts`);
+  const text = ['main.ts', 'program.ts'].map((f) => readFileSync(path.join(root, 'src/cli', f), 'utf8')).join('\n');
+  const lazy = [...text.matchAll(/import\('\.\/([\w-]+)\.ts'\)/g)].map((m) => `src/cli/${m[1]}.ts`);
   return ['src/cli/main.ts', ...new Set(lazy)];
 }
 

@@ -1,29 +1,32 @@
-// Trains a character model in the page with rnnc's browser build (dist/browser/rnnc.mjs: make
-// it with `npm run build`, or `node scripts/build-browser.mjs`): the .rnn text is compiled
-// here, trained on the pasted text for a few seconds, and the loss is drawn as it falls.
+// Trains a character model in the page's Web Worker (dist/browser/train-worker.mjs, beside rnnc's
+// browser build: make both with `npm run build`, or `node scripts/build-browser.mjs`): the .rnn
+// text is compiled and trained there on the pasted text for a few seconds, each step's loss is
+// posted here and drawn as it falls, and the page stays responsive all along.
 const $ = (id) => document.getElementById(id);
 const SAMPLE_TEXT = `The cat sat on the mat. The dog sat on the log.
 A cat and a dog sat on the mat, and the cat looked at the dog.
 The dog looked at the cat, and then the dog sat on the log again.
 `;
 
-let rnnc;
-try {
-  rnnc = await import(new URLSearchParams(location.search).get('lib') ?? '../../dist/browser/rnnc.mjs');
-} catch (e) {
+const lib = new URL(new URLSearchParams(location.search).get('lib') ?? '../../dist/browser/rnnc.mjs', location.href);
+const worker = new Worker(new URL('train-worker.mjs', lib), { type: 'module' });
+
+function failedToLoad(why) {
   $('status').className = 'status error';
-  $('status').textContent = `rnnc's browser build could not be loaded (${e.message}): run npm run build (or node scripts/build-browser.mjs), then reload.`;
-  throw e;
+  $('status').textContent = `rnnc's browser build could not be loaded (${why}): run npm run build (or node scripts/build-browser.mjs), then reload.`;
 }
-$('text').value = SAMPLE_TEXT.repeat(4);
-$('source').value = rnnc.shippedModels['char-lstm.rnn'];
-$('status').textContent = `rnnc loaded; kernels ${rnnc.kernels()}`;
-$('train').disabled = false;
+// A module worker that cannot load its script or its imports says so only with an error event.
+worker.onerror = (e) => {
+  e.preventDefault();
+  if ($('train').disabled && !$('stop').disabled) return void showError(e.message || 'the training worker failed');
+  failedToLoad(e.message || `no ${new URL('train-worker.mjs', lib).pathname}`);
+};
 
 /** The loss curve so far: [step, loss] pairs, drawn on the canvas. */
 let points = [];
-let model = null;
-let stopping = false;
+let lastDraw = 0;
+/** Resolves the pending Sample request. */
+let sampled = null;
 
 function draw() {
   const c = $('curve');
@@ -56,52 +59,73 @@ function draw() {
 
 const num = (id) => Number($(id).value);
 
-$('train').onclick = async () => {
-  $('error').hidden = true;
-  $('train').disabled = $('sample').disabled = true;
-  $('stop').disabled = false;
-  stopping = false;
-  points = [];
-  draw();
-  const text = $('text').value;
-  try {
-    const vocab = rnnc.buildCharVocab(text);
-    const hidden = num('hidden');
-    model = rnnc.compileText($('source').value, { file: 'char-lstm.rnn', vocab, dims: { embed: Math.min(64, hidden), hidden } }).init(0);
-    let last = 0;
-    const result = await model.train({ train: text }, { batch: num('batch'), bptt: num('bptt'), lr: num('lr'), minutes: num('seconds') / 60, seed: 0 }, {
-      onStep: (s) => {
-        points.push([s.step, s.loss]);
-        $('progress').textContent = `step ${s.step}: loss ${s.loss.toFixed(3)} nats/char, ${Math.round(s.tokensPerS).toLocaleString('en-US')} tokens/s, ${s.seconds.toFixed(1)} s`;
-        $('progress').dataset.loss = String(s.loss);
-        const now = performance.now();
-        if (now - last > 50) (draw(), (last = now));
-      },
-      shouldStop: () => stopping,
-    });
+function showError(message) {
+  $('error').hidden = false;
+  $('error').textContent = message;
+  $('train').disabled = false;
+  $('stop').disabled = true;
+}
+
+worker.onmessage = ({ data: m }) => {
+  if (m.type === 'ready') {
+    $('text').value = SAMPLE_TEXT.repeat(4);
+    $('source').value = m.source;
+    $('status').textContent = `rnnc loaded in a worker; kernels ${m.kernels}`;
+    $('train').disabled = false;
+  } else if (m.type === 'step') {
+    points.push([m.step, m.loss]);
+    $('progress').textContent = `step ${m.step}: loss ${m.loss.toFixed(3)} nats/char, ${Math.round(m.tokensPerS).toLocaleString('en-US')} tokens/s, ${m.seconds.toFixed(1)} s`;
+    $('progress').dataset.loss = String(m.loss);
+    const now = performance.now();
+    if (now - lastDraw > 50) (draw(), (lastDraw = now));
+  } else if (m.type === 'done') {
     draw();
     $('progress').dataset.first = String(points[0]?.[1] ?? '');
     $('progress').dataset.last = String(points[points.length - 1]?.[1] ?? '');
     $('progress').dataset.steps = String(points.length);
     $('progress').dataset.curve = JSON.stringify(points.map((p) => p[1]));
-    $('progress').textContent += ` — done (${result.reason})`;
+    $('progress').textContent += ` — done (${m.reason})`;
     $('sample').disabled = false;
-  } catch (e) {
-    $('error').hidden = false;
-    $('error').textContent = String(e && e.message || e);
-  } finally {
     $('train').disabled = false;
     $('stop').disabled = true;
+  } else if (m.type === 'sampled') {
+    sampled?.({ text: m.text });
+  } else if (m.type === 'error') {
+    if (sampled) sampled({ error: m.message });
+    else showError(m.message);
   }
 };
-$('stop').onclick = () => (stopping = true);
+
+$('train').onclick = () => {
+  $('error').hidden = true;
+  $('train').disabled = $('sample').disabled = true;
+  $('stop').disabled = false;
+  points = [];
+  for (const k of ['loss', 'first', 'last', 'steps', 'curve']) delete $('progress').dataset[k];
+  $('progress').textContent = '';
+  draw();
+  const hidden = num('hidden');
+  worker.postMessage({
+    type: 'train',
+    source: $('source').value,
+    file: 'char-lstm.rnn',
+    text: $('text').value,
+    dims: { embed: Math.min(64, hidden), hidden },
+    options: { batch: num('batch'), bptt: num('bptt'), lr: num('lr'), minutes: num('seconds') / 60, seed: 0 },
+  });
+};
+$('stop').onclick = () => worker.postMessage({ type: 'stop' });
 $('temperature').oninput = () => ($('temperature-value').textContent = num('temperature').toFixed(2));
-$('sample').onclick = () => {
-  try {
-    const prompt = $('prompt').value;
-    $('sampled').textContent = prompt + model.sample({ prompt, length: 300, temperature: num('temperature'), seed: Date.now() % 1e9 }).text;
-  } catch (e) {
-    $('sampled').textContent = String(e && e.message || e);
-  }
+$('sample').onclick = async () => {
+  const prompt = $('prompt').value;
+  $('sample').disabled = true;
+  const r = await new Promise((done) => {
+    sampled = done;
+    worker.postMessage({ type: 'sample', prompt, length: 300, temperature: num('temperature'), seed: Date.now() % 1e9 });
+  });
+  sampled = null;
+  // The model continues the prompt; the worker sends the continuation.
+  $('sampled').textContent = r.error ?? prompt + r.text;
+  $('sample').disabled = false;
 };
 draw();

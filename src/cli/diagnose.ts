@@ -8,6 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import { diagnose } from '../diagnose/measure.ts';
 import { DiagnoseError } from '../diagnose/probe.ts';
 import { json, plot, table, type Labelled } from '../diagnose/report.ts';
+import { trainingGradients, trainingPlot, trainingTable, type TrainingGradients } from '../diagnose/training.ts';
 import { readCorpus } from '../runtime/data/corpus.ts';
 import { buildVocab } from '../runtime/data/tokenize.ts';
 import { compile, type LanguageModel } from '../runtime/model.ts';
@@ -44,7 +45,7 @@ const nonNegativeInt = (v: string): number => {
 };
 
 /** The model, at the weights asked for, and its label. */
-function load(arg: string, text: string, o: Opts): { model: LanguageModel; label: string } {
+function load(arg: string, text: string, o: Opts): { model: LanguageModel; label: string; gradients: TrainingGradients | null } {
   const path = arg.replace(/\/+$/, '');
   // A run's best checkpoint is DIR/best: name it by its run.
   const name = basename(path) === 'best' ? `${basename(dirname(path))}/best` : basename(path);
@@ -52,11 +53,13 @@ function load(arg: string, text: string, o: Opts): { model: LanguageModel; label
     const ck = loadCheckpoint(arg, { optimizer: false });
     for (const w of ck.warnings) console.error(`note: ${w}`);
     if (o.at === 'init') ck.model.init(o.seed);
-    return { model: ck.model, label: `${name}@${o.at ?? 'trained'}` };
+    const t = ck.config.trainer;
+    const gradients = t ? trainingGradients(t.curve, t.step, t.clipped ?? 0, ck.config.train?.clip ?? null) : null;
+    return { model: ck.model, label: `${name}@${o.at ?? 'trained'}`, gradients };
   }
   if (o.at === 'trained') throw new UserError(`${arg} is a model file, not a checkpoint: it has no trained weights (use --at init, the default for .rnn files)`);
   const vocab = buildVocab(o.level, text);
-  return { model: compile(arg, { vocab, dims: o.dims }).init(o.seed), label: `${name}@init` };
+  return { model: compile(arg, { vocab, dims: o.dims }).init(o.seed), label: `${name}@init`, gradients: null };
 }
 
 export function registerDiagnose(program: Command): void {
@@ -73,7 +76,7 @@ export function registerDiagnose(program: Command): void {
     .option('--windows <n>', 'windows averaged over', parsePositiveInt, 8)
     .option('--warmup <n>', 'tokens read before each window, so it starts from a real state', nonNegativeInt, 32)
     .option('--json', 'print one JSON object instead of the table')
-    .option('-o, --out <dir>', 'also write DIR/gradients.svg (log-scale norm against ℓ), DIR/diagnose.txt and DIR/diagnose.json')
+    .option('-o, --out <dir>', 'also write DIR/gradients.svg (log-scale norm against ℓ), DIR/diagnose.txt, DIR/diagnose.json, and for checkpoints DIR/training-gradients.svg (norms recorded while training)')
     .addHelpText(
       'after',
       [
@@ -90,8 +93,10 @@ export function registerDiagnose(program: Command): void {
       const data = o.data ?? join(PACKAGE_ROOT, 'data/tinyshakespeare/input.txt');
       const text = readCorpus(data, 'text');
       const models: Labelled[] = [];
+      const runs: { label: string; gradients: TrainingGradients }[] = [];
       for (const arg of args) {
-        const { model, label } = load(arg, text, o);
+        const { model, label, gradients } = load(arg, text, o);
+        if (gradients) runs.push({ label: label.replace(/@\w+$/, ''), gradients });
         if (!model.vocab) throw new UserError(`${arg}: has no vocabulary, so it cannot read text`);
         const ids = model.vocab.encode(text, data);
         const params = new Map([...model.weights()].map(([k, v]) => [k, Float64Array.from(v)]));
@@ -104,17 +109,21 @@ export function registerDiagnose(program: Command): void {
         }
         if (!o.json) console.error(`${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }
-      const report = `rnnc diagnose on ${data}\n\n${table(models)}`;
+      // The gradient norms `rnnc train` recorded, for the checkpoints that have them.
+      const training = runs.length ? '\n' + runs.map((r) => trainingTable(r.label, r.gradients)).join('\n') : '';
+      const report = `rnnc diagnose on ${data}\n\n${table(models)}${training}`;
       if (o.out) {
         try {
           mkdirSync(o.out, { recursive: true });
           writeFileSync(join(o.out, 'gradients.svg'), plot(models));
+          if (runs.length) writeFileSync(join(o.out, 'training-gradients.svg'), trainingPlot(runs));
           writeFileSync(join(o.out, 'diagnose.txt'), report);
-          writeFileSync(join(o.out, 'diagnose.json'), json(models) + '\n');
+          writeFileSync(join(o.out, 'diagnose.json'), json(models, runs) + '\n');
         } catch (e) {
           throw new UserError(`cannot write to ${o.out}: ${(e as Error).message}`);
         }
       }
-      process.stdout.write(o.json ? json(models) + '\n' : report + (o.out ? `\nwrote ${join(o.out, 'gradients.svg')}, diagnose.txt, diagnose.json\n` : ''));
+      const svgs = runs.length ? ', training-gradients.svg' : '';
+      process.stdout.write(o.json ? json(models, runs) + '\n' : report + (o.out ? `\nwrote ${join(o.out, 'gradients.svg')}${svgs}, diagnose.txt, diagnose.json\n` : ''));
     });
 }

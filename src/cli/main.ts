@@ -1,37 +1,9 @@
 // rnnc — the command-line interface. Each command lives in its own file and is thin over
-// the library. Only the command being run is loaded: `rnnc check` must start in well under
-// 150 ms, without the trainer, the kernels, fast-check or Graphviz.
-import { Command, type Argument } from 'commander';
-import { resolveBundled } from './resolve-model.ts';
+// the library; program.ts parses the command line with commander and loads only the command
+// being run. `rnnc check` must start in well under 150 ms: its usual form (files, --dims,
+// --quiet) is run here without commander, and with the parse cache warm, without Ohm.
 import { parseCacheDir, useParseCache } from '../syntax/parse-cache.ts';
-import { VERSION } from './version.ts';
-
-type Register = (program: Command) => void;
-
-// In the order `rnnc --help` lists them.
-const COMMANDS: Record<string, () => Promise<Register>> = {
-  check: async () => (await import('./check.ts')).registerCheck,
-  ir: async () => (await import('./ir.ts')).registerIr,
-  graph: async () => (await import('./graph.ts')).registerGraph,
-  gradcheck: async () => (await import('./gradcheck.ts')).registerGradcheck,
-  grad: async () => (await import('./grad.ts')).registerGrad,
-  compile: async () => (await import('./compile.ts')).registerCompile,
-  train: async () => (await import('./train.ts')).registerTrain,
-  eval: async () => (await import('./eval.ts')).registerEval,
-  sample: async () => (await import('./sample.ts')).registerSample,
-  score: async () => (await import('./score.ts')).registerScore,
-  neighbours: async () => (await import('./neighbours.ts')).registerNeighbours,
-  export: async () => (await import('./export.ts')).registerExport,
-  ngram: async () => (await import('./ngram.ts')).registerNgram,
-  diagnose: async () => (await import('./diagnose.ts')).registerDiagnose,
-  lecture: async () => (await import('./lecture.ts')).registerLecture,
-};
-
-// Arguments that name a .rnn file (their help says so; `rnnc ngram`'s <model> is an ARPA
-// file), and options that name a corpus: a path that is not in the current directory may be
-// one bundled with rnnc (resolve-model.ts).
-const isModelArgument = (a: Argument): boolean => /\.rnn\b/.test(a.description);
-const CORPUS_OPTIONS = ['data', 'valid'];
+import { checkArgs } from './check-args.ts';
 
 // Parses of unchanged files come from disk: a check of such a file never loads Ohm.
 useParseCache(parseCacheDir(process.env));
@@ -42,44 +14,16 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-const program = new Command('rnnc')
-  .description('Compile, check, train, evaluate and sample recurrent language models written as .rnn files.')
-  .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (str, write) => write(str) });
-
-// Usage errors exit 2, distinct from 1 = the model has errors. Set before the commands
-// are added: subcommands copy these settings when they are created.
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
-
-program.hook('preAction', (_program, cmd) => {
-  cmd.registeredArguments.forEach((a, i) => {
-    if (!isModelArgument(a)) return;
-    const v: unknown = cmd.processedArgs[i];
-    if (typeof v === 'string') cmd.processedArgs[i] = resolveBundled(v, { modelName: true });
-    else if (Array.isArray(v)) cmd.processedArgs[i] = v.map((f: string) => resolveBundled(f, { modelName: true }));
-  });
-  for (const key of CORPUS_OPTIONS) {
-    const v: unknown = cmd.getOptionValue(key);
-    if (typeof v === 'string') cmd.setOptionValueWithSource(key, resolveBundled(v, { modelName: false }), cmd.getOptionValueSource(key));
-  }
-});
-
-// The first word that is not an option names the command (rnnc's own options take no value);
-// --version needs none; help, an unknown word or none loads them all, for the full listing
-// and suggestions.
-const args = process.argv.slice(2);
-const word = args.find((a) => !a.startsWith('-'));
-const versionOnly = word === undefined && (args.includes('-V') || args.includes('--version'));
-const wanted = word !== undefined && Object.hasOwn(COMMANDS, word) ? [COMMANDS[word]] : versionOnly ? [] : Object.values(COMMANDS);
-for (const register of await Promise.all(wanted.map((load) => load()))) register(program);
-
-program.addHelpText('after', '\nLanguage reference: grammar/README.md\nExamples:\n  rnnc check models/*.rnn --dims vocab=65\n  rnnc train models/char-lstm.rnn');
-
 try {
-  await program.parseAsync(process.argv);
+  // Anything check-args.ts does not know for certain (help, an unknown option, a bad value)
+  // goes to commander, which says what it always said.
+  const check = process.argv[2] === 'check' ? checkArgs(process.argv.slice(3)) : null;
+  if (check) {
+    const { runCheck } = await import('./check.ts');
+    process.exitCode = runCheck(check.files, check.dims, check.quiet);
+  } else {
+    await (await import('./program.ts')).runProgram(process.argv);
+  }
 } catch (e) {
   // common.ts knows the library's error classes, and loads much of it: only on this path.
   const { isUserError } = await import('./common.ts');

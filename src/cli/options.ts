@@ -1,6 +1,15 @@
 // Option parsers shared by the commands. They throw InvalidArgumentError, which commander
 // turns into a one-line usage error.
-import { InvalidArgumentError } from 'commander';
+
+/**
+ * commander's InvalidArgumentError as commander recognises it (by its code and exit code),
+ * defined here so that `rnnc check`'s fast path (check-args.ts) can parse --dims without
+ * loading commander; test/e2e/cli.test.ts checks the message commander prints for it.
+ */
+export class InvalidArgumentError extends Error {
+  readonly code = 'commander.invalidArgument';
+  readonly exitCode = 1;
+}
 
 /** `--dims vocab=65,hidden=128` (repeatable) → a map of positive integers. */
 export function parseDims(value: string, previous: Map<string, number> = new Map()): Map<string, number> {

@@ -12,7 +12,7 @@ import { fmtInt, fmtTime, Reporter } from './train-report.ts';
 import { BEST_DIR, CheckpointError, loadCheckpoint, NonFiniteWeightsError, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
 import { readCorpus } from '../runtime/data/corpus.ts';
 import type { EvalResult } from '../runtime/evaluate.ts';
-import { changedOptions } from './train-resume.ts';
+import { changedOptions, resumeTorch, torchRun } from './train-resume.ts';
 import { isOptimizerKind, OPTIMIZER_KINDS } from '../runtime/optim/optimizers.ts';
 import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
 import type { IRInit } from '../ir/types.ts';
@@ -158,26 +158,38 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     // Resuming: the checkpoint fixes the model, data and hyper-parameters; budgets may be given anew.
     const ck = loadCheckpoint(o.resume);
     for (const w of ck.warnings) console.error(`note: ${w}`);
-    if (!ck.config.train || !ck.config.trainer || !ck.config.data) throw new UserError(`${o.resume}: holds weights only, no training state to resume`);
-    if (!ck.optimizer) throw new UserError(`${o.resume}: optimizer.safetensors is missing, so the run cannot resume (eval and sample do not need it)`);
-    const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
-    const changed = changedOptions(o as unknown as Record<string, unknown>, cmd, ck.config, BUNDLED_CORPUS);
-    if (changed.length) throw new UserError(`--resume continues the run as it was configured; these options differ from it: ${changed.join(', ')}`);
-    if (file && resolve(file) !== resolve(ck.config.model.file)) rep.say(`note: resuming the model stored in ${o.resume} (from ${ck.config.model.file}); ${file} is not re-read`);
-    model = ck.model;
-    data = ck.config.data;
-    const prepared = prepareData({ ...data, train: data.train ?? BUNDLED_CORPUS }, model.vocab ?? undefined);
-    const t = ck.config.train;
-    const budgets = given('epochs') || given('steps') || given('minutes');
-    const opts: TrainOptions = { ...t, epochs: budgets ? o.epochs : (t.epochs ?? undefined), steps: budgets ? o.steps : (t.steps ?? undefined), minutes: budgets ? o.minutes : (t.minutes ?? undefined) };
-    if (given('evalEvery')) opts.evalEvery = o.evalEvery;
-    if (given('patience')) opts.patience = o.patience;
-    trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, opts);
-    trainer.restore(ck.config.trainer, ck.optimizer, ck.carried, ck.trainWeights);
-    initSeed = ck.config.initSeed;
-    initScale = ck.config.initScale ?? null;
-    outDir = o.out ?? o.resume;
-    rep.say(`resuming ${model.name} from ${o.resume} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}); checkpoints go to ${outDir}`);
+    const run = torchRun(ck.config, o.resume);
+    if (run) {
+      // Written by the PyTorch export's train.py: its settings, optimizer buffers and carried states.
+      const r = resumeTorch(ck, run, o as unknown as Record<string, unknown>, cmd, BUNDLED_CORPUS);
+      model = ck.model;
+      trainer = r.trainer;
+      data = r.data;
+      initSeed = ck.config.initSeed;
+      outDir = o.out ?? r.defaultOut;
+      rep.say(`${r.message}; checkpoints go to ${outDir}`);
+    } else {
+      if (!ck.config.train || !ck.config.trainer || !ck.config.data) throw new UserError(`${o.resume}: holds weights only, no training state to resume`);
+      if (!ck.optimizer) throw new UserError(`${o.resume}: optimizer.safetensors is missing, so the run cannot resume (eval and sample do not need it)`);
+      const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+      const changed = changedOptions(o as unknown as Record<string, unknown>, cmd, ck.config, BUNDLED_CORPUS);
+      if (changed.length) throw new UserError(`--resume continues the run as it was configured; these options differ from it: ${changed.join(', ')}`);
+      if (file && resolve(file) !== resolve(ck.config.model.file)) rep.say(`note: resuming the model stored in ${o.resume} (from ${ck.config.model.file}); ${file} is not re-read`);
+      model = ck.model;
+      data = ck.config.data;
+      const prepared = prepareData({ ...data, train: data.train ?? BUNDLED_CORPUS }, model.vocab ?? undefined);
+      const t = ck.config.train;
+      const budgets = given('epochs') || given('steps') || given('minutes');
+      const opts: TrainOptions = { ...t, epochs: budgets ? o.epochs : (t.epochs ?? undefined), steps: budgets ? o.steps : (t.steps ?? undefined), minutes: budgets ? o.minutes : (t.minutes ?? undefined) };
+      if (given('evalEvery')) opts.evalEvery = o.evalEvery;
+      if (given('patience')) opts.patience = o.patience;
+      trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, opts);
+      trainer.restore(ck.config.trainer, ck.optimizer, ck.carried, ck.trainWeights);
+      initSeed = ck.config.initSeed;
+      initScale = ck.config.initScale ?? null;
+      outDir = o.out ?? o.resume;
+      rep.say(`resuming ${model.name} from ${o.resume} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}); checkpoints go to ${outDir}`);
+    }
   } else {
     if (!file) throw new UserError('which model? rnnc train MODEL.rnn (or --resume DIR)');
     if (cmd.getOptionValueSource('nonmono') === 'cli' && o.optimizer !== 'nt-asgd') throw new UserError(`--nonmono applies to --optimizer nt-asgd only (the optimizer is ${o.optimizer})`);

@@ -2,6 +2,7 @@
 // the distance, one line per model and state, drawn by runtime/curve.ts) and the JSON.
 import { curveSvg, type CurveSeries } from '../runtime/curve.ts';
 import type { Diagnosis, StateCurve } from './measure.ts';
+import type { TrainingGradients } from './training.ts';
 
 export interface Labelled {
   /** How the model is named in the table and the legend (file or checkpoint, and "init"/"trained"). */
@@ -61,6 +62,7 @@ export function plot(models: readonly Labelled[]): string {
   return curveSvg(series, { title: 'Vanishing gradients: ‖∂J⁽ᵗ⁾/∂h⁽ᵗ⁻ℓ⁾‖ against the distance ℓ', xLabel: 'distance ℓ (steps back)', yLabel: 'log₁₀ ‖∂J⁽ᵗ⁾/∂h⁽ᵗ⁻ℓ⁾‖₂' });
 }
 
-export function json(models: readonly Labelled[]): string {
-  return JSON.stringify({ models: models.map((m) => ({ label: m.label, ...m.diagnosis })) });
+/** Everything as one object; `training`: the gradient norms recorded by `rnnc train`, per checkpoint that has them. */
+export function json(models: readonly Labelled[], training: readonly { label: string; gradients: TrainingGradients }[] = []): string {
+  return JSON.stringify({ models: models.map((m) => ({ label: m.label, ...m.diagnosis })), training });
 }

@@ -1,17 +1,18 @@
-// Parses kept on disk, keyed by the SHA-256 of the file's path and text and of the parser
+// Parses kept on disk, keyed by a hash of the file's path and text and of the parser
 // (parse.ts's parserFingerprint): checking a file that has not changed never loads Ohm, whose
-// import and matching are most of an `rnnc check`. The CLI turns the cache on (main.ts); the
+// import and matching are most of an `rnnc check`. An entry also holds the path and text it is
+// the parse of, compared exactly on a hit, so the hash need not be cryptographic: node:crypto
+// would cost an `rnnc check` more to load than the check itself. The CLI turns the cache on (main.ts); the
 // library parses afresh. A cache that cannot be read or written is skipped without a word; an
 // entry that is not a well-formed parse of that very text (ast-shape.ts) is parsed again and
 // rewritten.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isParseResult } from './ast-shape.ts';
 import { parse, parserFingerprint, type ParseResult } from './parse.ts';
 
-const FORMAT = 'rnnc-parse-1';
+const FORMAT = 'rnnc-parse-2';
 
 /** Values of RNNC_CACHE_DIR that turn the cache off. */
 const OFF = new Set(['off', '0', 'false', 'no', 'none']);
@@ -42,21 +43,39 @@ export function useParseCache(dir: string | null): void {
   cacheDir = dir;
 }
 
-const sha256 = (...parts: string[]): string => {
-  const h = createHash('sha256');
+/**
+ * A 64-bit hash (hex) of the parts: two multiply-xor lanes over the UTF-16 units, mixed at the
+ * end. Enough to tell parsers apart and to spread entries; a hit compares path and text exactly.
+ */
+export function hash64(...parts: string[]): string {
   // Lengths first: no two lists of parts hash alike.
-  h.update(`${parts.map((p) => p.length).join(',')}\0`);
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-};
+  const s = `${parts.map((p) => p.length).join(',')}\0${parts.join('')}`;
+  let a = 0x811c9dc5;
+  let b = 0x9e3779b9;
+  for (let i = 0; i < s.length; i++) {
+    const k = s.charCodeAt(i);
+    a = Math.imul(a ^ k, 0x01000193);
+    b = Math.imul((b ^ k) + (a >>> 15), 0x5bd1e995);
+  }
+  // Each word depends on both lanes, so a difference anywhere spreads to all 64 bits.
+  const words = [fmix(a ^ fmix(b)), fmix(b ^ fmix(a ^ 0x27d4eb2f))];
+  return words.map((w) => (w >>> 0).toString(16).padStart(8, '0')).join('');
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit flips each output bit with probability ~1/2. */
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
 /** parse(), served from the cache when it is on and holds this file's parse. */
 export function parseFile(path: string, text: string): ParseResult {
   if (cacheDir === null) return parse(path, text);
   let key: string;
   try {
-    parser ??= sha256(parserFingerprint());
-    key = sha256(FORMAT, parser, path, text);
+    parser ??= hash64(parserFingerprint());
+    key = hash64(FORMAT, parser, path, text);
   } catch {
     // The grammar cannot be read: parse() reports it as it always has.
     return parse(path, text);
@@ -71,7 +90,7 @@ export function parseFile(path: string, text: string): ParseResult {
   parseCacheStats.misses++;
   const result = parse(path, text);
   // Refusals for depth depend on the stack left at the call: never kept.
-  if (result.ast !== null || result.diagnostics.every((d) => d.code === 'syntax')) writeEntry(file, key, result);
+  if (result.ast !== null || result.diagnostics.every((d) => d.code === 'syntax')) writeEntry(file, key, path, text, result);
   // Now and then (on a miss, which parses anyway), entries unused for a month are removed.
   if (Math.random() < PRUNE_CHANCE) pruneParseCache(join(cacheDir, 'parse'), Date.now() - MAX_AGE_MS);
   return result;
@@ -106,16 +125,17 @@ function touch(file: string): void {
 
 function readEntry(file: string, key: string, path: string, text: string): ParseResult | null {
   try {
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; key?: unknown; result?: unknown } | null;
-    if (entry?.format === FORMAT && entry.key === key && isParseResult(entry.result, path, text)) return entry.result;
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; key?: unknown; path?: unknown; text?: unknown; result?: unknown } | null;
+    // The very path and text (not only their hash), so a collision can never serve another file's parse.
+    if (entry?.format === FORMAT && entry.key === key && entry.path === path && entry.text === text && isParseResult(entry.result, path, text)) return entry.result;
   } catch {
     // missing, unreadable or not JSON: a miss
   }
   return null;
 }
 
-function writeEntry(file: string, key: string, result: ParseResult): void {
-  const json = JSON.stringify({ format: FORMAT, key, result });
+function writeEntry(file: string, key: string, path: string, text: string, result: ParseResult): void {
+  const json = JSON.stringify({ format: FORMAT, key, path, text, result });
   // What JSON cannot carry exactly (-0, an infinite literal) is not kept: a hit must equal a parse.
   if (!sameValue((JSON.parse(json) as { result: unknown }).result, result)) return;
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -65,6 +65,21 @@ describe.concurrent('rnnc diagnose', () => {
     expect((JSON.parse(trained.stdout) as Doc).models[0].label).toBe('ck@trained');
   });
 
+  it('a trained checkpoint also shows the gradient norms rnnc train recorded (table, JSON, SVG), as its config.json holds them', async () => {
+    const out = join(dir, 'ck-out');
+    const [r, j] = await Promise.all([rnnc('diagnose', ck, ...SMALL.slice(2), '-o', out), rnnc('diagnose', ck, ...SMALL.slice(2), '--json')]);
+    expect(r.code, r.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(join(ck, 'config.json'), 'utf8')) as { trainer: { step: number; curve: { step: number; gradNorms?: Record<string, number> }[] } };
+    const logged = config.trainer.curve.filter((p) => p.gradNorms);
+    expect(logged.length).toBeGreaterThan(0);
+    const training = (JSON.parse(j.stdout) as { training: { label: string; gradients: { points: { step: number; norms: Record<string, number> }[]; steps: number } }[] }).training;
+    expect(training.map((t) => t.label)).toEqual(['ck']);
+    expect(training[0].gradients.points.map((p) => [p.step, p.norms])).toEqual(logged.map((p) => [p.step, p.gradNorms]));
+    expect(r.stdout).toContain('ck: ‖g‖₂ per parameter during training, before clipping');
+    expect(r.stdout).toMatch(new RegExp(`clipping at ‖g‖₂ > \\S+ fired in \\d+ of ${config.trainer.step} steps`));
+    expect(readFileSync(join(out, 'training-gradients.svg'), 'utf8')).toContain('>global<');
+  });
+
   it('errors are one line: weights a model file does not have, data too short for the windows', async () => {
     const [at, short] = await Promise.all([
       rnnc('diagnose', 'test/diagnose/fixtures/elman.rnn', ...SMALL, '--at', 'trained'),

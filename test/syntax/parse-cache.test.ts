@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { analyze, renderDiagnostics } from '../../src/frontend.ts';
 import type { CellDecl, InitSpec } from '../../src/syntax/ast.ts';
 import { parse, type ParseResult } from '../../src/syntax/parse.ts';
-import { parseCacheDir, parseCacheStats, parseFile, pruneParseCache, useParseCache } from '../../src/syntax/parse-cache.ts';
+import { hash64, parseCacheDir, parseCacheStats, parseFile, pruneParseCache, useParseCache } from '../../src/syntax/parse-cache.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'rnnc-parse-cache-'));
 let n = 0;
@@ -112,6 +112,17 @@ describe('a cached parse', () => {
   });
 });
 
+describe('the key hash', () => {
+  it('is 16 hex digits, tells lists of parts apart, and changes with any one character of a model', () => {
+    expect(hash64('a')).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash64('ab', 'c')).not.toBe(hash64('a', 'bc'));
+    const seen = new Set<string>();
+    for (let i = 0; i < MODEL.length; i++) seen.add(hash64(MODEL.slice(0, i) + String.fromCharCode(MODEL.charCodeAt(i) ^ 1) + MODEL.slice(i + 1)));
+    seen.add(hash64(MODEL));
+    expect(seen.size).toBe(MODEL.length + 1);
+  });
+});
+
 describe('an entry that cannot be trusted', () => {
   /** Caches MODEL, lets `spoil` rewrite its entry's text, and parses again. */
   function afterSpoiling(spoil: (entry: string) => string) {
@@ -130,7 +141,10 @@ describe('an entry that cannot be trusted', () => {
     ['truncated', (e: string) => e.slice(0, e.length >> 1)],
     ['empty', () => ''],
     ['not an object', () => 'null'],
-    ['another format', (e: string) => e.replace('"rnnc-parse-1"', '"rnnc-parse-0"')],
+    ['another format', (e: string) => e.replace('"rnnc-parse-2"', '"rnnc-parse-0"')],
+    // Under the same key (as a hash collision would be): the stored text and path are compared.
+    ['the parse of another text', (e: string) => e.replace('"text":"', '"text":"// x\\n')],
+    ['the parse of another path', (e: string) => e.replace('"path":"m.rnn"', '"path":"n.rnn"')],
     ['a name that is not the text it spans', (e: string) => e.replace('"name":"CharLSTM"', '"name":"CharLSTX"')],
     ['a span past the end of the text', (e: string) => e.replace(/"end":(\d+)/, `"end":${MODEL.length + 1}`)],
     ['a span of another file', (e: string) => e.replace('"file":"m.rnn"', '"file":"x.rnn"')],

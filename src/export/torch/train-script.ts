@@ -6,7 +6,9 @@
 // (runtime/optim/) — on one process or several with DistributedDataParallel (each rank
 // its slice of the streams, so the averaged gradient is the one-process gradient), and
 // writes an rnnc checkpoint directory (model.safetensors, vocab.json, config.json) that
-// `rnnc eval`, `rnnc sample` and `rnnc export` read.
+// `rnnc eval`, `rnnc sample` and `rnnc export` read, with the run's settings and position
+// (config.json's "torch") and its optimizer buffers and carried states
+// (torch-trainer.safetensors), from which `rnnc train --resume` continues the run.
 export const TRAIN_PY = `#!/usr/bin/env python3
 """Trains the exported rnnc model, on one process or with DistributedDataParallel, and writes an rnnc checkpoint.
 
@@ -15,6 +17,7 @@ export const TRAIN_PY = `#!/usr/bin/env python3
     python3 train.py --nproc 2 --data input.txt --steps 50 --out ckpt              # the same, without torchrun
     torchrun --nnodes 2 --node_rank R --rdzv-endpoint HOST:29500 --nproc_per_node 8 train.py ...   # several machines
     rnnc eval ckpt --data valid.txt --batch 4                                      # back in rnnc
+    rnnc train --resume ckpt --steps 100                                           # the run continued in rnnc
 
 Data, windows and carried state, loss, clipping and optimizers are rnnc train's (same flags).
 With N ranks each takes batch / N of the streams; DDP averages the gradients, which is then the
@@ -95,8 +98,39 @@ def evaluate(model, tokens, B, T=64):
     return total / (B * L), B * L
 
 
-def write_checkpoint(model, out, template):
-    """An rnnc checkpoint: the template's config.json and vocab.json, these weights, the digest updated."""
+def gather_states(states, distributed, world):
+    """The carried states of all B streams, [B, size] each: every rank's slice of the streams, in rank order."""
+    out = {}
+    for name in exported.STATES:
+        v = states[name].detach().contiguous()
+        if distributed:
+            parts = [torch.zeros_like(v) for _ in range(world)]
+            dist.all_gather(parts, v)
+            v = torch.cat(parts, 0)
+        out[name] = v
+    return out
+
+
+def trainer_tensors(model, opt, carried):
+    """The optimizer's buffers under rnnc's keys (buffer/param, PyTorch's buffer names, as rnnc's optimizer.safetensors) and the carried states (carried/state)."""
+    names = {id(p): n for n, p in model.named_parameters()}
+    out = {}
+    for p, st in opt.state.items():
+        for buf, v in st.items():
+            if buf != "step" and torch.is_tensor(v) and tuple(v.shape) == tuple(p.shape):
+                out["%s/%s" % (buf, names[id(p)])] = v
+    for name, v in carried.items():
+        out["carried/" + name] = v
+    return out
+
+
+TRAINER_FILE = "torch-trainer.safetensors"
+
+
+def write_checkpoint(model, out, template, record=None, tensors=None):
+    """An rnnc checkpoint: the template's config.json and vocab.json, these weights, the digest updated.
+    With record (this run's settings and position) and tensors (optimizer buffers and carried states):
+    what rnnc train --resume needs to continue the run, in config.json's "torch" section and TRAINER_FILE."""
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(template, "config.json")) as f:
         config = json.load(f)
@@ -106,9 +140,18 @@ def write_checkpoint(model, out, template):
         config["files"]["model.safetensors"] = hashlib.sha256(f.read()).hexdigest()
     if os.path.abspath(template) != os.path.abspath(out):
         shutil.copyfile(os.path.join(template, "vocab.json"), os.path.join(out, "vocab.json"))
-    # No rnnc trainer state or optimizer file: the weights and vocabulary are what this checkpoint holds.
+    # No rnnc trainer state or optimizer file: rnnc train --resume reads the "torch" section instead.
     config["files"] = {k: v for k, v in config["files"].items() if k in ("model.safetensors", "vocab.json")}
     config.update({"step": None, "train": None, "trainer": None})
+    config.pop("torch", None)
+    if record is not None:
+        path = os.path.join(out, TRAINER_FILE)
+        exported.write_safetensors(path, tensors, {"kind": record["optimizer"], "step": record["optimizer_step"]})
+        with open(path, "rb") as f:
+            config["files"][TRAINER_FILE] = hashlib.sha256(f.read()).hexdigest()
+        config["torch"] = record
+    elif os.path.exists(os.path.join(out, TRAINER_FILE)):
+        os.remove(os.path.join(out, TRAINER_FILE))
     config["saved"] = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
     with open(os.path.join(out, "config.json.tmp"), "w") as f:
         f.write(json.dumps(config, indent=2) + "\\n")
@@ -187,7 +230,8 @@ def run(a):
     model.to(device)
     streams = streams.to(device)
     net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None) if distributed else model
-    opt = make_optimizer(a.optimizer, model.parameters(), a.lr or DEFAULT_LR.get(a.optimizer, 1e-3), a.weight_decay, a.momentum)
+    lr = a.lr or DEFAULT_LR.get(a.optimizer, 1e-3)
+    opt = make_optimizer(a.optimizer, model.parameters(), lr, a.weight_decay, a.momentum)
     total = a.steps if a.steps is not None else (a.epochs or 1) * count
     scale = T if a.loss_scale == "sum" else 1
     model.train()
@@ -216,10 +260,33 @@ def run(a):
             loss /= world
         if rank == 0 and ((step + 1) % max(1, total // 10) == 0 or step + 1 == total):
             print("step %d/%d  loss %.6f  grad norm %.4f  %.1f s" % (step + 1, total, loss.item(), norm, time.time() - started), flush=True)
+    # Every rank takes part in gathering the carried states; rank 0 writes them.
+    carried = gather_states(states if states is not None else model.initial_states(B // world), distributed, world)
     if rank == 0:
         secs = time.time() - started
         print("trained %d steps on %d rank(s): %d tokens in %.1f s (%.0f tokens/s)" % (total, world, total * B * T, secs, total * B * T / secs), flush=True)
-        write_checkpoint(model, a.out, template)
+        record = {
+            "data": os.path.abspath(a.data),
+            "valid": os.path.abspath(a.valid) if a.valid else None,
+            "kind": vocab["kind"],
+            "batch": B,
+            "bptt": T,
+            "optimizer": a.optimizer,
+            "lr": lr,
+            "clip": a.clip,
+            "weight_decay": a.weight_decay,
+            "momentum": a.momentum,
+            "loss_scale": a.loss_scale,
+            "seed": a.seed,
+            "eval_batch": a.eval_batch,
+            "step": total,
+            "optimizer_step": total,
+            "windows_per_epoch": count,
+            "seconds": secs,
+            "ranks": world,
+            "dtype": a.dtype,
+        }
+        write_checkpoint(model, a.out, template, record, trainer_tensors(model, opt, carried))
         print("wrote rnnc checkpoint %s" % a.out, flush=True)
         if a.valid:
             with open(a.valid, encoding="utf-8") as f:
