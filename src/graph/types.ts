@@ -12,7 +12,7 @@ export type Op =
   | 'seed' // generated code only: an incoming gradient (of the loss, or of a state from the next step)
   | 'state0' // the initial value of a state (the previous window's final state, or zeros)
   | 'const' // a scalar constant
-  | 'mask' // a dropout mask: 0 or 1/(1-p) per entry, drawn per example and step
+  | 'mask' // a dropout mask: 0 or 1/(1-p) per entry, drawn per example and step (or per window: attrs.mode)
   // forward ops of the IR that read data or reduce over the window
   | 'gather' // row `token[t]` of a table
   | 'cross_entropy' // -log softmax(logits)[target[t]], computed with log-sum-exp
@@ -41,6 +41,8 @@ export interface GNode {
     target?: 'token' | 'next';
     /** A dropout mask's position among the masks of one step (with t, it seeds the mask). */
     index?: number;
+    /** A mask drawn once per window: per example ('locked'), or per row of the table the lookup reads ('rows'). */
+    mode?: 'locked' | 'rows';
   };
   /** Time step the node belongs to (null for params and the loss). */
   t: number | null;

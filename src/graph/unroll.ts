@@ -76,7 +76,13 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
         if (!training || e.p === 0) return x;
         const index = masksAt.get(t) ?? 0;
         masksAt.set(t, index + 1);
-        const mask = b.add('mask', [], shape, { p: e.p, index }, 'dropout mask', e.span, t);
+        const attrs: GNode['attrs'] = { p: e.p, index };
+        if (e.mode) attrs.mode = e.mode;
+        if (e.mode === 'rows') {
+          if (b.nodes[x].op !== 'gather') throw new GraphError('internal: embedding_dropout of something other than a lookup');
+          attrs.target = b.nodes[x].attrs.target;
+        }
+        const mask = b.add('mask', [], shape, attrs, 'dropout mask', e.span, t);
         return b.add('mul', [x, mask], shape, {}, '', e.span, t);
       }
       case 'leaky_relu':

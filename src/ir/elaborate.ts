@@ -111,6 +111,9 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
             return { op: 'leaky_relu', args: [args[0]], slope: e.args[1]?.kind === 'number' ? e.args[1].value : DEFAULT_LEAKY_SLOPE, shape, span };
           case 'dropout':
             return { op: 'dropout', args: [args[0]], p: (e.args[1] as Extract<Expr, { kind: 'number' }>).value, shape, span };
+          case 'locked_dropout':
+          case 'embedding_dropout':
+            return { op: 'dropout', args: [args[0]], p: (e.args[1] as Extract<Expr, { kind: 'number' }>).value, mode: b.name === 'locked_dropout' ? 'locked' : 'rows', shape, span };
           case 'concat':
             return { op: 'concat', args, shape, span };
           case 'cross_entropy': {

@@ -44,7 +44,7 @@ export function formatExpr(e: IRExpr, parentPrec = 0, rightSide = false): string
     case 'leaky_relu':
       return `leaky_relu(${formatExpr(e.args[0])}, ${e.slope})`;
     case 'dropout':
-      return `dropout(${formatExpr(e.args[0])}, ${e.p})`;
+      return `${e.mode === 'locked' ? 'locked_' : e.mode === 'rows' ? 'embedding_' : ''}dropout(${formatExpr(e.args[0])}, ${e.p})`;
     case 'concat':
       return `concat(${e.args.map((a) => formatExpr(a)).join(', ')})`;
     case 'cross_entropy':

@@ -43,6 +43,8 @@ export interface IRLayer {
   span: Span;
 }
 
+export type DropoutMode = 'locked' | 'rows';
+
 export type UnaryOp = 'neg' | 'sigmoid' | 'tanh' | 'relu' | 'exp' | 'log' | 'softplus' | 'transpose';
 export type BinaryOp = 'matmul' | 'add' | 'sub' | 'mul' | 'div';
 
@@ -61,7 +63,8 @@ export type IRExpr =
   | (Node & { op: BinaryOp; args: [IRExpr, IRExpr] })
   | (Node & { op: UnaryOp; args: [IRExpr] })
   | (Node & { op: 'leaky_relu'; args: [IRExpr]; slope: number })
-  | (Node & { op: 'dropout'; args: [IRExpr]; p: number })
+  /** mode: absent, a fresh mask per step; 'locked', one per stream and window; 'rows', rows of the looked-up table per window. */
+  | (Node & { op: 'dropout'; args: [IRExpr]; p: number; mode?: DropoutMode })
   | (Node & { op: 'concat'; args: IRExpr[] })
   /** Row `token` of an embedding table. */
   | (Node & { op: 'gather'; table: string; index: 'token' })
