@@ -62,7 +62,7 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
       const shape = shapePolys(s.shape).map((d) => concrete(d, scope));
       const size = shapeSize(shape);
       total = add(total, size);
-      params.push({ name: scope.prefix + s.name.name, shape: shape.map(dimOut), size: dimOut(size), init: initOf(s), layer: scope.layer, span: s.name.span });
+      params.push({ name: scope.prefix + s.name.name, shape: shape.map(dimOut), size: dimOut(size), init: initOf(s), layer: scope.layer, ...(s.weightDrop && s.weightDrop.p > 0 ? { weightDrop: s.weightDrop.p } : {}), span: s.name.span });
     }
   };
 

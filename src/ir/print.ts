@@ -75,7 +75,7 @@ export function formatSummary(m: IRModel): string {
     );
   }
   out.push('  params:');
-  out.push(...table(m.params.map((p) => [p.name, formatShapeIR(p.shape), formatDim(p.size), formatInit(p.init)]), '    '));
+  out.push(...table(m.params.map((p) => [p.name, formatShapeIR(p.shape), formatDim(p.size), formatInit(p.init) + (p.weightDrop ? `  weight_drop ${p.weightDrop}` : '')]), '    '));
   out.push(`  total: ${formatDim(m.totalParams)} parameters`);
   return out.join('\n');
 }

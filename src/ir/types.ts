@@ -21,6 +21,8 @@ export interface IRParam {
   size: IRDim;
   init: IRInit;
   layer: string | null;
+  /** DropConnect rate in training (`weight_drop p`): a mask over the entries, drawn once per window. */
+  weightDrop?: number;
   span: Span;
 }
 
