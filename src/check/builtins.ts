@@ -33,6 +33,9 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
     { name: 'concat', signature: 'concat(a, b, ...)', minArgs: 2, maxArgs: Infinity, literalArgs: [], elementwise: false },
     { name: 'transpose', signature: 'transpose(M)', minArgs: 1, maxArgs: 1, literalArgs: [], elementwise: false },
     { name: 'cross_entropy', signature: 'cross_entropy(logits, next)', minArgs: 2, maxArgs: 2, literalArgs: [], elementwise: false },
+    // Training-only penalties, each a `loss` statement of its own (Merity et al.'s AR and TAR).
+    { name: 'ar', signature: 'ar(h, alpha)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: false },
+    { name: 'tar', signature: 'tar(layer, beta)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: false },
   ].map((b) => [b.name, b]),
 );
 
@@ -49,6 +52,9 @@ export const INITS: ReadonlyMap<string, { args: number; signature: string }> = n
 ]);
 
 export const DEFAULT_LEAKY_SLOPE = 0.01;
+
+/** The penalties a model may add to its loss in training: α · mean(h²) and β · mean((h − h at t−1)²). */
+export const PENALTIES: ReadonlySet<string> = new Set(['ar', 'tar']);
 
 /** The builtins whose second argument is a dropout rate in [0, 1). */
 export const DROPOUTS: ReadonlySet<string> = new Set(['dropout', 'locked_dropout', 'embedding_dropout']);

@@ -128,6 +128,12 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         out = Float64Array.of(s / inp.length);
         break;
       }
+      case 'sumsq': {
+        let s = 0;
+        for (const v of inp[0]) s += v * v;
+        out = Float64Array.of(s);
+        break;
+      }
       case 'sum': {
         let s = 0;
         for (const v of inp[0]) s += v;

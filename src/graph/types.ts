@@ -17,6 +17,7 @@ export type Op =
   | 'gather' // row `token[t]` of a table
   | 'cross_entropy' // -log softmax(logits)[target[t]], computed with log-sum-exp
   | 'mean' // the mean of scalar inputs: the window's loss
+  | 'sumsq' // the sum of the squares of the entries: AR/TAR penalties
   // ops that only the backward pass introduces
   | 'sum' // sum of all entries: the gradient of a broadcast scalar
   | 'scatter_row' // a zero table with row `token[t]` set to the input: the gradient of gather
@@ -82,4 +83,8 @@ export interface Graph {
   stepLosses: number[];
   /** The statement runs, in evaluation order; GNode.seg indexes this. */
   segments: Segment[];
+  /** Training with ar/tar: each step's penalty (the sum of its terms), in time order. */
+  penalties?: number[];
+  /** Training with ar/tar: loss + the mean of the penalties, what the gradients are of (else `loss`). */
+  objective?: number;
 }

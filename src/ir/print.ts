@@ -49,6 +49,9 @@ export function formatExpr(e: IRExpr, parentPrec = 0, rightSide = false): string
       return `concat(${e.args.map((a) => formatExpr(a)).join(', ')})`;
     case 'cross_entropy':
       return `cross_entropy(${formatExpr(e.args[0])}, ${e.target})`;
+    case 'ar':
+    case 'tar':
+      return `${e.op}(${formatExpr(e.args[0])}, ${e.weight})`;
     default:
       return `${e.op}(${formatExpr(e.args[0])})`;
   }
@@ -88,7 +91,7 @@ export function formatIR(m: IRModel): string {
     out.push(...table(m.states.map((s) => [s.name, formatShapeIR(s.shape), `(layer ${s.layer}${m.layers.find((l) => l.name === s.layer)?.reverse ? ', reversed: runs from the last step back' : ''})`]), '    '));
   }
   out.push('  step t:');
-  const rows = m.step.map((s) => [`${s.name} =`, formatExpr(s.expr), s.kind === 'loss' ? '' : formatShapeIR(s.expr.shape), s.kind === 'gate' ? '# gate' : s.kind === 'output' ? '# layer output' : s.kind === 'update' ? '# new state' : '']);
+  const rows = m.step.map((s) => [`${s.name} =`, formatExpr(s.expr), s.kind === 'loss' || s.kind === 'penalty' ? '' : formatShapeIR(s.expr.shape), s.kind === 'gate' ? '# gate' : s.kind === 'output' ? '# layer output' : s.kind === 'update' ? '# new state' : s.kind === 'penalty' ? '# training only' : '']);
   out.push(...table(rows, '    '));
   return out.join('\n');
 }

@@ -70,9 +70,13 @@ export type IRExpr =
   | (Node & { op: 'concat'; args: IRExpr[] })
   /** Row `token` of an embedding table. */
   | (Node & { op: 'gather'; table: string; index: 'token' })
-  | (Node & { op: 'cross_entropy'; args: [IRExpr]; target: 'next' | 'token' });
+  | (Node & { op: 'cross_entropy'; args: [IRExpr]; target: 'next' | 'token' })
+  /** Training penalty α · mean(h²) (activation regularisation). */
+  | (Node & { op: 'ar'; args: [IRExpr]; weight: number })
+  /** Training penalty β · mean((h − h_prev)²): args are the layer's output and its first state (its previous value). */
+  | (Node & { op: 'tar'; args: [IRExpr, IRExpr]; weight: number });
 
-export type IRStmtKind = 'let' | 'gate' | 'input' | 'update' | 'output' | 'loss';
+export type IRStmtKind = 'let' | 'gate' | 'input' | 'update' | 'output' | 'loss' | 'penalty';
 
 export interface IRStmt {
   /** `e`, `h1.i`, `h1.c'` (a new state), `h1` (a layer's output), `loss`. */

@@ -40,3 +40,45 @@ describe('locked_dropout and embedding_dropout arguments', () => {
     ]);
   });
 });
+
+describe('ar and tar penalties', () => {
+  const withLoss = (lines: string) =>
+    withCells(`use "lstm.rnn"
+model M {
+  dim vocab
+  dim embed = 4, hidden = 4
+  param E: [vocab, embed]
+  param b: [vocab]
+  e = E[token]
+  h = LSTM(e, hidden = hidden)
+  hd = locked_dropout(h, 0.5)
+  loss cross_entropy(E @ hd + b, next)
+  ${lines}
+}
+`);
+
+  it('are extra loss statements of a model', () => {
+    expect(diagnose(withLoss('loss ar(hd, 2)\n  loss tar(h, 1)'))).toEqual([]);
+  });
+
+  it('tar needs a layer output', () => {
+    expect(diagnose(withLoss('loss tar(hd, 1)'))).toEqual([
+      err(CODE, 'tar needs the output of a forward layer, so that its value at the previous step exists, but hd is not one', 'hd', 'name a layer: h = LSTM(x, hidden = 256), then loss tar(h, 1)'),
+    ]);
+  });
+
+  it('the weight is a non-negative literal', () => {
+    expect(diagnose(withLoss('loss ar(hd, embed)'))).toContainEqual(err(CODE, 'the weight of ar must be a number literal', 'embed', 'its signature is ar(h, alpha)'));
+  });
+
+  it('only as the whole of a loss statement', () => {
+    expect(diagnose(withLoss('x = ar(hd, 2)'))).toContainEqual(
+      err('placement', "ar is a penalty added to the training loss, so it can only be the whole of a model's loss statement", 'ar(hd, 2)', 'write: loss ar(h, 2)'),
+    );
+  });
+
+  it('do not count as a second cross-entropy, but a second cross-entropy is still one too many', () => {
+    const found = diagnose(withLoss('loss ar(hd, 2)\n  loss cross_entropy(E @ h + b, next)'));
+    expect(found.map((f) => f.code)).toEqual(['loss']);
+  });
+});
