@@ -23,10 +23,12 @@ const TABLE: Record<string, Record<string, Record<string, string>>> = {
   'models/cells/lstm.rnn': { LSTM: { ...LSTM_W, 'b_i b_o b_c': 'zeros', b_f: 'ones' } },
   'models/cells/lstm-peephole.rnn': { PeepholeLSTM: { ...LSTM_W, 'p_i p_f p_o': 'zeros', 'b_i b_o b_c': 'zeros', b_f: 'ones' } },
   'models/cells/lstm-zaremba.rnn': { ZarembaLSTM: { ...LSTM_W, 'bx_i bx_f bx_o bx_c': 'zeros', 'bh_i bh_o bh_c': 'zeros', bh_f: 'ones' } },
+  'models/cells/lstm-weight-drop.rnn': { WeightDropLSTM: { ...LSTM_W, 'bx_i bx_f bx_o bx_c': 'zeros', 'bh_i bh_o bh_c': 'zeros', bh_f: 'ones' } },
   'models/cells/mgu.rnn': { MGU: { 'W_f W_h': 'xavier', 'U_f U_h': 'orthogonal', b_f: 'ones', b_h: 'zeros' } },
   'models/char-lstm.rnn': { CharLSTM: { E: 'normal(0.1)', V: 'xavier', b_y: 'zeros' } },
   'models/word-lstm.rnn': { WordLSTM: { E: 'uniform(0.1)', V: 'uniform(0.1)', b_y: 'zeros' } },
   'models/word-lstm-tied.rnn': { WordLSTMTied: { E: 'uniform(0.1)', b_y: 'zeros' } },
+  'models/word-awd-lstm.rnn': { WordAWDLSTM: { E: 'uniform(0.1)', b_y: 'zeros' } },
   'models/word-elman.rnn': { WordElman: { E: 'uniform(0.1)', V: 'uniform(0.1)', b_y: 'zeros' } },
   'models/word-gru.rnn': { WordGRU: { E: 'uniform(0.1)', V: 'uniform(0.1)', b_y: 'zeros' } },
 };
@@ -36,6 +38,7 @@ const LAYER_CELLS: Record<string, [string, string]> = {
   CharLSTM: ['models/cells/lstm.rnn', 'LSTM'],
   WordLSTM: ['models/cells/lstm-zaremba.rnn', 'ZarembaLSTM'],
   WordLSTMTied: ['models/cells/lstm-zaremba.rnn', 'ZarembaLSTM'],
+  WordAWDLSTM: ['models/cells/lstm-weight-drop.rnn', 'WeightDropLSTM'],
   WordElman: ['models/cells/elman.rnn', 'Elman'],
   WordGRU: ['models/cells/gru.rnn', 'GRU'],
 };

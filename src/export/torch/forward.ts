@@ -96,7 +96,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
       if (n.attrs.target !== 'token') throw new Unexportable('a lookup of the next token is not exported', n.span);
       return `${value(n.inputs[0]).expr}[tokens[t]]`;
     }
-    if (n.op === 'mask' && n.attrs.mode) throw new Unexportable(`${n.attrs.mode === 'locked' ? 'locked_dropout' : 'embedding_dropout'} has no PyTorch lowering yet`, n.span, 'use dropout(x, p) in a model to export to PyTorch, or export for inference (ONNX, ES module)');
+    if (n.op === 'mask' && n.attrs.mode) throw new Unexportable(`${n.attrs.mode === 'locked' ? 'locked_dropout' : 'embedding_dropout'} has no PyTorch lowering yet`, n.span, 'write dropout(x, p) instead to export to PyTorch; the ONNX and ES module exports (inference, where it is the identity) take it as is');
     if (n.op === 'mask') return `self._dropout_mask(B, ${JSON.stringify(n.shape)}, ${pyFloat(n.attrs.p!)})`;
     const def = opDef(n.op);
     if (!def?.torch) throw new Unexportable(`'${n.op}' has no PyTorch lowering`, n.span, 'add one to its entry in src/graph/ops/');
