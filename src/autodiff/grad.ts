@@ -35,16 +35,19 @@ export function differentiate(g: Graph, options: DifferentiateOptions = {}): Gra
   const contributions: number[][] = Array.from({ length: forwardCount }, () => []);
   if (options.seeds) {
     // The window mean is taken by the generated code; each step's loss gets the seed 1/(T·B).
+    let seed = -1;
     for (const l of g.stepLosses) {
       b.seg = b.nodes[l].seg ?? null;
-      contributions[l].push(b.add('seed', [], [], { name: 'loss' }, 'd_loss', null, null));
+      contributions[l].push((seed = b.add('seed', [], [], { name: 'loss' }, 'd_loss', null, null)));
     }
+    // A step's penalty is averaged with the losses: the same seed.
+    for (const p of g.penalties ?? []) contributions[p].push(seed);
     for (const s of g.states) {
       b.seg = b.nodes[s.final].seg ?? null;
       contributions[s.final].push(b.add('seed', [], s.shape, { name: s.name }, `d_${s.name}'`, null, null));
     }
   } else {
-    contributions[g.loss].push(b.add('const', [], [], { value: 1 }, 'd_loss', null, null));
+    contributions[g.objective ?? g.loss].push(b.add('const', [], [], { value: 1 }, 'd_loss', null, null));
   }
 
   // Node ids are a topological order, so one backward sweep sees every use before the def.

@@ -40,12 +40,12 @@ export function referenceLossAndGrads(g: GradGraph, w: BatchWindow): LossAndGrad
   return { loss, grads, finalStates };
 }
 
-/** The loss alone: only the forward nodes are evaluated. */
+/** The loss alone, plus any training penalties (what the gradients are of): only the forward nodes are evaluated. */
 export function referenceLoss(g: GradGraph, w: BatchWindow): number {
   let loss = 0;
   for (let ex = 0; ex < w.tokens.length; ex++) {
     const vals = interpret(g, { params: w.params, tokens: w.tokens[ex], initialStates: w.initialStates?.[ex], history: w.history?.[ex], maskSeed: w.maskSeed, example: ex }, g.forwardCount);
-    loss += vals[g.loss][0] / w.tokens.length;
+    loss += vals[g.objective ?? g.loss][0] / w.tokens.length;
   }
   return loss;
 }

@@ -69,6 +69,8 @@ const STRUCTURAL: Readonly<Partial<Record<Op, Rule>>> = {
   gather: { arity: 1, vjp: (c) => [op(c, 'scatter_row', [c.g], c.shapeOf(c.node.inputs[0]), c.node.attrs.offset ? { target: c.node.attrs.target, offset: c.node.attrs.offset } : { target: c.node.attrs.target })] },
   // d/dlogits of -log softmax(logits)[y] = softmax(logits) - onehot(y)
   cross_entropy: { arity: 1, vjp: (c) => [op(c, 'xent_grad', [c.node.inputs[0], c.g], c.shapeOf(c.node.inputs[0]), c.node.attrs.offset ? { target: c.node.attrs.target, offset: c.node.attrs.offset } : { target: c.node.attrs.target })] },
+  // d/dx Σ x² = 2x
+  sumsq: { arity: 1, vjp: (c) => [op(c, 'mul', [c.node.inputs[0], op(c, 'mul', [c.g, op(c, 'const', [], [], { value: 2 })], [])], c.shapeOf(c.node.inputs[0]))] },
   mean: {
     arity: 'any',
     vjp: (c) => {

@@ -26,9 +26,16 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
     unary('hardtanh'),
     { name: 'leaky_relu', signature: 'leaky_relu(x, slope = 0.01)', minArgs: 1, maxArgs: 2, literalArgs: [1], elementwise: true },
     { name: 'dropout', signature: 'dropout(x, p)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: true },
+    // One mask per stream, shared by every step of a window (Gal & Ghahramani's variational dropout).
+    { name: 'locked_dropout', signature: 'locked_dropout(x, p)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: true },
+    // Whole rows of the table dropped per window, the same rows for every stream (Merity et al.).
+    { name: 'embedding_dropout', signature: 'embedding_dropout(E[token], p)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: true },
     { name: 'concat', signature: 'concat(a, b, ...)', minArgs: 2, maxArgs: Infinity, literalArgs: [], elementwise: false },
     { name: 'transpose', signature: 'transpose(M)', minArgs: 1, maxArgs: 1, literalArgs: [], elementwise: false },
     { name: 'cross_entropy', signature: 'cross_entropy(logits, next)', minArgs: 2, maxArgs: 2, literalArgs: [], elementwise: false },
+    // Training-only penalties, each a `loss` statement of its own (Merity et al.'s AR and TAR).
+    { name: 'ar', signature: 'ar(h, alpha)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: false },
+    { name: 'tar', signature: 'tar(layer, beta)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: false },
   ].map((b) => [b.name, b]),
 );
 
@@ -45,3 +52,9 @@ export const INITS: ReadonlyMap<string, { args: number; signature: string }> = n
 ]);
 
 export const DEFAULT_LEAKY_SLOPE = 0.01;
+
+/** The penalties a model may add to its loss in training: α · mean(h²) and β · mean((h − h at t−1)²). */
+export const PENALTIES: ReadonlySet<string> = new Set(['ar', 'tar']);
+
+/** The builtins whose second argument is a dropout rate in [0, 1). */
+export const DROPOUTS: ReadonlySet<string> = new Set(['dropout', 'locked_dropout', 'embedding_dropout']);

@@ -28,6 +28,7 @@ import { undeclaredDims } from './rules/undeclared-dims.ts';
 import { unknownNames } from './rules/unknown-names.ts';
 import { unusedParams } from './rules/unused-params.ts';
 import { weightTying } from './rules/weight-tying.ts';
+import { weightDrop } from './rules/weight-drop.ts';
 
 export const RULES: readonly Rule[] = [
   duplicateDefinitions,
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   dimValues,
   numberLiterals,
   paramInits,
+  weightDrop,
   embeddingLookup,
   builtinArguments,
   matmulShapes,

@@ -65,7 +65,8 @@ export function printNode(p: Printer, n: GNode, mode: Mode): void {
       stmt(`k.xentGrad(${o}, ${r(ins[0])}, ${r(ins[1])}, ${inB(ins[1])}, ${p.entries(ins[0])}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B);`);
       break;
     case 'mask':
-      stmt(`k.dropoutMask(${o}, B, ${p.entries(id)}, ${lit(n.attrs.p!)}, seed, ${n.attrs.index ?? 0}, ${p.span(mode)});`);
+      if (n.attrs.mode === 'rows') stmt(`k.rowMask(${o}, B, ${p.entries(id)}, ${lit(n.attrs.p!)}, seed, ${n.attrs.index ?? 0}, tokens, T1, ${p.pos(n)}, ${p.span(mode)});`);
+      else stmt(`k.dropoutMask(${o}, B, ${p.entries(id)}, ${lit(n.attrs.p!)}, seed, ${n.attrs.index ?? 0}, ${p.span(mode)}${n.attrs.mode === 'locked' ? ', true' : ''});`);
       break;
     case 'transpose': {
       const [rr, c] = nodes[ins[0]].shape;

@@ -2,7 +2,7 @@
 // cross-entropy, dropout masks. Plain loops over batch-major [B, n] buffers; they work on
 // Float32Array and Float64Array alike (the generated code is dtype-generic), and they are
 // the one place the performance work swaps in faster kernels (src/backend/fast-support.ts).
-import { mulberry32, maskSeed } from '../graph/interpret.ts';
+import { LOCKED_T, mulberry32, maskSeed, rowKept } from '../graph/interpret.ts';
 import { exactSigmoid } from './fast-math.ts';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -271,14 +271,28 @@ function steps(all: FloatArray, T: number, n: number): FloatArray[] {
   return Array.from({ length: T }, (_, t) => all.subarray(t * n, (t + 1) * n));
 }
 
-/** Inverted dropout: each entry 0 with probability p, else 1/(1-p); the same draws as the interpreter. */
-function dropoutMask(out: FloatArray, B: number, n: number, p: number, seed: number, index: number, tStart: number, tCount: number): void {
+/** Inverted dropout: each entry 0 with probability p, else 1/(1-p); the same draws as the interpreter. A locked mask is drawn once and copied to every step. */
+function dropoutMask(out: FloatArray, B: number, n: number, p: number, seed: number, index: number, tStart: number, tCount: number, locked = false): void {
   const keep = 1 / (1 - p);
   for (let s = 0; s < tCount; s++)
     for (let b = 0; b < B; b++) {
-      const rnd = mulberry32(maskSeed(seed, index, tStart + s, b));
       const o = (s * B + b) * n;
+      if (locked && s > 0) {
+        out.copyWithin(o, b * n, b * n + n);
+        continue;
+      }
+      const rnd = mulberry32(maskSeed(seed, index, locked ? LOCKED_T : tStart + s, b));
       for (let j = 0; j < n; j++) out[o + j] = rnd() < p ? 0 : keep;
+    }
+}
+
+/** embedding_dropout's mask: every entry of a looked-up row is 0 or 1/(1-p), decided per row of the table and window. */
+function rowMask(out: FloatArray, B: number, n: number, p: number, seed: number, index: number, tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number): void {
+  const keep = 1 / (1 - p);
+  for (let s = 0; s < tCount; s++)
+    for (let b = 0; b < B; b++) {
+      const o = (s * B + b) * n;
+      out.fill(rowKept(seed, index, tokens[b * T1 + tStart + s + pos], p) ? keep : 0, o, o + n);
     }
 }
 
@@ -290,5 +304,5 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
   }
 }
 
-export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, newWindow: () => {}, mvW: mv, mtvW: mtv, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, transpose, steps };
+export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, newWindow: () => {}, mvW: mv, mtvW: mtv, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, rowMask, transpose, steps };
 export type Support = typeof support;

@@ -46,6 +46,14 @@ export function maskSeed(seed: number, index: number, t: number, example: number
   return (h ^ (h >>> 16)) | 0;
 }
 
+/** The step a locked mask is seeded with at every step (real steps are >= 0), so all steps share it. */
+export const LOCKED_T = -1;
+
+/** Whether embedding_dropout keeps row `row` of the table this window: one draw per (seed, mask, row), shared by all streams and steps. */
+export function rowKept(seed: number, index: number, row: number, p: number): boolean {
+  return !(mulberry32(maskSeed(seed, index, -2, row))() < p);
+}
+
 export function logSumExp(x: Float64Array): number {
   let max = -Infinity;
   for (const v of x) if (v > max) max = v;
@@ -101,9 +109,13 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         out = Float64Array.of(n.attrs.value!);
         break;
       case 'mask': {
-        const rnd = mulberry32(maskSeed(w.maskSeed ?? 0, n.attrs.index ?? 0, n.t ?? 0, w.example ?? 0));
         const p = n.attrs.p!;
         out = new Float64Array(len);
+        if (n.attrs.mode === 'rows') {
+          out.fill(rowKept(w.maskSeed ?? 0, n.attrs.index ?? 0, vocabRow(n), p) ? 1 / (1 - p) : 0);
+          break;
+        }
+        const rnd = mulberry32(maskSeed(w.maskSeed ?? 0, n.attrs.index ?? 0, n.attrs.mode === 'locked' ? LOCKED_T : (n.t ?? 0), w.example ?? 0));
         for (let i = 0; i < len; i++) out[i] = rnd() < p ? 0 : 1 / (1 - p);
         break;
       }
@@ -134,6 +146,12 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         let s = 0;
         for (const v of inp) s += v[0];
         out = Float64Array.of(s / inp.length);
+        break;
+      }
+      case 'sumsq': {
+        let s = 0;
+        for (const v of inp[0]) s += v * v;
+        out = Float64Array.of(s);
         break;
       }
       case 'sum': {

@@ -12,11 +12,12 @@ export type Op =
   | 'seed' // generated code only: an incoming gradient (of the loss, or of a state from the next step)
   | 'state0' // the initial value of a state (the previous window's final state, or zeros)
   | 'const' // a scalar constant
-  | 'mask' // a dropout mask: 0 or 1/(1-p) per entry, drawn per example and step
+  | 'mask' // a dropout mask: 0 or 1/(1-p) per entry, drawn per example and step (or per window: attrs.mode)
   // forward ops of the IR that read data or reduce over the window
   | 'gather' // row `token[t]` of a table
   | 'cross_entropy' // -log softmax(logits)[target[t]], computed with log-sum-exp
   | 'mean' // the mean of scalar inputs: the window's loss
+  | 'sumsq' // the sum of the squares of the entries: AR/TAR penalties
   // ops that only the backward pass introduces
   | 'sum' // sum of all entries: the gradient of a broadcast scalar
   | 'scatter_row' // a zero table with row `token[t]` set to the input: the gradient of gather
@@ -43,6 +44,8 @@ export interface GNode {
     offset?: number;
     /** A dropout mask's position among the masks of one step (with t, it seeds the mask). */
     index?: number;
+    /** A mask drawn once per window: per example ('locked'), or per row of the table the lookup reads ('rows'). */
+    mode?: 'locked' | 'rows';
   };
   /** Time step the node belongs to (null for params and the loss). */
   t: number | null;
@@ -82,4 +85,8 @@ export interface Graph {
   stepLosses: number[];
   /** The statement runs, in evaluation order; GNode.seg indexes this. */
   segments: Segment[];
+  /** Training with ar/tar: each step's penalty (the sum of its terms), in time order. */
+  penalties?: number[];
+  /** Training with ar/tar: loss + the mean of the penalties, what the gradients are of (else `loss`). */
+  objective?: number;
 }

@@ -94,8 +94,23 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
         if (!training || e.p === 0) return x;
         const index = masksAt.get(t) ?? 0;
         masksAt.set(t, index + 1);
-        const mask = b.add('mask', [], shape, { p: e.p, index }, 'dropout mask', e.span, t);
+        const attrs: GNode['attrs'] = { p: e.p, index };
+        if (e.mode) attrs.mode = e.mode;
+        if (e.mode === 'rows') {
+          if (b.nodes[x].op !== 'gather') throw new GraphError('internal: embedding_dropout of something other than a lookup');
+          attrs.target = b.nodes[x].attrs.target;
+        }
+        const mask = b.add('mask', [], shape, attrs, 'dropout mask', e.span, t);
         return b.add('mul', [x, mask], shape, {}, '', e.span, t);
+      }
+      case 'ar':
+      case 'tar': {
+        // weight · mean of squares, built from graph ops so autodiff derives the gradient.
+        const x = lower(e.args[0], t, span);
+        const v = e.op === 'ar' ? x : b.add('sub', [x, lower(e.args[1], t, span)], b.nodes[x].shape, {}, '', e.span, t);
+        const sq = b.add('sumsq', [v], [], {}, '', e.span, t);
+        const n = b.nodes[x].shape.reduce((a, c) => a * c, 1);
+        return b.add('mul', [sq, b.add('const', [], [], { value: e.weight / n }, String(e.weight / n), e.span, t)], [], {}, '', e.span, t);
       }
       case 'leaky_relu':
         return b.add('leaky_relu', [lower(e.args[0], t, span)], shape, { slope: e.slope }, '', e.span, t);
@@ -106,8 +121,12 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
     }
   };
 
+  /** Step → its penalty terms (training only). */
+  const penaltiesAt = new Map<number, number[]>();
   const emit = (s: IRStmt, t: number): void => {
+    if (s.kind === 'penalty' && !training) return;
     const id = lower(s.expr, t, s.span);
+    if (s.kind === 'penalty') penaltiesAt.set(t, [...(penaltiesAt.get(t) ?? []), id]);
     const n = b.nodes[id];
     // Name the node after its statement, unless it is shared (a param, a state, another binding).
     const fresh = n.t === t && n.label === '' ;
@@ -142,5 +161,15 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
   }
   b.seg = null;
   const loss = b.add('mean', stepLosses, [], {}, 'loss', null, null);
-  return { nodes: b.nodes, T, params, states, loss, stepLosses, segments };
+  if (penaltiesAt.size === 0) return { nodes: b.nodes, T, params, states, loss, stepLosses, segments };
+  // Each step's penalties, summed; the objective adds their mean over the window to the loss.
+  const penalties = [...penaltiesAt.keys()].sort((a, c) => a - c).map((t) => {
+    const [first, ...rest] = penaltiesAt.get(t)!;
+    let sum = first;
+    for (const p of rest) sum = b.add('add', [sum, p], [], {}, '', b.nodes[p].span, t);
+    b.nodes[sum].seg = b.nodes[first].seg;
+    return sum;
+  });
+  const objective = b.add('add', [loss, b.add('mean', penalties, [], {}, 'penalty', null, null)], [], {}, 'objective', null, null);
+  return { nodes: b.nodes, T, params, states, loss, stepLosses, segments, penalties, objective };
 }

@@ -4,7 +4,7 @@
 import type { CallExpr, CellDecl, Expr, ModelDecl, Stmt } from '../syntax/ast.ts';
 import type { AnnotatedModel } from '../check/annotate.ts';
 import { boundDims, type Unit } from '../check/context.ts';
-import { BUILTINS, DEFAULT_LEAKY_SLOPE } from '../check/builtins.ts';
+import { BUILTINS, DEFAULT_LEAKY_SLOPE, PENALTIES } from '../check/builtins.ts';
 import { cellDimNames, shapePolys } from '../check/dim-terms.ts';
 import { add, asNumber, compose, constant, format, shapeSize, substitute, type Poly } from '../check/poly.ts';
 import type { IRDim, IRExpr, IRInit, IRLayer, IRModel, IRParam, IRShape, IRState, IRStmt } from './types.ts';
@@ -62,7 +62,7 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
       const shape = shapePolys(s.shape).map((d) => concrete(d, scope));
       const size = shapeSize(shape);
       total = add(total, size);
-      params.push({ name: scope.prefix + s.name.name, shape: shape.map(dimOut), size: dimOut(size), init: initOf(s), layer: scope.layer, span: s.name.span });
+      params.push({ name: scope.prefix + s.name.name, shape: shape.map(dimOut), size: dimOut(size), init: initOf(s), layer: scope.layer, ...(s.weightDrop && s.weightDrop.p > 0 ? { weightDrop: s.weightDrop.p } : {}), span: s.name.span });
     }
   };
 
@@ -113,6 +113,9 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
             return { op: 'leaky_relu', args: [args[0]], slope: e.args[1]?.kind === 'number' ? e.args[1].value : DEFAULT_LEAKY_SLOPE, shape, span };
           case 'dropout':
             return { op: 'dropout', args: [args[0]], p: (e.args[1] as Extract<Expr, { kind: 'number' }>).value, shape, span };
+          case 'locked_dropout':
+          case 'embedding_dropout':
+            return { op: 'dropout', args: [args[0]], p: (e.args[1] as Extract<Expr, { kind: 'number' }>).value, mode: b.name === 'locked_dropout' ? 'locked' : 'rows', shape, span };
           case 'concat':
             return { op: 'concat', args, shape, span };
           case 'cross_entropy': {
@@ -167,6 +170,22 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
     step.push({ name, kind: 'output', layer: name, expr: { op: 'ref', name: out, shape: states[states.length - cell.states.length].shape, span: call.span }, span: call.span });
   };
 
+  /** `loss ar(h, α)` / `loss tar(h, β)`: a penalty statement, named loss.ar, loss.tar, loss.ar2, … */
+  const penalty = (e: CallExpr, span: Stmt['span']): IRStmt => {
+    const kind = e.callee.name as 'ar' | 'tar';
+    const weight = (e.args[1] as Extract<Expr, { kind: 'number' }>).value;
+    const x = lower(modelScope, e.args[0]);
+    const shape: IRShape = [];
+    let name = `loss.${kind}`;
+    for (let k = 2; step.some((s) => s.name === name); k++) name = `loss.${kind}${k}`;
+    if (kind === 'ar') return { name, kind: 'penalty', layer: null, expr: { op: 'ar', args: [x], weight, shape, span: e.span }, span };
+    // The layer's output is its first state's new value; the state itself is the previous one.
+    const out = step.find((s) => s.kind === 'output' && x.op === 'ref' && s.name === x.name);
+    if (!out || out.expr.op !== 'ref') throw new ElaborationError(`tar of something other than a layer's output`);
+    const prev: IRExpr = { op: 'state', name: out.expr.name.replace(/'$/, ''), shape: x.shape, span: e.args[0].span };
+    return { name, kind: 'penalty', layer: null, expr: { op: 'tar', args: [x, prev], weight, shape, span: e.span }, span };
+  };
+
   const modelScope: Scope = { unit: model, prefix: '', layer: null, dims: new Map(), inputs: new Map() };
   declareParams(modelScope, decl.body);
   // Params come first in the arena order of the source; layer params follow per layer.
@@ -174,6 +193,8 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
     if (s.kind === 'let') {
       if (s.expr.kind === 'call' && bindings.has(s.expr)) instantiate(s.name.name, s.expr, modelScope);
       else step.push({ name: s.name.name, kind: s.gate ? 'gate' : 'let', layer: null, expr: lower(modelScope, s.expr), span: s.span });
+    } else if (s.kind === 'loss' && s.expr.kind === 'call' && PENALTIES.has(s.expr.callee.name)) {
+      step.push(penalty(s.expr, s.span));
     } else if (s.kind === 'loss') {
       step.push({ name: 'loss', kind: 'loss', layer: null, expr: lower(modelScope, s.expr), span: s.span });
     }

@@ -44,11 +44,14 @@ export function formatExpr(e: IRExpr, parentPrec = 0, rightSide = false): string
     case 'leaky_relu':
       return `leaky_relu(${formatExpr(e.args[0])}, ${e.slope})`;
     case 'dropout':
-      return `dropout(${formatExpr(e.args[0])}, ${e.p})`;
+      return `${e.mode === 'locked' ? 'locked_' : e.mode === 'rows' ? 'embedding_' : ''}dropout(${formatExpr(e.args[0])}, ${e.p})`;
     case 'concat':
       return `concat(${e.args.map((a) => formatExpr(a)).join(', ')})`;
     case 'cross_entropy':
       return `cross_entropy(${formatExpr(e.args[0])}, ${e.target})`;
+    case 'ar':
+    case 'tar':
+      return `${e.op}(${formatExpr(e.args[0])}, ${e.weight})`;
     default:
       return `${e.op}(${formatExpr(e.args[0])})`;
   }
@@ -75,7 +78,7 @@ export function formatSummary(m: IRModel): string {
     );
   }
   out.push('  params:');
-  out.push(...table(m.params.map((p) => [p.name, formatShapeIR(p.shape), formatDim(p.size), formatInit(p.init)]), '    '));
+  out.push(...table(m.params.map((p) => [p.name, formatShapeIR(p.shape), formatDim(p.size), formatInit(p.init) + (p.weightDrop ? `  weight_drop ${p.weightDrop}` : '')]), '    '));
   out.push(`  total: ${formatDim(m.totalParams)} parameters`);
   return out.join('\n');
 }
@@ -88,7 +91,7 @@ export function formatIR(m: IRModel): string {
     out.push(...table(m.states.map((s) => [s.name, formatShapeIR(s.shape), `(layer ${s.layer}${m.layers.find((l) => l.name === s.layer)?.reverse ? ', reversed: runs from the last step back' : ''})`]), '    '));
   }
   out.push('  step t:');
-  const rows = m.step.map((s) => [`${s.name} =`, formatExpr(s.expr), s.kind === 'loss' ? '' : formatShapeIR(s.expr.shape), s.kind === 'gate' ? '# gate' : s.kind === 'output' ? '# layer output' : s.kind === 'update' ? '# new state' : '']);
+  const rows = m.step.map((s) => [`${s.name} =`, formatExpr(s.expr), s.kind === 'loss' || s.kind === 'penalty' ? '' : formatShapeIR(s.expr.shape), s.kind === 'gate' ? '# gate' : s.kind === 'output' ? '# layer output' : s.kind === 'update' ? '# new state' : s.kind === 'penalty' ? '# training only' : '']);
   out.push(...table(rows, '    '));
   return out.join('\n');
 }

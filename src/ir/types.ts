@@ -21,6 +21,8 @@ export interface IRParam {
   size: IRDim;
   init: IRInit;
   layer: string | null;
+  /** DropConnect rate in training (`weight_drop p`): a mask over the entries, drawn once per window. */
+  weightDrop?: number;
   span: Span;
 }
 
@@ -43,6 +45,8 @@ export interface IRLayer {
   span: Span;
 }
 
+export type DropoutMode = 'locked' | 'rows';
+
 export type UnaryOp = 'neg' | 'sigmoid' | 'tanh' | 'relu' | 'exp' | 'log' | 'softplus' | 'transpose';
 export type BinaryOp = 'matmul' | 'add' | 'sub' | 'mul' | 'div';
 
@@ -61,13 +65,18 @@ export type IRExpr =
   | (Node & { op: BinaryOp; args: [IRExpr, IRExpr] })
   | (Node & { op: UnaryOp; args: [IRExpr] })
   | (Node & { op: 'leaky_relu'; args: [IRExpr]; slope: number })
-  | (Node & { op: 'dropout'; args: [IRExpr]; p: number })
+  /** mode: absent, a fresh mask per step; 'locked', one per stream and window; 'rows', rows of the looked-up table per window. */
+  | (Node & { op: 'dropout'; args: [IRExpr]; p: number; mode?: DropoutMode })
   | (Node & { op: 'concat'; args: IRExpr[] })
   /** Row `token` of an embedding table; with `offset` k, the token k steps away (k < 0: the past). */
   | (Node & { op: 'gather'; table: string; index: 'token'; offset?: number })
-  | (Node & { op: 'cross_entropy'; args: [IRExpr]; target: 'next' | 'token' });
+  | (Node & { op: 'cross_entropy'; args: [IRExpr]; target: 'next' | 'token' })
+  /** Training penalty α · mean(h²) (activation regularisation). */
+  | (Node & { op: 'ar'; args: [IRExpr]; weight: number })
+  /** Training penalty β · mean((h − h_prev)²): args are the layer's output and its first state (its previous value). */
+  | (Node & { op: 'tar'; args: [IRExpr, IRExpr]; weight: number });
 
-export type IRStmtKind = 'let' | 'gate' | 'input' | 'update' | 'output' | 'loss';
+export type IRStmtKind = 'let' | 'gate' | 'input' | 'update' | 'output' | 'loss' | 'penalty';
 
 export interface IRStmt {
   /** `e`, `h1.i`, `h1.c'` (a new state), `h1` (a layer's output), `loss`. */

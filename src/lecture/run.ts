@@ -94,8 +94,6 @@ export async function runLecture(o: LectureOptions): Promise<LectureResult> {
       const r = runNgram(stage.order!, data, texts);
       if (stage.order === 5) kn5 = r.model;
       Object.assign(row, { status: 'done', params: r.ngrams, paramsUnit: 'n-grams', seconds: r.seconds, valid: r.valid, test: r.test, note: 'interpolated modified Kneser–Ney' });
-    } else if (stage.kind === 'window') {
-      Object.assign(row, { status: 'not available', note: 'in this version (issue 15 §2: the language has no lagged token access yet)' });
     } else if (stage.kind === 'neural') {
       let p = o.plan;
       if (!p.quick) {

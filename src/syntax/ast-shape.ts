@@ -72,7 +72,7 @@ function shapes(path: string, text: string) {
       case 'dim':
         return ident(x.name) && (x.value === null ? x.valueSpan === null : isNum(x.value) && span(x.valueSpan));
       case 'param':
-        return ident(x.name) && shape(x.shape) && (x.init === null || init(x.init));
+        return ident(x.name) && shape(x.shape) && (x.init === null || init(x.init)) && (x.weightDrop === undefined || (spanned(x.weightDrop) && isNum(x.weightDrop.p)));
       case 'let':
         return typeof x.gate === 'boolean' && ident(x.name) && expr(x.expr);
       case 'update':

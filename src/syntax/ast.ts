@@ -33,6 +33,12 @@ export interface InitSpec {
   span: Span;
 }
 
+/** `weight_drop 0.5`: the DropConnect rate of a param, and where the number is. */
+export interface WeightDropSpec {
+  p: number;
+  span: Span;
+}
+
 export type BinaryOp = '+' | '-' | '*' | '/' | '@';
 
 export type Expr =
@@ -64,7 +70,8 @@ export interface CallExpr {
 
 export type Stmt =
   | { kind: 'dim'; name: Ident; value: number | null; valueSpan: Span | null; span: Span }
-  | { kind: 'param'; name: Ident; shape: ShapeExpr; init: InitSpec | null; span: Span }
+  /** weightDrop: `weight_drop p` after the shape and init (DropConnect in training). */
+  | { kind: 'param'; name: Ident; shape: ShapeExpr; init: InitSpec | null; weightDrop?: WeightDropSpec; span: Span }
   | { kind: 'let'; gate: boolean; name: Ident; expr: Expr; span: Span }
   | { kind: 'update'; state: Ident; expr: Expr; span: Span }
   | { kind: 'loss'; expr: Expr; span: Span };

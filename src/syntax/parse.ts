@@ -1,7 +1,7 @@
 // Ohm match + semantics: source text → typed AST (src/syntax/ast.ts), or one syntax
 // diagnostic at the furthest point the parser reached.
 import type * as ohm from 'ohm-js';
-import type { BinaryOp, CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, Port, ShapeExpr, Span, Stmt } from './ast.ts';
+import type { BinaryOp, CallExpr, DimOp, DimTerm, Expr, FileAST, Ident, InitSpec, Item, NamedArg, WeightDropSpec, Port, ShapeExpr, Span, Stmt } from './ast.ts';
 import { error, type Diagnostic } from '../util/diagnostic.ts';
 import { compileGrammar, grammarSource } from '../util/grammar-recipe.ts';
 import { bracketTooDeep, exprTooDeep, MAX_BRACKET_DEPTH, MAX_EXPR_DEPTH } from './limits.ts';
@@ -106,10 +106,14 @@ function addAstOperation(s: ohm.Semantics): void {
     ParamDecl(_param, groups) {
       return list(groups).flat();
     },
-    ParamGroup(names, _colon, shape, init): Stmt[] {
+    ParamGroup(names, _colon, shape, init, drop): Stmt[] {
       const sh: ShapeExpr = shape.ast();
       const spec: InitSpec | null = init.children[0] ? init.children[0].ast() : null;
-      return (list(names) as Ident[]).map((name) => ({ kind: 'param', name, shape: sh, init: spec, span: span(this) }));
+      const wd: WeightDropSpec | null = drop.children[0] ? drop.children[0].ast() : null;
+      return (list(names) as Ident[]).map((name) => ({ kind: 'param', name, shape: sh, init: spec, ...(wd ? { weightDrop: wd } : {}), span: span(this) }));
+    },
+    WeightDrop(_kw, p): WeightDropSpec {
+      return { p: Number(p.sourceString), span: span(p) };
     },
     InitSpec(_init, name, args): InitSpec {
       const a = args.children[0];

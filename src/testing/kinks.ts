@@ -46,7 +46,7 @@ export function kinkProbe(g: GradGraph): KinkProbe {
       let o = 0;
       for (let ex = 0; ex < B; ex++) {
         const vals = interpret(g, { params: w.params, tokens: w.tokens[ex], initialStates: w.initialStates?.[ex], maskSeed: w.maskSeed, example: ex }, g.forwardCount);
-        loss += vals[g.loss][0] / B;
+        loss += vals[g.objective ?? g.loss][0] / B; // what the gradients are of (penalties included)
         for (const k of kinks) {
           const x = vals[k.input];
           for (let i = 0; i < k.size; i++) sides[o++] = k.at.reduce((s, at) => s + (x[i] > at ? 1 : 0), 0);

@@ -85,7 +85,7 @@ export interface Comparison {
 }
 
 export function lossOf(g: Graph, values: ReadonlyMap<string, Float64Array>, tokens: readonly number[], maskSeed = 0): number {
-  return interpret(g, { params: values, tokens, maskSeed })[g.loss][0];
+  return interpret(g, { params: values, tokens, maskSeed })[g.objective ?? g.loss][0];
 }
 
 /** Five-point central difference of the loss in one entry of one param (truncation O(h⁴)). */

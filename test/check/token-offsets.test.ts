@@ -63,3 +63,11 @@ ${windowModel('E[token], E[token@-1]')}`);
     expect(found.map((d) => d.code)).toContain('embedding');
   });
 });
+
+describe('embedding_dropout of a lagged lookup', () => {
+  it('is refused at the offset: its row masks are drawn for the window’s own tokens', () => {
+    const errors = diagnose(windowModel('embedding_dropout(E[token@-1], 0.1), E[token]'));
+    expect(errors.map((d) => d.message)).toEqual(['embedding_dropout of a lagged lookup (E[token@-1]) is not supported yet']);
+    expect(diagnose(windowModel('embedding_dropout(E[token], 0.1), E[token@-1]'))).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@ import { MIN_NEURAL_SECONDS, neuralStages, parseBudget, plan, plannedOverhead, r
 
 describe('plan', () => {
   it('gives each neural model the same time, and all of it fits the budget', () => {
-    for (const minutes of [6, 15, 60, 240]) {
+    for (const minutes of [7, 15, 60, 240]) {
       const p = plan(minutes * 60, false);
       const n = neuralStages().length;
       expect(p.neuralSeconds! >= MIN_NEURAL_SECONDS).toBe(true);

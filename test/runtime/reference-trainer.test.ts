@@ -32,6 +32,7 @@ const gru = modelFromText(GRU, { vocab: V }, '__ref_gru');
 const lstm2 = modelFromFile('models/char-lstm.rnn', { vocab: V, embed: 3, hidden: 3 });
 const dropout = modelFromFile('test/runtime/models/tiny-dropout.rnn', { vocab: V, embed: 3, hidden: 4 });
 const tied = modelFromFile('models/word-lstm-tied.rnn', { vocab: V, embed: 3, hidden: 3 });
+const awd = modelFromFile('test/runtime/models/tiny-awd.rnn', { vocab: V, embed: 3 });
 
 /** A corpus with some structure (a noisy cycle), so training has something to learn. */
 function corpus(n: number, seed: number): Int32Array {
@@ -61,6 +62,8 @@ const cases: Case[] = [
   { name: 'GRU, nesterov', ir: gru, o: { ...base, optimizer: 'nesterov', lr: 0.3, clip: 0.3 } },
   { name: 'LSTM with dropout (tiny-dropout.rnn), centered rmsprop with momentum', ir: dropout, o: { ...base, optimizer: 'rmsprop', lr: 0.01, clip: 0.24, centered: true, momentum: 0.5, alpha: 0.9 } },
   { name: 'tied weights (word-lstm-tied.rnn), adagrad', ir: tied, o: { ...base, optimizer: 'adagrad', lr: 0.1, clip: 0.2 } },
+  { name: 'AWD-style (tiny-awd.rnn: embedding, locked and weight dropout, AR/TAR, tied), sgd', ir: awd, o: { ...base, optimizer: 'sgd', lr: 1, clip: 0.25 } },
+  { name: 'AWD-style (tiny-awd.rnn), nt-asgd', ir: awd, o: { ...base, optimizer: 'nt-asgd', lr: 1, clip: 0.25, nonmono: 0 } },
   { name: 'Elman, rmsprop', ir: elman, o: { ...base, optimizer: 'rmsprop', lr: 0.01, clip: 0.5, weightDecay: 0.1 } },
 ];
 

@@ -25,11 +25,14 @@
 //   dropout   the masks of window `step` (0-based) are the interpreter's for the window seed
 //             imul(seed, 0x9e3779b1) + step: this reuses the trainer's documented seeding, the
 //             one piece not derived independently (the masks are a seeded stream by design).
+//   weight drop the window computes with θ ⊙ m for each param declared `weight_drop p` (k-th such
+//             param: m = weightDropMask(window seed, k, p)), and its gradient is m ⊙ ∂L/∂(θ ⊙ m).
 import { unroll } from '../../src/graph/unroll.ts';
 import { interpret } from '../../src/graph/interpret.ts';
 import { differentiate, type GradGraph } from '../../src/autodiff/grad.ts';
 import { referenceLossAndGrads } from '../../src/autodiff/reference.ts';
 import type { IRModel } from '../../src/ir/types.ts';
+import { weightDropMask } from '../../src/runtime/train/weight-drop.ts';
 
 export type RefOptimizer = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam' | 'nt-asgd';
 
@@ -134,7 +137,15 @@ export function referenceTrain(ir: IRModel, init: ReadonlyMap<string, Float64Arr
     if (i === 0) carried = Array.from({ length: B }, () => new Map()); // zero states at each epoch start
     const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T + 1 }, (_, t) => train[b * batchLen + i * T + t]));
     const maskSeed = (Math.imul(o.seed, 0x9e3779b1) + (step - 1)) | 0;
-    const r = referenceLossAndGrads(graph, { params: theta, tokens: rows, initialStates: carried, maskSeed });
+    // DropConnect: the window's weights θ ⊙ m, and the chain rule back to θ.
+    const masks = new Map(ir.params.filter((q) => q.weightDrop).map((q, k) => {
+      const m = new Float64Array(theta.get(q.name)!.length);
+      weightDropMask(m, maskSeed, k, q.weightDrop!);
+      return [q.name, m];
+    }));
+    const effective = new Map([...theta].map(([n, v]) => [n, masks.has(n) ? v.map((x, k) => x * masks.get(n)![k]) : v]));
+    const r = referenceLossAndGrads(graph, { params: effective, tokens: rows, initialStates: carried, maskSeed });
+    for (const [n, m] of masks) r.grads.set(n, r.grads.get(n)!.map((x, k) => x * m[k]));
     carried = r.finalStates;
 
     const scale = o.lossScale === 'sum' ? T : 1;

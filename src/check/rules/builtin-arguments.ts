@@ -1,6 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { error } from '../../util/diagnostic.ts';
-import { BUILTINS } from '../builtins.ts';
+import { BUILTINS, DROPOUTS, PENALTIES } from '../builtins.ts';
 import { forEachExpr } from '../context.ts';
 import { snippet, typed } from '../describe.ts';
 
@@ -42,15 +42,36 @@ export const builtinArguments: Rule = {
           const a = e.args[k];
           if (!a) continue;
           if (a.kind !== 'number') {
-            ctx.report(error(this.name, a.span, `the ${b.name === 'dropout' ? 'rate' : 'slope'} of ${b.name} must be a number literal`, `its signature is ${b.signature}`));
-          } else if (b.name === 'dropout' && !(a.value >= 0 && a.value < 1)) {
-            ctx.report(error(this.name, a.span, `the dropout rate must be in [0, 1), not ${a.value}`, 'p is the probability of zeroing a unit, e.g. dropout(h, 0.5)'));
+            ctx.report(error(this.name, a.span, `the ${DROPOUTS.has(b.name) ? 'rate' : PENALTIES.has(b.name) ? 'weight' : 'slope'} of ${b.name} must be a number literal`, `its signature is ${b.signature}`));
+          } else if (PENALTIES.has(b.name) && !(a.value >= 0)) {
+            ctx.report(error(this.name, a.span, `the weight of ${b.name} must be a non-negative number, not ${a.value}`, `e.g. ${b.name === 'ar' ? 'ar(h, 2)' : 'tar(h, 1)'}`));
+          } else if (DROPOUTS.has(b.name) && !(a.value >= 0 && a.value < 1)) {
+            ctx.report(error(this.name, a.span, `the dropout rate must be in [0, 1), not ${a.value}`, `p is the probability of zeroing a unit, e.g. ${b.name === 'embedding_dropout' ? 'embedding_dropout(E[token], 0.1)' : `${b.name}(h, 0.5)`}`));
           }
         }
         // A token index passed where a vector belongs is reported by rules/embedding-lookup.ts.
         const first = ctx.typeOf(unit, e.args[0]);
         if (b.name === 'transpose' && first.kind === 'tensor' && first.shape.length !== 2) {
           ctx.report(error(this.name, e.args[0].span, `only a matrix can be transposed, but ${typed(ctx, unit, e.args[0])} is not`));
+        }
+        if (b.name === 'embedding_dropout' && e.args[0].kind !== 'index') {
+          ctx.report(error(this.name, e.args[0].span, `embedding_dropout drops rows of an embedding table, so its argument must be a lookup E[token], not ${snippet(ctx, e.args[0].span)}`, 'for other values use dropout(x, p) or locked_dropout(x, p)'));
+        }
+        // The row masks are drawn for the window's own tokens; a lagged lookup reads rows of the history too.
+        if (b.name === 'embedding_dropout' && e.args[0].kind === 'index' && e.args[0].offset) {
+          ctx.report(error(this.name, e.args[0].offset.span, `embedding_dropout of a lagged lookup (${snippet(ctx, e.args[0].span)}) is not supported yet`, 'drop rows of E[token] only, or use locked_dropout on the lagged embedding'));
+        }
+        if (PENALTIES.has(b.name) && first.kind === 'tensor' && first.shape.length !== 1) {
+          ctx.report(error(this.name, e.args[0].span, `${b.name} penalises the activations of a vector, but ${typed(ctx, unit, e.args[0])}`));
+        }
+        if (b.name === 'tar') {
+          // tar compares a layer's output with its previous value: the layer's first state.
+          const a = e.args[0];
+          const sym = a.kind === 'name' && !a.primed ? unit.symbols.get(a.name) : undefined;
+          const top = sym?.kind === 'let' && sym.stmt?.kind === 'let' ? sym.stmt.expr : null;
+          if (!(top && top.kind === 'call' && ctx.cells.has(top.callee.name) && !top.reverse)) {
+            ctx.report(error(this.name, a.span, `tar needs the output of a forward layer, so that its value at the previous step exists, but ${snippet(ctx, a.span)} is not one`, 'name a layer: h = LSTM(x, hidden = 256), then loss tar(h, 1)'));
+          }
         }
         if (b.name === 'concat') {
           for (const a of e.args) {

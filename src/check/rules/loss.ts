@@ -2,16 +2,18 @@ import type { Rule } from '../rule.ts';
 import { error } from '../../util/diagnostic.ts';
 import { lineCol } from '../../util/source.ts';
 import { typed } from '../describe.ts';
+import { PENALTIES } from '../builtins.ts';
 import { variable } from '../poly.ts';
 import { shapeDimNames } from '../dim-terms.ts';
 
 export const lossRule: Rule = {
   name: 'loss',
-  invariant: 'A model has exactly one loss, `cross_entropy(logits, next)` (or `token`), whose logits have shape [vocab].',
+  invariant: 'A model has exactly one loss `cross_entropy(logits, next)` (or `token`), whose logits have shape [vocab]; any other loss statement is a training penalty, ar(h, α) or tar(h, β).',
   run(ctx) {
     for (const unit of ctx.units) {
       if (unit.kind !== 'model') continue;
-      const losses = unit.decl.body.filter((s) => s.kind === 'loss');
+      // Penalties (ar, tar) are extra loss statements; the rest must be the one cross-entropy.
+      const losses = unit.decl.body.filter((s) => s.kind === 'loss' && !(s.expr.kind === 'call' && PENALTIES.has(s.expr.callee.name)));
       if (losses.length === 0) {
         ctx.report(error(this.name, unit.decl.name.span, `model ${unit.name} has no loss`, 'add one, e.g. loss cross_entropy(V @ h + b, next)'));
       }

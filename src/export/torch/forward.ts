@@ -97,6 +97,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
       if (n.attrs.offset) throw new Unexportable('an offset lookup (token@k) reads other tokens than the current one, which the PyTorch module does not carry', n.span, 'export with --format esm, which carries the token history');
       return `${value(n.inputs[0]).expr}[tokens[t]]`;
     }
+    if (n.op === 'mask' && n.attrs.mode) throw new Unexportable(`${n.attrs.mode === 'locked' ? 'locked_dropout' : 'embedding_dropout'} has no PyTorch lowering yet`, n.span, 'write dropout(x, p) instead to export to PyTorch; the ONNX and ES module exports (inference, where it is the identity) take it as is');
     if (n.op === 'mask') return `self._dropout_mask(B, ${JSON.stringify(n.shape)}, ${pyFloat(n.attrs.p!)})`;
     const def = opDef(n.op);
     if (!def?.torch) throw new Unexportable(`'${n.op}' has no PyTorch lowering`, n.span, 'add one to its entry in src/graph/ops/');

@@ -70,6 +70,10 @@ export function exportTorch(model: TorchExportInput, options: TorchExportOptions
 }
 
 function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): string {
+  const dropped = ir.params.find((p) => p.weightDrop);
+  if (dropped) throw new Unexportable(`weight_drop (of ${dropped.name}) has no PyTorch lowering yet`, dropped.span, 'remove weight_drop to export to PyTorch, or export for inference (ONNX, ES module), where it is the identity');
+  const penalty = ir.step.find((s) => s.kind === 'penalty');
+  if (penalty) throw new Unexportable(`the training penalty ${penalty.expr.op} has no PyTorch lowering yet`, penalty.span, 'remove the ar/tar loss statements to export to PyTorch, or export for inference (ONNX, ES module), where they do not apply');
   // The training graph: it has the dropout masks, which the module applies only when training.
   const g = unroll(ir, 1, { training: true });
   const fw = forwardCode(g, sources);

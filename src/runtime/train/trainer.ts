@@ -11,6 +11,7 @@
 //
 // It trains in the dtype of the model's arenas: float32 (LanguageModel), or float64, which
 // the reference-trainer test uses to compare it step by step with a plain float64 oracle.
+import { WeightDrop, weightDropSlots } from './weight-drop.ts';
 import type { CompiledModel, WindowRunner } from '../../backend/index.ts';
 import type { Layout } from '../../codegen/generate.ts';
 import { createOptimizer, type Arena, type Optimizer, type OptimizerState } from '../optim/optimizers.ts';
@@ -146,6 +147,8 @@ export class Trainer<A extends Arena = Float32Array> {
   /** Where the raw weights wait while the averaged ones are evaluated or saved. */
   private rawWeights: A | null = null;
   private runner: WindowRunner;
+  /** DropConnect of the params declared `weight_drop p` (null when none is). */
+  private weightDrop: WeightDrop | null;
   private window: Int32Array;
   private lastValid: EvalResult | null = null;
 
@@ -164,6 +167,8 @@ export class Trainer<A extends Arena = Float32Array> {
     this.trigger = o.optimizer === 'nt-asgd' ? new NonMonotoneTrigger(o.nonmono) : null;
     this.runner = model.training.instantiate({ Float: model.params instanceof Float64Array ? Float64Array : Float32Array, B: o.batch, T: o.bptt, params: model.params, grads: model.grads });
     this.window = new Int32Array(o.batch * (o.bptt + 1));
+    const dropped = weightDropSlots(model.training.ir, model.layout.params);
+    this.weightDrop = dropped.length ? new WeightDrop(dropped) : null;
     this.state = { step: 0, epoch: 0, epochStep: 0, tokens: 0, seconds: 0, schedule: this.schedule.state(), early: this.early.state(), bestValid: null, curve: [], clipped: 0, nonmono: this.trigger?.state() ?? null };
   }
 
@@ -307,7 +312,14 @@ export class Trainer<A extends Arena = Float32Array> {
       const lr = this.schedule.lr;
       this.batches.fill(this.window, s.epochStep);
       // Dropout masks depend only on (seed, step): a resumed run draws the same ones.
-      const loss = this.runner.run(this.window, { seed: (Math.imul(o.seed, 0x9e3779b1) + s.step) | 0 });
+      const seed = (Math.imul(o.seed, 0x9e3779b1) + s.step) | 0;
+      let loss: number;
+      this.weightDrop?.apply(params, seed);
+      try {
+        loss = this.runner.run(this.window, { seed });
+      } finally {
+        this.weightDrop?.restore(params, grads);
+      }
       const norm = scale * globalNorm(grads);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         const bad = this.badParam();
