@@ -295,6 +295,11 @@ def run(a):
             print("valid: %d tokens, loss %.10f, perplexity %.10f" % (n, nll, math.exp(nll)), flush=True)
     if distributed:
         dist.destroy_process_group()
+        # torch 1.13 can deadlock at exit destroying DDP's reducer (its gloo thread waits for
+        # the GIL the destructor holds): everything is written, so leave without destructors.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
