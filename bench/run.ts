@@ -9,6 +9,7 @@ import path from 'node:path';
 import { charWorkloads, TEXT, WORKLOAD_IDS, type CharWorkload } from './workloads.ts';
 import { float32Kernels } from '../src/codegen/index.ts';
 import { runPtb, type PtbResult } from './ptb.ts';
+import { printOrt, runOrt, type OrtResult } from './ort.ts';
 import { BENCH, PEERS, PYTHON, blasEnv, median, numpyInstalled, run, torchInstalled, type Json } from './proc.ts';
 
 // ---- options ------------------------------------------------------------------------------
@@ -145,13 +146,15 @@ async function runChar(w: CharWorkload): Promise<CharResult> {
 const started = new Date();
 const text = readFileSync(TEXT, 'utf8');
 const workloads = charWorkloads(text).filter((w) => wanted(w.id));
+const withOrt = wanted('ort');
 const cpu = `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`;
 const load0 = os.loadavg();
-log(`bench: ${[...workloads.map((w) => w.id), ...(ptb && wanted('p3') ? ['p3 (once per engine)'] : [])].join(', ')}; ${runs} run(s) each${quick ? ' (quick)' : ''}; ${torchNote ?? 'PyTorch 1 and 2 threads'}`);
+log(`bench: ${[...workloads.map((w) => w.id), ...(withOrt ? ['ort'] : []), ...(ptb && wanted('p3') ? ['p3 (once per engine)'] : [])].join(', ')}; ${runs} run(s) each${quick ? ' (quick)' : ''}; ${torchNote ?? 'PyTorch 1 and 2 threads'}`);
 
 await measurePeak();
 const char: CharResult[] = [];
 for (const w of workloads) char.push(await runChar(w));
+const ort: OrtResult | null = withOrt ? await runOrt(runs, quick, errors, log) : null;
 if (!quick) await measurePeak();
 let p3: PtbResult | null = null;
 if (ptb && wanted('p3')) {
@@ -203,6 +206,7 @@ if (p2.length) {
   );
   console.log('');
 }
+if (ort) printOrt(ort, f, table);
 if (p3) {
   console.log(`P3: ${quick ? 'PARTIAL epoch (--quick: rnnc 10 steps, PyTorch 3 s)' : 'one epoch'} of PTB, models/word-lstm.rnn (Zaremba small), SGD lr 1, clip 5, sum loss, batch 20 × BPTT 20; one run each`);
   const engines = [p3.rnnc, ...(p3.torch ? [p3.torch] : [])];
@@ -237,6 +241,7 @@ const results = {
     rnnc: { ...c.rnnc, peak_fraction: peakRnnc && c.rnnc.gflops !== null ? c.rnnc.gflops / peakRnnc : null },
     ...(withTorch ? { torch: Object.fromEntries(THREADS.map((t) => [`${t}T`, c.torch[t]])), ratio: Object.fromEntries(THREADS.map((t) => [`${t}T`, ratio(c.rnnc.tokens_per_s, c.torch[t].tokens_per_s)])) } : {}),
   })),
+  ort,
   p3,
   errors,
 };

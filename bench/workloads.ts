@@ -1,5 +1,6 @@
 // The workloads of the issue: P1 (char-LM training throughput, four cells) and P2 (sampling
-// latency per token at batch 1). P3 (PTB, one epoch) is in ptb.ts.
+// latency per token at batch 1). P3 (PTB, one epoch) is in ptb.ts; inference against ONNX
+// Runtime (`ort`) in ort.ts.
 import path from 'node:path';
 import { buildCharVocab } from '../src/index.ts';
 import { loadIR } from '../src/runtime/model.ts';
@@ -37,7 +38,7 @@ const SPECS: Omit<CharWorkload, 'forwardFlops' | 'flopsPerToken'>[] = [
   { id: 'p2', kind: 'p2', title: 'P2 LSTM-256 step, batch 1', file: model('p1-lstm.rnn'), cell: 'lstm', gates: 4, H: 256 },
 ];
 
-export const WORKLOAD_IDS = [...SPECS.map((s) => s.id), 'p3'];
+export const WORKLOAD_IDS = [...SPECS.map((s) => s.id), 'ort', 'p3'];
 
 /**
  * The char workloads with their FLOPs counted from the compiled graph; throws if a count

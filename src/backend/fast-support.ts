@@ -6,6 +6,9 @@ import { crossEntropy, packRows, support, unpack, type FloatArray, type Support 
 import { exp32, sigmoid32, tanh32 } from '../codegen/fast-math.ts';
 import type { WasmKernels } from '../kernels/index.ts';
 
+/** Packed gate products of at least this many floats (1 MiB: past a core's L2) go gate by gate, unpacked. */
+export const DIRECT_GATES_MIN_FLOATS = 1 << 18;
+
 /** What the fast path needs of the kernels: the GEMM on one memory, and the extras the native ones add. */
 export type FastKernels = Pick<WasmKernels, 'buffer' | 'gemm' | 'gemmReusedB' | 'newGeneration' | 'int32Scratch' | 'xent' | 'xentGrad' | 'copy2d' | 'addRows'>;
 
@@ -61,6 +64,13 @@ export function fastSupport(k: FastKernels): Support {
     mvPack(scratch, W, x, B, m, kk, outs) {
       if (!inMemory(scratch, W, x)) return support.mvPack(scratch, W, x, B, m, kk, outs);
       const nm = outs.length * m;
+      // A product larger than the cache (a whole window's): one GEMM per gate straight into its
+      // output costs less than writing the scratch and copying it out. The same sums either way
+      // (each entry is summed in k order whatever the columns around it).
+      if (B * nm >= DIRECT_GATES_MIN_FLOATS && inMemory(...outs)) {
+        for (let g = 0; g < outs.length; g++) reusedB(false, true, B, m, kk, 1, x.byteOffset, kk, W.byteOffset + g * m * kk * 4, kk, 0, outs[g].byteOffset, m);
+        return;
+      }
       // W is a block of parameters: constant for the window, so it is packed once for all steps.
       reusedB(false, true, B, nm, kk, 1, x.byteOffset, kk, W.byteOffset, kk, 0, scratch.byteOffset, nm);
       if (copy2d && inMemory(...outs)) {

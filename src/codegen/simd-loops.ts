@@ -50,6 +50,8 @@ const splat = (x: number): Bytes => f32x4.splat(f32c(x));
 // The approximations of fast-math.ts (exp32, tanh32), evaluated in float32 lanes.
 const LOG2E = Math.LOG2E, LN2_HI = LN2_SPLIT.hi, LN2_LO = LN2_SPLIT.lo;
 const TANH = TANH_RATIONAL;
+// 1.5·2²³ and its float32 bits: integers added to it land in the low mantissa bits.
+const MAGIC = 12582912, MAGIC_BITS = 0x4b400000;
 
 /** Compiles one loop into `f`; `params` are the array pointers and scalars in order. */
 function compileLoop(f: FunctionBuilder, spec: LoopSpec): void {
@@ -85,13 +87,17 @@ function compileLoop(f: FunctionBuilder, spec: LoopSpec): void {
 
   // e^x in float32: x = n·ln2 + r, Taylor polynomial of degree 6, 2^n built in the exponent
   // bits ((n + 127) << 23). Clamped to [-87, 88] so that n stays a normal exponent.
+  // The clamps are pmin/pmax with x first: the same values as min/max for every x (a NaN x
+  // passes through), one instruction each instead of min/max's NaN and ±0 sequences.
+  // n is an integer in [-126, 127], so n + 1.5·2²³ is exact and its bits are 0x4B400000 + n:
+  // the same i32 as trunc_sat(n) without trunc_sat's range checks.
   const exp = (x: Bytes): Bytes => {
     const n = floorLocal, r = rLocal;
     let p = splat(1 / 720);
     for (const k of [1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1]) p = f32x4.add(f32x4.mul(p, get(r)), splat(k));
-    const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(get(n)), i32x4.splat(i32c(127))), i32c(23));
+    const scale = i32x4.shl(i32x4.add(f32x4.add(get(n), splat(MAGIC)), i32x4.splat(i32c(127 - MAGIC_BITS))), i32c(23));
     return [
-      ...setLocal(r, f32x4.max(f32x4.min(x, splat(88)), splat(-87))),
+      ...setLocal(r, f32x4.pmax(f32x4.pmin(x, splat(88)), splat(-87))),
       ...setLocal(n, f32x4.floor(f32x4.add(f32x4.mul(get(r), splat(LOG2E)), splat(0.5)))),
       ...setLocal(r, f32x4.sub(f32x4.sub(get(r), f32x4.mul(get(n), splat(LN2_HI))), f32x4.mul(get(n), splat(LN2_LO)))),
       ...f32x4.mul(p, scale),
@@ -105,7 +111,7 @@ function compileLoop(f: FunctionBuilder, spec: LoopSpec): void {
     let q = splat(TANH.q[3]);
     for (let k = 2; k >= 0; k--) q = f32x4.add(f32x4.mul(q, get(s)), splat(TANH.q[k]));
     return [
-      ...setLocal(c, f32x4.max(f32x4.min(x, splat(TANH.clamp)), splat(-TANH.clamp))),
+      ...setLocal(c, f32x4.pmax(f32x4.pmin(x, splat(TANH.clamp)), splat(-TANH.clamp))), // as exp's clamp
       ...setLocal(s, f32x4.mul(get(c), get(c))),
       ...f32x4.div(f32x4.mul(get(c), p), q),
     ];

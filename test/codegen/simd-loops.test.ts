@@ -68,6 +68,26 @@ describe('SIMD element-wise loops (oracle: the ops in float64)', () => {
     expect(e[10]).toBeGreaterThanOrEqual(0);
   });
 
+  it('a NaN stays NaN through exp, sigmoid and tanh (their clamps pass it on), infinities saturate as in JavaScript', () => {
+    const xs = [NaN, Infinity, -Infinity, 0];
+    F.set(xs, 0);
+    const run = (op: string) => {
+      const spec: LoopSpec = { shape: 'flat', len: 4, arrays: 2, scalars: 0, ops: [{ op, inputs: [{ kind: 'array', param: 0, access: 'vec' }], store: 1 }] };
+      buildLoopModule([spec], { memory, pages: PAGES, shared: false }).f0(0, 400, 4);
+      return Array.from(F.subarray(100, 104));
+    };
+    for (const op of ['exp', 'sigmoid', 'tanh']) expect(Number.isNaN(run(op)[0]), `${op}(NaN)`).toBe(true);
+    expect(run('tanh').slice(1)).toEqual([1, -1, 0]);
+    const s = run('sigmoid');
+    expect(s[1]).toBe(1);
+    expect(s[2]).toBeLessThan(1e-37);
+    expect(s[3]).toBe(0.5);
+    const e = run('exp');
+    expect(e[1]).toBeCloseTo(Math.exp(88), -33);
+    expect(e[2]).toBeLessThan(1e-37);
+    expect(e[3]).toBe(1);
+  });
+
   it('rows loop: vec, shared and per-row operands, scalars, values reused across ops', () => {
     const rows = 3, len = 8;
     for (let i = 0; i < rows * len; i++) F[i] = Math.sin(i);        // x: vec

@@ -9,11 +9,12 @@
 //     pack A block (mc×kc) into panels of MR rows
 //     for each NR-column panel of B: pack it on first use (kept for the next ic blocks),
 //       then run the MR×NR micro-kernel over every A panel of the block.
-// The micro-kernel keeps its tile in GCC vector-extension registers (8 floats: one AVX
-// register with -march=native; the compiler splits it on narrower machines) and relies on
-// -ffp-contract=fast to turn acc += b * a into fused multiply-adds. The tile is 8×24 where
-// AVX-512VL gives 32 vector registers (24 accumulators + 3 B vectors + a broadcast; 8 rows
-// also divide the batch sizes people use), else 6×16 (12 + 2 + 1 of 16 registers).
+// The micro-kernel keeps its tile in GCC vector-extension registers (vtf, common.h: 16 floats,
+// one AVX-512 register, where the build has AVX-512F; else 8, one AVX register, split by the
+// compiler on narrower machines) and relies on -ffp-contract=fast to turn acc += b * a into
+// fused multiply-adds. The tile is 8×32 with AVX-512F (16 accumulators + 2 B vectors + a
+// broadcast), 8×24 with AVX-512VL alone (24 + 3 + 1 of 32 registers; 8 rows also divide the
+// batch sizes people use), else 6×16 (12 + 2 + 1 of 16 registers).
 //
 // Two threads: a call may hand half of C (columns, or rows) to the helper (threads.c).
 
@@ -70,15 +71,15 @@ static void pack_b(int tb, const float *B, int ldb, int p0, int j0, int kc, int 
 
 static void kernel(int kc, const float *restrict Ap, const float *restrict Bp, float *C, int ldc,
                    float alpha, float beta, int m, int n) {
-  v8f acc[MR][NV];
+  vtf acc[MR][NV];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; r++)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) acc[r][v] = (v8f){0};
+    for (int v = 0; v < NV; v++) acc[r][v] = (vtf){0};
   for (int p = 0; p < kc; p++) {
-    v8f b[NV];
+    vtf b[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) b[v] = *(const v8f *)(Bp + v * 8);
+    for (int v = 0; v < NV; v++) b[v] = *(const vtf *)(Bp + v * VL);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
       const float a = Ap[r];
@@ -93,14 +94,14 @@ static void kernel(int kc, const float *restrict Ap, const float *restrict Bp, f
     if (n == NR) {
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) {
-        v8f x = acc[r][v] * alpha;
-        if (beta != 0.0f) x += beta * *(v8fu *)(c + v * 8);
-        *(v8fu *)(c + v * 8) = x;
+        vtf x = acc[r][v] * alpha;
+        if (beta != 0.0f) x += beta * *(vtfu *)(c + v * VL);
+        *(vtfu *)(c + v * VL) = x;
       }
     } else {
-      float t[NR] __attribute__((aligned(32)));
+      float t[NR] __attribute__((aligned(64)));
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; v++) *(v8f *)(t + v * 8) = acc[r][v] * alpha;
+      for (int v = 0; v < NV; v++) *(vtf *)(t + v * VL) = acc[r][v] * alpha;
       if (beta != 0.0f) {
         for (int j = 0; j < n; j++) c[j] = t[j] + beta * c[j];
       } else {

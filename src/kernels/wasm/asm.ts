@@ -136,6 +136,8 @@ export const f32x4 = {
   extract_lane: (a: Bytes, lane: number): Bytes => [...a, ...simd(0x1f), lane],
   add: vbin(0xe4), sub: vbin(0xe5), mul: vbin(0xe6), div: vbin(0xe7),
   min: vbin(0xe8), max: vbin(0xe9),
+  /** Pseudo-min: b < a ? b : a (one instruction; min's NaN and ±0 rules cost several). */
+  pmin: vbin(0xea),
   /** Pseudo-max: a < b ? b : a (no NaN propagation rules beyond the comparison). */
   pmax: vbin(0xeb),
   neg: vun(0xe1), floor: vun(0x68),
