@@ -49,6 +49,8 @@ describe('onEpoch: the epoch summary', () => {
     const counts = epochs.map((e) => e.clipped);
     expect(counts.some((c) => c > 0 && c < 6)).toBe(true);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(steps.filter((s) => s.gradNorm > clip).length);
+    // Every step clipped: each epoch counts its own 6, not the previous epoch's last step too.
+    expect((await run({ ...options, clip: 1e-6 })).epochs.map((e) => e.clipped)).toEqual([6, 6, 6]);
   });
 });
 
