@@ -86,6 +86,8 @@ it('trains a char model on pasted text in the page, as the library does, and the
     // A sample from the trained model, of its characters.
     await s.page.fill('#prompt', 'it was');
     await s.page.click('#sample');
+    // The worker samples asynchronously: the button comes back when the text is shown.
+    await s.page.waitForFunction(() => !(document.querySelector('#sample') as HTMLButtonElement).disabled && (document.querySelector('#sampled')?.textContent ?? '') !== '');
     const sampled = (await s.page.textContent('#sampled'))!;
     expect(sampled.startsWith('it was')).toBe(true);
     expect([...sampled].length).toBe('it was'.length + 300);
