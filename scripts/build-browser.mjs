@@ -58,21 +58,20 @@ const ohm = await import('ohm-js');
 const grammar = readFileSync(path.join(root, 'grammar/rnn.ohm'), 'utf8');
 const recipe = JSON.parse(ohm.grammar(grammar).toRecipe());
 const t0 = performance.now();
-const result = await esbuild.build({
+/** An ES module bundle for the browser; esbuild's errors as file:line:col lines and exit 1. */
+const bundle = (options) =>
+  esbuild
+    .build({ bundle: true, format: 'esm', platform: 'browser', target: 'es2022', legalComments: 'none', logLevel: 'silent', metafile: true, ...options })
+    .catch((e) => {
+      for (const m of e.errors ?? [e]) console.error(m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : String(m.text ?? m));
+      process.exit(1);
+    });
+
+const result = await bundle({
   entryPoints: [path.join(root, 'src/browser/index.ts')],
   outfile,
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
   plugins: [twins],
   define: { RNNC_GRAMMAR: JSON.stringify({ grammar, recipe }), RNNC_SHIPPED_MODELS: JSON.stringify(shippedModels()) },
-  legalComments: 'none',
-  logLevel: 'silent',
-  metafile: true,
-}).catch((e) => {
-  for (const m of e.errors ?? [e]) console.error(m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : String(m.text ?? m));
-  process.exit(1);
 });
 
 /** The worker's `./index.ts` is the library bundle itself, loaded from beside the worker. */
@@ -82,20 +81,10 @@ const library = {
     build.onResolve({ filter: /^\.\/index\.ts$/ }, () => ({ path: `./${path.basename(outfile)}`, external: true }));
   },
 };
-const worker = await esbuild.build({
+const worker = await bundle({
   entryPoints: [path.join(root, 'src/browser/train-worker.ts')],
   outfile: path.join(path.dirname(outfile), 'train-worker.mjs'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
   plugins: [library],
-  legalComments: 'none',
-  logLevel: 'silent',
-  metafile: true,
-}).catch((e) => {
-  for (const m of e.errors ?? [e]) console.error(m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : String(m.text ?? m));
-  process.exit(1);
 });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 const workerBytes = Object.values(worker.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
