@@ -7,6 +7,9 @@
 //   autodiff  src/autodiff
 //   codegen   src/codegen
 // (unset: all three folders in one run). `node scripts/mutation-score.mjs` adds the reports up.
+// MUTATE_FILES (comma-separated globs inside the scope, with MUTATE_TAG to name its reports)
+// runs part of a scope: a run that cannot finish in one sitting is split by files, since an
+// interrupted run keeps nothing.
 const SCOPES = {
   training: ['src/runtime/train/trainer.ts', 'src/runtime/train/batches.ts', 'src/runtime/optim/*.ts'],
   runtime: ['src/runtime/**/*.ts', 'src/backend/**/*.ts', '!src/runtime/train/trainer.ts', '!src/runtime/train/batches.ts', '!src/runtime/optim/*.ts'],
@@ -30,11 +33,15 @@ const TESTS = {
 };
 process.env.RNNC_MUTATE_TESTS = name === 'all' ? '' : TESTS[name].join(',');
 
+const files = process.env.MUTATE_FILES?.split(',').map((f) => f.trim()).filter(Boolean);
+if (files && name === 'all') throw new Error('MUTATE_FILES needs a MUTATE_SCOPE (its tests are the scope\'s)');
+if (files && !process.env.MUTATE_TAG) throw new Error('MUTATE_FILES needs a MUTATE_TAG naming its reports');
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts', related: false },
-  mutate: name === 'all' ? ['src/runtime/**/*.ts', 'src/autodiff/**/*.ts', 'src/codegen/**/*.ts'] : SCOPES[name],
+  mutate: files ?? (name === 'all' ? ['src/runtime/**/*.ts', 'src/autodiff/**/*.ts', 'src/codegen/**/*.ts'] : SCOPES[name]),
   coverageAnalysis: 'perTest',
   concurrency: 1,
   timeoutMS: 30_000,

@@ -2,30 +2,41 @@
 // Installed, rnnc runs its build (dist/). In a clone of the repository, where src/ is present
 // and tsx is installed, it runs the TypeScript source instead, so the CLI that developers and
 // the tests run is always the code as it stands, never a stale dist/. RNNC_DIST=1 runs the
-// build in a clone too.
-import { existsSync } from 'node:fs';
-import module from 'node:module';
+// build in a clone too. CommonJS (bin/package.json): `rnnc check`, the command that must start
+// fast, then runs from dist/cli/check-fast.cjs without loading Node's ES module loader at all.
+'use strict';
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
 
-const source = new URL('../src/cli/main.ts', import.meta.url);
-const built = new URL('../dist/cli/main.js', import.meta.url);
+const root = path.join(__dirname, '..');
+const source = path.join(root, 'src/cli/main.ts');
+const built = path.join(root, 'dist/cli/main.js');
+const fast = path.join(root, 'dist/cli/check-fast.cjs');
 
-async function tsx() {
-  try {
-    return await import('tsx/esm/api');
-  } catch {
-    return undefined;
+async function main() {
+  if (process.env.RNNC_DIST !== '1' && existsSync(source)) {
+    const dev = await import('tsx/esm/api').catch(() => undefined);
+    if (dev) {
+      dev.register();
+      return import(pathToFileURL(source).href);
+    }
   }
+  if (!existsSync(built)) {
+    console.error('rnnc: dist/ is missing: build it with `npm run build` (or install the dev dependencies to run from source)');
+    process.exit(1);
+  }
+  if (process.argv[2] === 'check' && existsSync(fast)) {
+    // null: not check's usual form (help, an unknown option): main.js hands it to commander.
+    const code = require(fast).fastCheck(process.argv);
+    if (code !== null) {
+      process.exitCode = code;
+      return undefined;
+    }
+  }
+  // Node >= 22.1 keeps V8's compiled code of the modules between runs (a faster start).
+  require('node:module').enableCompileCache?.();
+  return import(pathToFileURL(built).href);
 }
 
-const dev = process.env.RNNC_DIST !== '1' && existsSync(source) ? await tsx() : undefined;
-if (dev) {
-  dev.register();
-  await import(source.href);
-} else if (existsSync(built)) {
-  // Node >= 22.1 keeps V8's compiled code of the modules between runs (a faster start).
-  module.enableCompileCache?.();
-  await import(built.href);
-} else {
-  console.error('rnnc: dist/ is missing: build it with `npm run build` (or install the dev dependencies to run from source)');
-  process.exit(1);
-}
+main();

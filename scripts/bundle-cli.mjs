@@ -20,8 +20,10 @@ function entries(root) {
  * own place, so each becomes the URL of that file's tsc output in dist/ (grammar, package.json
  * and the native build are found relative to it exactly as from the unbundled dist/).
  */
-function ownUrl(root, outdir) {
+function ownUrl(root, outdir, format = 'esm') {
   const src = path.join(root, 'src');
+  // CommonJS has no import.meta: the bundle's own URL comes from __filename there.
+  const base = format === 'cjs' ? "require('node:url').pathToFileURL(__filename)" : 'import.meta.url';
   return {
     name: 'own-import-meta-url',
     setup(build) {
@@ -30,7 +32,7 @@ function ownUrl(root, outdir) {
         if (!args.path.startsWith(src + path.sep) || !text.includes('import.meta.url')) return undefined;
         const compiled = path.join(root, 'dist', path.relative(src, args.path)).replace(/\.ts$/, '.js');
         const rel = path.relative(outdir, compiled).split(path.sep).join('/');
-        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: 'ts' };
+        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, ${base}).href`), loader: 'ts' };
       });
     },
   };
@@ -82,13 +84,31 @@ export async function bundleCli(root, outdir = path.join(root, 'dist/cli')) {
     metafile: true,
     logLevel: 'warning',
   });
+  // `rnnc check` alone as one CommonJS file (src/cli/check-fast.ts): bin/rnnc.js runs it
+  // without Node's ES module loader. It shares no module state with the ES bundle above.
+  const fast = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['src/cli/check-fast.ts'],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile: path.join(outdir, 'check-fast.cjs'),
+    external: EXTERNAL,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    plugins: [ownUrl(root, outdir, 'cjs')],
+    metafile: true,
+    logLevel: 'warning',
+  });
   const contents = {};
-  for (const [file, out] of Object.entries(written.metafile.outputs)) {
+  for (const [file, out] of Object.entries({ ...written.metafile.outputs, ...fast.metafile.outputs })) {
     contents[path.basename(file)] = Object.keys(out.inputs).sort();
   }
   // tsc's per-module JavaScript of the CLI is not used any more: only the bundle is left.
   for (const f of readdirSync(outdir)) {
-    if (f.endsWith('.js') && !Object.hasOwn(contents, f)) rmSync(path.join(outdir, f));
+    if ((f.endsWith('.js') || f.endsWith('.cjs')) && !Object.hasOwn(contents, f)) rmSync(path.join(outdir, f));
   }
   writeFileSync(path.join(outdir, 'bundle.json'), JSON.stringify(contents, null, 1));
   return contents;

@@ -4,15 +4,12 @@
 // --quiet) is run here without commander, and with the parse cache warm, without Ohm.
 import { parseCacheDir, useParseCache } from '../syntax/parse-cache.ts';
 import { checkArgs } from './check-args.ts';
+import { exitQuietlyOnEpipe, exitWithFailure } from './failure.ts';
 
 // Parses of unchanged files come from disk: a check of such a file never loads Ohm.
 useParseCache(parseCacheDir(process.env));
 
-// Output piped into `head` closes early; that is not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
+exitQuietlyOnEpipe();
 
 try {
   // Anything check-args.ts does not know for certain (help, an unknown option, a bad value)
@@ -26,13 +23,5 @@ try {
   }
 } catch (e) {
   // common.ts knows the library's error classes, and loads much of it: only on this path.
-  const { isUserError } = await import('./common.ts');
-  if (isUserError(e)) {
-    console.error(`error: ${e.message}`);
-    process.exit(1);
-  }
-  // Anything that escapes is a bug in rnnc, not in the user's file: say so plainly.
-  console.error(`rnnc: internal error: ${e instanceof Error ? e.message : String(e)}`);
-  console.error('please report this with the file that caused it');
-  process.exit(70);
+  exitWithFailure(e, (await import('./common.ts')).isUserError);
 }

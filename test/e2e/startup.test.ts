@@ -126,4 +126,34 @@ describe('rnnc check from the bundle (scripts/bundle-cli.mjs)', () => {
       expect(sources.filter((s) => s.includes(heavy)), heavy).toEqual([]);
     }
   });
+
+  it('bin/rnnc.js runs check from the CommonJS bundle alone, with the same output as main.js', async () => {
+    // The installed layout: bin/ (CommonJS by bin/package.json) beside the bundle, no src/.
+    mkdirSync(join(pkg, 'bin'), { recursive: true });
+    for (const f of ['rnnc.js', 'package.json']) copyFileSync(join(root, 'bin', f), join(pkg, 'bin', f));
+    const bin = join(pkg, 'bin/rnnc.js');
+    const { cold, warm } = await coldAndWarm(bin, {}, 'fast');
+    const esm = await coldAndWarm(join(pkg, 'dist/cli/main.js'), {}, 'fast-esm');
+    expect(cold.code, cold.stderr).toBe(0);
+    expect(cold.stdout).toBe(esm.cold.stdout);
+    expect(warm.stdout).toBe(esm.warm.stdout);
+    expect(warm.stderr).toBe(esm.warm.stderr);
+    expect(cold.loaded.some((u) => u.includes(OHM))).toBe(true);
+    const files = [...new Set(warm.loaded.filter((u) => u.startsWith('file://')))];
+    // Only the bin and check-fast.cjs: no ES module of the bundle (main.js, its chunks), no Ohm.
+    expect(files.filter((u) => !u.endsWith('/pkg/bin/rnnc.js')).map((u) => basename(u))).toEqual(['check-fast.cjs']);
+    expect(contents['check-fast.cjs']).toContain('src/check/index.ts');
+    for (const heavy of ['src/runtime/', 'src/kernels/', 'src/codegen/', 'src/cli/program.ts', 'node_modules/commander/']) {
+      expect(contents['check-fast.cjs'].filter((s) => s.includes(heavy)), heavy).toEqual([]);
+    }
+
+    // A model with errors, a missing file, and a line the fast path leaves to commander.
+    const bad = join(work, 'bad.rnn');
+    writeFileSync(bad, 'model M {\n  dims { vocab }\n  param E: [vocab, nope] init normal(0.1)\n}\n');
+    for (const args of [['check', bad], ['check', join(work, 'missing.rnn')], ['check', '--help'], ['check', '--dims', 'vocab=x', bad]]) {
+      const viaBin = await run(bin, args, { RNNC_CACHE_DIR: 'off' });
+      const viaMain = await run(join(pkg, 'dist/cli/main.js'), args, { RNNC_CACHE_DIR: 'off' });
+      expect([viaBin.code, viaBin.stdout, viaBin.stderr], args.join(' ')).toEqual([viaMain.code, viaMain.stdout, viaMain.stderr]);
+    }
+  });
 });
