@@ -140,12 +140,30 @@ describe('rnnc check from the bundle (scripts/bundle-cli.mjs)', () => {
     expect(warm.stderr).toBe(esm.warm.stderr);
     expect(cold.loaded.some((u) => u.includes(OHM))).toBe(true);
     const files = [...new Set(warm.loaded.filter((u) => u.startsWith('file://')))];
-    // Only the bin and check-fast.cjs: no ES module of the bundle (main.js, its chunks), no Ohm.
-    expect(files.filter((u) => !u.endsWith('/pkg/bin/rnnc.js')).map((u) => basename(u))).toEqual(['check-fast.cjs']);
+    // Only the bin (which compiles check-fast.cjs itself, with node:vm): no ES module of the
+    // bundle (main.js, its chunks), no Ohm.
+    expect(files.filter((u) => !u.endsWith('/pkg/bin/rnnc.js')).map((u) => basename(u))).toEqual([]);
     expect(contents['check-fast.cjs']).toContain('src/check/index.ts');
     for (const heavy of ['src/runtime/', 'src/kernels/', 'src/codegen/', 'src/cli/program.ts', 'node_modules/commander/']) {
       expect(contents['check-fast.cjs'].filter((s) => s.includes(heavy)), heavy).toEqual([]);
     }
+
+    // V8's code cache of the bundle, as scripts/build.mjs writes it: used, and a damaged one
+    // refused by V8 without changing anything a check prints.
+    const cache = join(pkg, 'dist/cli/check-fast.cjs.v8-cache');
+    const args = ['check', 'models/char-lstm.rnn', 'models/cells/gru.rnn'];
+    const env = { RNNC_CACHE_DIR: join(work, 'fast') };
+    expect((await run(bin, args, { ...env, RNNC_DEBUG_STARTUP: '1' })).stderr).toContain('rnnc: check from check-fast.cjs, code cache absent');
+    await run(bin, args, { ...env, RNNC_WRITE_CODE_CACHE: '1' });
+    expect(existsSync(cache)).toBe(true);
+    const cached = await run(bin, args, { ...env, RNNC_DEBUG_STARTUP: '1' });
+    expect(cached.stderr).toContain('code cache used');
+    expect(cached.stdout).toBe(warm.stdout);
+    writeFileSync(cache, 'not a code cache');
+    const damaged = await run(bin, args, { ...env, RNNC_DEBUG_STARTUP: '1' });
+    expect(damaged.stderr).toContain('code cache rejected');
+    expect([damaged.code, damaged.stdout]).toEqual([0, warm.stdout]);
+    rmSync(cache);
 
     // A model with errors, a missing file, and a line the fast path leaves to commander.
     const bad = join(work, 'bad.rnn');
