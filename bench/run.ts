@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only p1-lstm,p2] [-- --runs N] [-- --ptb] [-- --no-torch]`
+// `npm run bench [-- --quick] [-- --only p1-lstm,p2] [-- --runs N] [-- --ptb] [-- --browser] [-- --no-torch]`
 // rnnc against PyTorch (../shared/peers/torch.sh, 1 and 2 threads) in the same run, each
 // measurement a fresh child process, median of the runs; the OpenBLAS SGEMM peak measured in
 // the same run; a table on stdout (progress on stderr) and bench/results/latest.json.
@@ -10,6 +10,7 @@ import { charWorkloads, TEXT, WORKLOAD_IDS, type CharWorkload } from './workload
 import { float32Kernels } from '../src/codegen/index.ts';
 import { runPtb, type PtbResult } from './ptb.ts';
 import { printOrt, runOrt, type OrtResult } from './ort.ts';
+import { runBrowser, type BrowserResult } from './browser-run.ts';
 import { BENCH, PEERS, PYTHON, blasEnv, median, numpyInstalled, run, torchInstalled, type Json } from './proc.ts';
 
 // ---- options ------------------------------------------------------------------------------
@@ -19,9 +20,9 @@ const value = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const known = new Set(['--quick', '--only', '--runs', '--ptb', '--no-torch']);
+const known = new Set(['--quick', '--only', '--runs', '--ptb', '--browser', '--no-torch']);
 for (let i = 0; i < argv.length; i++) {
-  if (!known.has(argv[i])) fail(`unknown option ${argv[i]} (usage: npm run bench [-- --quick] [--only ${WORKLOAD_IDS.join(',')}] [--runs N] [--ptb] [--no-torch])`);
+  if (!known.has(argv[i])) fail(`unknown option ${argv[i]} (usage: npm run bench [-- --quick] [--only ${WORKLOAD_IDS.join(',')}] [--runs N] [--ptb] [--browser] [--no-torch])`);
   if (argv[i] === '--only' || argv[i] === '--runs') i++;
 }
 const quick = argv.includes('--quick');
@@ -32,6 +33,8 @@ for (const id of only ?? []) if (!WORKLOAD_IDS.includes(id)) fail(`--only: no wo
 const ptb = argv.includes('--ptb');
 if (only?.includes('p3') && !ptb) fail('p3 (one PTB epoch per engine, 5–20 minutes each) runs only with --ptb');
 const wanted = (id: string) => !only || only.includes(id);
+// The browser workload (headless Chromium beside TF.js, ~1 minute per run) runs only when asked for.
+const withBrowser = argv.includes('--browser') || !!only?.includes('browser');
 // P1: warm-up and timed optimizer steps (windows of 32 × 64); P2: warm-up and timed tokens.
 const P1 = quick ? { warmup: 2, steps: 3 } : { warmup: 5, steps: 20 };
 const P2 = quick ? { warmup: 50, tokens: 300 } : { warmup: 200, tokens: 2000 };
@@ -149,12 +152,13 @@ const workloads = charWorkloads(text).filter((w) => wanted(w.id));
 const withOrt = wanted('ort');
 const cpu = `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}`;
 const load0 = os.loadavg();
-log(`bench: ${[...workloads.map((w) => w.id), ...(withOrt ? ['ort'] : []), ...(ptb && wanted('p3') ? ['p3 (once per engine)'] : [])].join(', ')}; ${runs} run(s) each${quick ? ' (quick)' : ''}; ${torchNote ?? 'PyTorch 1 and 2 threads'}`);
+log(`bench: ${[...workloads.map((w) => w.id), ...(withOrt ? ['ort'] : []), ...(ptb && wanted('p3') ? ['p3 (once per engine)'] : []), ...(withBrowser ? ['browser'] : [])].join(', ')}; ${runs} run(s) each${quick ? ' (quick)' : ''}; ${torchNote ?? 'PyTorch 1 and 2 threads'}`);
 
 await measurePeak();
 const char: CharResult[] = [];
 for (const w of workloads) char.push(await runChar(w));
 const ort: OrtResult | null = withOrt ? await runOrt(runs, quick, errors, log) : null;
+const browser: BrowserResult | null = withBrowser ? runBrowser(runs, quick, errors) : null;
 if (!quick) await measurePeak();
 let p3: PtbResult | null = null;
 if (ptb && wanted('p3')) {
@@ -207,6 +211,7 @@ if (p2.length) {
   console.log('');
 }
 if (ort) printOrt(ort, f, table);
+if (browser) console.log(`\nIn the browser: the exported char-LSTM (models/char-lstm.rnn) and in-page training beside TensorFlow.js (wasm backend), same page, same run (bench/browser.ts)\n${browser.report}\n`);
 if (p3) {
   console.log(`P3: ${quick ? 'PARTIAL epoch (--quick: rnnc 10 steps, PyTorch 3 s)' : 'one epoch'} of PTB, models/word-lstm.rnn (Zaremba small), SGD lr 1, clip 5, sum loss, batch 20 × BPTT 20; one run each`);
   const engines = [p3.rnnc, ...(p3.torch ? [p3.torch] : [])];
@@ -243,6 +248,7 @@ const results = {
   })),
   ort,
   p3,
+  browser: browser?.results ?? browser?.report ?? null,
   errors,
 };
 const dir = path.join(BENCH, 'results');

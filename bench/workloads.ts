@@ -38,7 +38,7 @@ const SPECS: Omit<CharWorkload, 'forwardFlops' | 'flopsPerToken'>[] = [
   { id: 'p2', kind: 'p2', title: 'P2 LSTM-256 step, batch 1', file: model('p1-lstm.rnn'), cell: 'lstm', gates: 4, H: 256 },
 ];
 
-export const WORKLOAD_IDS = [...SPECS.map((s) => s.id), 'ort', 'p3'];
+export const WORKLOAD_IDS = [...SPECS.map((s) => s.id), 'ort', 'p3', 'browser'];
 
 /**
  * The char workloads with their FLOPs counted from the compiled graph; throws if a count
