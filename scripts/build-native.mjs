@@ -62,6 +62,9 @@ function main() {
   const contract = isClang(cc) ? '-ffp-contract=on' : '-ffp-contract=fast';
   // -fno-math-errno: sqrt without the errno path, so loops that take roots (Adam) vectorise.
   const common = ['-O3', '-std=gnu11', contract, '-fno-math-errno', '-fPIC', '-shared', '-pthread', `-I${include}`];
+  // Never unloaded: Node dlcloses an addon when the last worker thread that loaded it exits,
+  // which would unmap the code and data under the GEMM's helper thread (a crash at its next wake).
+  if (process.platform !== 'darwin' && process.platform !== 'win32') common.splice(-1, 0, '-Wl,-z,nodelete');
   // macOS links an addon's napi_* symbols at load time, from the node binary.
   if (process.platform === 'darwin') common.splice(-1, 0, '-undefined', 'dynamic_lookup');
   // Tuned for this CPU first; a compiler that rejects -march=native still gets a portable build.
