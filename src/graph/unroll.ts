@@ -42,6 +42,12 @@ export function lookaheadOf(ir: IRModel): number {
   return a;
 }
 
+/** The loss over context positions (`cross_entropy(logits, token@-2, …)`: skip-gram), if the model has one. */
+export function contextLoss(ir: IRModel): IRExpr | null {
+  for (const s of ir.step) if (s.kind === 'loss' && s.expr.op === 'cross_entropy' && s.expr.offsets) return s.expr;
+  return null;
+}
+
 export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Graph {
   if (!Number.isInteger(T) || T < 1) throw new GraphError(`the window length must be a positive integer, not ${T}`);
   const training = options.training ?? true;

@@ -31,8 +31,7 @@ export const tokenOffsets: Rule = {
       forEachExpr(unit, (e) => {
         if (e.kind === 'name' && e.offset) {
           // `token@k` alone: a position to predict (skip-gram's context words); rules/context-targets.ts judges where.
-          if (e.name !== 'token') ctx.report(error(this.name, e.span, `only \`token\` can be offset, not '${e.name}'`, e.name === 'next' ? 'next is token@+1; write token@k for another position' : undefined));
-          else if (!targets.has(e)) ctx.report(error(this.name, e.span, `token@${e.offset.value} stands alone only as a target of cross_entropy`, `look it up in an embedding: E[token@${e.offset.value}]`));
+          if (!targets.has(e)) ctx.report(error(this.name, e.span, `token@${e.offset.value} stands alone only as a target of cross_entropy`, `look it up in an embedding: E[token@${e.offset.value}]`));
           else inRange(e.offset);
           return;
         }
