@@ -88,3 +88,12 @@ describe('token@k alone: the token-offset rule', () => {
     expect(diagnoseCode(T, skip('next', 'E[token@+2]')).map((d) => d.message)).toEqual(['E[token@+2] reads 1 token past the one to predict; a model whose loss predicts next may look at the past only']);
   });
 });
+
+describe('grammar/README.md', () => {
+  it('its skipgram.rnn checks clean and is the shipped model’s loss', () => {
+    const block = /```rnn\n(# skipgram\.rnn[\s\S]*?)```/.exec(readFileSync('grammar/README.md', 'utf8'))![1];
+    expect(diagnose(block)).toEqual([]);
+    const loss = (text: string) => /loss cross_entropy\(.*\)/.exec(text)![0];
+    expect(loss(block)).toBe(loss(readFileSync('models/skipgram.rnn', 'utf8')));
+  });
+});
