@@ -5,6 +5,8 @@ import { analyze, renderDiagnostics } from '../../src/frontend.ts';
 import { compileModel } from '../../src/codegen/index.ts';
 import type { IRModel } from '../../src/ir/types.ts';
 import { compare } from './window-compare.ts';
+import { formatIR } from '../../src/ir/print.ts';
+import { lookaheadOf, unroll } from '../../src/graph/unroll.ts';
 
 function model(path: string, dims: Record<string, number>, text?: string): IRModel {
   const a = analyze(path, text === undefined ? { dims } : { dims, readFile: () => text });
@@ -44,5 +46,15 @@ describe('context-position targets: generated code equals the reference interpre
     expect(c.layout.states.map((s) => [s.name, s.size])).toEqual([['token@history', 4]]);
     expect(c.source.match(/k\.xent\(/g)).toHaveLength(4);
     expect(c.source.match(/k\.mvW\(|k\.mm\(/g)?.length).toBeGreaterThan(0);
+  });
+
+  it('the IR keeps the targets as offsets; the graph has one cross-entropy per target, 2 steps late, their mean the step loss', () => {
+    expect(formatIR(skipgram)).toContain('loss =  cross_entropy(V @ E[token] + b, token@-2, token@-1, token@+1, token@+2)');
+    expect(lookaheadOf(skipgram)).toBe(2);
+    const g = unroll(skipgram, 1);
+    const loss = g.nodes[g.stepLosses[0]];
+    expect(loss.op).toBe('mean');
+    expect(loss.inputs.map((i) => [g.nodes[i].op, g.nodes[i].attrs.offset ?? 0])).toEqual([['cross_entropy', -4], ['cross_entropy', -3], ['cross_entropy', -1], ['cross_entropy', 0]]);
+    expect(g.nodes.filter((n) => n.op === 'gather').map((n) => n.attrs.offset)).toEqual([-2]);
   });
 });
