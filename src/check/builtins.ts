@@ -32,7 +32,8 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
     { name: 'embedding_dropout', signature: 'embedding_dropout(E[token], p)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: true },
     { name: 'concat', signature: 'concat(a, b, ...)', minArgs: 2, maxArgs: Infinity, literalArgs: [], elementwise: false },
     { name: 'transpose', signature: 'transpose(M)', minArgs: 1, maxArgs: 1, literalArgs: [], elementwise: false },
-    { name: 'cross_entropy', signature: 'cross_entropy(logits, next)', minArgs: 2, maxArgs: 2, literalArgs: [], elementwise: false },
+    // Several targets (skip-gram's context words, token@-2 … token@+2): the mean of their cross-entropies.
+    { name: 'cross_entropy', signature: 'cross_entropy(logits, next)', minArgs: 2, maxArgs: Infinity, literalArgs: [], elementwise: false },
     // Training-only penalties, each a `loss` statement of its own (Merity et al.'s AR and TAR).
     { name: 'ar', signature: 'ar(h, alpha)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: false },
     { name: 'tar', signature: 'tar(layer, beta)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: false },

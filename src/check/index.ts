@@ -23,6 +23,7 @@ import { numberLiterals } from './rules/number-literals.ts';
 import { paramInits } from './rules/param-inits.ts';
 import { stateUpdates } from './rules/state-updates.ts';
 import { tokenOffsets } from './rules/token-offsets.ts';
+import { contextTargets } from './rules/context-targets.ts';
 import { statementPlacement } from './rules/statement-placement.ts';
 import { undeclaredDims } from './rules/undeclared-dims.ts';
 import { unknownNames } from './rules/unknown-names.ts';
@@ -50,6 +51,7 @@ export const RULES: readonly Rule[] = [
   lossRule,
   causality,
   tokenOffsets,
+  contextTargets,
   unusedParams,
 ];
 

@@ -41,8 +41,10 @@ export interface Plan {
   transposedMatmul: Set<number>;
   /** State index → the node holding its gradient at a step (absent when none flows). */
   stateGrad: (number | undefined)[];
-  /** Each step's loss node, whose input is the logits. */
+  /** Each step's (first) cross-entropy node, whose input is the logits. */
   stepLoss: number;
+  /** Each step's cross-entropy nodes: one, or one per context position (skip-gram), averaged. */
+  stepCEs: number[];
   /** The vocabulary size (the logits' length). */
   layoutVocab: number;
 }
@@ -106,7 +108,10 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
   }
 
   const stateGrad = g.states.map((s) => g.stateGrads.get(s.name));
-  const stepLoss = g.stepLosses[0];
+  // A loss over context positions is the mean of one cross-entropy per position, of the same logits.
+  const stepCEs = nodes[g.stepLosses[0]].op === 'mean' ? nodes[g.stepLosses[0]].inputs : [g.stepLosses[0]];
+  if (stepCEs.some((c) => nodes[c].op !== 'cross_entropy' || nodes[c].inputs[0] !== nodes[stepCEs[0]].inputs[0])) throw new Error('internal: a step loss that is not cross-entropies of one logits');
+  const stepLoss = stepCEs[0];
 
   // matmul(transpose(S), x) with S a param-only matrix: read S transposed in place.
   const transposedMatmul = new Set<number>();
@@ -120,7 +125,7 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
   // Needed: reachable from the step loss, the states' next values, and (backward) the
   // gradient terms and state gradients; fused terms need their inputs, not themselves.
   const needed = new Array<boolean>(N).fill(false);
-  const stack: number[] = [stepLoss, ...g.states.map((s) => s.final)];
+  const stack: number[] = [...stepCEs, ...g.states.map((s) => s.final)];
   if (options.backward) {
     for (const c of accumulate.keys()) {
       const fused = accumulate.get(c)!.every((a) => a.how !== 'sum');
@@ -202,5 +207,5 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
     const base = n.label !== '' ? n.label : back ? `d_${n.op}${n.id}` : `${n.op}${n.id}`;
     name[n.id] = names.fresh(base);
   }
-  return { ir, g, backward: options.backward, needed, placement, phase, perStep, name, paramName, totalParams: offset, accumulate, transposedMatmul, stateGrad, stepLoss, layoutVocab: nodes[nodes[stepLoss].inputs[0]].shape[0] };
+  return { ir, g, backward: options.backward, needed, placement, phase, perStep, name, paramName, totalParams: offset, accumulate, transposedMatmul, stateGrad, stepLoss, stepCEs, layoutVocab: nodes[nodes[stepLoss].inputs[0]].shape[0] };
 }

@@ -58,9 +58,12 @@ export function printNode(p: Printer, n: GNode, mode: Mode): void {
       stmt(`k.gather(${o}, ${r(ins[0])}, ${rows}, ${dd}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B);`);
       break;
     }
-    case 'cross_entropy':
-      stmt(`if (withLoss) loss += k.xent(${o}, ${r(ins[0])}, ${p.entries(ins[0])}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B);`);
+    case 'cross_entropy': {
+      // Several targets (skip-gram): the step's loss is their mean.
+      const m = plan.stepCEs.length;
+      stmt(`if (withLoss) loss += k.xent(${o}, ${r(ins[0])}, ${p.entries(ins[0])}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B)${m > 1 ? ` / ${m}` : ''};`);
       break;
+    }
     case 'xent_grad':
       stmt(`k.xentGrad(${o}, ${r(ins[0])}, ${r(ins[1])}, ${inB(ins[1])}, ${p.entries(ins[0])}, ${p.tokens()}, ${p.pos(n)}, ${p.span(mode)}, B);`);
       break;

@@ -30,15 +30,22 @@ export interface UnrollOptions {
   training?: boolean;
 }
 
-/** The largest look-ahead of an offset lookup (`E[token@+2]`: 2), 0 when none. */
+/** The largest look-ahead of an offset lookup (`E[token@+2]`: 2) or a loss target (`token@+2`), 0 when none. */
 export function lookaheadOf(ir: IRModel): number {
   let a = 0;
   const walk = (e: IRExpr): void => {
     if (e.op === 'gather' && e.offset && e.offset > 0) a = Math.max(a, e.offset);
+    if (e.op === 'cross_entropy' && e.offsets) a = Math.max(a, ...e.offsets);
     if ('args' in e) e.args.forEach(walk);
   };
   for (const s of ir.step) walk(s.expr);
   return a;
+}
+
+/** The loss over context positions (`cross_entropy(logits, token@-2, …)`: skip-gram), if the model has one. */
+export function contextLoss(ir: IRModel): IRExpr | null {
+  for (const s of ir.step) if (s.kind === 'loss' && s.expr.op === 'cross_entropy' && s.expr.offsets) return s.expr;
+  return null;
 }
 
 export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Graph {
@@ -87,8 +94,14 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
         const offset = (e.offset ?? 0) - delay;
         return b.add('gather', [params.get(e.table)!], shape, offset ? { target: e.index, offset } : { target: e.index }, '', e.span, t);
       }
-      case 'cross_entropy':
-        return b.add('cross_entropy', [lower(e.args[0], t, span)], [], delay ? { target: e.target, offset: -delay } : { target: e.target }, '', e.span, t);
+      case 'cross_entropy': {
+        const logits = lower(e.args[0], t, span);
+        if (!e.offsets) return b.add('cross_entropy', [logits], [], delay ? { target: e.target, offset: -delay } : { target: e.target }, '', e.span, t);
+        // Targets at context positions (skip-gram): one cross-entropy of the same logits per
+        // position, their mean the step's loss; a pad target's is 0 and still counts.
+        const each = e.offsets.map((k) => b.add('cross_entropy', [logits], [], k - delay ? { target: 'token', offset: k - delay } : { target: 'token' }, '', e.span, t));
+        return each.length === 1 ? each[0] : b.add('mean', each, [], {}, '', e.span, t);
+      }
       case 'dropout': {
         const x = lower(e.args[0], t, span);
         if (!training || e.p === 0) return x;

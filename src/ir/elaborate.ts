@@ -120,7 +120,10 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
             return { op: 'concat', args, shape, span };
           case 'cross_entropy': {
             const t = e.args[1];
-            return { op: 'cross_entropy', args: [args[0]], target: t.kind === 'name' && t.name === 'token' ? 'token' : 'next', shape, span };
+            // A target `token@k`, or several targets: their offsets from the current token (next is +1).
+            const at = (a: Expr): number => (a.kind === 'name' && a.name === 'token' ? (a.offset?.value ?? 0) : 1);
+            if (e.args.length === 2 && !(t.kind === 'name' && t.offset?.value)) return { op: 'cross_entropy', args: [args[0]], target: t.kind === 'name' && t.name === 'token' ? 'token' : 'next', shape, span };
+            return { op: 'cross_entropy', args: [args[0]], target: 'token', offsets: e.args.slice(1).map(at), shape, span };
           }
           default:
             return { op: b.name as 'sigmoid', args: [args[0]], shape, span };

@@ -48,7 +48,7 @@ export function formatExpr(e: IRExpr, parentPrec = 0, rightSide = false): string
     case 'concat':
       return `concat(${e.args.map((a) => formatExpr(a)).join(', ')})`;
     case 'cross_entropy':
-      return `cross_entropy(${formatExpr(e.args[0])}, ${e.target})`;
+      return `cross_entropy(${formatExpr(e.args[0])}, ${e.offsets ? e.offsets.map((k) => (k ? `token@${k > 0 ? '+' : ''}${k}` : 'token')).join(', ') : e.target})`;
     case 'ar':
     case 'tar':
       return `${e.op}(${formatExpr(e.args[0])}, ${e.weight})`;

@@ -70,7 +70,8 @@ export type IRExpr =
   | (Node & { op: 'concat'; args: IRExpr[] })
   /** Row `token` of an embedding table; with `offset` k, the token k steps away (k < 0: the past). */
   | (Node & { op: 'gather'; table: string; index: 'token'; offset?: number })
-  | (Node & { op: 'cross_entropy'; args: [IRExpr]; target: 'next' | 'token' })
+  /** With `offsets` (target 'token'): the tokens at those offsets from the current one, the loss the mean of their cross-entropies (skip-gram). */
+  | (Node & { op: 'cross_entropy'; args: [IRExpr]; target: 'next' | 'token'; offsets?: number[] })
   /** Training penalty α · mean(h²) (activation regularisation). */
   | (Node & { op: 'ar'; args: [IRExpr]; weight: number })
   /** Training penalty β · mean((h − h_prev)²): args are the layer's output and its first state (its previous value). */

@@ -51,7 +51,7 @@ function shapes(path: string, text: string) {
       case 'number':
         return isNum(x.value);
       case 'name':
-        return isStr(x.name) && typeof x.primed === 'boolean';
+        return isStr(x.name) && typeof x.primed === 'boolean' && (x.offset === undefined || (spanned(x.offset) && isNum(x.offset.value)));
       case 'binary':
         return isStr(x.op) && BINARY_OPS.has(x.op) && expr(x.left) && expr(x.right);
       case 'neg':

@@ -44,7 +44,8 @@ export type BinaryOp = '+' | '-' | '*' | '/' | '@';
 export type Expr =
   | { kind: 'number'; value: number; span: Span }
   /** `h` (primed false) is the previous value of a state or a plain name; `h'` is the new state. */
-  | { kind: 'name'; name: string; primed: boolean; span: Span }
+  /** With `offset`: `token@+2`, a loss target k steps away from the current token. */
+  | { kind: 'name'; name: string; primed: boolean; offset?: { value: number; span: Span }; span: Span }
   | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; span: Span }
   | { kind: 'neg'; operand: Expr; span: Span }
   | { kind: 'transpose'; operand: Expr; span: Span }

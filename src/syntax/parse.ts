@@ -207,6 +207,9 @@ function addAstOperation(s: ohm.Semantics): void {
     Primary_primed(p): Expr {
       return { kind: 'name', name: p.sourceString.slice(0, -1), primed: true, span: span(this) };
     },
+    Primary_offset(id, _at, off): Expr {
+      return { kind: 'name', name: id.sourceString, primed: false, offset: { value: Number(off.sourceString.replace(/\s+/g, '')), span: span(off) }, span: span(this) };
+    },
     Primary_name(id): Expr {
       return { kind: 'name', name: id.sourceString, primed: false, span: span(this) };
     },

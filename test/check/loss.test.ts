@@ -66,7 +66,7 @@ describe(`rule loss (${CODE})`, () => {
 `))).toEqual([
       err(
         CODE,
-        'the target of cross_entropy must be `next` (language modelling) or `token`',
+        'the target of cross_entropy must be `next` (language modelling), `token` or `token@k`',
         'next + 1',
         'write: loss cross_entropy(logits, next)',
       ),

@@ -34,6 +34,7 @@ const TABLE: Record<string, Record<string, Record<string, string>>> = {
   'models/window-lm.rnn': { WindowLM: { C: 'uniform(0.1)', 'H U': 'xavier', 'd W b': 'zeros' } },
   'models/char-window-lm.rnn': { CharWindowLM: { E: 'normal(0.1)', 'H V': 'xavier', 'd b': 'zeros' } },
   'models/cbow.rnn': { CBOW: { E: 'uniform(0.1)', 'V b': 'zeros' } },
+  'models/skipgram.rnn': { SkipGram: { E: 'uniform(0.1)', 'V b': 'zeros' } },
 };
 
 /** The cell each model's layers use (their params are the cell's, under the layer's name). */

@@ -3,13 +3,10 @@
 // steps; the trainer carries it too (and resets it at each epoch's stream starts); a short
 // run learns.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { compile } from '../../src/runtime/model.ts';
 import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
-import { Trainer, type TrainOptions } from '../../src/runtime/train/trainer.ts';
-import { loadCheckpoint, saveCheckpoint } from '../../src/runtime/train/checkpoint.ts';
+import type { TrainOptions } from '../../src/runtime/train/trainer.ts';
+import { trainResumed } from './resume.ts';
 
 const TEXT = 'the cat sat on the mat. the dog sat on the log. a cat and a dog met on a mat by a log.\n'.repeat(12);
 const vocab = buildCharVocab(TEXT);
@@ -48,27 +45,11 @@ describe('models/char-window-lm.rnn in the runtime', () => {
   });
 
   it('train 12 steps ≡ train 6, save, load, resume 6: the checkpoint keeps the carried history (bit-identical)', async () => {
-    const opts: TrainOptions = { batch: 2, bptt: 3, steps: 12, optimizer: 'adam', lr: 1e-2, seed: 5 };
-    const train = ids.subarray(0, 400);
-    const a = small();
-    await new Trainer(a, { train }, opts).run();
-    const dir = mkdtempSync(join(tmpdir(), 'rnnc-window-'));
-    try {
-      const b = small();
-      const t1 = new Trainer(b, { train }, { ...opts, steps: 6 });
-      await t1.run();
-      const data = { file: null, kind: 'char' as const, train: null, valid: null, split: 0.9, minCount: 1, maxVocab: null };
-      saveCheckpoint(dir, { model: b, trainer: t1, data, initSeed: 3, version: 'test' });
-      const ck = loadCheckpoint(dir);
-      expect(ck.model.layout.states.map((s) => s.name)).toEqual(['token@history']);
-      expect(Array.from(ck.carried![0]).some((v) => v > 0)).toBe(true); // real tokens, not the pad
-      const t2 = new Trainer(ck.model, { train }, { ...ck.config.train!, steps: 12 });
-      t2.restore(ck.config.trainer!, ck.optimizer!, ck.carried);
-      await t2.run();
-      expect(Array.from(ck.model.params)).toEqual(Array.from(a.params));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const opts: TrainOptions & { steps: number } = { batch: 2, bptt: 3, steps: 12, optimizer: 'adam', lr: 1e-2, seed: 5 };
+    const r = await trainResumed(small, { train: ids.subarray(0, 400) }, opts, 6, 3);
+    expect(r.checkpoint.model.layout.states.map((s) => s.name)).toEqual(['token@history']);
+    expect(Array.from(r.checkpoint.carried![0]).some((v) => v > 0)).toBe(true); // real tokens, not the pad
+    expect(Array.from(r.resumed.params)).toEqual(Array.from(r.uninterrupted.params));
   });
 
   it('learns in 60 steps with windows shorter than its 8-token context', async () => {

@@ -14,7 +14,7 @@ export const embeddingLookup: Rule = {
       // The target of cross_entropy, whatever it is, is the loss rule's to judge (and a
       // cross_entropy outside the loss is the placement rule's).
       forEachExpr(unit, (e) => {
-        if (e.kind === 'call' && e.callee.name === 'cross_entropy' && e.args[1]) walkExpr(e.args[1], (x) => allowed.add(x));
+        if (e.kind === 'call' && e.callee.name === 'cross_entropy') for (const t of e.args.slice(1)) walkExpr(t, (x) => allowed.add(x));
       });
       forEachExpr(unit, (e) => {
         if (e.kind !== 'index') return;

@@ -8,7 +8,7 @@ import { shapeDimNames } from '../dim-terms.ts';
 
 export const lossRule: Rule = {
   name: 'loss',
-  invariant: 'A model has exactly one loss `cross_entropy(logits, next)` (or `token`), whose logits have shape [vocab]; any other loss statement is a training penalty, ar(h, α) or tar(h, β).',
+  invariant: 'A model has exactly one loss `cross_entropy(logits, next)` (or `token`, or targets `token@k`), whose logits have shape [vocab]; any other loss statement is a training penalty, ar(h, α) or tar(h, β).',
   run(ctx) {
     for (const unit of ctx.units) {
       if (unit.kind !== 'model') continue;
@@ -34,10 +34,13 @@ export const lossRule: Rule = {
           ctx.report(error(this.name, e.span, 'the loss must be cross_entropy(logits, next)', 'write: loss cross_entropy(V @ h + b, next)'));
           continue;
         }
-        if (e.args.length !== 2) continue; // builtin-arguments reports the arity
-        const [logits, target] = e.args;
-        if (target.kind !== 'name' || target.primed || (target.name !== 'next' && target.name !== 'token')) {
-          ctx.report(error(this.name, target.span, 'the target of cross_entropy must be `next` (language modelling) or `token`', 'write: loss cross_entropy(logits, next)'));
+        if (e.args.length < 2) continue; // builtin-arguments reports the arity
+        const [logits, ...targets] = e.args;
+        // token@k is judged by the token-offset rule (which names may be offset, and where).
+        for (const target of targets) {
+          if (target.kind !== 'name' || target.primed || (target.name !== 'next' && target.name !== 'token')) {
+            ctx.report(error(this.name, target.span, 'the target of cross_entropy must be `next` (language modelling), `token` or `token@k`', 'write: loss cross_entropy(logits, next)'));
+          }
         }
         const ty = ctx.typeOf(unit, logits);
         if (ty.kind === 'tensor' && unit.dims.has('vocab')) {

@@ -6,7 +6,7 @@
 // identity (the graph is the inference graph). What cannot be exported is refused with
 // a diagnostic located in the model's source.
 import type { IRModel } from '../../ir/types.ts';
-import { unroll } from '../../graph/unroll.ts';
+import { contextLoss, unroll } from '../../graph/unroll.ts';
 import type { StateInfo } from '../../graph/types.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { encodeModel, floatTensor, graph, node, valueInfo, type NodeProto } from './proto.ts';
@@ -53,6 +53,8 @@ export function exportOnnx(model: OnnxExportInput, options: OnnxExportOptions = 
 }
 
 function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Uint8Array {
+  const targets = contextLoss(ir);
+  if (targets) throw new Unexportable('a loss over context positions (token@k) predicts other tokens than the next one, and the ONNX graph carries no token history', targets.span, 'export with --format esm, which carries the token history');
   const g = unroll(ir, 1, { training: false });
   if (g.stepLosses.length !== 1) throw new Unexportable(`model ${ir.name} has ${g.stepLosses.length} losses; the export writes the log-probabilities of one`, null);
   const logits = g.nodes[g.stepLosses[0]].inputs[0];

@@ -7,7 +7,7 @@
 // diagnostic located in the model.
 import { basename } from 'node:path';
 import type { IRInit, IRModel } from '../../ir/types.ts';
-import { unroll } from '../../graph/unroll.ts';
+import { contextLoss, unroll } from '../../graph/unroll.ts';
 import { xavierBound } from '../../runtime/init.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { Unexportable } from '../onnx/stage.ts';
@@ -74,6 +74,8 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
   if (dropped) throw new Unexportable(`weight_drop (of ${dropped.name}) has no PyTorch lowering yet`, dropped.span, 'remove weight_drop to export to PyTorch, or export for inference (ONNX, ES module), where it is the identity');
   const penalty = ir.step.find((s) => s.kind === 'penalty');
   if (penalty) throw new Unexportable(`the training penalty ${penalty.expr.op} has no PyTorch lowering yet`, penalty.span, 'remove the ar/tar loss statements to export to PyTorch, or export for inference (ONNX, ES module), where they do not apply');
+  const targets = contextLoss(ir);
+  if (targets) throw new Unexportable('a loss over context positions (token@k) predicts other tokens than the next one, and the PyTorch module carries no token history', targets.span, 'export with --format esm, which carries the token history');
   // The training graph: it has the dropout masks, which the module applies only when training.
   const g = unroll(ir, 1, { training: true });
   const fw = forwardCode(g, sources);

@@ -1,0 +1,53 @@
+// Skip-gram's loss over context positions (token@-2 … token@+2) is not a next-token model,
+// and the ONNX and PyTorch exports carry no token history: both refuse it with a diagnostic
+// at the loss, on the command line as in the library, and write nothing.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile } from '../../src/runtime/model.ts';
+import { exportOnnx, OnnxExportError } from '../../src/export/onnx/index.ts';
+import { exportTorch, TorchExportError } from '../../src/export/torch/index.ts';
+import { rnnc } from '../e2e/run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rnnc-context-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const file = 'models/skipgram.rnn';
+const src = readFileSync(file, 'utf8');
+const call = /cross_entropy\([^\n]*\)/.exec(src)!;
+const before = src.slice(0, call.index).split('\n');
+const at = `${before.length}:${before[before.length - 1].length + 1}`;
+
+describe(file, () => {
+  it('the library refuses both exports with a diagnostic at the loss', () => {
+    const model = compile(file, { dims: { vocab: 11 } }).init(1);
+    for (const [run, Err, code, target] of [
+      [() => exportOnnx({ ir: model.ir, weights: model.weights() }), OnnxExportError, 'onnx-export', 'the ONNX graph'],
+      [() => exportTorch({ ir: model.ir, sources: model.sources }), TorchExportError, 'torch-export', 'the PyTorch module'],
+    ] as const) {
+      let caught: unknown = null;
+      try {
+        run();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(Err);
+      const d = (caught as InstanceType<typeof Err>).diagnostic;
+      expect(d.code).toBe(code);
+      expect(src.slice(d.span!.start, d.span!.end)).toBe(call[0]);
+      expect(d.message).toContain(`a loss over context positions (token@k) predicts other tokens than the next one, and ${target} carries no token history`);
+      expect(d.hint).toMatch(/--format esm/);
+    }
+  });
+
+  it.each(['onnx', 'torch'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
+    const out = join(dir, format);
+    const r = await rnnc('export', file, '--format', format, '-o', format === 'onnx' ? `${out}.onnx` : out, '--dims', 'vocab=11');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}:${at}: error: cannot export to ${format === 'onnx' ? 'ONNX' : 'PyTorch'}`);
+    expect(r.stderr).toContain('^'.repeat(call[0].length));
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(`${out}.onnx`) || existsSync(join(out, 'model.py'))).toBe(false);
+  });
+});
