@@ -27,6 +27,8 @@ export class Reporter {
     private readonly stream: NodeJS.WritableStream = process.stderr,
     /** Where lines go. */
     private readonly print: (line: string) => void = (line) => console.log(line),
+    /** Lines mode: at most one progress line per this many ms (0 when --log-every was given: then every one). */
+    private readonly minGapMs = 2000,
   ) {}
 
   start(): void {
@@ -56,7 +58,7 @@ export class Reporter {
       this.emit({ step: i.step, epoch: i.epoch, loss: i.loss, lr: i.lr, grad_norm: i.gradNorm, tokens: i.tokens, tokens_per_s: Math.round(i.tokensPerS), seconds: +i.seconds.toFixed(2) });
     } else {
       const now = performance.now();
-      if (i.step !== 1 && now - this.lastLine < 2000 && i.epochStep !== i.epochSteps) return;
+      if (i.step !== 1 && now - this.lastLine < this.minGapMs && i.epochStep !== i.epochSteps) return;
       this.lastLine = now;
       this.print(
         `epoch ${i.epoch} step ${i.step} (${i.epochStep}/${i.epochSteps}) loss ${i.loss.toFixed(4)} lr ${i.lr.toPrecision(3)} |g| ${i.gradNorm.toFixed(3)} ${fmtInt(i.tokensPerS)} tok/s ${fmtTime(i.seconds)}`,

@@ -146,7 +146,8 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
   const mode: 'bar' | 'lines' | 'json' = o.json ? 'json' : process.stderr.isTTY && !process.env.CI ? 'bar' : 'lines';
   // The unit is known once the data (or the checkpoint) is read; until then, from --level.
   let unit = o.level === 'word' ? 'token' : 'char';
-  const rep = new Reporter(mode, o.logEvery, unit);
+  // Lines every --log-every steps when asked for; by default at most one per 2 s as well.
+  const rep = new Reporter(mode, o.logEvery, unit, process.stderr, (line) => console.log(line), cmd.getOptionValueSource('logEvery') === 'cli' ? 0 : 2000);
   let model: LanguageModel;
   let trainer: Trainer;
   let data: DataConfig;
@@ -343,7 +344,7 @@ export function registerTrain(program: Command): void {
     .option('--resume <dir>', 'continue a run from its checkpoint exactly where it stopped')
     .option('--test <file>', 'at the end, report the loss and perplexity of the best checkpoint on this text')
     .option('--json', 'progress as one JSON object per line')
-    .option('--log-every <steps>', 'progress lines (not the bar) every this many steps', parsePositiveInt, 10)
+    .option('--log-every <steps>', 'progress lines (not the bar) every this many steps (default 10, and at most one line per 2 s unless given)', parsePositiveInt, 10)
     .option('--sample <n>', 'tokens to sample at the end (0: none)', nonNegativeInt, 300)
     .option('--temperature <t>', 'temperature of that sample', positive, 0.8)
     .addHelpText(

@@ -33,4 +33,20 @@ describe('train report: gradient norms and nt-asgd', () => {
     expect(lines[0]).toBe('nt-asgd: validation is worse than the best before the last 5; averaging the weights from step 28 on (validation and checkpoints use the average)');
     expect(lines[1]).toMatch(/^valid after step 30 \(epoch 3\), averaged weights: loss 1\.2500/);
   });
+
+  const stepInfo = (step: number) => ({ epoch: 1, step, epochStep: step, epochSteps: 100, loss: 2, lr: 0.002, gradNorm: 1, tokensPerS: 1000, seconds: 1, tokens: step * 64, progress: step / 100 }) as never;
+
+  it('lines: every --log-every step when it was given; by default at most one line per 2 s', () => {
+    const given: string[] = [];
+    const asked = new Reporter('lines', 2, 'char', process.stderr, (l) => given.push(l), 0);
+    const dflt: string[] = [];
+    const quiet = new Reporter('lines', 2, 'char', process.stderr, (l) => dflt.push(l));
+    for (let s = 1; s <= 10; s++) {
+      asked.step(stepInfo(s));
+      quiet.step(stepInfo(s));
+    }
+    expect(given.map((l) => Number(/ step (\d+) /.exec(l)![1]))).toEqual([1, 2, 4, 6, 8, 10]);
+    // Ten steps within a few milliseconds: the first line only.
+    expect(dflt.map((l) => Number(/ step (\d+) /.exec(l)![1]))).toEqual([1]);
+  });
 });
