@@ -51,7 +51,8 @@ beforeAll(async () => {
   expect(install.code, install.stderr).toBe(0);
 }, 300_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// The temporary install holds node_modules: deleting it takes more than vitest's 10 s hook limit under load.
+afterAll(() => rmSync(work, { recursive: true, force: true }), 120_000);
 
 describe.concurrent('the packed and installed package', () => {
   it('holds built JavaScript and the assets, not the TypeScript source or dev tools', () => {
