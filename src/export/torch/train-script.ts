@@ -9,6 +9,8 @@
 // `rnnc eval`, `rnnc sample` and `rnnc export` read, with the run's settings and position
 // (config.json's "torch") and its optimizer buffers and carried states
 // (torch-trainer.safetensors), from which `rnnc train --resume` continues the run.
+import { RESUME_PY } from './resume-py.ts';
+
 export const TRAIN_PY = `#!/usr/bin/env python3
 """Trains the exported rnnc model, on one process or with DistributedDataParallel, and writes an rnnc checkpoint.
 
@@ -30,6 +32,7 @@ import math
 import os
 import re
 import shutil
+import struct
 import sys
 import time
 from datetime import datetime, timezone
@@ -158,28 +161,37 @@ def write_checkpoint(model, out, template, record=None, tensors=None):
     os.replace(os.path.join(out, "config.json.tmp"), os.path.join(out, "config.json"))
 
 
+${RESUME_PY}
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, help="training text (UTF-8), tokenised with the export's vocabulary")
+    p.add_argument("--data", help="training text (UTF-8), tokenised with the export's vocabulary (default with --resume: the run's)")
     p.add_argument("--valid", help="text to evaluate at the end (rnnc eval's protocol)")
     p.add_argument("--eval-batch", type=int, default=16, help="streams of the evaluation (rnnc eval --batch)")
-    p.add_argument("--batch", type=int, default=20, help="parallel streams in all (divided among the ranks)")
-    p.add_argument("--bptt", type=int, default=35, help="steps per window")
+    p.add_argument("--batch", type=int, help="parallel streams in all (divided among the ranks; default 20)")
+    p.add_argument("--bptt", type=int, help="steps per window (default 35)")
     p.add_argument("--steps", type=int, help="optimizer steps (default: one epoch)")
     p.add_argument("--epochs", type=int)
-    p.add_argument("--optimizer", default="adam")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop or adam (default)")
     p.add_argument("--lr", type=float)
-    p.add_argument("--clip", type=float, default=5.0, help="global-norm clip of the (scaled) gradient; 0: off")
-    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--clip", type=float, help="global-norm clip of the (scaled) gradient; 0: off (default 5)")
+    p.add_argument("--weight-decay", type=float)
     p.add_argument("--momentum", type=float)
-    p.add_argument("--loss-scale", choices=["mean", "sum"], default="mean")
-    p.add_argument("--seed", type=int, default=0, help="seed of the dropout masks")
-    p.add_argument("--resume", help="an rnnc checkpoint directory to start from (its weights and vocabulary)")
+    p.add_argument("--loss-scale", choices=["mean", "sum"])
+    p.add_argument("--lr-schedule", choices=["constant", "decay"], help="decay: lr x --lr-decay each epoch after --decay-after (rnnc's)")
+    p.add_argument("--lr-decay", type=float, help="the factor of --lr-schedule decay (default 0.5)")
+    p.add_argument("--decay-after", type=int, help="epochs at the initial rate before decay starts (default 4)")
+    p.add_argument("--seed", type=int, help="seed of the dropout masks (default 0)")
+    p.add_argument("--resume", help="an rnnc checkpoint directory to continue: a run of rnnc train or of train.py goes on where it stopped (its settings, optimizer state and carried states); other checkpoints give their weights")
+    p.add_argument("--log-every", type=int, help="print the loss every this many steps (default: 10 lines)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--threads", type=int, default=1, help="torch threads per rank")
     p.add_argument("--out", required=True, help="the rnnc checkpoint directory to write")
     p.add_argument("--nproc", type=int, default=1, help="DDP ranks on this machine, started here with torch.multiprocessing (instead of torchrun)")
     a = p.parse_args()
+    # The run to continue (None: start one, from the weights of --resume or of the export).
+    a.run = recorded_run(a.resume) if a.resume else None
+    settle_options(a, a.run)
     if a.nproc > 1 and "RANK" not in os.environ:
         import socket
 
@@ -216,7 +228,13 @@ def run(a):
     if len(vocab["tokens"]) != exported.VOCAB:
         raise SystemExit("%s: %d tokens, the model has vocab %d" % (template, len(vocab["tokens"]), exported.VOCAB))
     with open(a.data, encoding="utf-8") as f:
-        tokens = tokenize(f.read(), vocab)
+        text = f.read()
+    run_ = a.run
+    if run_ is not None and run_["split"] is not None:
+        text, held_out = split_text(text, run_["split"])  # the run validated on the end of its text
+        if a.valid is None:
+            a.held_out = held_out
+    tokens = tokenize(text, vocab)
     B, T = a.batch, a.bptt
     L = len(tokens) // B
     count = (L - 1) // T
@@ -230,16 +248,32 @@ def run(a):
     model.to(device)
     streams = streams.to(device)
     net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None) if distributed else model
-    lr = a.lr or DEFAULT_LR.get(a.optimizer, 1e-3)
-    opt = make_optimizer(a.optimizer, model.parameters(), lr, a.weight_decay, a.momentum)
+    opt = make_optimizer(a.optimizer, model.parameters(), a.lr, a.weight_decay, a.momentum)
+    # Budgets count from the start of the run, as rnnc train's do.
     total = a.steps if a.steps is not None else (a.epochs or 1) * count
+    start, opt_start, states, seconds_before = 0, 0, None, 0.0
+    if run_ is not None:
+        start, seconds_before = run_["step"], run_["seconds"]
+        same = run_["windows"] == count if run_["by"] == "train.py" else run_["epoch"] * count + run_["epoch_step"] == start
+        if not same:
+            raise SystemExit("%s now gives %d windows per epoch (batch %d, bptt %d), not the run's: the text changed since the run" % (a.data, count, B, T))
+        if start >= total:
+            raise SystemExit("the run is at step %d already; give a budget beyond it (--steps, --epochs count from the start of the run)" % start)
+        opt_start, carried = restore_run(run_, a, model, opt, mine)
+        states = carried if start % count else None
+        if rank == 0:
+            print("resuming the run of %s in %s at step %d (epoch %d, window %d of %d): its %s state (%s, step %d) and carried states" % (run_["by"], a.resume, start, start // count + 1, start % count + 1, count, a.optimizer, ", ".join(optimizer_buffers(a.optimizer, a.momentum)) or "no buffers", opt_start), flush=True)
     scale = T if a.loss_scale == "sum" else 1
+    every = a.log_every or max(1, (total - start) // 10)
     model.train()
-    states, started = None, time.time()
-    for step in range(total):
+    started = time.time()
+    for step in range(start, total):
         i = step % count
         if i == 0:
             states = None  # each epoch starts from zero states
+        lr = lr_of_epoch(a, step // count)
+        for group in opt.param_groups:
+            group["lr"] = lr
         w = streams[i * T : i * T + T + 1]
         log_probs, states = net(w[:-1], states)
         targets = w[1:] if exported.TARGET == "next" else w[:-1]
@@ -258,21 +292,26 @@ def run(a):
             loss = loss.detach().clone()
             dist.all_reduce(loss)
             loss /= world
-        if rank == 0 and ((step + 1) % max(1, total // 10) == 0 or step + 1 == total):
+        if rank == 0 and ((step + 1) % every == 0 or step + 1 == total):
             print("step %d/%d  loss %.6f  grad norm %.4f  %.1f s" % (step + 1, total, loss.item(), norm, time.time() - started), flush=True)
     # Every rank takes part in gathering the carried states; rank 0 writes them.
     carried = gather_states(states if states is not None else model.initial_states(B // world), distributed, world)
     if rank == 0:
         secs = time.time() - started
-        print("trained %d steps on %d rank(s): %d tokens in %.1f s (%.0f tokens/s)" % (total, world, total * B * T, secs, total * B * T / secs), flush=True)
+        done = total - start
+        print("trained %d steps on %d rank(s): %d tokens in %.1f s (%.0f tokens/s)" % (done, world, done * B * T, secs, done * B * T / secs), flush=True)
         record = {
             "data": os.path.abspath(a.data),
             "valid": os.path.abspath(a.valid) if a.valid else None,
+            "split": run_["split"] if run_ is not None else None,
             "kind": vocab["kind"],
             "batch": B,
             "bptt": T,
             "optimizer": a.optimizer,
-            "lr": lr,
+            "lr": a.lr,
+            "lr_schedule": a.lr_schedule,
+            "lr_decay": a.lr_decay,
+            "decay_after": a.decay_after,
             "clip": a.clip,
             "weight_decay": a.weight_decay,
             "momentum": a.momentum,
@@ -280,17 +319,20 @@ def run(a):
             "seed": a.seed,
             "eval_batch": a.eval_batch,
             "step": total,
-            "optimizer_step": total,
+            "optimizer_step": opt_start + total - start,
             "windows_per_epoch": count,
-            "seconds": secs,
+            "seconds": seconds_before + secs,
             "ranks": world,
             "dtype": a.dtype,
         }
         write_checkpoint(model, a.out, template, record, trainer_tensors(model, opt, carried))
         print("wrote rnnc checkpoint %s" % a.out, flush=True)
-        if a.valid:
-            with open(a.valid, encoding="utf-8") as f:
-                vt = tokenize(f.read(), vocab)
+        held_out = getattr(a, "held_out", None)
+        if a.valid or held_out:
+            if a.valid:
+                with open(a.valid, encoding="utf-8") as f:
+                    held_out = f.read()
+            vt = tokenize(held_out, vocab)
             nll, n = evaluate(model, vt.to(device), a.eval_batch)
             print("valid: %d tokens, loss %.10f, perplexity %.10f" % (n, nll, math.exp(nll)), flush=True)
     if distributed:
