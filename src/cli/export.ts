@@ -116,13 +116,17 @@ export function registerExport(program: Command): void {
       const st = statSync(input, { throwIfNoEntry: false });
       let model: LanguageModel;
       let origin: string | undefined;
+      // --init-scale of the run (a checkpoint records it) or of this initialisation: the PyTorch module's reset_parameters draws so too.
+      let initScale: number | null = null;
       if (st?.isDirectory()) {
         const ck = loadCheckpoint(input, { optimizer: false });
         for (const w of ck.warnings) console.error(`note: ${w}`);
         model = ck.model;
+        initScale = ck.config.initScale ?? null;
         origin = display(input);
       } else if (st?.isFile() && input.endsWith('.rnn')) {
         model = fromModelFile(input, o);
+        initScale = o.initScale === undefined ? null : Number(o.initScale);
       } else if (st) {
         throw new UserError(`${input}: neither a checkpoint directory nor a .rnn model file`);
       } else {
@@ -133,7 +137,7 @@ export function registerExport(program: Command): void {
         return;
       }
       if (o.format === 'torch') {
-        for (const line of writeTorch(model, o.out ?? model.name.toLowerCase())) console.log(line);
+        for (const line of writeTorch(model, o.out ?? model.name.toLowerCase(), { initScale })) console.log(line);
         return;
       }
       const format = o.format as ExportFormat;

@@ -31,6 +31,8 @@ export interface TorchExportOptions {
   /** The weights file the generated load() reads by default (beside model.py). */
   weightsFile?: string;
   producerVersion?: string;
+  /** rnnc train --init-scale a: every parameter drawn uniform(-a, a) instead of its `init` (null: the inits). */
+  initScale?: number | null;
 }
 
 /** The PyTorch call that draws a parameter as its `init` says (the distribution of rnnc's init, not its random stream). */
@@ -86,6 +88,8 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
   }
   const vocab = g.nodes[g.stepLosses[0]].inputs.length ? g.nodes[g.nodes[g.stepLosses[0]].inputs[0]].shape[0] : 0;
   const py = (s: string): string => JSON.stringify(s);
+  const scale = options.initScale ?? null;
+  const scaled: IRInit | null = scale !== null ? { name: 'uniform', args: [scale] } : null;
   const out: string[] = [
     '#!/usr/bin/env python3',
     `"""${ir.name}, exported by rnnc${options.producerVersion ? ` ${options.producerVersion}` : ''} from ${basename(ir.file)} as a PyTorch module.`,
@@ -127,14 +131,17 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     ...ir.params.map((p) => {
       const shape = shapeOf(p.name);
       const dims = p.shape.map((d) => (typeof d === 'number' ? String(d) : String(d))).join(', ');
-      return `        self.${p.name} = nn.Parameter(torch.zeros([${shape.join(', ')}], dtype=dtype))  # [${dims}], ${initText(p.init)}`;
+      const init = scaled ? `${initText(scaled)} (--init-scale; the model says ${initText(p.init)})` : initText(p.init);
+      return `        self.${p.name} = nn.Parameter(torch.zeros([${shape.join(', ')}], dtype=dtype))  # [${dims}], ${init}`;
     }),
     '        self.reset_parameters()',
     '',
     '    def reset_parameters(self):',
-    '        """Draws every parameter as its `init` in the model says (rnnc\'s distributions; not its random numbers)."""',
+    scaled
+      ? `        """Draws every parameter uniform(-${scale}, ${scale}), as rnnc train --init-scale ${scale} does (rnnc's distribution; not its random numbers)."""`
+      : '        """Draws every parameter as its `init` in the model says (rnnc\'s distributions; not its random numbers)."""',
     '        with torch.no_grad():',
-    ...ir.params.map((p) => `            ${initPy(p.name, shapeOf(p.name), p.init)}`),
+    ...ir.params.map((p) => `            ${initPy(p.name, shapeOf(p.name), scaled ?? p.init)}`),
     '',
     METHODS_PY.trimEnd(),
     '',
