@@ -3,9 +3,10 @@
 // --init-scale, given to the export or recorded by the checkpoint of `rnnc train --init-scale`,
 // is how the generated module's reset_parameters draws every parameter (oracle: the draws of a
 // fresh Model() in PyTorch lie in [-a, a] with the variance a²/3 of uniform(-a, a), when
-// /usr/bin/python3 has torch) and is recorded in the checkpoints train.py writes.
+// /usr/bin/python3 has torch) and is recorded in the checkpoints train.py writes; a word
+// vocabulary exported from a model file is the one rnnc train builds from the same text.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,23 @@ describe('rnnc export --format torch|onnx on a model it refuses', () => {
     expect(r.stderr).toMatch(new RegExp(`^\\S+\\.rnn:\\d+:\\d+: error: cannot export to ${target}: `, 'm'));
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^error: \\w+ \\(.*\\.rnn\\) cannot be exported to ${target}; see above$`));
   });
+});
+
+describe('rnnc export MODEL.rnn --level word --data FILE', () => {
+  it('has the vocabulary rnnc train --data FILE --valid V builds: all of FILE, its last words included', async () => {
+    // Words only in the last 10 % of the text: a 90 % split would leave them out.
+    const lines = Array.from({ length: 40 }, (_, i) => `the cat sat on mat number ${i % 7}`);
+    lines.push('only at the end zebra', 'quokka too');
+    writeFileSync(join(dir, 'words.txt'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'words-valid.txt'), 'the cat sat\n');
+    const e = await rnnc('export', join(root, 'models/word-lstm.rnn'), '--format', 'torch', '--level', 'word', '--data', 'words.txt', '--dims', 'embed=4,hidden=4', '-o', 'words-torch');
+    expect(e.code, e.stderr).toBe(0);
+    const t = await rnnc('train', join(root, 'models/word-lstm.rnn'), '--level', 'word', '--data', 'words.txt', '--valid', 'words-valid.txt', '--dims', 'embed=4,hidden=4', '--batch', '2', '--bptt', '4', '--steps', '1', '--sample', '0', '--out', 'words-run');
+    expect(t.code, t.stderr).toBe(0);
+    const tokens = (d: string) => (JSON.parse(readFileSync(join(dir, d, 'vocab.json'), 'utf8')) as { tokens: string[] }).tokens;
+    expect(tokens('words-torch/rnnc-checkpoint')).toEqual(tokens('words-run'));
+    expect(tokens('words-run')).toContain('quokka');
+  }, 60_000);
 });
 
 describe('--init-scale reaches the PyTorch module', () => {

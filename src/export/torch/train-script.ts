@@ -20,8 +20,12 @@ export const TRAIN_PY = `#!/usr/bin/env python3
     torchrun --nnodes 2 --node_rank R --rdzv-endpoint HOST:29500 --nproc_per_node 8 train.py ...   # several machines
     rnnc eval ckpt --data valid.txt --batch 4                                      # back in rnnc
     rnnc train --resume ckpt --steps 100                                           # the run continued in rnnc
+    python3 train.py --nproc 2 --resume ckpt-rnnc --steps 150 --out ckpt2          # and back into PyTorch
 
-Data, windows and carried state, loss, clipping and optimizers are rnnc train's (same flags).
+Data, windows and carried state, loss, clipping, optimizers and the decay schedule are rnnc train's
+(same flags). --resume CKPT continues a run of rnnc train or of this script where it stopped: its
+settings (an option given with another value is refused), optimizer buffers and step, carried
+states and learning rate; budgets count from the start of the run.
 With N ranks each takes batch / N of the streams; DDP averages the gradients, which is then the
 gradient of the mean loss over all the streams, as one process computes it.
 """
