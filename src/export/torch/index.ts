@@ -11,7 +11,7 @@ import { unroll } from '../../graph/unroll.ts';
 import { xavierBound } from '../../runtime/init.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { Unexportable } from '../onnx/stage.ts';
-import { forwardCode, pyName } from './forward.ts';
+import { forwardCode, paramExpr, pyFloat, pyName } from './forward.ts';
 import { METHODS_PY, SAFETENSORS_PY } from './python.ts';
 
 /** An export refused: `diagnostic` says where in the model, and why. */
@@ -72,13 +72,12 @@ export function exportTorch(model: TorchExportInput, options: TorchExportOptions
 }
 
 function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): string {
-  const dropped = ir.params.find((p) => p.weightDrop);
-  if (dropped) throw new Unexportable(`weight_drop (of ${dropped.name}) has no PyTorch lowering yet`, dropped.span, 'remove weight_drop to export to PyTorch, or export for inference (ONNX, ES module), where it is the identity');
-  const penalty = ir.step.find((s) => s.kind === 'penalty');
-  if (penalty) throw new Unexportable(`the training penalty ${penalty.expr.op} has no PyTorch lowering yet`, penalty.span, 'remove the ar/tar loss statements to export to PyTorch, or export for inference (ONNX, ES module), where they do not apply');
-  // The training graph: it has the dropout masks, which the module applies only when training.
+  // DropConnect: the window's masked copy of each weight-dropped param, read by the loops.
+  const dropped = new Map(ir.params.filter((p) => p.weightDrop).map((p) => [p.name, `wd_${pyName(p.name)}`]));
+  // The training graph: it has the dropout masks and ar/tar terms, which apply only when training.
   const g = unroll(ir, 1, { training: true });
-  const fw = forwardCode(g, sources);
+  const fw = forwardCode(g, sources, dropped);
+  const masked = g.nodes.some((n) => n.op === 'mask' && n.attrs.mode);
   const cls = pyName(ir.name);
   const shapeOf = (name: string): number[] => g.nodes[g.params.get(name)!].shape;
   const containers = new Set<string>();
@@ -151,7 +150,11 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     '        if states is None:',
     '            states = self.initial_states(B)',
     ...g.states.map((s) => `        ${fw.stateVars.get(s.name)} = states[${py(s.name)}]`),
+    ...(masked ? ['        masks = {}  # the window-wide dropout masks (locked_dropout, embedding_dropout), drawn at their first use'] : []),
+    ...ir.params.filter((p) => p.weightDrop).map((p) => `        ${dropped.get(p.name)} = self._weight_drop(${py(p.name)}, ${paramExpr(p.name)}, ${pyFloat(p.weightDrop!)})  # weight_drop ${p.weightDrop}: one mask for the window`),
+    ...(fw.penalty ? ['        penalty = 0.0'] : []),
     ...fw.lines.map((l) => `        ${l}`),
+    ...(fw.penalty ? ['        # the ar/tar terms: their mean over the steps joins the loss in training (objective())', '        self.penalty = penalty / T if self.training else 0.0'] : []),
     `        logits = ${fw.logits}`,
     `        return F.log_softmax(logits, dim=-1), {${g.states.map((s) => `${py(s.name)}: ${fw.stateVars.get(s.name)}`).join(', ')}}`,
     '',

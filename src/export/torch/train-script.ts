@@ -281,9 +281,9 @@ def run(a):
         w = streams[i * T : i * T + T + 1]
         log_probs, states = net(w[:-1], states)
         targets = w[1:] if exported.TARGET == "next" else w[:-1]
-        loss = model.loss(log_probs, targets)
+        loss = model.loss(log_probs, targets)  # what rnnc reports; the gradient is of loss + the ar/tar penalty, as in rnnc
         opt.zero_grad()
-        loss.backward()  # DDP: the gradients are averaged over the ranks here
+        (loss + model.penalty).backward()  # DDP: the gradients are averaged over the ranks here
         states = model.detach_states(states)
         grads = [q.grad for q in model.parameters() if q.grad is not None]
         norm = scale * torch.sqrt(sum((g.double() ** 2).sum() for g in grads)).item()
