@@ -26,11 +26,11 @@ function rnnc(...args: string[]): Promise<{ code: number; stdout: string; stderr
 
 describe('rnnc export --format torch|onnx on a model it refuses', () => {
   it.each([
-    ['torch', 'PyTorch', 'awd'],
-    ['onnx', 'ONNX', 'awd.onnx'],
+    ['torch', 'PyTorch', 'window'],
+    ['onnx', 'ONNX', 'window.onnx'],
   ])('--format %s: the diagnostic once, then one summary line', async (format, target, out) => {
-    // weight_drop has no PyTorch lowering; an offset lookup (token@k) no ONNX one.
-    const model = join(root, format === 'torch' ? 'models/word-awd-lstm.rnn' : 'models/window-lm.rnn');
+    // An offset lookup (token@k) has neither an ONNX nor a PyTorch lowering.
+    const model = join(root, 'models/window-lm.rnn');
     const r = await rnnc('export', model, '--format', format, '-o', out, '--dims', 'vocab=11');
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(/^error: \S+:\d+:\d+: error:/m);
