@@ -70,10 +70,17 @@ export const METHODS_PY = `    def initial_states(self, B):
     # The ar/tar penalty of the last training forward (the mean over its steps), else 0.
     penalty = 0.0
 
+    # The generator of the masks every stream shares (embedding rows, weight drop): train.py seeds
+    # it alike on every DDP rank for each window, so that all ranks drop the same rows and weights.
+    shared_generator = None
+
     def _draw(self, kind, key, shape, p):
         w = next(self.parameters())
         if self.mask_source is not None:
             return self.mask_source(kind, key, tuple(shape)).to(dtype=w.dtype, device=w.device)
+        if kind in ("rows", "weight_drop") and self.shared_generator is not None:
+            keep = torch.rand(*shape, generator=self.shared_generator, dtype=torch.float64) >= p
+            return (keep.to(w.dtype) / (1 - p)).to(w.device)
         return F.dropout(torch.ones(*shape, dtype=w.dtype, device=w.device), p, True)
 
     def _dropout_mask(self, B, shape, p, key=None):

@@ -275,6 +275,8 @@ def run(a):
         i = step % count
         if i == 0:
             states = None  # each epoch starts from zero states
+        # The masks all streams share (embedding rows, weight drop): the same on every rank, by window.
+        model.shared_generator = torch.Generator().manual_seed(a.seed * 1000003 + step)
         lr = lr_of_epoch(a, step // count)
         for group in opt.param_groups:
             group["lr"] = lr
