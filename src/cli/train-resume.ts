@@ -98,6 +98,11 @@ export interface TorchRun {
   lr_decay?: number;
   decay_after?: number;
   split?: number | null;
+  /** nt-asgd (absent in older exports): the trigger's interval and log, the step averaging began after. */
+  nonmono?: number;
+  nonmono_logs?: (number | null)[] | null;
+  average_from?: number | null;
+  eval_every?: number;
 }
 
 /** The "torch" section of a checkpoint's config, checked; null when there is none. */
@@ -156,7 +161,8 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     minutes: budgets ? (o.minutes as number | undefined) : 5,
     evalBatch: run.eval_batch,
     seed: run.seed,
-    ...(given('evalEvery') ? { evalEvery: o.evalEvery as number } : {}),
+    evalEvery: given('evalEvery') ? (o.evalEvery as number) : (run.eval_every ?? 0),
+    nonmono: run.nonmono ?? 5,
     ...(given('patience') ? { patience: o.patience as number } : {}),
   };
   const split = run.valid ? null : (run.split ?? null);
@@ -192,7 +198,12 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     if (!slot || t.data.length !== slot.size) throw new UserError(`${where}: tensor '${key}' does not fit model ${model.name}`);
     (buffers[buf] ??= new Float32Array(model.layout.totalParams)).set(t.data, slot.offset);
   }
-  const want = stateNames(run.optimizer, options.hyper);
+  // nt-asgd once averaging: the average ax is the optimizer's buffer, the raw weights are trained on.
+  const averageFrom = run.optimizer === 'nt-asgd' ? (run.average_from ?? null) : null;
+  const trainWeights = buffers.raw ?? null;
+  delete buffers.raw;
+  if (averageFrom !== null && !trainWeights) throw new UserError(`${where}: averages the weights (nt-asgd) but holds no raw training weights 'raw/…'`);
+  const want = averageFrom !== null ? ['ax'] : stateNames(run.optimizer, options.hyper);
   const got = Object.keys(buffers).sort();
   if (got.join() !== [...want].sort().join()) throw new UserError(`${where}: ${run.optimizer} keeps the buffers [${want.join(', ')}], the file has [${got.join(', ')}]`);
   const carried = model.layout.states.map((st) => {
@@ -204,7 +215,8 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
   Object.assign(state, { step: run.step, epoch: Math.floor(run.step / count), epochStep: run.step % count, tokens: run.step * run.batch * run.bptt, seconds: run.seconds });
   state.schedule.epoch = state.epoch;
   state.schedule.lr = trainer.schedule.lrFor(state.epoch + 1);
-  trainer.restore(state, { kind: run.optimizer, step: run.optimizer_step, tensors: buffers }, carried);
+  if (run.optimizer === 'nt-asgd') state.nonmono = { logs: (run.nonmono_logs ?? []).map((v) => (v === null ? NaN : v)) };
+  trainer.restore(state, { kind: run.optimizer, step: run.optimizer_step, tensors: buffers, averageFrom }, carried, trainWeights);
   const message =
     `resuming ${model.name} from ${dir}, written by the PyTorch export's train.py (${run.ranks} rank(s), ${run.dtype}) at step ${run.step} (epoch ${state.epoch + 1}, window ${state.epochStep + 1} of ${count}): ` +
     `its ${run.optimizer} state (${want.length ? want.join(', ') : 'no buffers'}, step ${run.optimizer_step}) and carried states continue in rnnc (float32)`;

@@ -9,9 +9,9 @@
 export const RESUME_PY = `# ---- --resume: continuing a recorded run (of rnnc train or of this script) ----
 
 # The options a resumed run takes from the run; given again, they must have the run's value.
-RUN_OPTIONS = ("data", "valid", "batch", "bptt", "optimizer", "lr", "clip", "weight_decay", "momentum", "loss_scale", "lr_schedule", "lr_decay", "decay_after", "seed")
+RUN_OPTIONS = ("data", "valid", "batch", "bptt", "optimizer", "lr", "clip", "weight_decay", "momentum", "nonmono", "loss_scale", "lr_schedule", "lr_decay", "decay_after", "seed")
 # Their values when neither the command line nor a resumed run gives them (lr: DEFAULT_LR).
-DEFAULTS = {"batch": 20, "bptt": 35, "optimizer": "adam", "clip": 5.0, "weight_decay": 0.0, "loss_scale": "mean", "lr_schedule": "constant", "lr_decay": 0.5, "decay_after": 4, "seed": 0}
+DEFAULTS = {"batch": 20, "bptt": 35, "optimizer": "adam", "clip": 5.0, "weight_decay": 0.0, "loss_scale": "mean", "lr_schedule": "constant", "lr_decay": 0.5, "decay_after": 4, "seed": 0, "nonmono": 5}
 
 
 def _sha256(path):
@@ -38,13 +38,11 @@ def recorded_run(ckpt):
     r = config.get("torch")
     if r:
         settings = {k: r.get(k) for k in RUN_OPTIONS}
-        settings.update(lr_schedule=r.get("lr_schedule", "constant"), lr_decay=r.get("lr_decay", DEFAULTS["lr_decay"]), decay_after=r.get("decay_after", DEFAULTS["decay_after"]))
-        return {"by": "train.py", "settings": settings, "split": r.get("split"), "step": r["step"], "seconds": r.get("seconds", 0.0), "windows": r["windows_per_epoch"], "file": _member(ckpt, config, TRAINER_FILE)}
+        settings.update(lr_schedule=r.get("lr_schedule", "constant"), lr_decay=r.get("lr_decay", DEFAULTS["lr_decay"]), decay_after=r.get("decay_after", DEFAULTS["decay_after"]), nonmono=r.get("nonmono", DEFAULTS["nonmono"]))
+        return {"by": "train.py", "settings": settings, "split": r.get("split"), "eval_every": r.get("eval_every") or 0, "logs": r.get("nonmono_logs") or [], "step": r["step"], "seconds": r.get("seconds", 0.0), "windows": r["windows_per_epoch"], "file": _member(ckpt, config, TRAINER_FILE)}
     t, s, d = config.get("train"), config.get("trainer"), config.get("data")
     if not (t and s and d):
         return None
-    if t["optimizer"] == "nt-asgd":
-        raise SystemExit("%s: the run uses nt-asgd, which train.py does not have; continue it with rnnc train --resume" % ckpt)
     sched = t.get("schedule") or {"kind": "constant"}
     if sched["kind"] == "plateau":
         raise SystemExit("%s: the run uses --lr-schedule plateau, which train.py does not have; continue it with rnnc train --resume" % ckpt)
@@ -56,8 +54,10 @@ def recorded_run(ckpt):
         "data": d.get("train"), "valid": d.get("valid"), "batch": t["batch"], "bptt": t["bptt"], "optimizer": t["optimizer"], "lr": t["lr"],
         "clip": t["clip"], "weight_decay": t["weightDecay"], "momentum": hyper.get("momentum"), "loss_scale": t["lossScale"],
         "lr_schedule": sched["kind"], "lr_decay": sched.get("factor", DEFAULTS["lr_decay"]), "decay_after": sched.get("after", DEFAULTS["decay_after"]), "seed": t["seed"],
+        "nonmono": t.get("nonmono", DEFAULTS["nonmono"]),
     }
-    return {"by": "rnnc train", "settings": settings, "split": None if d.get("valid") else d.get("split"), "step": s["step"], "epoch": s["epoch"], "epoch_step": s["epochStep"], "seconds": s.get("seconds", 0.0), "file": _member(ckpt, config, "optimizer.safetensors")}
+    logs = (s.get("nonmono") or {}).get("logs", [])
+    return {"by": "rnnc train", "settings": settings, "split": None if d.get("valid") else d.get("split"), "eval_every": t.get("evalEvery") or 0, "logs": logs, "step": s["step"], "epoch": s["epoch"], "epoch_step": s["epochStep"], "seconds": s.get("seconds", 0.0), "file": _member(ckpt, config, "optimizer.safetensors")}
 
 
 def _shown(v):
@@ -89,6 +89,8 @@ def settle_options(a, run):
         raise SystemExit("train.py: the run trained on rnnc's bundled tiny Shakespeare, whose path it does not record: give it with --data" if run else "train.py: --data is required (or --resume a checkpoint that records its run)")
     if a.lr is None:
         a.lr = DEFAULT_LR.get(a.optimizer, 1e-3)
+    if a.eval_every is None:
+        a.eval_every = run["eval_every"] if run else 0
 
 
 def split_text(text, fraction):
@@ -116,9 +118,10 @@ def _metadata(path):
         return json.loads(f.read(n)).get("__metadata__", {})
 
 
-def restore_run(run, a, model, opt, mine):
+def restore_run(run, a, model, opt, mine, avg=None):
     """Puts the recorded optimizer buffers and step count into opt (this rank's parameters are all of
-    them) and returns the optimizer's step and this rank's slice of the carried states."""
+    them), nt-asgd's trigger log and average into avg (the raw weights into the model, whose loaded
+    ones are the average), and returns the optimizer's step and this rank's slice of the carried states."""
     path = run["file"]
     tensors = exported.read_safetensors(path)
     meta = _metadata(path)
@@ -126,12 +129,29 @@ def restore_run(run, a, model, opt, mine):
         raise SystemExit("%s: holds the state of optimizer %s, the run's is %s" % (path, meta.get("kind"), a.optimizer))
     step = int(meta.get("step", run["step"]))
     want = optimizer_buffers(a.optimizer, a.momentum)
+    average_from = int(meta["average_from"]) if "average_from" in meta else None
+    if avg is not None:
+        avg.logs = [float("nan") if v is None else v for v in run["logs"]]
+        if average_from is not None:
+            avg.t0 = average_from
+            avg.ax = {}
+            for name, p in model.named_parameters():
+                for b in ("ax", "raw"):
+                    t = tensors.get("%s/%s" % (b, name))
+                    if t is None or t.numel() != p.numel():
+                        raise SystemExit("%s: averages the weights (nt-asgd) but has no %s of %s" % (path, b, name))
+                with torch.no_grad():
+                    p.copy_(tensors["raw/" + name].reshape(p.shape))
+                avg.ax[name] = tensors["ax/" + name].reshape(p.shape).to(dtype=p.dtype, device=p.device).clone()
+            want = ["ax", "raw"]
     got = sorted(set(k.split("/", 1)[0] for k in tensors if not k.startswith("carried/")))
     if got != sorted(want):
         raise SystemExit("%s: %s keeps the buffers [%s], the file has [%s]" % (path, a.optimizer, ", ".join(want), ", ".join(got)))
     for name, p in model.named_parameters():
         st = {}
         for b in want:
+            if b in ("ax", "raw"):
+                continue
             t = tensors.get("%s/%s" % (b, name))
             if t is None or t.numel() != p.numel():
                 raise SystemExit("%s: no %s of %s (%d values)" % (path, b, name, p.numel()))

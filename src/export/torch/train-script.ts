@@ -9,6 +9,7 @@
 // `rnnc eval`, `rnnc sample` and `rnnc export` read, with the run's settings and position
 // (config.json's "torch") and its optimizer buffers and carried states
 // (torch-trainer.safetensors), from which `rnnc train --resume` continues the run.
+import { NTASGD_PY } from './ntasgd-py.ts';
 import { RESUME_PY } from './resume-py.ts';
 
 export const TRAIN_PY = `#!/usr/bin/env python3
@@ -30,6 +31,7 @@ With N ranks each takes batch / N of the streams; DDP averages the gradients, wh
 gradient of the mean loss over all the streams, as one process computes it.
 """
 import argparse
+import contextlib
 import hashlib
 import json
 import math
@@ -74,7 +76,7 @@ def tokenize(text, vocab):
 
 def make_optimizer(kind, params, lr, wd, momentum):
     o = torch.optim
-    if kind == "sgd":
+    if kind in ("sgd", "nt-asgd"):  # nt-asgd: SGD's steps, the averaging beside them (NtAsgd)
         return o.SGD(params, lr=lr, weight_decay=wd)
     if kind in ("momentum", "nesterov"):
         return o.SGD(params, lr=lr, weight_decay=wd, momentum=momentum or 0.9, nesterov=kind == "nesterov")
@@ -84,10 +86,10 @@ def make_optimizer(kind, params, lr, wd, momentum):
         return o.RMSprop(params, lr=lr, weight_decay=wd, alpha=0.99, eps=1e-8, momentum=momentum or 0)
     if kind == "adam":
         return o.Adam(params, lr=lr, weight_decay=wd, betas=(0.9, 0.999), eps=1e-8)
-    raise SystemExit("--optimizer must be sgd, momentum, nesterov, adagrad, rmsprop or adam, not %r" % kind)
+    raise SystemExit("--optimizer must be sgd, momentum, nesterov, adagrad, rmsprop, adam or nt-asgd, not %r" % kind)
 
 
-DEFAULT_LR = {"adam": 2e-3, "sgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 1e-2, "rmsprop": 1e-2}
+DEFAULT_LR = {"adam": 2e-3, "sgd": 1e-3, "nt-asgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 1e-2, "rmsprop": 1e-2}
 
 
 def evaluate(model, tokens, B, T=64):
@@ -153,7 +155,10 @@ def write_checkpoint(model, out, template, record=None, tensors=None):
     config.pop("torch", None)
     if record is not None:
         path = os.path.join(out, TRAINER_FILE)
-        exported.write_safetensors(path, tensors, {"kind": record["optimizer"], "step": record["optimizer_step"]})
+        meta = {"kind": record["optimizer"], "step": record["optimizer_step"]}
+        if record.get("average_from") is not None:
+            meta["average_from"] = record["average_from"]
+        exported.write_safetensors(path, tensors, meta)
         with open(path, "rb") as f:
             config["files"][TRAINER_FILE] = hashlib.sha256(f.read()).hexdigest()
         config["torch"] = record
@@ -165,18 +170,22 @@ def write_checkpoint(model, out, template, record=None, tensors=None):
     os.replace(os.path.join(out, "config.json.tmp"), os.path.join(out, "config.json"))
 
 
+${NTASGD_PY}
+
 ${RESUME_PY}
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", help="training text (UTF-8), tokenised with the export's vocabulary (default with --resume: the run's)")
-    p.add_argument("--valid", help="text to evaluate at the end (rnnc eval's protocol)")
+    p.add_argument("--valid", help="text to validate on at epoch ends, --eval-every steps and the end (rnnc eval's protocol)")
     p.add_argument("--eval-batch", type=int, default=16, help="streams of the evaluation (rnnc eval --batch)")
     p.add_argument("--batch", type=int, help="parallel streams in all (divided among the ranks; default 20)")
     p.add_argument("--bptt", type=int, help="steps per window (default 35)")
     p.add_argument("--steps", type=int, help="optimizer steps (default: one epoch)")
     p.add_argument("--epochs", type=int)
-    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop or adam (default)")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop, adam (default) or nt-asgd")
+    p.add_argument("--nonmono", type=int, help="nt-asgd: average the weights from the first validation worse than the best before the last n (default 5)")
+    p.add_argument("--eval-every", type=int, help="also validate every this many steps (default: at epoch ends only), as rnnc train --eval-every")
     p.add_argument("--lr", type=float)
     p.add_argument("--clip", type=float, help="global-norm clip of the (scaled) gradient; 0: off (default 5)")
     p.add_argument("--weight-decay", type=float)
@@ -239,6 +248,10 @@ def run(a):
         if a.valid is None:
             a.held_out = held_out
     tokens = tokenize(text, vocab)
+    held_out = getattr(a, "held_out", None)
+    if a.valid:
+        with open(a.valid, encoding="utf-8") as f:
+            held_out = f.read()
     B, T = a.batch, a.bptt
     L = len(tokens) // B
     count = (L - 1) // T
@@ -251,11 +264,14 @@ def run(a):
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))) if torch.cuda.is_available() else torch.device("cpu")
     model.to(device)
     streams = streams.to(device)
+    # Every rank validates (the same text, the same result): nt-asgd's trigger must agree everywhere.
+    vt = tokenize(held_out, vocab).to(device) if held_out else None
     net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None) if distributed else model
     opt = make_optimizer(a.optimizer, model.parameters(), a.lr, a.weight_decay, a.momentum)
     # Budgets count from the start of the run, as rnnc train's do.
     total = a.steps if a.steps is not None else (a.epochs or 1) * count
     start, opt_start, states, seconds_before = 0, 0, None, 0.0
+    avg = NtAsgd(model, a.nonmono) if a.optimizer == "nt-asgd" else None
     if run_ is not None:
         start, seconds_before = run_["step"], run_["seconds"]
         same = run_["windows"] == count if run_["by"] == "train.py" else run_["epoch"] * count + run_["epoch_step"] == start
@@ -263,7 +279,7 @@ def run(a):
             raise SystemExit("%s now gives %d windows per epoch (batch %d, bptt %d), not the run's: the text changed since the run" % (a.data, count, B, T))
         if start >= total:
             raise SystemExit("the run is at step %d already; give a budget beyond it (--steps, --epochs count from the start of the run)" % start)
-        opt_start, carried = restore_run(run_, a, model, opt, mine)
+        opt_start, carried = restore_run(run_, a, model, opt, mine, avg)
         states = carried if start % count else None
         if rank == 0:
             print("resuming the run of %s in %s at step %d (epoch %d, window %d of %d): its %s state (%s, step %d) and carried states" % (run_["by"], a.resume, start, start // count + 1, start % count + 1, count, a.optimizer, ", ".join(optimizer_buffers(a.optimizer, a.momentum)) or "no buffers", opt_start), flush=True)
@@ -294,12 +310,23 @@ def run(a):
             for g in grads:
                 g.mul_(f)
         opt.step()
+        if avg is not None:
+            avg.after_step(opt_start + step + 1 - start)
         if distributed:
             loss = loss.detach().clone()
             dist.all_reduce(loss)
             loss /= world
         if rank == 0 and ((step + 1) % every == 0 or step + 1 == total):
             print("step %d/%d  loss %.6f  grad norm %.4f  %.1f s" % (step + 1, total, loss.item(), norm, time.time() - started), flush=True)
+        # Validation at epoch ends and every --eval-every steps, as rnnc's (nt-asgd's trigger reads it).
+        if vt is not None and ((step + 1) % count == 0 or (a.eval_every and (step + 1) % a.eval_every == 0)):
+            with avg.eval_weights() if avg is not None else contextlib.nullcontext():
+                nll, _ = evaluate(model, vt, a.eval_batch, T)
+            averaged = avg is not None and avg.ax is not None
+            if avg is not None and avg.update(nll, opt_start + step + 1 - start) and rank == 0:
+                print("nt-asgd: validation %.6f is worse than the best before the last %d; averaging the weights from step %d" % (nll, a.nonmono, step + 2), flush=True)
+            if rank == 0:
+                print("step %d: valid loss %.6f%s" % (step + 1, nll, " (averaged weights)" if averaged else ""), flush=True)
     # Every rank takes part in gathering the carried states; rank 0 writes them.
     carried = gather_states(states if states is not None else model.initial_states(B // world), distributed, world)
     if rank == 0:
@@ -324,6 +351,10 @@ def run(a):
             "loss_scale": a.loss_scale,
             "seed": a.seed,
             "eval_batch": a.eval_batch,
+            "eval_every": a.eval_every,
+            "nonmono": a.nonmono,
+            "nonmono_logs": avg.logs_json() if avg is not None else None,
+            "average_from": avg.t0 if avg is not None else None,
             "step": total,
             "optimizer_step": opt_start + total - start,
             "windows_per_epoch": count,
@@ -331,16 +362,17 @@ def run(a):
             "ranks": world,
             "dtype": a.dtype,
         }
-        write_checkpoint(model, a.out, template, record, trainer_tensors(model, opt, carried))
-        print("wrote rnnc checkpoint %s" % a.out, flush=True)
-        held_out = getattr(a, "held_out", None)
-        if a.valid or held_out:
-            if a.valid:
-                with open(a.valid, encoding="utf-8") as f:
-                    held_out = f.read()
-            vt = tokenize(held_out, vocab)
-            nll, n = evaluate(model, vt.to(device), a.eval_batch)
-            print("valid: %d tokens, loss %.10f, perplexity %.10f" % (n, nll, math.exp(nll)), flush=True)
+        # nt-asgd once averaging: the checkpoint's weights are ax, the raw ones go beside the buffers (as rnnc saves).
+        with avg.eval_weights() if avg is not None else contextlib.nullcontext() as raw:
+            tensors = trainer_tensors(model, opt, carried)
+            if raw is not None:
+                tensors.update({"ax/" + n: v for n, v in avg.ax.items()})
+                tensors.update({"raw/" + n: v for n, v in raw.items()})
+            write_checkpoint(model, a.out, template, record, tensors)
+            print("wrote rnnc checkpoint %s" % a.out, flush=True)
+            if vt is not None:
+                nll, n = evaluate(model, vt, a.eval_batch)
+                print("valid: %d tokens, loss %.10f, perplexity %.10f" % (n, nll, math.exp(nll)), flush=True)
     if distributed:
         dist.destroy_process_group()
         # torch 1.13 can deadlock at exit destroying DDP's reducer (its gloo thread waits for
