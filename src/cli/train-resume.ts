@@ -168,7 +168,7 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
   const split = run.valid ? null : (run.split ?? null);
   const data: DataConfig = { kind: run.kind, train: run.data, valid: run.valid, split, minCount: 1, maxVocab: null };
   const resolved = resolveTrainOptions(options);
-  const asConfig = { ...ck.config, data, train: resolved, initScale: null } as CheckpointConfig;
+  const asConfig = { ...ck.config, data, train: resolved, initScale: ck.config.initScale ?? null } as CheckpointConfig;
   const changed = changedOptions(o, cmd, asConfig, bundled);
   if (changed.length) throw new UserError(`--resume continues the run train.py recorded; these options differ from it: ${changed.join(', ')}`);
   // The texts as train.py read them: tokenised with the checkpoint's vocabulary.
