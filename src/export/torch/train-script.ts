@@ -23,8 +23,9 @@ export const TRAIN_PY = `#!/usr/bin/env python3
     rnnc train --resume ckpt --steps 100                                           # the run continued in rnnc
     python3 train.py --nproc 2 --resume ckpt-rnnc --steps 150 --out ckpt2          # and back into PyTorch
 
-Data, windows and carried state, loss, clipping, optimizers and the decay schedule are rnnc train's
-(same flags). --resume CKPT continues a run of rnnc train or of this script where it stopped: its
+Data, windows and carried state, loss, clipping, optimizers (nt-asgd too), the decay schedule and
+validation are rnnc train's (same flags); the model's regularisers (locked and embedding dropout,
+weight_drop, ar/tar) train as rnnc's do. --resume CKPT continues a run of rnnc train or of this script where it stopped: its
 settings (an option given with another value is refused), optimizer buffers and step, carried
 states and learning rate; budgets count from the start of the run.
 With N ranks each takes batch / N of the streams; DDP averages the gradients, which is then the
