@@ -6,9 +6,8 @@ import { exportOnnx, onnxNames, OnnxExportError } from '../export/onnx/index.ts'
 import { compile, CompileError, type LanguageModel } from '../runtime/model.ts';
 import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
-import { renderDiagnostic } from '../util/diagnostic.ts';
-import { makeSource } from '../util/source.ts';
 import { UserError } from './common.ts';
+import { exportRefused } from './export-refusal.ts';
 import { VERSION } from './version.ts';
 
 export interface OnnxCliOptions {
@@ -55,8 +54,7 @@ export function writeOnnx(model: LanguageModel, out: string): string[] {
     bytes = exportOnnx({ ir: model.ir, weights: model.weights() }, { producerVersion: VERSION });
   } catch (e) {
     if (!(e instanceof OnnxExportError)) throw e;
-    const sources = new Map(Object.entries(model.sources).map(([p, text]) => [p, makeSource(p, text)]));
-    throw new UserError(renderDiagnostic(e.diagnostic, sources));
+    throw exportRefused(model, e.diagnostic, 'ONNX');
   }
   writeFileAtomic(out, bytes);
   const shape = (s: readonly (number | string)[]) => `[${s.join(', ')}]`;

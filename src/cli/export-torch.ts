@@ -9,13 +9,13 @@ import type { LanguageModel } from '../runtime/model.ts';
 import { encodeSafetensors, type Tensor } from '../runtime/safetensors.ts';
 import { saveCheckpoint } from '../runtime/train/checkpoint.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
-import { renderDiagnostic } from '../util/diagnostic.ts';
-import { makeSource } from '../util/source.ts';
 import { UserError } from './common.ts';
+import { exportRefused } from './export-refusal.ts';
 import { VERSION } from './version.ts';
 
 /** Writes the PyTorch export of a loaded model; `out` is a directory (model.py inside) or a .py file. Returns the lines to print. */
-export function writeTorch(model: LanguageModel, out: string): string[] {
+export function writeTorch(model: LanguageModel, out: string, options: { initScale?: number | null } = {}): string[] {
+  const initScale = options.initScale ?? null;
   const isFile = out.endsWith('.py') && !(existsSync(out) && statSync(out).isDirectory());
   const dir = isFile ? dirname(out) : out;
   if (!isFile) mkdirSync(dir, { recursive: true });
@@ -24,11 +24,10 @@ export function writeTorch(model: LanguageModel, out: string): string[] {
   const weightsFile = `${basename(py).replace(/\.py$/, '')}.safetensors`;
   let code: string;
   try {
-    code = exportTorch({ ir: model.ir, sources: model.sources }, { weightsFile, producerVersion: VERSION });
+    code = exportTorch({ ir: model.ir, sources: model.sources }, { weightsFile, producerVersion: VERSION, initScale });
   } catch (e) {
     if (!(e instanceof TorchExportError)) throw e;
-    const sources = new Map(Object.entries(model.sources).map(([p, text]) => [p, makeSource(p, text)]));
-    throw new UserError(renderDiagnostic(e.diagnostic, sources));
+    throw exportRefused(model, e.diagnostic, 'PyTorch');
   }
   const weights = model.layout.params.map((s): [string, Tensor] => [s.name, { dtype: 'F32', shape: s.shape, data: model.weights().get(s.name)! }]);
   writeFileAtomic(py, code);
@@ -36,7 +35,7 @@ export function writeTorch(model: LanguageModel, out: string): string[] {
   const written = [join(dir, weightsFile)];
   // An rnnc checkpoint of these weights: train.py writes its checkpoints from this one (config.json, vocab.json).
   const template = join(dir, 'rnnc-checkpoint');
-  saveCheckpoint(template, { model, initSeed: 0, version: VERSION, best: 'none' });
+  saveCheckpoint(template, { model, initSeed: 0, initScale, version: VERSION, best: 'none' });
   written.push(template);
   const train = join(dir, isFile ? `train_${basename(py)}` : 'train.py');
   writeFileAtomic(train, TRAIN_PY.replace('__MODEL_MODULE__', basename(py).replace(/\.py$/, '')));

@@ -68,7 +68,9 @@ function fromModelFile(file: string, o: Opts): LanguageModel {
   else if (o.data || !o.dims?.has('vocab')) {
     // Check the model before reading data, as train does.
     loadModel(file, new Map([...(o.dims ?? []), ['vocab', o.dims?.get('vocab') ?? 1]]), o.model);
-    vocab = prepareData({ kind: o.level, train: o.data ?? BUNDLED_CORPUS, valid: null, split: 0.9, minCount: 1, maxVocab: null }).vocab;
+    // The vocabulary of the whole text, as rnnc train --data FILE --valid V builds it (with a
+    // split, a word vocabulary would miss the words of the held-out end: PTB's gave 9,969 of 10,000).
+    vocab = prepareData({ kind: o.level, train: o.data ?? BUNDLED_CORPUS, valid: null, split: null, minCount: 1, maxVocab: null }).vocab;
   }
   if (vocab && o.dims?.has('vocab') && o.dims.get('vocab') !== vocab.size) throw new UserError(`--dims vocab=${o.dims.get('vocab')} but the vocabulary has ${vocab.size} tokens; leave vocab out`);
   if (!vocab) loadModel(file, o.dims ?? new Map(), o.model);
@@ -91,7 +93,7 @@ export function registerExport(program: Command): void {
     .option('--model <name>', 'model file: which model, when the file has several')
     .option('--seed <n>', 'model file: seed of the initialisation (as rnnc train --seed)', parseSeed, 0)
     .option('--init-scale <a>', 'model file: initialise every parameter uniform(-a, a) (as rnnc train --init-scale)')
-    .option('--data <file>', 'model file: the text whose vocabulary the model gets, as rnnc train builds it (default: the bundled tiny Shakespeare)')
+    .option('--data <file>', 'model file: the text whose vocabulary the model gets, all of it, as rnnc train --data FILE --valid … builds it (default: the bundled tiny Shakespeare)')
     .option('--level <char|word>', 'model file: tokenisation of --data', 'char')
     .option('--vocab <file>', 'model file: a vocab.json instead of --data')
     .addHelpText(
@@ -116,13 +118,17 @@ export function registerExport(program: Command): void {
       const st = statSync(input, { throwIfNoEntry: false });
       let model: LanguageModel;
       let origin: string | undefined;
+      // --init-scale of the run (a checkpoint records it) or of this initialisation: the PyTorch module's reset_parameters draws so too.
+      let initScale: number | null = null;
       if (st?.isDirectory()) {
         const ck = loadCheckpoint(input, { optimizer: false });
         for (const w of ck.warnings) console.error(`note: ${w}`);
         model = ck.model;
+        initScale = ck.config.initScale ?? null;
         origin = display(input);
       } else if (st?.isFile() && input.endsWith('.rnn')) {
         model = fromModelFile(input, o);
+        initScale = o.initScale === undefined ? null : Number(o.initScale);
       } else if (st) {
         throw new UserError(`${input}: neither a checkpoint directory nor a .rnn model file`);
       } else {
@@ -133,7 +139,7 @@ export function registerExport(program: Command): void {
         return;
       }
       if (o.format === 'torch') {
-        for (const line of writeTorch(model, o.out ?? model.name.toLowerCase())) console.log(line);
+        for (const line of writeTorch(model, o.out ?? model.name.toLowerCase(), { initScale })) console.log(line);
         return;
       }
       const format = o.format as ExportFormat;

@@ -10,7 +10,7 @@ import { readMember } from '../runtime/train/checkpoint-config.ts';
 import { Trainer, resolveTrainOptions, type TrainOptions } from '../runtime/train/trainer.ts';
 import { isOptimizerKind, stateNames, type OptimizerKind } from '../runtime/optim/optimizers.ts';
 import { decodeSafetensors, SafetensorsError } from '../runtime/safetensors.ts';
-import { readCorpus } from '../runtime/data/corpus.ts';
+import { readCorpus, splitText } from '../runtime/data/corpus.ts';
 import { UserError } from './common.ts';
 
 /** The options --resume cannot change, with the value the run has for each. */
@@ -93,6 +93,16 @@ export interface TorchRun {
   seconds: number;
   ranks: number;
   dtype: string;
+  /** Absent in checkpoints of older exports: constant, no split. */
+  lr_schedule?: 'constant' | 'decay';
+  lr_decay?: number;
+  decay_after?: number;
+  split?: number | null;
+  /** nt-asgd (absent in older exports): the trigger's interval and log, the step averaging began after. */
+  nonmono?: number;
+  nonmono_logs?: (number | null)[] | null;
+  average_from?: number | null;
+  eval_every?: number;
 }
 
 /** The "torch" section of a checkpoint's config, checked; null when there is none. */
@@ -144,24 +154,28 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     weightDecay: run.weight_decay,
     hyper: run.momentum !== null && run.momentum !== undefined ? { momentum: run.momentum } : {},
     lossScale: run.loss_scale,
-    schedule: { kind: 'constant' },
+    schedule: run.lr_schedule === 'decay' ? { kind: 'decay', factor: run.lr_decay ?? 0.5, after: run.decay_after ?? 4 } : { kind: 'constant' },
     // No budget given: a few more minutes, as rnnc train without one.
     epochs: budgets ? (o.epochs as number | undefined) : undefined,
     steps: budgets ? (o.steps as number | undefined) : undefined,
     minutes: budgets ? (o.minutes as number | undefined) : 5,
     evalBatch: run.eval_batch,
     seed: run.seed,
-    ...(given('evalEvery') ? { evalEvery: o.evalEvery as number } : {}),
+    evalEvery: given('evalEvery') ? (o.evalEvery as number) : (run.eval_every ?? 0),
+    nonmono: run.nonmono ?? 5,
     ...(given('patience') ? { patience: o.patience as number } : {}),
   };
-  const data: DataConfig = { kind: run.kind, train: run.data, valid: run.valid, split: null, minCount: 1, maxVocab: null };
+  const split = run.valid ? null : (run.split ?? null);
+  const data: DataConfig = { kind: run.kind, train: run.data, valid: run.valid, split, minCount: 1, maxVocab: null };
   const resolved = resolveTrainOptions(options);
-  const asConfig = { ...ck.config, data, train: resolved, initScale: null } as CheckpointConfig;
+  const asConfig = { ...ck.config, data, train: resolved, initScale: ck.config.initScale ?? null } as CheckpointConfig;
   const changed = changedOptions(o, cmd, asConfig, bundled);
   if (changed.length) throw new UserError(`--resume continues the run train.py recorded; these options differ from it: ${changed.join(', ')}`);
   // The texts as train.py read them: tokenised with the checkpoint's vocabulary.
-  const train = model.encode(readCorpus(run.data, 'training text'), run.data);
-  const valid = run.valid ? model.encode(readCorpus(run.valid, 'validation text'), run.valid) : null;
+  const text = readCorpus(run.data, 'training text');
+  const parts = split !== null ? splitText(text, split) : { train: text, valid: run.valid ? readCorpus(run.valid, 'validation text') : null };
+  const train = model.encode(parts.train, run.data);
+  const valid = parts.valid !== null ? model.encode(parts.valid, run.valid ?? `${run.data} (validation split)`) : null;
   const trainer = new Trainer(model, { train, valid }, options);
   const count = trainer.batches.count;
   if (count !== run.windows_per_epoch) throw new UserError(`${run.data} now gives ${count} windows per epoch (batch ${run.batch}, bptt ${run.bptt}); train.py had ${run.windows_per_epoch}: the text changed since the run`);
@@ -184,7 +198,12 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     if (!slot || t.data.length !== slot.size) throw new UserError(`${where}: tensor '${key}' does not fit model ${model.name}`);
     (buffers[buf] ??= new Float32Array(model.layout.totalParams)).set(t.data, slot.offset);
   }
-  const want = stateNames(run.optimizer, options.hyper);
+  // nt-asgd once averaging: the average ax is the optimizer's buffer, the raw weights are trained on.
+  const averageFrom = run.optimizer === 'nt-asgd' ? (run.average_from ?? null) : null;
+  const trainWeights = buffers.raw ?? null;
+  delete buffers.raw;
+  if (averageFrom !== null && !trainWeights) throw new UserError(`${where}: averages the weights (nt-asgd) but holds no raw training weights 'raw/…'`);
+  const want = averageFrom !== null ? ['ax'] : stateNames(run.optimizer, options.hyper);
   const got = Object.keys(buffers).sort();
   if (got.join() !== [...want].sort().join()) throw new UserError(`${where}: ${run.optimizer} keeps the buffers [${want.join(', ')}], the file has [${got.join(', ')}]`);
   const carried = model.layout.states.map((st) => {
@@ -195,7 +214,9 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
   const state = structuredClone(trainer.state);
   Object.assign(state, { step: run.step, epoch: Math.floor(run.step / count), epochStep: run.step % count, tokens: run.step * run.batch * run.bptt, seconds: run.seconds });
   state.schedule.epoch = state.epoch;
-  trainer.restore(state, { kind: run.optimizer, step: run.optimizer_step, tensors: buffers }, carried);
+  state.schedule.lr = trainer.schedule.lrFor(state.epoch + 1);
+  if (run.optimizer === 'nt-asgd') state.nonmono = { logs: (run.nonmono_logs ?? []).map((v) => (v === null ? NaN : v)) };
+  trainer.restore(state, { kind: run.optimizer, step: run.optimizer_step, tensors: buffers, averageFrom }, carried, trainWeights);
   const message =
     `resuming ${model.name} from ${dir}, written by the PyTorch export's train.py (${run.ranks} rank(s), ${run.dtype}) at step ${run.step} (epoch ${state.epoch + 1}, window ${state.epochStep + 1} of ${count}): ` +
     `its ${run.optimizer} state (${want.length ? want.join(', ') : 'no buffers'}, step ${run.optimizer_step}) and carried states continue in rnnc (float32)`;

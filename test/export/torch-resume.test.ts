@@ -3,7 +3,8 @@
 // the same text (oracle: train.py's own evaluation); `rnnc train --resume` continues the run
 // (oracle: train.py running 2N steps in one go — the losses of steps N+1…2N must be its
 // losses, which needs its optimizer buffers, data position and carried states). Needs
-// /usr/bin/python3 with torch; skipped with one line otherwise.
+// /usr/bin/python3 with torch; skipped with one line otherwise. train.py --resume continues
+// its own run too (oracle: the same 2N-step run).
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +72,20 @@ describe.skipIf(!haveTorch())('train.py → rnnc eval → rnnc train --resume', 
     console.log(`steps ${N + 1}-${2 * N}: rnnc --resume ${[...ours.values()].map((v) => v.toFixed(6)).join(' ')}\n             train.py     ${[...ours.keys()].map((s) => theirs.get(s)!.toFixed(6)).join(' ')}\n(worst relative difference ${worst})`);
     // float32 in both, train.py printing 6 decimals; a reset state or a fresh Adam would be off by far more.
     expect(worst).toBeLessThanOrEqual(1e-5);
+  }, 120_000);
+
+  it('train.py --resume continues its own run with the losses of the run of 2N steps in one go', () => {
+    const r = spawnSync(PYTHON, [join(dir, 'train.py'), '--resume', 'half', '--steps', String(2 * N), '--log-every', '1', '--nproc', '2', '--out', 'again'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`resuming the run of train.py in half at step ${N}`);
+    const ours = printedLosses(r.stdout);
+    const theirs = printedLosses(out.whole);
+    expect([...ours.keys()]).toEqual(Array.from({ length: N }, (_, i) => N + 1 + i));
+    let worst = 0;
+    for (const [step, loss] of ours) worst = Math.max(worst, Math.abs(loss - theirs.get(step)!) / theirs.get(step)!);
+    console.log(`steps ${N + 1}-${2 * N}: train.py --resume ${[...ours.values()].map((v) => v.toFixed(6)).join(' ')}\n             train.py     ${[...ours.keys()].map((s) => theirs.get(s)!.toFixed(6)).join(' ')}\n(worst relative difference ${worst})`);
+    // The same float32 arithmetic resumed (buffers saved as float32, as they are): equal to the printed digits.
+    expect(worst).toBeLessThanOrEqual(1e-6);
   }, 120_000);
 
   it('refuses an option that differs from the run train.py recorded, naming it', async () => {

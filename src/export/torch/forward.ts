@@ -42,10 +42,15 @@ export interface ForwardCode {
   logits: string;
   /** 'next' (predict the next token) or 'token'. */
   target: 'token' | 'next';
+  /** Whether the lines accumulate `penalty` (the ar/tar terms of each step; training only). */
+  penalty: boolean;
 }
 
-/** Lines of forward() after `T, B = tokens.shape` and the state variables' initialisation. */
-export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>): ForwardCode {
+/**
+ * Lines of forward() after `T, B = tokens.shape` and the state variables' initialisation;
+ * `dropped` maps each weight-dropped param to the variable holding its masked value.
+ */
+export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>, dropped: ReadonlyMap<string, string> = new Map()): ForwardCode {
   if (g.stepLosses.length !== 1) throw new Unexportable(`the model has ${g.stepLosses.length} losses; the export writes the log-probabilities of one`, null);
   const lossNode = g.nodes[g.stepLosses[0]];
   const logits = lossNode.inputs[0];
@@ -56,10 +61,21 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
   const group: number[] = [];
   const batched: boolean[] = [];
   const uses: number[][] = g.nodes.map(() => []);
+  // Each step's sum of ar/tar terms, and the per-example scalars they are built from.
+  const penaltySums = new Set(g.penalties ?? []);
+  const penaltyPart = new Set<number>();
+  const walk = (id: number): void => {
+    if (penaltyPart.has(id) || g.nodes[id].shape.length !== 0) return;
+    penaltyPart.add(id);
+    g.nodes[id].inputs.forEach(walk);
+  };
+  penaltySums.forEach(walk);
   for (const n of g.nodes) {
     for (const i of n.inputs) uses[i].push(n.id);
     batched[n.id] = n.op === 'gather' || n.op === 'state0' || n.op === 'mask' || n.inputs.some((i) => batched[i]);
-    group[n.id] = n.op === 'param' ? -1 : n.seg != null && groupOfSeg.has(n.seg) ? groupOfSeg.get(n.seg)! : Math.max(0, ...n.inputs.map((i) => group[i]));
+    // A step's penalty sum is computed in the last loop it reads from (its terms may come from several layers).
+    const own = n.seg != null && groupOfSeg.has(n.seg) && !penaltySums.has(n.id);
+    group[n.id] = n.op === 'param' ? -1 : own ? groupOfSeg.get(n.seg!)! : Math.max(0, ...n.inputs.map((i) => group[i]));
   }
   const stateVars = new Map(g.states.map((s) => [s.name, `st_${pyName(s.name)}`]));
   const stateOfInitial = new Map(g.states.map((s) => [s.initial, s]));
@@ -71,13 +87,13 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
   const used = new Set<string>();
   const names = new Map<number, string>();
   const nameOf = (n: GNode): string => {
-    let base = pyName(n.label || (n.id === logits ? 'logits' : `v${n.id}`));
+    let base = pyName(n.label || (n.id === logits ? 'logits' : penaltySums.has(n.id) ? 'step_penalty' : `v${n.id}`));
     if (used.has(base)) base = `${base}_${n.id}`;
     used.add(base);
     names.set(n.id, base);
     return base;
   };
-  const inline = (n: GNode): boolean => !n.label && uses[n.id].length === 1 && group[uses[n.id][0]] === group[n.id] && !kept.has(n.id) && !finals.has(n.id);
+  const inline = (n: GNode): boolean => !penaltySums.has(n.id) && !n.label && uses[n.id].length === 1 && group[uses[n.id][0]] === group[n.id] && !kept.has(n.id) && !finals.has(n.id);
 
   const lines: string[] = [];
   const emitted = new Map<number, string>();
@@ -85,7 +101,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
   const value = (id: number): TorchValue => {
     const n = g.nodes[id];
     const v = (expr: string): TorchValue => ({ expr, batched: batched[id], shape: n.shape });
-    if (n.op === 'param') return v(paramExpr(n.attrs.name!));
+    if (n.op === 'param') return v(dropped.get(n.attrs.name!) ?? paramExpr(n.attrs.name!));
     if (n.op === 'const') return v(pyFloat(n.attrs.value!));
     if (n.op === 'state0') return v(stateVars.get(stateOfInitial.get(id)!.name)!);
     if (group[id] !== current) return v(`seq_${names.get(id)}[t]`);
@@ -97,8 +113,12 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
       if (n.attrs.offset) throw new Unexportable('an offset lookup (token@k) reads other tokens than the current one, which the PyTorch module does not carry', n.span, 'export with --format esm, which carries the token history');
       return `${value(n.inputs[0]).expr}[tokens[t]]`;
     }
-    if (n.op === 'mask' && n.attrs.mode) throw new Unexportable(`${n.attrs.mode === 'locked' ? 'locked_dropout' : 'embedding_dropout'} has no PyTorch lowering yet`, n.span, 'write dropout(x, p) instead to export to PyTorch; the ONNX and ES module exports (inference, where it is the identity) take it as is');
-    if (n.op === 'mask') return `self._dropout_mask(B, ${JSON.stringify(n.shape)}, ${pyFloat(n.attrs.p!)})`;
+    if (n.op === 'mask') return maskCode(g, n);
+    if (n.op === 'sumsq') {
+      // One sum per stream: [B] (a param's: [1]).
+      const x = value(n.inputs[0]);
+      return `${x.expr}.pow(2).reshape(${x.batched ? 'B' : '1'}, -1).sum(1)`;
+    }
     const def = opDef(n.op);
     if (!def?.torch) throw new Unexportable(`'${n.op}' has no PyTorch lowering`, n.span, 'add one to its entry in src/graph/ops/');
     return def.torch(n.inputs.map(value), n.attrs);
@@ -106,7 +126,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
   const perStream = (id: number, expr: string): string => (batched[id] ? expr : `${expr}.expand(B, ${g.nodes[id].shape.join(', ')})`);
 
   groups.forEach((gr, k) => {
-    const members = g.nodes.filter((n) => group[n.id] === k && !['param', 'const', 'state0', 'cross_entropy', 'mean'].includes(n.op));
+    const members = g.nodes.filter((n) => group[n.id] === k && n.id !== g.objective && !['param', 'const', 'state0', 'cross_entropy', 'mean'].includes(n.op));
     if (members.length === 0) return;
     const layers = [...new Set([...gr.segs].map((s) => g.segments[s].layer).filter((l) => l !== null))];
     lines.push(`# ${gr.reverse ? 'reversed sweep (t = T-1 … 0)' : 'sweep over time'}${layers.length ? ` of ${layers.join(', ')}` : ''}`);
@@ -114,7 +134,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
     lines.push(`for t in ${gr.reverse ? 'reversed(range(T))' : 'range(T)'}:`);
     current = k;
     for (const n of members) {
-      if (n.shape.length === 0 && batched[n.id]) throw new Unexportable('a per-example scalar that depends on the data is not exported', n.span);
+      if (n.shape.length === 0 && batched[n.id] && !penaltyPart.has(n.id)) throw new Unexportable('a per-example scalar that depends on the data is not exported', n.span);
       const expr = lower(n);
       if (inline(n)) {
         emitted.set(n.id, expr);
@@ -125,6 +145,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
       const c = where(n, sources);
       lines.push(`    ${name} = ${expr}${c ? `  # ${c}` : ''}`);
       if (kept.has(n.id)) lines.push(`    seq_${name}[t] = ${perStream(n.id, name)}`);
+      if (penaltySums.has(n.id)) lines.push(`    penalty = penalty + ${name}.mean()  # this step's ar/tar terms, averaged over the streams`);
     }
     // The states move on after the whole step has read their previous values.
     for (const s of g.states) if (group[s.final] === k) {
@@ -132,5 +153,25 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>)
       if (next !== stateVars.get(s.name)) lines.push(`    ${stateVars.get(s.name)} = ${perStream(s.final, next)}`);
     }
   });
-  return { lines, stateVars, logits: `torch.stack(seq_${names.get(logits)})`, target: lossNode.attrs.target === 'token' ? 'token' : 'next' };
+  return { lines, stateVars, logits: `torch.stack(seq_${names.get(logits)})`, target: lossNode.attrs.target === 'token' ? 'token' : 'next', penalty: penaltySums.size > 0 };
+}
+
+/**
+ * A dropout mask at step t: plain (per stream and step), locked (per stream, the window's
+ * first draw kept in `masks` for its other steps) or embedding rows (per row of the table for
+ * the window, in every stream, read at each stream's token). Identity outside training.
+ */
+function maskCode(g: Graph, n: GNode): string {
+  const p = pyFloat(n.attrs.p!);
+  const key = n.attrs.index ?? 0;
+  if (n.attrs.mode === 'locked') return `self._locked_mask(masks, ${key}, B, ${JSON.stringify(n.shape)}, ${p})`;
+  if (n.attrs.mode === 'rows') {
+    if (n.attrs.target !== 'token') throw new Unexportable('embedding_dropout of a lookup of the next token is not exported', n.span);
+    // The table: the lookup the mask multiplies.
+    const user = g.nodes.find((u) => u.op === 'mul' && u.inputs.includes(n.id))!;
+    const lookup = g.nodes[user.inputs.find((i) => i !== n.id)!];
+    const rows = g.nodes[lookup.inputs[0]].shape[0];
+    return `self._row_mask(masks, ${key}, ${rows}, ${p}, tokens[t], ${n.shape.length})`;
+  }
+  return `self._dropout_mask(B, ${JSON.stringify(n.shape)}, ${p}, (${key}, t))`;
 }

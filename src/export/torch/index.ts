@@ -11,7 +11,7 @@ import { contextLoss, unroll } from '../../graph/unroll.ts';
 import { xavierBound } from '../../runtime/init.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { Unexportable } from '../onnx/stage.ts';
-import { forwardCode, pyName } from './forward.ts';
+import { forwardCode, paramExpr, pyFloat, pyName } from './forward.ts';
 import { METHODS_PY, SAFETENSORS_PY } from './python.ts';
 
 /** An export refused: `diagnostic` says where in the model, and why. */
@@ -31,6 +31,8 @@ export interface TorchExportOptions {
   /** The weights file the generated load() reads by default (beside model.py). */
   weightsFile?: string;
   producerVersion?: string;
+  /** rnnc train --init-scale a: every parameter drawn uniform(-a, a) instead of its `init` (null: the inits). */
+  initScale?: number | null;
 }
 
 /** The PyTorch call that draws a parameter as its `init` says (the distribution of rnnc's init, not its random stream). */
@@ -70,15 +72,14 @@ export function exportTorch(model: TorchExportInput, options: TorchExportOptions
 }
 
 function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): string {
-  const dropped = ir.params.find((p) => p.weightDrop);
-  if (dropped) throw new Unexportable(`weight_drop (of ${dropped.name}) has no PyTorch lowering yet`, dropped.span, 'remove weight_drop to export to PyTorch, or export for inference (ONNX, ES module), where it is the identity');
-  const penalty = ir.step.find((s) => s.kind === 'penalty');
-  if (penalty) throw new Unexportable(`the training penalty ${penalty.expr.op} has no PyTorch lowering yet`, penalty.span, 'remove the ar/tar loss statements to export to PyTorch, or export for inference (ONNX, ES module), where they do not apply');
   const targets = contextLoss(ir);
   if (targets) throw new Unexportable('a loss over context positions (token@k) predicts other tokens than the next one, and the PyTorch module carries no token history', targets.span, 'export with --format esm, which carries the token history');
-  // The training graph: it has the dropout masks, which the module applies only when training.
+  // DropConnect: the window's masked copy of each weight-dropped param, read by the loops.
+  const dropped = new Map(ir.params.filter((p) => p.weightDrop).map((p) => [p.name, `wd_${pyName(p.name)}`]));
+  // The training graph: it has the dropout masks and ar/tar terms, which apply only when training.
   const g = unroll(ir, 1, { training: true });
-  const fw = forwardCode(g, sources);
+  const fw = forwardCode(g, sources, dropped);
+  const masked = g.nodes.some((n) => n.op === 'mask' && n.attrs.mode);
   const cls = pyName(ir.name);
   const shapeOf = (name: string): number[] => g.nodes[g.params.get(name)!].shape;
   const containers = new Set<string>();
@@ -88,6 +89,8 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
   }
   const vocab = g.nodes[g.stepLosses[0]].inputs.length ? g.nodes[g.nodes[g.stepLosses[0]].inputs[0]].shape[0] : 0;
   const py = (s: string): string => JSON.stringify(s);
+  const scale = options.initScale ?? null;
+  const scaled: IRInit | null = scale !== null ? { name: 'uniform', args: [scale] } : null;
   const out: string[] = [
     '#!/usr/bin/env python3',
     `"""${ir.name}, exported by rnnc${options.producerVersion ? ` ${options.producerVersion}` : ''} from ${basename(ir.file)} as a PyTorch module.`,
@@ -129,14 +132,17 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     ...ir.params.map((p) => {
       const shape = shapeOf(p.name);
       const dims = p.shape.map((d) => (typeof d === 'number' ? String(d) : String(d))).join(', ');
-      return `        self.${p.name} = nn.Parameter(torch.zeros([${shape.join(', ')}], dtype=dtype))  # [${dims}], ${initText(p.init)}`;
+      const init = scaled ? `${initText(scaled)} (--init-scale; the model says ${initText(p.init)})` : initText(p.init);
+      return `        self.${p.name} = nn.Parameter(torch.zeros([${shape.join(', ')}], dtype=dtype))  # [${dims}], ${init}`;
     }),
     '        self.reset_parameters()',
     '',
     '    def reset_parameters(self):',
-    '        """Draws every parameter as its `init` in the model says (rnnc\'s distributions; not its random numbers)."""',
+    scaled
+      ? `        """Draws every parameter uniform(-${scale}, ${scale}), as rnnc train --init-scale ${scale} does (rnnc's distribution; not its random numbers)."""`
+      : '        """Draws every parameter as its `init` in the model says (rnnc\'s distributions; not its random numbers)."""',
     '        with torch.no_grad():',
-    ...ir.params.map((p) => `            ${initPy(p.name, shapeOf(p.name), p.init)}`),
+    ...ir.params.map((p) => `            ${initPy(p.name, shapeOf(p.name), scaled ?? p.init)}`),
     '',
     METHODS_PY.trimEnd(),
     '',
@@ -146,7 +152,11 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     '        if states is None:',
     '            states = self.initial_states(B)',
     ...g.states.map((s) => `        ${fw.stateVars.get(s.name)} = states[${py(s.name)}]`),
+    ...(masked ? ['        masks = {}  # the window-wide dropout masks (locked_dropout, embedding_dropout), drawn at their first use'] : []),
+    ...ir.params.filter((p) => p.weightDrop).map((p) => `        ${dropped.get(p.name)} = self._weight_drop(${py(p.name)}, ${paramExpr(p.name)}, ${pyFloat(p.weightDrop!)})  # weight_drop ${p.weightDrop}: one mask for the window`),
+    ...(fw.penalty ? ['        penalty = 0.0'] : []),
     ...fw.lines.map((l) => `        ${l}`),
+    ...(fw.penalty ? ['        # the ar/tar terms: their mean over the steps joins the loss in training (objective())', '        self.penalty = penalty / T if self.training else 0.0'] : []),
     `        logits = ${fw.logits}`,
     `        return F.log_softmax(logits, dim=-1), {${g.states.map((s) => `${py(s.name)}: ${fw.stateVars.get(s.name)}`).join(', ')}}`,
     '',

@@ -64,23 +64,68 @@ export const METHODS_PY = `    def initial_states(self, B):
         A reversed layer's state starts every window from zeros, as in rnnc."""
         return {k: (torch.zeros_like(v) if k in REVERSED else v.detach()) for k, v in states.items()}
 
-    def _dropout_mask(self, B, shape, p):
-        """0 or 1/(1-p) per entry, drawn per stream and step, when training; 1 otherwise."""
+    # Where training draws its dropout masks: None, at random (0 or 1/(1-p) per entry); a test may
+    # set a function (kind, key, shape) -> tensor to give them (rnnc's, for a parity check).
+    mask_source = None
+    # The ar/tar penalty of the last training forward (the mean over its steps), else 0.
+    penalty = 0.0
+
+    # The generator of the masks every stream shares (embedding rows, weight drop): train.py seeds
+    # it alike on every DDP rank for each window, so that all ranks drop the same rows and weights.
+    shared_generator = None
+
+    def _draw(self, kind, key, shape, p):
+        w = next(self.parameters())
+        if self.mask_source is not None:
+            return self.mask_source(kind, key, tuple(shape)).to(dtype=w.dtype, device=w.device)
+        if kind in ("rows", "weight_drop") and self.shared_generator is not None:
+            keep = torch.rand(*shape, generator=self.shared_generator, dtype=torch.float64) >= p
+            return (keep.to(w.dtype) / (1 - p)).to(w.device)
+        return F.dropout(torch.ones(*shape, dtype=w.dtype, device=w.device), p, True)
+
+    def _dropout_mask(self, B, shape, p, key=None):
+        """dropout: 0 or 1/(1-p) per entry, drawn per stream and step, when training; 1 otherwise."""
         if not self.training or p == 0:
             return 1.0
-        w = next(self.parameters())
-        return F.dropout(torch.ones(B, *shape, dtype=w.dtype, device=w.device), p, True)
+        return self._draw("dropout", key, (B, *shape), p)
+
+    def _locked_mask(self, masks, key, B, shape, p):
+        """locked_dropout: one mask per stream, drawn at the window's first step and kept for its others."""
+        if not self.training or p == 0:
+            return 1.0
+        if ("locked", key) not in masks:
+            masks[("locked", key)] = self._draw("locked", key, (B, *shape), p)
+        return masks[("locked", key)]
+
+    def _row_mask(self, masks, key, rows, p, ids, dims):
+        """embedding_dropout: each row of the table kept (x 1/(1-p)) or dropped for the whole window,
+        in every stream; the mask of each stream's token ids, shaped to multiply its looked-up row."""
+        if not self.training or p == 0:
+            return 1.0
+        if ("rows", key) not in masks:
+            masks[("rows", key)] = self._draw("rows", key, (rows,), p)
+        return masks[("rows", key)][ids].reshape(-1, *([1] * dims))
+
+    def _weight_drop(self, name, w, p):
+        """weight_drop (DropConnect): the parameter times one mask drawn for the window, when training."""
+        if not self.training or p == 0:
+            return w
+        return w * self._draw("weight_drop", name, tuple(w.shape), p)
 
     def loss(self, log_probs, targets):
         """rnnc's loss: the mean cross-entropy (nats) over the T*B predictions."""
         return F.nll_loss(log_probs.reshape(-1, log_probs.shape[-1]), targets.reshape(-1))
 
+    def objective(self, log_probs, targets):
+        """What training differentiates, as rnnc: loss() plus the ar/tar penalty of the forward that gave log_probs (none in eval)."""
+        return self.loss(log_probs, targets) + (self.penalty if self.training else 0.0)
+
     def window_loss(self, window, states=None):
-        """Loss of a window of tokens [T + 1, B] (inputs window[:-1]); returns (loss, final states)."""
+        """The objective of a window of tokens [T + 1, B] (inputs window[:-1]; in eval, the loss); returns (it, final states)."""
         inputs = window[:-1]
         targets = window[1:] if TARGET == "next" else inputs
         log_probs, states = self(inputs, states)
-        return self.loss(log_probs, targets), states
+        return self.objective(log_probs, targets), states
 
     def load_rnnc(self, path):
         """Loads rnnc's weights (a .safetensors keyed by rnnc's names, e.g. a checkpoint's model.safetensors)."""

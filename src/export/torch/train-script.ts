@@ -9,6 +9,9 @@
 // `rnnc eval`, `rnnc sample` and `rnnc export` read, with the run's settings and position
 // (config.json's "torch") and its optimizer buffers and carried states
 // (torch-trainer.safetensors), from which `rnnc train --resume` continues the run.
+import { NTASGD_PY } from './ntasgd-py.ts';
+import { RESUME_PY } from './resume-py.ts';
+
 export const TRAIN_PY = `#!/usr/bin/env python3
 """Trains the exported rnnc model, on one process or with DistributedDataParallel, and writes an rnnc checkpoint.
 
@@ -18,18 +21,25 @@ export const TRAIN_PY = `#!/usr/bin/env python3
     torchrun --nnodes 2 --node_rank R --rdzv-endpoint HOST:29500 --nproc_per_node 8 train.py ...   # several machines
     rnnc eval ckpt --data valid.txt --batch 4                                      # back in rnnc
     rnnc train --resume ckpt --steps 100                                           # the run continued in rnnc
+    python3 train.py --nproc 2 --resume ckpt-rnnc --steps 150 --out ckpt2          # and back into PyTorch
 
-Data, windows and carried state, loss, clipping and optimizers are rnnc train's (same flags).
+Data, windows and carried state, loss, clipping, optimizers (nt-asgd too), the decay schedule and
+validation are rnnc train's (same flags); the model's regularisers (locked and embedding dropout,
+weight_drop, ar/tar) train as rnnc's do. --resume CKPT continues a run of rnnc train or of this script where it stopped: its
+settings (an option given with another value is refused), optimizer buffers and step, carried
+states and learning rate; budgets count from the start of the run.
 With N ranks each takes batch / N of the streams; DDP averages the gradients, which is then the
 gradient of the mean loss over all the streams, as one process computes it.
 """
 import argparse
+import contextlib
 import hashlib
 import json
 import math
 import os
 import re
 import shutil
+import struct
 import sys
 import time
 from datetime import datetime, timezone
@@ -67,7 +77,7 @@ def tokenize(text, vocab):
 
 def make_optimizer(kind, params, lr, wd, momentum):
     o = torch.optim
-    if kind == "sgd":
+    if kind in ("sgd", "nt-asgd"):  # nt-asgd: SGD's steps, the averaging beside them (NtAsgd)
         return o.SGD(params, lr=lr, weight_decay=wd)
     if kind in ("momentum", "nesterov"):
         return o.SGD(params, lr=lr, weight_decay=wd, momentum=momentum or 0.9, nesterov=kind == "nesterov")
@@ -77,10 +87,10 @@ def make_optimizer(kind, params, lr, wd, momentum):
         return o.RMSprop(params, lr=lr, weight_decay=wd, alpha=0.99, eps=1e-8, momentum=momentum or 0)
     if kind == "adam":
         return o.Adam(params, lr=lr, weight_decay=wd, betas=(0.9, 0.999), eps=1e-8)
-    raise SystemExit("--optimizer must be sgd, momentum, nesterov, adagrad, rmsprop or adam, not %r" % kind)
+    raise SystemExit("--optimizer must be sgd, momentum, nesterov, adagrad, rmsprop, adam or nt-asgd, not %r" % kind)
 
 
-DEFAULT_LR = {"adam": 2e-3, "sgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 1e-2, "rmsprop": 1e-2}
+DEFAULT_LR = {"adam": 2e-3, "sgd": 1e-3, "nt-asgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 1e-2, "rmsprop": 1e-2}
 
 
 def evaluate(model, tokens, B, T=64):
@@ -146,7 +156,10 @@ def write_checkpoint(model, out, template, record=None, tensors=None):
     config.pop("torch", None)
     if record is not None:
         path = os.path.join(out, TRAINER_FILE)
-        exported.write_safetensors(path, tensors, {"kind": record["optimizer"], "step": record["optimizer_step"]})
+        meta = {"kind": record["optimizer"], "step": record["optimizer_step"]}
+        if record.get("average_from") is not None:
+            meta["average_from"] = record["average_from"]
+        exported.write_safetensors(path, tensors, meta)
         with open(path, "rb") as f:
             config["files"][TRAINER_FILE] = hashlib.sha256(f.read()).hexdigest()
         config["torch"] = record
@@ -158,28 +171,41 @@ def write_checkpoint(model, out, template, record=None, tensors=None):
     os.replace(os.path.join(out, "config.json.tmp"), os.path.join(out, "config.json"))
 
 
+${NTASGD_PY}
+
+${RESUME_PY}
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, help="training text (UTF-8), tokenised with the export's vocabulary")
-    p.add_argument("--valid", help="text to evaluate at the end (rnnc eval's protocol)")
+    p.add_argument("--data", help="training text (UTF-8), tokenised with the export's vocabulary (default with --resume: the run's)")
+    p.add_argument("--valid", help="text to validate on at epoch ends, --eval-every steps and the end (rnnc eval's protocol)")
     p.add_argument("--eval-batch", type=int, default=16, help="streams of the evaluation (rnnc eval --batch)")
-    p.add_argument("--batch", type=int, default=20, help="parallel streams in all (divided among the ranks)")
-    p.add_argument("--bptt", type=int, default=35, help="steps per window")
+    p.add_argument("--batch", type=int, help="parallel streams in all (divided among the ranks; default 20)")
+    p.add_argument("--bptt", type=int, help="steps per window (default 35)")
     p.add_argument("--steps", type=int, help="optimizer steps (default: one epoch)")
     p.add_argument("--epochs", type=int)
-    p.add_argument("--optimizer", default="adam")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop, adam (default) or nt-asgd")
+    p.add_argument("--nonmono", type=int, help="nt-asgd: average the weights from the first validation worse than the best before the last n (default 5)")
+    p.add_argument("--eval-every", type=int, help="also validate every this many steps (default: at epoch ends only), as rnnc train --eval-every")
     p.add_argument("--lr", type=float)
-    p.add_argument("--clip", type=float, default=5.0, help="global-norm clip of the (scaled) gradient; 0: off")
-    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--clip", type=float, help="global-norm clip of the (scaled) gradient; 0: off (default 5)")
+    p.add_argument("--weight-decay", type=float)
     p.add_argument("--momentum", type=float)
-    p.add_argument("--loss-scale", choices=["mean", "sum"], default="mean")
-    p.add_argument("--seed", type=int, default=0, help="seed of the dropout masks")
-    p.add_argument("--resume", help="an rnnc checkpoint directory to start from (its weights and vocabulary)")
+    p.add_argument("--loss-scale", choices=["mean", "sum"])
+    p.add_argument("--lr-schedule", choices=["constant", "decay"], help="decay: lr x --lr-decay each epoch after --decay-after (rnnc's)")
+    p.add_argument("--lr-decay", type=float, help="the factor of --lr-schedule decay (default 0.5)")
+    p.add_argument("--decay-after", type=int, help="epochs at the initial rate before decay starts (default 4)")
+    p.add_argument("--seed", type=int, help="seed of the dropout masks (default 0)")
+    p.add_argument("--resume", help="an rnnc checkpoint directory to continue: a run of rnnc train or of train.py goes on where it stopped (its settings, optimizer state and carried states); other checkpoints give their weights")
+    p.add_argument("--log-every", type=int, help="print the loss every this many steps (default: 10 lines)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--threads", type=int, default=1, help="torch threads per rank")
     p.add_argument("--out", required=True, help="the rnnc checkpoint directory to write")
     p.add_argument("--nproc", type=int, default=1, help="DDP ranks on this machine, started here with torch.multiprocessing (instead of torchrun)")
     a = p.parse_args()
+    # The run to continue (None: start one, from the weights of --resume or of the export).
+    a.run = recorded_run(a.resume) if a.resume else None
+    settle_options(a, a.run)
     if a.nproc > 1 and "RANK" not in os.environ:
         import socket
 
@@ -216,7 +242,17 @@ def run(a):
     if len(vocab["tokens"]) != exported.VOCAB:
         raise SystemExit("%s: %d tokens, the model has vocab %d" % (template, len(vocab["tokens"]), exported.VOCAB))
     with open(a.data, encoding="utf-8") as f:
-        tokens = tokenize(f.read(), vocab)
+        text = f.read()
+    run_ = a.run
+    if run_ is not None and run_["split"] is not None:
+        text, held_out = split_text(text, run_["split"])  # the run validated on the end of its text
+        if a.valid is None:
+            a.held_out = held_out
+    tokens = tokenize(text, vocab)
+    held_out = getattr(a, "held_out", None)
+    if a.valid:
+        with open(a.valid, encoding="utf-8") as f:
+            held_out = f.read()
     B, T = a.batch, a.bptt
     L = len(tokens) // B
     count = (L - 1) // T
@@ -229,23 +265,44 @@ def run(a):
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))) if torch.cuda.is_available() else torch.device("cpu")
     model.to(device)
     streams = streams.to(device)
+    # Every rank validates (the same text, the same result): nt-asgd's trigger must agree everywhere.
+    vt = tokenize(held_out, vocab).to(device) if held_out else None
     net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None) if distributed else model
-    lr = a.lr or DEFAULT_LR.get(a.optimizer, 1e-3)
-    opt = make_optimizer(a.optimizer, model.parameters(), lr, a.weight_decay, a.momentum)
+    opt = make_optimizer(a.optimizer, model.parameters(), a.lr, a.weight_decay, a.momentum)
+    # Budgets count from the start of the run, as rnnc train's do.
     total = a.steps if a.steps is not None else (a.epochs or 1) * count
+    start, opt_start, states, seconds_before = 0, 0, None, 0.0
+    avg = NtAsgd(model, a.nonmono) if a.optimizer == "nt-asgd" else None
+    if run_ is not None:
+        start, seconds_before = run_["step"], run_["seconds"]
+        same = run_["windows"] == count if run_["by"] == "train.py" else run_["epoch"] * count + run_["epoch_step"] == start
+        if not same:
+            raise SystemExit("%s now gives %d windows per epoch (batch %d, bptt %d), not the run's: the text changed since the run" % (a.data, count, B, T))
+        if start >= total:
+            raise SystemExit("the run is at step %d already; give a budget beyond it (--steps, --epochs count from the start of the run)" % start)
+        opt_start, carried = restore_run(run_, a, model, opt, mine, avg)
+        states = carried if start % count else None
+        if rank == 0:
+            print("resuming the run of %s in %s at step %d (epoch %d, window %d of %d): its %s state (%s, step %d) and carried states" % (run_["by"], a.resume, start, start // count + 1, start % count + 1, count, a.optimizer, ", ".join(optimizer_buffers(a.optimizer, a.momentum)) or "no buffers", opt_start), flush=True)
     scale = T if a.loss_scale == "sum" else 1
+    every = a.log_every or max(1, (total - start) // 10)
     model.train()
-    states, started = None, time.time()
-    for step in range(total):
+    started = time.time()
+    for step in range(start, total):
         i = step % count
         if i == 0:
             states = None  # each epoch starts from zero states
+        # The masks all streams share (embedding rows, weight drop): the same on every rank, by window.
+        model.shared_generator = torch.Generator().manual_seed(a.seed * 1000003 + step)
+        lr = lr_of_epoch(a, step // count)
+        for group in opt.param_groups:
+            group["lr"] = lr
         w = streams[i * T : i * T + T + 1]
         log_probs, states = net(w[:-1], states)
         targets = w[1:] if exported.TARGET == "next" else w[:-1]
-        loss = model.loss(log_probs, targets)
+        loss = model.loss(log_probs, targets)  # what rnnc reports; the gradient is of loss + the ar/tar penalty, as in rnnc
         opt.zero_grad()
-        loss.backward()  # DDP: the gradients are averaged over the ranks here
+        (loss + model.penalty).backward()  # DDP: the gradients are averaged over the ranks here
         states = model.detach_states(states)
         grads = [q.grad for q in model.parameters() if q.grad is not None]
         norm = scale * torch.sqrt(sum((g.double() ** 2).sum() for g in grads)).item()
@@ -254,45 +311,69 @@ def run(a):
             for g in grads:
                 g.mul_(f)
         opt.step()
+        if avg is not None:
+            avg.after_step(opt_start + step + 1 - start)
         if distributed:
             loss = loss.detach().clone()
             dist.all_reduce(loss)
             loss /= world
-        if rank == 0 and ((step + 1) % max(1, total // 10) == 0 or step + 1 == total):
+        if rank == 0 and ((step + 1) % every == 0 or step + 1 == total):
             print("step %d/%d  loss %.6f  grad norm %.4f  %.1f s" % (step + 1, total, loss.item(), norm, time.time() - started), flush=True)
+        # Validation at epoch ends and every --eval-every steps, as rnnc's (nt-asgd's trigger reads it).
+        if vt is not None and ((step + 1) % count == 0 or (a.eval_every and (step + 1) % a.eval_every == 0)):
+            with avg.eval_weights() if avg is not None else contextlib.nullcontext():
+                nll, _ = evaluate(model, vt, a.eval_batch, T)
+            averaged = avg is not None and avg.ax is not None
+            if avg is not None and avg.update(nll, opt_start + step + 1 - start) and rank == 0:
+                print("nt-asgd: validation %.6f is worse than the best before the last %d; averaging the weights from step %d" % (nll, a.nonmono, step + 2), flush=True)
+            if rank == 0:
+                print("step %d: valid loss %.6f%s" % (step + 1, nll, " (averaged weights)" if averaged else ""), flush=True)
     # Every rank takes part in gathering the carried states; rank 0 writes them.
     carried = gather_states(states if states is not None else model.initial_states(B // world), distributed, world)
     if rank == 0:
         secs = time.time() - started
-        print("trained %d steps on %d rank(s): %d tokens in %.1f s (%.0f tokens/s)" % (total, world, total * B * T, secs, total * B * T / secs), flush=True)
+        done = total - start
+        print("trained %d steps on %d rank(s): %d tokens in %.1f s (%.0f tokens/s)" % (done, world, done * B * T, secs, done * B * T / secs), flush=True)
         record = {
             "data": os.path.abspath(a.data),
             "valid": os.path.abspath(a.valid) if a.valid else None,
+            "split": run_["split"] if run_ is not None else None,
             "kind": vocab["kind"],
             "batch": B,
             "bptt": T,
             "optimizer": a.optimizer,
-            "lr": lr,
+            "lr": a.lr,
+            "lr_schedule": a.lr_schedule,
+            "lr_decay": a.lr_decay,
+            "decay_after": a.decay_after,
             "clip": a.clip,
             "weight_decay": a.weight_decay,
             "momentum": a.momentum,
             "loss_scale": a.loss_scale,
             "seed": a.seed,
             "eval_batch": a.eval_batch,
+            "eval_every": a.eval_every,
+            "nonmono": a.nonmono,
+            "nonmono_logs": avg.logs_json() if avg is not None else None,
+            "average_from": avg.t0 if avg is not None else None,
             "step": total,
-            "optimizer_step": total,
+            "optimizer_step": opt_start + total - start,
             "windows_per_epoch": count,
-            "seconds": secs,
+            "seconds": seconds_before + secs,
             "ranks": world,
             "dtype": a.dtype,
         }
-        write_checkpoint(model, a.out, template, record, trainer_tensors(model, opt, carried))
-        print("wrote rnnc checkpoint %s" % a.out, flush=True)
-        if a.valid:
-            with open(a.valid, encoding="utf-8") as f:
-                vt = tokenize(f.read(), vocab)
-            nll, n = evaluate(model, vt.to(device), a.eval_batch)
-            print("valid: %d tokens, loss %.10f, perplexity %.10f" % (n, nll, math.exp(nll)), flush=True)
+        # nt-asgd once averaging: the checkpoint's weights are ax, the raw ones go beside the buffers (as rnnc saves).
+        with avg.eval_weights() if avg is not None else contextlib.nullcontext() as raw:
+            tensors = trainer_tensors(model, opt, carried)
+            if raw is not None:
+                tensors.update({"ax/" + n: v for n, v in avg.ax.items()})
+                tensors.update({"raw/" + n: v for n, v in raw.items()})
+            write_checkpoint(model, a.out, template, record, tensors)
+            print("wrote rnnc checkpoint %s" % a.out, flush=True)
+            if vt is not None:
+                nll, n = evaluate(model, vt, a.eval_batch)
+                print("valid: %d tokens, loss %.10f, perplexity %.10f" % (n, nll, math.exp(nll)), flush=True)
     if distributed:
         dist.destroy_process_group()
         # torch 1.13 can deadlock at exit destroying DDP's reducer (its gloo thread waits for

@@ -1,0 +1,123 @@
+// nt-asgd in train.py, and its runs resumed across the two engines: SGD until the
+// non-monotone trigger fires on a validation (every 2 steps here, n = 1), then the weights
+// averaged after each step, validated and saved in place of the raw ones. Oracles: `rnnc
+// train` running the whole run in one go — a run of rnnc continued by train.py from before the
+// trigger (its log of validation losses carried over: the trigger fires after the resume, at
+// the step rnnc's does) and from after it (its average and raw weights carried over) must
+// give rnnc's losses, validations, trigger step and averaged weights; and train.py running the
+// whole run in one go, for a run of train.py continued by `rnnc train --resume` after the
+// trigger. float32 on both sides. Needs /usr/bin/python3 with torch; skipped otherwise.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSafetensors } from '../../src/runtime/safetensors.ts';
+import { haveTorch, PYTHON } from './torch-helpers.ts';
+
+const root = join(import.meta.dirname, '../..');
+const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8');
+const ARGS = ['--data', 'train.txt', '--valid', 'valid.txt', '--batch', '4', '--bptt', '16', '--optimizer', 'nt-asgd', '--lr', '2', '--clip', '0.5', '--eval-every', '2', '--nonmono', '1'];
+// The trigger fires at the validation of step 14 (checked below): 8 is before it, 15 after.
+const TRIGGER = 14;
+
+function rnnc(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(root, 'bin/rnnc.js'), ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+type Event = { step?: number; loss?: number; valid_loss?: number; event?: string; averaged?: boolean };
+const events = (out: string): Event[] => out.trim().split('\n').map((l) => JSON.parse(l) as Event);
+const rnncLosses = (out: string) => new Map(events(out).filter((e) => e.event === undefined && e.loss !== undefined && e.valid_loss === undefined).map((e) => [e.step!, e.loss!]));
+const rnncValids = (out: string) => new Map(events(out).filter((e) => e.event === undefined && e.valid_loss !== undefined).map((e) => [e.step!, e.valid_loss!]));
+const pyLosses = (out: string) => new Map([...out.matchAll(/^step (\d+)\/\d+ {2}loss ([\d.]+)/gm)].map((m) => [Number(m[1]), Number(m[2])]));
+const pyValids = (out: string) => new Map([...out.matchAll(/^step (\d+): valid loss ([\d.]+)/gm)].map((m) => [Number(m[1]), Number(m[2])]));
+
+/** The largest relative difference between two step → value maps over the steps of `a`. */
+function worstRel(a: Map<number, number>, b: Map<number, number>): number {
+  let w = 0;
+  for (const [k, v] of a) w = Math.max(w, Math.abs(v - (b.get(k) ?? NaN)) / Math.abs(b.get(k)!) || (b.has(k) ? 0 : Infinity));
+  return w;
+}
+
+function weightDiff(a: string, b: string): number {
+  const x = readSafetensors(join(a, 'model.safetensors')).tensors;
+  const y = readSafetensors(join(b, 'model.safetensors')).tensors;
+  let worst = 0;
+  for (const [name, t] of x) t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y.get(name)!.data[i]))));
+  return worst;
+}
+
+describe.skipIf(!haveTorch())('nt-asgd across rnnc and train.py', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-ntasgd-'));
+  const out: Record<string, string> = {};
+  const py = (args: string[]) => {
+    const r = spawnSync(PYTHON, [join(dir, 'exp', 'train.py'), ...args, '--log-every', '1'], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`train.py ${args.join(' ')} failed:\n${r.stderr}`);
+    return r.stdout;
+  };
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'train.txt'), corpus.slice(0, 3000));
+    writeFileSync(join(dir, 'valid.txt'), corpus.slice(12000, 14000));
+    for (const steps of [8, 15, 16, 18]) {
+      const r = await rnnc(dir, 'train', join(root, 'models/char-lstm.rnn'), ...ARGS, '--dims', 'embed=16,hidden=32', '--steps', String(steps), '--json', '--log-every', '1', '--sample', '0', '--out', `rnnc-${steps}`);
+      if (r.code !== 0) throw new Error(`rnnc train failed:\n${r.stderr}`);
+      out[`rnnc-${steps}`] = r.stdout;
+    }
+    const e = await rnnc(dir, 'export', 'rnnc-8', '--format', 'torch', '-o', 'exp');
+    if (e.code !== 0) throw new Error(e.stderr);
+    out['py-8-16'] = py(['--resume', 'rnnc-8', '--steps', '16', '--out', 'py-8-16']);
+    out['py-15-18'] = py(['--resume', 'rnnc-15', '--steps', '18', '--out', 'py-15-18']);
+    // train.py's own runs, both from the exported weights (rnnc-8's) as a fresh run.
+    out['py-15'] = py([...ARGS, '--steps', '15', '--out', 'py-15']);
+    out['py-18'] = py([...ARGS, '--steps', '18', '--out', 'py-18']);
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('rnnc fires the trigger at step 14', () => {
+    expect(events(out['rnnc-16']).find((e) => e.event === 'averaging')?.step).toBe(TRIGGER);
+  });
+
+  it.each([
+    ['before the trigger (its log carried over)', 'py-8-16', 8, 16],
+    ['after the trigger (its average and raw weights carried over)', 'py-15-18', 15, 18],
+  ])('train.py continues a run of rnnc %s as rnnc does in one go', (_, name, from, to) => {
+    const text = out[name];
+    const theirs = rnncLosses(out[`rnnc-${to}`]);
+    const ours = pyLosses(text);
+    expect([...ours.keys()]).toEqual(Array.from({ length: to - from }, (_, i) => from + 1 + i));
+    const valids = pyValids(text);
+    const wl = worstRel(ours, theirs);
+    const wv = worstRel(valids, rnncValids(out[`rnnc-${to}`]));
+    const ww = weightDiff(join(dir, name), join(dir, `rnnc-${to}`));
+    console.log(`${name}: losses worst relative ${wl}, validations worst relative ${wv} (${[...valids].map(([s, v]) => `${s}: ${v}`).join(', ')}), max |w(averaged) - w(rnnc)| ${ww}`);
+    if (from < TRIGGER) expect(text).toContain(`averaging the weights from step ${TRIGGER + 1}`);
+    expect(text).toContain(`step ${to}: valid loss`);
+    expect(text).toMatch(new RegExp(`step ${to}: valid loss [\\d.]+ \\(averaged weights\\)`));
+    expect(wl).toBeLessThanOrEqual(1e-6);
+    expect(wv).toBeLessThanOrEqual(1e-6);
+    expect(ww).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('rnnc train --resume continues an averaging run of train.py as train.py does in one go', async () => {
+    expect(out['py-15']).toMatch(/averaging the weights from step 9\b/); // from the exported weights, the trigger fires at step 8
+    const r = await rnnc(dir, 'train', '--resume', 'py-15', '--steps', '18', '--json', '--log-every', '1', '--sample', '0', '--out', 'rnnc-from-py');
+    expect(r.code, r.stderr).toBe(0);
+    const wl = worstRel(rnncLosses(r.stdout), pyLosses(out['py-18']));
+    const valid = rnncValids(r.stdout).get(18)!;
+    const theirs = pyValids(out['py-18']).get(18)!;
+    const ww = weightDiff(join(dir, 'rnnc-from-py'), join(dir, 'py-18'));
+    console.log(`rnnc --resume of train.py's averaging run: losses worst relative ${wl}; valid at 18 ${valid} vs ${theirs}; max |w - w(train.py)| ${ww}`);
+    expect([...rnncLosses(r.stdout).keys()]).toEqual([16, 17, 18]);
+    expect(wl).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(valid - theirs) / theirs).toBeLessThanOrEqual(1e-6);
+    expect(ww).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe.runIf(!haveTorch())('nt-asgd across rnnc and train.py', () => {
+  it('needs PyTorch', () => console.log('skipped: no PyTorch (apt-get install python3-torch)'));
+});
