@@ -12,19 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTorch } from '../../src/cli/export-torch.ts';
 import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
 import { compile } from '../../src/runtime/model.ts';
-import { readSafetensors } from '../../src/runtime/safetensors.ts';
-import { haveTorch, PYTHON } from './torch-helpers.ts';
+import { haveTorch, PYTHON, weightDiff } from './torch-helpers.ts';
 
 const text = readFileSync('data/tinyshakespeare/input.txt', 'utf8').slice(0, 6000);
 const COMMON = ['--batch', '4', '--bptt', '8', '--steps', '5', '--optimizer', 'sgd', '--lr', '0.5', '--dtype', 'float64'];
-
-function weightDiff(a: string, b: string): number {
-  const x = readSafetensors(join(a, 'model.safetensors')).tensors;
-  const y = readSafetensors(join(b, 'model.safetensors')).tensors;
-  let worst = 0;
-  for (const [name, t] of x) t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y.get(name)!.data[i]))));
-  return worst;
-}
 
 describe.skipIf(!haveTorch())('train.py with embedding_dropout, weight_drop, ar and tar on DDP ranks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-ddp-reg-'));

@@ -13,21 +13,12 @@ import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
 import { compile } from '../../src/runtime/model.ts';
 import { readSafetensors } from '../../src/runtime/safetensors.ts';
 import { loadCheckpoint } from '../../src/runtime/train/checkpoint.ts';
-import { haveTorch, PYTHON } from './torch-helpers.ts';
+import { haveTorch, PYTHON, weightDiff } from './torch-helpers.ts';
 
 const corpus = readFileSync('data/tinyshakespeare/input.txt', 'utf8');
 const TRAIN = corpus.slice(0, 12000);
 const VALID = corpus.slice(12000, 14000);
 const COMMON = ['--batch', '4', '--bptt', '16', '--steps', '8', '--optimizer', 'adam', '--lr', '0.01', '--clip', '0.5', '--eval-batch', '4'];
-
-/** The largest |a − b| over all parameters of two checkpoints. */
-function weightDiff(a: string, b: string): number {
-  const x = readSafetensors(join(a, 'model.safetensors')).tensors;
-  const y = readSafetensors(join(b, 'model.safetensors')).tensors;
-  let worst = 0;
-  for (const [name, t] of x) t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y.get(name)!.data[i]))));
-  return worst;
-}
 
 describe.skipIf(!haveTorch())('train.py: DDP, rnnc semantics, and back into rnnc', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-ddp-'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { compileModel } from '../../src/codegen/index.ts';
 import { exportTorch } from '../../src/export/torch/index.ts';
 import type { LanguageModel } from '../../src/runtime/model.ts';
-import { encodeSafetensors, type Tensor } from '../../src/runtime/safetensors.ts';
+import { encodeSafetensors, readSafetensors, type Tensor } from '../../src/runtime/safetensors.ts';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -62,4 +62,13 @@ export function worst(a: ArrayLike<number>, b: ArrayLike<number>, what: string):
     if (!(d <= w)) [w, where] = [Number.isNaN(d) ? Infinity : d, `${what}[${i}]: rnnc ${a[i]}, torch ${b[i]}`];
   }
   return { worst: w, where };
+}
+
+/** The largest |a − b| over all parameters of two checkpoint directories. */
+export function weightDiff(a: string, b: string): number {
+  const x = readSafetensors(join(a, 'model.safetensors')).tensors;
+  const y = readSafetensors(join(b, 'model.safetensors')).tensors;
+  let largest = 0;
+  for (const [name, t] of x) t.data.forEach((v, i) => (largest = Math.max(largest, Math.abs(v - y.get(name)!.data[i]))));
+  return largest;
 }

@@ -12,8 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSafetensors } from '../../src/runtime/safetensors.ts';
-import { haveTorch, PYTHON } from './torch-helpers.ts';
+import { haveTorch, PYTHON, weightDiff } from './torch-helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8');
@@ -41,14 +40,6 @@ function worstRel(a: Map<number, number>, b: Map<number, number>): number {
   let w = 0;
   for (const [k, v] of a) w = Math.max(w, Math.abs(v - (b.get(k) ?? NaN)) / Math.abs(b.get(k)!) || (b.has(k) ? 0 : Infinity));
   return w;
-}
-
-function weightDiff(a: string, b: string): number {
-  const x = readSafetensors(join(a, 'model.safetensors')).tensors;
-  const y = readSafetensors(join(b, 'model.safetensors')).tensors;
-  let worst = 0;
-  for (const [name, t] of x) t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y.get(name)!.data[i]))));
-  return worst;
 }
 
 describe.skipIf(!haveTorch())('nt-asgd across rnnc and train.py', () => {

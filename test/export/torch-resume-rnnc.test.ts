@@ -10,8 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSafetensors } from '../../src/runtime/safetensors.ts';
-import { haveTorch, PYTHON } from './torch-helpers.ts';
+import { haveTorch, PYTHON, weightDiff } from './torch-helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8');
@@ -37,15 +36,6 @@ const rnncLosses = (out: string): Map<number, number> =>
   );
 /** The losses train.py printed, by step. */
 const pyLosses = (out: string): Map<number, number> => new Map([...out.matchAll(/^step (\d+)\/\d+ {2}loss ([\d.]+)/gm)].map((m) => [Number(m[1]), Number(m[2])]));
-
-/** The largest |a − b| over all parameters of two checkpoints. */
-function weightDiff(a: string, b: string): number {
-  const x = readSafetensors(join(a, 'model.safetensors')).tensors;
-  const y = readSafetensors(join(b, 'model.safetensors')).tensors;
-  let worst = 0;
-  for (const [name, t] of x) t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y.get(name)!.data[i]))));
-  return worst;
-}
 
 const CASES = [
   // Adam on 2 DDP ranks (each its half of the carried states), mid-epoch.
