@@ -6,6 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
 import { readArpa } from '../ngram/arpa-read.ts';
 import { sampleNgram } from '../ngram/sample.ts';
+import { nextTokenRefusal } from '../ir/next-token.ts';
 import { UserError } from './common.ts';
 import { parsePositiveInt, parseSeed } from './options.ts';
 
@@ -57,6 +58,9 @@ export function registerSample(program: Command): void {
       const ck = loadCheckpoint(dir, { optimizer: false });
       for (const w of ck.warnings) console.error(`note: ${w}`);
       const m = ck.model;
+      // CBOW's and skip-gram's logits predict other positions: sampling them would be noise.
+      const refusal = nextTokenRefusal(m.ir, 'sample text');
+      if (refusal) throw new UserError(`${dir}: ${refusal}`);
       if (!m.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot write text`);
       const g = m.sample({ prompt: o.prompt, length: o.length, temperature: o.temperature, topK: o.topK, topP: o.topP, greedy: o.greedy, seed: o.seed, untilEos: o.untilEos });
       const sep = m.vocab.kind === 'word' && o.prompt && !/\s$/.test(o.prompt) ? ' ' : '';

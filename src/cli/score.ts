@@ -7,6 +7,7 @@ import { readCorpus } from '../runtime/data/corpus.ts';
 import { scoreText, type ScoreResult, type TokenScore } from '../runtime/score.ts';
 import { readArpa } from '../ngram/arpa-read.ts';
 import { scoreArpaText } from '../ngram/arpa-text.ts';
+import { nextTokenRefusal } from '../ir/next-token.ts';
 import { UserError } from './common.ts';
 import { parsePositiveInt } from './options.ts';
 
@@ -45,6 +46,9 @@ export function registerScore(program: Command): void {
     .action((dir: string, o: Opts) => {
       if (statSync(dir, { throwIfNoEntry: false })?.isFile()) return scoreArpa(dir, o);
       const ck = loadCheckpoint(dir);
+      // CBOW's and skip-gram's logits predict other positions: a next-token score would be meaningless.
+      const refusal = nextTokenRefusal(ck.model.ir, 'score a text token by token');
+      if (refusal) throw new UserError(`${dir}: ${refusal}`);
       if (!ck.model.vocab) throw new UserError(`${dir}: has no vocab.json, so it cannot read text`);
       const stdin = o.data === '-';
       const what = stdin ? 'standard input' : o.data;

@@ -16,6 +16,7 @@ import { changedOptions, resumeTorch, torchRun } from './train-resume.ts';
 import { isOptimizerKind, OPTIMIZER_KINDS } from '../runtime/optim/optimizers.ts';
 import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
 import type { IRInit } from '../ir/types.ts';
+import { notNextToken } from '../ir/next-token.ts';
 import { loadModel, UserError } from './common.ts';
 import { parseDims, parsePositiveInt, parseSeed } from './options.ts';
 import { VERSION } from './version.ts';
@@ -302,7 +303,10 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     }
     console.log(`checkpoint: ${outDir}${existsSync(join(outDir, BEST_DIR)) ? ` (best by validation: ${join(outDir, BEST_DIR)})` : ''}`);
   }
-  if (o.sample > 0 && mode !== 'json' && model.vocab) {
+  // CBOW's and skip-gram's logits are no next-token distribution: no sample (rnnc sample refuses them too).
+  const noSample = notNextToken(model.ir);
+  if (o.sample > 0 && mode !== 'json' && model.vocab && noSample) console.log(`\nno sample: ${noSample}`);
+  else if (o.sample > 0 && mode !== 'json' && model.vocab) {
     const g = model.sample({ length: o.sample, temperature: o.temperature, seed: o.seed, untilEos: false });
     console.log(`\nsample (temperature ${o.temperature}):\n${g.text}`);
   }

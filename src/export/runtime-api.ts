@@ -265,6 +265,7 @@ function logProbsOf(ids) {
   return out;
 }
 function score(text) {
+  if (REFUSAL) throw new Error(REFUSAL.score);
   const { tokens, ids } = Array.isArray(text) || ArrayBuffer.isView(text) ? { tokens: null, ids: Array.from(text, (t) => checkId(t, 'token')) } : tokenize(text, 'text');
   if (ids.length < 2) throw new RangeError('score: ' + ids.length + ' token' + (ids.length === 1 ? '' : 's') + '; scoring needs at least 2');
   const lp = logProbsOf(ids);
@@ -273,6 +274,7 @@ function score(text) {
   return { tokens: tokens ?? ids.map(String), ids, logProbs: [null, ...lp], perplexity: Math.exp(-total / lp.length) };
 }
 function sample(options = {}) {
+  if (REFUSAL) throw new Error(REFUSAL.sample);
   const r = ready();
   checkSampleOptions(options);
   const length = options.length ?? 200;

@@ -8,6 +8,7 @@ import { emitModule } from '../codegen/emit.ts';
 import { commentText } from '../codegen/names.ts';
 import { buildGemmModule, resolveShape, workBytes } from '../kernels/wasm/gemm-module.ts';
 import { encodeSafetensors } from '../runtime/safetensors.ts';
+import { nextTokenRefusal } from '../ir/next-token.ts';
 import type { LanguageModel } from '../runtime/model.ts';
 import { apiSource } from './runtime-api.ts';
 import { KERNEL_NAMES, kernelsSource } from './runtime-kernels.ts';
@@ -69,6 +70,7 @@ export function exportModule(model: LanguageModel, options: ExportOptions): Expo
   };
   const vocab = model.vocab ? { kind: model.vocab.kind, tokens: [...model.vocab.tokens] } : null;
   const arena = new Uint8Array(model.params.buffer, model.params.byteOffset, model.params.byteLength);
+  const refusal = nextTokenRefusal(model.ir, 'sample text') && { score: nextTokenRefusal(model.ir, 'score a text'), sample: nextTokenRefusal(model.ir, 'sample text') };
   const weights = external ? 'null' : `'${Buffer.from(arena).toString('base64')}'`;
 
   const header = [
@@ -85,6 +87,8 @@ export function exportModule(model: LanguageModel, options: ExportOptions): Expo
     `const VOCAB = ${JSON.stringify(vocab)};`,
     `const WINDOW = ${window}; // steps per window when scoring (speed only)`,
     `const GEMM_WORK_BYTES = ${work}; // the GEMM's packing scratch`,
+    // CBOW and skip-gram predict other positions than the next token: score and sample refuse them.
+    `const REFUSAL = ${JSON.stringify(refusal)};`,
     '',
     '// ── the forward code, as rnnc compile --inference writes it',
     source.trimEnd(),
