@@ -1,6 +1,7 @@
 // A compiled language model as a typed object: its parameter arena, initialisation, weights
 // in and out, evaluation, one-token steps and sampling. This is what `compile` in the public
 // API returns and what the trainer and the CLI work on.
+import { nextTokenRefusal } from '../ir/next-token.ts';
 import { analyze, renderDiagnostics } from '../frontend.ts';
 import { compileModel, type CompiledModel, type WindowRunner } from '../backend/index.ts';
 import type { Layout } from '../codegen/generate.ts';
@@ -17,6 +18,9 @@ import { Trainer, type TrainCallbacks, type TrainOptions, type TrainResult } fro
 
 /** A model file that does not compile: `message` holds every diagnostic, rendered with carets. */
 export class CompileError extends Error {}
+
+/** What a library user reaches for instead of sampling or scoring a model that does not predict the next token. */
+export const LIBRARY_TOOLS = { loss: 'evaluate()', embeddings: 'its embedding table (rnnc neighbours)' };
 
 /** A weights file or map that does not fit the model. */
 export class WeightsError extends Error {}
@@ -302,6 +306,9 @@ export class LanguageModel {
    * Deterministic for a given seed (and always for greedy).
    */
   sample(options: SampleTextOptions = {}): SampleResult {
+    // CBOW's and skip-gram's logits are no next-token distribution: sampling them is meaningless.
+    const refused = nextTokenRefusal(this.ir, 'sample text', LIBRARY_TOOLS);
+    if (refused) throw new CompileError(refused);
     const length = options.length ?? 200;
     if (!(Number.isInteger(length) && length >= 0)) throw new RangeError(`length must be a non-negative integer (got ${length})`);
     let prompt: ArrayLike<number>;

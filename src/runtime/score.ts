@@ -8,7 +8,8 @@ import { forEachWord } from './data/vocab.ts';
 import { DataError } from './data/errors.ts';
 import { StreamEvaluator, type EvalResult } from './evaluate.ts';
 import { tokenNll } from './metrics.ts';
-import type { LanguageModel } from './model.ts';
+import { CompileError, LIBRARY_TOOLS, type LanguageModel } from './model.ts';
+import { nextTokenRefusal } from '../ir/next-token.ts';
 
 export interface TokenScore {
   /** The token as written in the text (a word, or one character). */
@@ -79,6 +80,8 @@ function tapped(compiled: CompiledModel, onWindow: (tokens: Int32Array, r: Windo
 /** Scores every token of `text` (see the file comment); `window` only changes the speed. */
 export function scoreText(model: LanguageModel, text: string, options: { window?: number; what?: string } = {}): ScoreResult {
   if (!model.vocab) throw new DataError(`model ${model.name} has no vocabulary, so it cannot read text`);
+  const refused = nextTokenRefusal(model.ir, 'score a text token by token', LIBRARY_TOOLS);
+  if (refused) throw new CompileError(refused);
   const entries = tokenize(model, text);
   const known = entries.filter((e) => e.id !== null);
   if (known.length < 2) throw new DataError(`${options.what ?? 'text'}: ${known.length} token${known.length === 1 ? '' : 's'} the model knows; scoring needs at least 2`);
