@@ -9,10 +9,11 @@
 // (unset: all three folders in one run). `node scripts/mutation-score.mjs` adds the reports up.
 // MUTATE_FILES (comma-separated globs inside the scope, with MUTATE_TAG to name its reports)
 // runs part of a scope: a run that cannot finish in one sitting is split by files, since an
-// interrupted run keeps nothing. MUTATE_IGNORE_STATIC=1 leaves out static mutants (code run
-// when a module loads, e.g. tables): each needs the whole test set in a fresh process, ~80 s
-// here, which made a codegen chunk of 231 mutants (176 static) a matter of hours. They are
-// then reported as Ignored, outside the score: say so with the score.
+// interrupted run keeps nothing. MUTATE_IGNORE_STATIC=1 sets Stryker's ignoreStatic: a
+// mutant in code that runs when a module loads (names.ts' tables…) and also inside tests is run
+// against those tests only, not the whole set in a fresh process each (the codegen chunks
+// here: 176 of 231 such mutants); one that runs only at load is Ignored (outside the score:
+// say how many with the score). Without it those mutants cost ~80 s each on 2 cores.
 const SCOPES = {
   training: ['src/runtime/train/trainer.ts', 'src/runtime/train/batches.ts', 'src/runtime/optim/*.ts'],
   runtime: ['src/runtime/**/*.ts', 'src/backend/**/*.ts', '!src/runtime/train/trainer.ts', '!src/runtime/train/batches.ts', '!src/runtime/optim/*.ts'],
