@@ -20,7 +20,7 @@ const out = {
   score: tryIt(() => mod.score(${JSON.stringify(TEXT)}).perplexity),
   scoreIds: tryIt(() => mod.score([1, 2, 3]).perplexity),
   sample: tryIt(() => mod.sample({ length: 5, seed: 1 }).text),
-  step: tryIt(() => mod.step(mod.encode('t')[0]).logProbs.length),
+  step: tryIt(() => Array.from(mod.step(mod.encode('t')[0]).logProbs)),
   info: tryIt(() => mod.info().name),
 };
 console.log(JSON.stringify(out));`;
@@ -53,7 +53,12 @@ describe.each([
       expect(out.score).toEqual({ ok: false, name: 'Error', message: `model ${modelName} cannot score a text${tail}` });
       expect(out.scoreIds).toEqual(out.score);
       expect(out.sample).toEqual({ ok: false, name: 'Error', message: `model ${modelName} cannot sample text${tail}` });
-      expect(out.step).toEqual({ ok: true, v: model.layout.vocab });
+      // step is the library's step (the logits of whatever the model predicts) within float32.
+      expect(out.step.ok).toBe(true);
+      const ref = model.step(model.encode('t')[0]).probs;
+      const got = (out.step as { v: number[] }).v;
+      expect(got).toHaveLength(model.layout.vocab);
+      got.forEach((lp, i) => expect(Math.abs(lp - Math.log(ref[i]))).toBeLessThan(1e-5));
       expect(out.info).toEqual({ ok: true, v: modelName });
     }
   }, 120_000);
