@@ -6,10 +6,11 @@
 import { basename } from 'node:path';
 import type { Graph, GNode } from '../../graph/types.ts';
 import { opDef, type TorchValue } from '../../graph/ops/index.ts';
+import { historyLength } from '../../codegen/history.ts';
 import { groupsOf } from '../onnx/phases.ts';
 import { Unexportable } from '../onnx/stage.ts';
 
-const PY_KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self torch F nn B T t tokens states token'.split(' '));
+const PY_KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self torch F nn B T t tokens xtokens states token'.split(' '));
 
 /** A Python identifier for a label: `h1.c'` → `h1_c_next`. */
 export function pyName(label: string): string {
@@ -40,8 +41,12 @@ export interface ForwardCode {
   stateVars: Map<string, string>;
   /** The expression of the logits [T, B, V] after the loops. */
   logits: string;
-  /** 'next' (predict the next token) or 'token'. */
-  target: 'token' | 'next';
+  /** Where the targets of step t are, relative to its input token: 1 the next token, 0 the same, −2 two before (a model run late); one per cross-entropy the step's loss averages. */
+  targets: number[];
+  /** The size of the logits (the vocabulary). */
+  vocab: number;
+  /** How many tokens before the window the lookups and targets read (the carried token history); 0: none. */
+  history: number;
   /** Whether the lines accumulate `penalty` (the ar/tar terms of each step; training only). */
   penalty: boolean;
 }
@@ -53,7 +58,13 @@ export interface ForwardCode {
 export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>, dropped: ReadonlyMap<string, string> = new Map()): ForwardCode {
   if (g.stepLosses.length !== 1) throw new Unexportable(`the model has ${g.stepLosses.length} losses; the export writes the log-probabilities of one`, null);
   const lossNode = g.nodes[g.stepLosses[0]];
-  const logits = lossNode.inputs[0];
+  // A loss over context positions (skip-gram) is the mean of one cross-entropy of the same logits per position.
+  const ces = lossNode.op === 'mean' ? lossNode.inputs.map((i) => g.nodes[i]) : [lossNode];
+  if (ces.some((c) => c.op !== 'cross_entropy' || c.inputs[0] !== ces[0].inputs[0])) throw new Unexportable('the loss is not the cross-entropy of one set of logits', lossNode.span);
+  const logits = ces[0].inputs[0];
+  const H = historyLength(g.nodes);
+  /** The token ids an offset reads at step t: the window's, or (k < 0) the carried history's then the window's. */
+  const idsAt = (k: number): string => (k ? `xtokens[t + ${H + k}]` : 'tokens[t]');
   const groups = groupsOf(g);
   const groupOfSeg = new Map<number, number>();
   groups.forEach((gr, k) => gr.segs.forEach((s) => groupOfSeg.set(s, k)));
@@ -110,10 +121,12 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
   const lower = (n: GNode): string => {
     if (n.op === 'gather') {
       if (n.attrs.target !== 'token') throw new Unexportable('a lookup of the next token is not exported', n.span);
-      if (n.attrs.offset) throw new Unexportable('an offset lookup (token@k) reads other tokens than the current one, which the PyTorch module does not carry', n.span, 'export with --format esm, which carries the token history');
-      return `${value(n.inputs[0]).expr}[tokens[t]]`;
+      const k = n.attrs.offset ?? 0;
+      if (k > 0) throw new Unexportable('internal: a lookup ahead of the current token', n.span);
+      // Before a stream's start the history holds the pad (-1), whose row is zeros.
+      return k ? `self._lookup(${value(n.inputs[0]).expr}, ${idsAt(k)})` : `${value(n.inputs[0]).expr}[tokens[t]]`;
     }
-    if (n.op === 'mask') return maskCode(g, n);
+    if (n.op === 'mask') return maskCode(g, n, idsAt);
     if (n.op === 'sumsq') {
       // One sum per stream: [B] (a param's: [1]).
       const x = value(n.inputs[0]);
@@ -153,7 +166,8 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
       if (next !== stateVars.get(s.name)) lines.push(`    ${stateVars.get(s.name)} = ${perStream(s.final, next)}`);
     }
   });
-  return { lines, stateVars, logits: `torch.stack(seq_${names.get(logits)})`, target: lossNode.attrs.target === 'token' ? 'token' : 'next', penalty: penaltySums.size > 0 };
+  const targets = ces.map((c) => (c.attrs.target === 'next' ? 1 : 0) + (c.attrs.offset ?? 0));
+  return { lines, stateVars, logits: `torch.stack(seq_${names.get(logits)})`, targets, vocab: g.nodes[logits].shape[0], history: H, penalty: penaltySums.size > 0 };
 }
 
 /**
@@ -161,7 +175,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
  * first draw kept in `masks` for its other steps) or embedding rows (per row of the table for
  * the window, in every stream, read at each stream's token). Identity outside training.
  */
-function maskCode(g: Graph, n: GNode): string {
+function maskCode(g: Graph, n: GNode, idsAt: (offset: number) => string): string {
   const p = pyFloat(n.attrs.p!);
   const key = n.attrs.index ?? 0;
   if (n.attrs.mode === 'locked') return `self._locked_mask(masks, ${key}, B, ${JSON.stringify(n.shape)}, ${p})`;
@@ -171,7 +185,7 @@ function maskCode(g: Graph, n: GNode): string {
     const user = g.nodes.find((u) => u.op === 'mul' && u.inputs.includes(n.id))!;
     const lookup = g.nodes[user.inputs.find((i) => i !== n.id)!];
     const rows = g.nodes[lookup.inputs[0]].shape[0];
-    return `self._row_mask(masks, ${key}, ${rows}, ${p}, tokens[t], ${n.shape.length})`;
+    return `self._row_mask(masks, ${key}, ${rows}, ${p}, ${idsAt(lookup.attrs.offset ?? 0)}, ${n.shape.length})`;
   }
   return `self._dropout_mask(B, ${JSON.stringify(n.shape)}, ${p}, (${key}, t))`;
 }

@@ -7,7 +7,8 @@
 // diagnostic located in the model.
 import { basename } from 'node:path';
 import type { IRInit, IRModel } from '../../ir/types.ts';
-import { contextLoss, unroll } from '../../graph/unroll.ts';
+import { unroll } from '../../graph/unroll.ts';
+import { HISTORY_STATE } from '../../codegen/history.ts';
 import { xavierBound } from '../../runtime/init.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { Unexportable } from '../onnx/stage.ts';
@@ -72,8 +73,6 @@ export function exportTorch(model: TorchExportInput, options: TorchExportOptions
 }
 
 function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): string {
-  const targets = contextLoss(ir);
-  if (targets) throw new Unexportable('a loss over context positions (token@k) predicts other tokens than the next one, and the PyTorch module carries no token history', targets.span, 'export with --format esm, which carries the token history');
   // DropConnect: the window's masked copy of each weight-dropped param, read by the loops.
   const dropped = new Map(ir.params.filter((p) => p.weightDrop).map((p) => [p.name, `wd_${pyName(p.name)}`]));
   // The training graph: it has the dropout masks and ar/tar terms, which apply only when training.
@@ -87,8 +86,11 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     const parts = p.name.split('.');
     for (let k = 1; k < parts.length; k++) containers.add(parts.slice(0, k).join('.'));
   }
-  const vocab = g.nodes[g.stepLosses[0]].inputs.length ? g.nodes[g.nodes[g.stepLosses[0]].inputs[0]].shape[0] : 0;
   const py = (s: string): string => JSON.stringify(s);
+  const H = fw.history;
+  // The carried token history is one more state, as in rnnc's layout and checkpoints (the last H tokens, as id + 1: 0 is the pad).
+  const states: [string, string][] = [...g.states.map((s): [string, string] => [s.name, `(${s.shape.join(', ')},)`]), ...(H ? [[HISTORY_STATE, `(${H},)`] as [string, string]] : [])];
+  const finals = [...g.states.map((s) => `${py(s.name)}: ${fw.stateVars.get(s.name)}`), ...(H ? [`${py(HISTORY_STATE)}: self._history_after(xtokens, states)`] : [])];
   const scale = options.initScale ?? null;
   const scaled: IRInit | null = scale !== null ? { name: 'uniform', args: [scale] } : null;
   const out: string[] = [
@@ -112,13 +114,19 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     'import torch.nn.functional as F',
     'from torch import nn',
     '',
-    `VOCAB = ${vocab}`,
+    `VOCAB = ${fw.vocab}`,
     '# The states in rnnc\'s layout order: name -> per-stream shape.',
-    `STATES = {${g.states.map((s) => `${py(s.name)}: (${s.shape.join(', ')},)`).join(', ')}}`,
+    `STATES = {${states.map(([n, shape]) => `${py(n)}: ${shape}`).join(', ')}}`,
     '# States of reversed layers: they start every window from zeros and are not carried.',
     `REVERSED = {${g.states.filter((s) => s.reverse).map((s) => py(s.name)).join(', ')}}`,
-    '# What the log-probabilities at step t predict: the next token ("next") or the same one ("token").',
-    `TARGET = ${py(fw.target)}`,
+    H
+      ? `# The tokens before the window that the model reads (token@-k; a model that looks ahead runs late), carried as the state ${py(HISTORY_STATE)}: the last HISTORY tokens of each stream as id + 1 (0: the pad before a stream's start, a zero row).`
+      : '# No token before the window is read: no token history is carried.',
+    `HISTORY = ${H}`,
+    `HISTORY_STATE = ${py(HISTORY_STATE)}`,
+    '# Where the targets of step t are, relative to its input token (1: the next token; 0: the same; -k: k before, from the',
+    '# history); with several, the step\'s loss is the mean of their cross-entropies (a loss over context positions).',
+    `TARGETS = [${fw.targets.join(', ')}]`,
     `WEIGHTS = ${py(options.weightsFile ?? `${ir.name.toLowerCase()}.safetensors`)}`,
     '',
     '',
@@ -152,13 +160,14 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     '        if states is None:',
     '            states = self.initial_states(B)',
     ...g.states.map((s) => `        ${fw.stateVars.get(s.name)} = states[${py(s.name)}]`),
+    ...(H ? [`        xtokens = self._with_history(tokens, states)  # [${H} + T, B]: the ${H} tokens before the window (-1: the pad), then the window's; xtokens[t + ${H}] is tokens[t]`] : []),
     ...(masked ? ['        masks = {}  # the window-wide dropout masks (locked_dropout, embedding_dropout), drawn at their first use'] : []),
     ...ir.params.filter((p) => p.weightDrop).map((p) => `        ${dropped.get(p.name)} = self._weight_drop(${py(p.name)}, ${paramExpr(p.name)}, ${pyFloat(p.weightDrop!)})  # weight_drop ${p.weightDrop}: one mask for the window`),
     ...(fw.penalty ? ['        penalty = 0.0'] : []),
     ...fw.lines.map((l) => `        ${l}`),
     ...(fw.penalty ? ['        # the ar/tar terms: their mean over the steps joins the loss in training (objective())', '        self.penalty = penalty / T if self.training else 0.0'] : []),
     `        logits = ${fw.logits}`,
-    `        return F.log_softmax(logits, dim=-1), {${g.states.map((s) => `${py(s.name)}: ${fw.stateVars.get(s.name)}`).join(', ')}}`,
+    `        return F.log_softmax(logits, dim=-1), {${finals.join(', ')}}`,
     '',
     '',
     `def load(path=None, dtype=torch.float32):`,

@@ -112,9 +112,38 @@ export const METHODS_PY = `    def initial_states(self, B):
             return w
         return w * self._draw("weight_drop", name, tuple(w.shape), p)
 
+    def _with_history(self, tokens, states):
+        """The carried token history (the last HISTORY tokens before the window, -1 for the pad before a
+        stream's start), then tokens: [HISTORY + len(tokens), B]."""
+        if not HISTORY:
+            return tokens
+        past = states[HISTORY_STATE].detach().round().long().T - 1
+        return torch.cat([past.to(tokens.device), tokens])
+
+    def _history_after(self, xtokens, states):
+        """The history carried into the next window: the last HISTORY tokens read, as id + 1 (rnnc's state)."""
+        return (xtokens[-HISTORY:].T + 1).to(states[HISTORY_STATE].dtype)
+
+    @staticmethod
+    def _lookup(table, ids):
+        """Rows of the table at ids [B]; the pad (-1, before a stream's start) reads a zero row."""
+        return table[ids.clamp(min=0)] * (ids >= 0).unsqueeze(-1).to(table.dtype)
+
+    def window_targets(self, window, states=None):
+        """The targets of a window of tokens [T + 1, B] read from these states (default: a stream's start):
+        [T, B], or [K, T, B] for a loss over K positions (TARGETS); -1 where a target is the pad before a stream's start."""
+        T, B = window.shape[0] - 1, window.shape[1]
+        x = self._with_history(window, states if states is not None else self.initial_states(B))
+        picked = torch.stack([x[HISTORY + k : HISTORY + k + T] for k in TARGETS])
+        return picked[0] if len(TARGETS) == 1 else picked
+
     def loss(self, log_probs, targets):
-        """rnnc's loss: the mean cross-entropy (nats) over the T*B predictions."""
-        return F.nll_loss(log_probs.reshape(-1, log_probs.shape[-1]), targets.reshape(-1))
+        """rnnc's loss: the mean cross-entropy (nats) over the T*B steps. targets [T, B], or [K, T, B] (a loss
+        over K positions: a step's loss is the mean of their K cross-entropies); a pad target (-1, before a
+        stream's start) adds 0 and still counts in the mean, as in rnnc."""
+        lp = log_probs.reshape(-1, log_probs.shape[-1])
+        each = targets.reshape(-1, lp.shape[0])
+        return sum(F.nll_loss(lp, tg, ignore_index=-1, reduction="sum") for tg in each) / each.numel()
 
     def objective(self, log_probs, targets):
         """What training differentiates, as rnnc: loss() plus the ar/tar penalty of the forward that gave log_probs (none in eval)."""
@@ -122,9 +151,8 @@ export const METHODS_PY = `    def initial_states(self, B):
 
     def window_loss(self, window, states=None):
         """The objective of a window of tokens [T + 1, B] (inputs window[:-1]; in eval, the loss); returns (it, final states)."""
-        inputs = window[:-1]
-        targets = window[1:] if TARGET == "next" else inputs
-        log_probs, states = self(inputs, states)
+        targets = self.window_targets(window, states)
+        log_probs, states = self(window[:-1], states)
         return self.objective(log_probs, targets), states
 
     def load_rnnc(self, path):

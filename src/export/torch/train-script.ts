@@ -102,8 +102,9 @@ def evaluate(model, tokens, B, T=64):
     with torch.no_grad():
         for s in range(0, L, T):
             w = streams[s : min(s + T, L) + 1]
+            targets = model.window_targets(w, states)
             log_probs, states = model(w[:-1], states)
-            total += -log_probs.gather(2, w[1:].unsqueeze(2)).double().sum().item()
+            total += model.loss(log_probs.double(), targets).item() * w[1:].numel()
     model.train()
     return total / (B * L), B * L
 
@@ -298,8 +299,8 @@ def run(a):
         for group in opt.param_groups:
             group["lr"] = lr
         w = streams[i * T : i * T + T + 1]
+        targets = model.window_targets(w, states)  # read before the forward: a model with token history reads the carried one
         log_probs, states = net(w[:-1], states)
-        targets = w[1:] if exported.TARGET == "next" else w[:-1]
         loss = model.loss(log_probs, targets)  # what rnnc reports; the gradient is of loss + the ar/tar penalty, as in rnnc
         opt.zero_grad()
         (loss + model.penalty).backward()  # DDP: the gradients are averaged over the ranks here
