@@ -1,12 +1,13 @@
 // Skip-gram's loss over context positions (token@-2 … token@+2) is not a next-token model,
-// and the ONNX and PyTorch exports carry no token history: both refuse it with a diagnostic
-// at the loss, on the command line as in the library, and write nothing.
+// and the ONNX export carries no token history: it refuses it with a diagnostic at the loss,
+// on the command line as in the library, and writes nothing. The PyTorch export carries the
+// history and exports it: torch-history.test.ts.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/runtime/model.ts';
-import { exportRefusals } from './refusal.ts';
+import { onnxRefusal } from './refusal.ts';
 import { rnnc } from '../e2e/run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnc-context-'));
@@ -19,17 +20,15 @@ const before = src.slice(0, call.index).split('\n');
 const at = `${before.length}:${before[before.length - 1].length + 1}`;
 
 describe(file, () => {
-  it('the library refuses both exports with a diagnostic at the loss', () => {
+  it('the library refuses the ONNX export with a diagnostic at the loss', () => {
     const model = compile(file, { dims: { vocab: 11 } }).init(1);
-    const refused = exportRefusals(model);
-    for (const [d, target] of [[refused.onnx, 'the ONNX graph'], [refused.torch, 'the PyTorch module']] as const) {
-      expect(src.slice(d.span!.start, d.span!.end)).toBe(call[0]);
-      expect(d.message).toContain(`a loss over context positions (token@k) predicts other tokens than the next one, and ${target} carries no token history`);
-      expect(d.hint).toMatch(/--format esm/);
-    }
+    const d = onnxRefusal(model);
+    expect(src.slice(d.span!.start, d.span!.end)).toBe(call[0]);
+    expect(d.message).toContain('a loss over context positions (token@k) predicts other tokens than the next one, and the ONNX graph carries no token history');
+    expect(d.hint).toMatch(/--format esm/);
   });
 
-  it.each(['onnx', 'torch'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
+  it.each(['onnx'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
     const out = join(dir, format);
     const r = await rnnc('export', file, '--format', format, '-o', format === 'onnx' ? `${out}.onnx` : out, '--dims', 'vocab=11');
     expect(r.code).toBe(1);

@@ -1,12 +1,13 @@
-// `rnnc export --format torch` on the command line: a refused export prints the located
-// diagnostic once, as `rnnc check` does, and one summary line (not `error: f:l:c: error: …`);
+// `rnnc export --format torch` on the command line: a refused export (ONNX's here: the PyTorch
+// export now takes the models with token history) prints the located diagnostic once, as
+// `rnnc check` does, and one summary line (not `error: f:l:c: error: …`);
 // --init-scale, given to the export or recorded by the checkpoint of `rnnc train --init-scale`,
 // is how the generated module's reset_parameters draws every parameter (oracle: the draws of a
 // fresh Model() in PyTorch lie in [-a, a] with the variance a²/3 of uniform(-a, a), when
 // /usr/bin/python3 has torch) and is recorded in the checkpoints train.py writes; a word
 // vocabulary exported from a model file is the one rnnc train builds from the same text.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,12 +25,11 @@ function rnnc(...args: string[]): Promise<{ code: number; stdout: string; stderr
   });
 }
 
-describe('rnnc export --format torch|onnx on a model it refuses', () => {
+describe('rnnc export --format onnx on a model it refuses', () => {
   it.each([
-    ['torch', 'PyTorch', 'window'],
     ['onnx', 'ONNX', 'window.onnx'],
   ])('--format %s: the diagnostic once, then one summary line', async (format, target, out) => {
-    // An offset lookup (token@k) has neither an ONNX nor a PyTorch lowering.
+    // An offset lookup (token@k) has no ONNX lowering (the PyTorch export carries the token history: below).
     const model = join(root, 'models/window-lm.rnn');
     const r = await rnnc('export', model, '--format', format, '-o', out, '--dims', 'vocab=11');
     expect(r.code).toBe(1);
@@ -37,6 +37,14 @@ describe('rnnc export --format torch|onnx on a model it refuses', () => {
     expect(r.stderr.match(/:\d+:\d+: error: cannot export to/g)).toHaveLength(1);
     expect(r.stderr).toMatch(new RegExp(`^\\S+\\.rnn:\\d+:\\d+: error: cannot export to ${target}: `, 'm'));
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^error: \\w+ \\(.*\\.rnn\\) cannot be exported to ${target}; see above$`));
+  });
+});
+
+describe('rnnc export --format torch on a model with token history', () => {
+  it('writes model.py, its weights, rnnc-checkpoint and train.py', async () => {
+    const r = await rnnc('export', join(root, 'models/window-lm.rnn'), '--format', 'torch', '-o', 'window', '--dims', 'vocab=11');
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['model.py', 'model.safetensors', 'rnnc-checkpoint/config.json', 'train.py']) expect(existsSync(join(dir, 'window', f)), f).toBe(true);
   });
 });
 
