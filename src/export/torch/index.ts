@@ -103,6 +103,14 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     '',
     '    model = load()                      # weights from the .safetensors beside this file',
     '    log_probs, states = model(tokens)   # tokens: int64 [T, B]; log_probs: [T, B, VOCAB]',
+    ...(H
+      ? [
+          '',
+          `The model reads up to ${H} tokens before a step${fw.targets.some((k) => k < 0) ? ' and predicts tokens before it (it runs late, as in rnnc)' : ''}: the last ${H} tokens`,
+          `of each stream are carried between windows as the state "${HISTORY_STATE}" (id + 1; zero at a stream's start: the pad).`,
+          'A window\'s targets come from the window and that history: window_targets(window [T + 1, B], states before it).',
+        ]
+      : []),
     '',
     'Needs only torch (numpy, when present, makes saving faster).',
     '"""',
