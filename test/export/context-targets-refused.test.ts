@@ -1,6 +1,7 @@
 // Skip-gram's loss over context positions (token@-2 … token@+2) is not a next-token model,
-// and the ONNX and PyTorch exports carry no token history: both refuse it with a diagnostic
-// at the loss, on the command line as in the library, and write nothing.
+// and the PyTorch export carries no token history: it refuses it with a diagnostic at the
+// loss, on the command line as in the library, and writes nothing. The ONNX export carries
+// the history (onnx-history.test.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,17 +20,26 @@ const before = src.slice(0, call.index).split('\n');
 const at = `${before.length}:${before[before.length - 1].length + 1}`;
 
 describe(file, () => {
-  it('the library refuses both exports with a diagnostic at the loss', () => {
+  it('the library refuses the PyTorch export with a diagnostic at the loss', () => {
     const model = compile(file, { dims: { vocab: 11 } }).init(1);
     const refused = exportRefusals(model);
-    for (const [d, target] of [[refused.onnx, 'the ONNX graph'], [refused.torch, 'the PyTorch module']] as const) {
+    for (const [d, target] of [[refused.torch, 'the PyTorch module']] as const) {
       expect(src.slice(d.span!.start, d.span!.end)).toBe(call[0]);
       expect(d.message).toContain(`a loss over context positions (token@k) predicts other tokens than the next one, and ${target} carries no token history`);
       expect(d.hint).toMatch(/--format esm/);
     }
   });
 
-  it.each(['onnx', 'torch'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
+  it('rnnc export --format onnx writes it, the token history an int64 input and output', async () => {
+    const out = join(dir, 'skipgram.onnx');
+    const r = await rnnc('export', file, '--format', 'onnx', '-o', out, '--dims', 'vocab=11');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    expect(r.stdout).toContain(", token@history [B, 4] int64\n  outputs: log_probs [T, B, 11], token@history' [B, 4] int64");
+  });
+
+  it.each(['torch'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
     const out = join(dir, format);
     const r = await rnnc('export', file, '--format', format, '-o', format === 'onnx' ? `${out}.onnx` : out, '--dims', 'vocab=11');
     expect(r.code).toBe(1);

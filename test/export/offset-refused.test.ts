@@ -1,6 +1,6 @@
-// The ONNX and PyTorch exports do not carry the token history that offset lookups
-// (E[token@-k]) read, so they refuse such a model with a diagnostic at the first lookup,
-// on the command line as in the library, and write nothing.
+// The PyTorch export does not carry the token history that offset lookups (E[token@-k])
+// read, so it refuses such a model with a diagnostic at the first lookup, on the command line
+// as in the library, and writes nothing. The ONNX export carries it (onnx-history.test.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ function firstLookup(file: string): { at: string; text: string } {
 describe.each(['models/window-lm.rnn', 'models/char-window-lm.rnn', 'models/cbow.rnn'])('%s', (file) => {
   const { at, text } = firstLookup(file);
 
-  it('the library refuses both exports with a diagnostic at the first offset lookup', () => {
+  it('the library refuses the PyTorch export with a diagnostic at the first offset lookup', () => {
     const model = compile(file, { dims: { vocab: 11 } }).init(1);
     const src = readFileSync(file, 'utf8');
     for (const d of Object.values(exportRefusals(model))) {
@@ -33,7 +33,16 @@ describe.each(['models/window-lm.rnn', 'models/char-window-lm.rnn', 'models/cbow
     }
   });
 
-  it.each(['onnx', 'torch'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
+  it('rnnc export --format onnx writes it, the token history an int64 input and output', async () => {
+    const out = join(dir, `${file.replace(/\W/g, '_')}.onnx`);
+    const r = await rnnc('export', file, '--format', 'onnx', '-o', out, '--dims', 'vocab=11');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    expect(r.stdout).toMatch(/inputs: .*, token@history \[B, \d\] int64\n  outputs: .*, token@history' \[B, \d\] int64/);
+  });
+
+  it.each(['torch'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
     const out = join(dir, `${format}-${file.replace(/\W/g, '_')}`);
     const r = await rnnc('export', file, '--format', format, '-o', format === 'onnx' ? `${out}.onnx` : out, '--dims', 'vocab=11');
     expect(r.code).toBe(1);
