@@ -5,10 +5,14 @@
 // carried by both, its values compared exactly), the same stream as one-token ONNX calls,
 // and the pad written out by hand in float64 from the weights.
 import * as ort from 'onnxruntime-node';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compile, type LanguageModel } from '../../src/runtime/model.ts';
 import { exportOnnx, onnxNames } from '../../src/export/onnx/index.ts';
 import { HISTORY_STATE } from '../../src/codegen/history.ts';
+import { randomWindow, runOrt, runRnnc, worstDifference } from './onnx-helpers.ts';
 
 const TOL = 1e-5;
 const V = 19;
@@ -142,5 +146,38 @@ describe.each(MODELS)('ONNX export of %s (token history)', (file, dims) => {
 
   it('a history value outside [0, vocab] is an error of ORT, not a silent read', async () => {
     await expect(ortWindows(bytes, H, [stream(1, 1, 9)], new Array<number>(H).fill(V + 1))).rejects.toThrow();
+  });
+});
+
+// Lagged lookups beside recurrent states: the history in the main graph, two Scans (forward
+// and reversed) reading the lookups' hoisted values; an encoder (a reversed layer predicts `token`).
+const dir = mkdtempSync(join(tmpdir(), 'rnnc-onnx-history-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const LAGGED = `use "${resolve('models/cells/gru.rnn')}"
+use "${resolve('models/cells/lstm.rnn')}"
+model Lagged {
+  dim vocab = ${V}, embed = 3, hidden = 4
+  param E: [vocab, embed]
+  param V: [vocab, 8]
+  x  = concat(E[token], E[token@-2])
+  fw = LSTM(x, hidden = hidden)
+  bw = reverse GRU(concat(fw, E[token@-1]), hidden = hidden)
+  loss cross_entropy(V @ concat(fw, bw), token)
+}
+`;
+
+describe('a recurrent model with lagged lookups (an LSTM and a reversed GRU)', () => {
+  it('ORT equals rnnc from random states and a random history, and from a stream start', async () => {
+    const file = join(dir, 'lagged.rnn');
+    writeFileSync(file, LAGGED);
+    const m = compile(file).init(3);
+    expect(m.layout.states.map((s) => s.name)).toContain(HISTORY_STATE);
+    const bytes = exportOnnx({ ir: m.ir, weights: m.weights() });
+    for (const seed of [5, 6]) {
+      const w = randomWindow(m, 5, 3, lcg(seed));
+      if (seed === 6) w.initial.at(-1)!.fill(0);
+      const r = worstDifference(runRnnc(m, w), await runOrt(bytes, m, w));
+      expect(r.worst, r.where).toBeLessThanOrEqual(TOL);
+    }
   });
 });
