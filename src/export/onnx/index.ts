@@ -121,14 +121,14 @@ function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Ui
       ...(H ? [valueInfo(historyNames.output, 'int64', ['B', H])] : []),
     ],
     initializers,
-    doc: `model ${ir.name} (${ir.file}): log-probabilities ${delayed(ir, H)} at each of T steps for B streams, and the states after step T - 1${H ? `; ${historyNames.input}: the last ${H} tokens before the window as id + 1 (0: before the stream's start)` : ''}`,
+    doc: `model ${ir.name} (${ir.file}): log-probabilities ${delayed(ir)} at each of T steps for B streams, and the states after step T - 1${H ? `; ${historyNames.input}: the last ${H} tokens before the window as id + 1 (0: before the stream's start)` : ''}`,
   });
   return encodeModel(main, { producerVersion: options.producerVersion ?? '', doc: `exported by rnnc from ${ir.file}` });
 }
 
 /** What step t's log-probabilities are of (the doc string). */
-function delayed(ir: IRModel, H: number): string {
+function delayed(ir: IRModel): string {
   const A = lookaheadOf(ir);
   if (!A) return 'of the next token';
-  return contextLoss(ir) ? `of each context word of the centre word t - ${A} (the model runs ${A} steps late; history ${H})` : `of the centre word t - ${A} given its context (the model runs ${A} steps late)`;
+  return `${contextLoss(ir) ? `of each context word of the centre word t - ${A}` : `of the centre word t - ${A} given its context`} (the model runs ${A} steps late)`;
 }
