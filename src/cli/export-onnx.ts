@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../runtime/files.ts';
 import { UserError } from './common.ts';
 import { exportRefused } from './export-refusal.ts';
 import { VERSION } from './version.ts';
+import { HISTORY_STATE } from '../codegen/history.ts';
 
 export interface OnnxCliOptions {
   /** Where to write the .onnx file (required: the format is binary). */
@@ -59,9 +60,11 @@ export function writeOnnx(model: LanguageModel, out: string): string[] {
   writeFileAtomic(out, bytes);
   const shape = (s: readonly (number | string)[]) => `[${s.join(', ')}]`;
   const states = model.layout.states;
+  // The token history (offset lookups) is the one int64 state: ids + 1, 0 before a stream's start.
+  const type = (s: { name: string }) => (s.name === HISTORY_STATE ? ' int64' : '');
   return [
     `wrote ${out} (${bytes.length} bytes): model ${model.name}, ${model.paramCount} parameters as initializers`,
-    `  inputs:  ${onnxNames.tokens} ${shape(['T', 'B'])} int64${states.map((s) => `, ${onnxNames.stateIn(s.name)} ${shape(['B', ...s.shape])}`).join('')}`,
-    `  outputs: ${onnxNames.logProbs} ${shape(['T', 'B', model.layout.vocab])}${states.map((s) => `, ${onnxNames.stateOut(s.name)} ${shape(['B', ...s.shape])}`).join('')}`,
+    `  inputs:  ${onnxNames.tokens} ${shape(['T', 'B'])} int64${states.map((s) => `, ${onnxNames.stateIn(s.name)} ${shape(['B', ...s.shape])}${type(s)}`).join('')}`,
+    `  outputs: ${onnxNames.logProbs} ${shape(['T', 'B', model.layout.vocab])}${states.map((s) => `, ${onnxNames.stateOut(s.name)} ${shape(['B', ...s.shape])}${type(s)}`).join('')}`,
   ];
 }

@@ -1,40 +1,35 @@
 // Skip-gram's loss over context positions (token@-2 … token@+2) is not a next-token model,
-// and the ONNX export carries no token history: it refuses it with a diagnostic at the loss,
-// on the command line as in the library, and writes nothing. The PyTorch export carries the
-// history and exports it: torch-history.test.ts.
+// but it reads only the window and the token history, which both the ONNX and the PyTorch
+// export now carry: on the command line each writes it (checked against rnnc in
+// onnx-history.test.ts and torch-history.test.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile } from '../../src/runtime/model.ts';
-import { onnxRefusal } from './refusal.ts';
 import { rnnc } from '../e2e/run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnc-context-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const file = 'models/skipgram.rnn';
-const src = readFileSync(file, 'utf8');
-const call = /cross_entropy\([^\n]*\)/.exec(src)!;
-const before = src.slice(0, call.index).split('\n');
-const at = `${before.length}:${before[before.length - 1].length + 1}`;
 
 describe(file, () => {
-  it('the library refuses the ONNX export with a diagnostic at the loss', () => {
-    const model = compile(file, { dims: { vocab: 11 } }).init(1);
-    const d = onnxRefusal(model);
-    expect(src.slice(d.span!.start, d.span!.end)).toBe(call[0]);
-    expect(d.message).toContain('a loss over context positions (token@k) predicts other tokens than the next one, and the ONNX graph carries no token history');
-    expect(d.hint).toMatch(/--format esm/);
+  it('rnnc export --format onnx writes it, the token history an int64 input and output', async () => {
+    const out = join(dir, 'skipgram.onnx');
+    const r = await rnnc('export', file, '--format', 'onnx', '-o', out, '--dims', 'vocab=11');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    expect(r.stdout).toContain(", token@history [B, 4] int64\n  outputs: log_probs [T, B, 11], token@history' [B, 4] int64");
   });
 
-  it.each(['onnx'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
-    const out = join(dir, format);
-    const r = await rnnc('export', file, '--format', format, '-o', format === 'onnx' ? `${out}.onnx` : out, '--dims', 'vocab=11');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${file}:${at}: error: cannot export to ${format === 'onnx' ? 'ONNX' : 'PyTorch'}`);
-    expect(r.stderr).toContain('^'.repeat(call[0].length));
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(existsSync(`${out}.onnx`) || existsSync(join(out, 'model.py'))).toBe(false);
+  it('rnnc export --format torch writes it, its four context targets read through the carried history', async () => {
+    const out = join(dir, 'torch');
+    const r = await rnnc('export', file, '--format', 'torch', '-o', out, '--dims', 'vocab=11');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const code = readFileSync(join(out, 'model.py'), 'utf8');
+    expect(code).toContain('STATES = {"token@history": (4,)}');
+    expect(code).toContain('TARGETS = [-4, -3, -1, 0]');
   });
 });

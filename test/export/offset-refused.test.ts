@@ -1,44 +1,33 @@
-// The ONNX export does not carry the token history that offset lookups (E[token@-k]) read,
-// so it refuses such a model with a diagnostic at the first lookup, on the command line as in
-// the library, and writes nothing. The PyTorch export carries it: torch-history.test.ts.
+// Offset lookups (E[token@-k]) read a token history that both the ONNX and the PyTorch export
+// now carry, so neither refuses such a model any longer: on the command line each writes it
+// (the ONNX graph with the history as an int64 input and output, model.py with it as the state
+// token@history). Their numbers are checked against rnnc in onnx-history.test.ts and
+// torch-history.test.ts.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile } from '../../src/runtime/model.ts';
-import { onnxRefusal } from './refusal.ts';
 import { rnnc } from '../e2e/run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnc-offset-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** line:col of the first `[token@` lookup of a file, and the lookup's text. */
-function firstLookup(file: string): { at: string; text: string } {
-  const src = readFileSync(file, 'utf8');
-  const m = /\w+\[token@[-+]?\d+\]/.exec(src)!;
-  const before = src.slice(0, m.index).split('\n');
-  return { at: `${before.length}:${before[before.length - 1].length + 1}`, text: m[0] };
-}
-
 describe.each(['models/window-lm.rnn', 'models/char-window-lm.rnn', 'models/cbow.rnn'])('%s', (file) => {
-  const { at, text } = firstLookup(file);
-
-  it('the library refuses the ONNX export with a diagnostic at the first offset lookup', () => {
-    const model = compile(file, { dims: { vocab: 11 } }).init(1);
-    const src = readFileSync(file, 'utf8');
-    const d = onnxRefusal(model);
-    expect(src.slice(d.span!.start, d.span!.end)).toBe(text);
-    expect(d.message).toMatch(/offset lookup \(token@k\) reads other tokens than the current one, which the ONNX graph does not carry/);
-    expect(d.hint).toMatch(/--format esm/);
+  it('rnnc export --format onnx writes it, the token history an int64 input and output', async () => {
+    const out = join(dir, `${file.replace(/\W/g, '_')}.onnx`);
+    const r = await rnnc('export', file, '--format', 'onnx', '-o', out, '--dims', 'vocab=11');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    expect(r.stdout).toMatch(/inputs: .*, token@history \[B, \d\] int64\n  outputs: .*, token@history' \[B, \d\] int64/);
   });
 
-  it.each(['onnx'])('rnnc export --format %s says file:line:col with a caret, exits 1, writes nothing', async (format) => {
-    const out = join(dir, `${format}-${file.replace(/\W/g, '_')}`);
-    const r = await rnnc('export', file, '--format', format, '-o', format === 'onnx' ? `${out}.onnx` : out, '--dims', 'vocab=11');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${file}:${at}: error: cannot export to ${format === 'onnx' ? 'ONNX' : 'PyTorch'}`);
-    expect(r.stderr).toContain('^'.repeat(text.length));
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(existsSync(`${out}.onnx`) || existsSync(join(out, 'model.py'))).toBe(false);
+  it('rnnc export --format torch writes it, the token history a carried state', async () => {
+    const out = join(dir, `torch-${file.replace(/\W/g, '_')}`);
+    const r = await rnnc('export', file, '--format', 'torch', '-o', out, '--dims', 'vocab=11');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, 'model.py'), 'utf8')).toMatch(/^STATES = \{.*"token@history": \(\d,\)\}$/m);
+    expect(existsSync(join(out, 'train.py'))).toBe(true);
   });
 });

@@ -17,6 +17,9 @@ const CASES: [string, Record<string, number>][] = [
   ['models/word-lstm-tied.rnn', { vocab: 17 }],
   ['test/codegen/models/exotic.rnn', { vocab: 9 }],
   ['test/export/models/bi-stack.rnn', {}],
+  // The token history: an int64 input and output beside the tokens.
+  ['models/char-window-lm.rnn', { vocab: 17 }],
+  ['models/skipgram.rnn', { vocab: 17, embed: 8 }],
 ];
 
 describe('python3-onnx checker', () => {

@@ -3,6 +3,10 @@
 import * as ort from 'onnxruntime-node';
 import type { LanguageModel } from '../../src/runtime/model.ts';
 import { exportOnnx, onnxNames } from '../../src/export/onnx/index.ts';
+import { HISTORY_STATE } from '../../src/codegen/history.ts';
+
+/** The carried token history (offset lookups): ids + 1, int64 in ONNX (0: the pad before a stream's start). */
+const isHistory = (s: { name: string }): boolean => s.name === HISTORY_STATE;
 
 export interface Outputs {
   /** [T, B, vocab], time-major. */
@@ -48,21 +52,24 @@ export async function runOrt(bytes: Uint8Array, model: LanguageModel, w: Window)
   const feeds: Record<string, ort.Tensor> = {
     [onnxNames.tokens]: new ort.Tensor('int64', BigInt64Array.from(w.tokens.flat().map(BigInt)), [T, B]),
   };
-  model.layout.states.forEach((s, k) => (feeds[onnxNames.stateIn(s.name)] = new ort.Tensor('float32', w.initial[k], [B, ...s.shape])));
+  model.layout.states.forEach((s, k) => {
+    const name = onnxNames.stateIn(s.name);
+    feeds[name] = isHistory(s) ? new ort.Tensor('int64', BigInt64Array.from(w.initial[k], (v) => BigInt(v)), [B, ...s.shape]) : new ort.Tensor('float32', w.initial[k], [B, ...s.shape]);
+  });
   const out = await session.run(feeds);
   await session.release();
   return {
     logProbs: Float64Array.from(out[onnxNames.logProbs].data as Float32Array),
-    finals: model.layout.states.map((s) => Float64Array.from(out[onnxNames.stateOut(s.name)].data as Float32Array)),
+    finals: model.layout.states.map((s) => Float64Array.from(out[onnxNames.stateOut(s.name)].data as Float32Array | BigInt64Array, Number)),
   };
 }
 
-/** A random window for the model (tokens below vocab, initial states in (-1, 1)). */
+/** A random window for the model (tokens below vocab, initial states in (-1, 1), a history of ids + 1 in [0, vocab]). */
 export function randomWindow(model: LanguageModel, T: number, B: number, rnd: () => number): Window {
   const V = model.layout.vocab;
   return {
     tokens: Array.from({ length: T }, () => Array.from({ length: B }, () => Math.floor(rnd() * V))),
-    initial: model.layout.states.map((s) => Float32Array.from({ length: B * s.size }, () => (s.reverse ? 0 : 2 * rnd() - 1))),
+    initial: model.layout.states.map((s) => Float32Array.from({ length: B * s.size }, () => (isHistory(s) ? Math.floor(rnd() * (V + 1)) : s.reverse ? 0 : 2 * rnd() - 1))),
   };
 }
 

@@ -5,14 +5,22 @@
 // state's final value. Weights are initializers under rnnc's names; dropout is the
 // identity (the graph is the inference graph). What cannot be exported is refused with
 // a diagnostic located in the model's source.
+// A model with token history (`E[token@-k]`; CBOW and skip-gram, which look ahead and so
+// run A steps late, as rnnc runs them: graph/unroll.ts) has one more state, `token@history`
+// [B, H] int64: the last H tokens before the window as id + 1, 0 for the pad before a
+// stream's start (history.ts). Step t's log-probabilities are those of rnnc's step t: the
+// next token for a language model; for a model A steps late, the centre word t − A given
+// its context (CBOW), or the one softmax of each context word of centre t − A (skip-gram).
 import type { IRModel } from '../../ir/types.ts';
-import { contextLoss, unroll } from '../../graph/unroll.ts';
+import { contextLoss, lookaheadOf, unroll } from '../../graph/unroll.ts';
+import { historyLength } from '../../codegen/history.ts';
 import type { StateInfo } from '../../graph/types.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { encodeModel, floatTensor, graph, node, valueInfo, type NodeProto } from './proto.ts';
 import { batchedNodes, groupsOf, loopGroups, scanOutputs } from './phases.ts';
 import { lowerGroup, type ScanContext } from './scan.ts';
-import { stage, Unexportable, type Stage } from './stage.ts';
+import { stage, Unexportable, type Stage, type StageSpec } from './stage.ts';
+import { historyNames, lowerHistory } from './history.ts';
 
 export { OPSET } from './proto.ts';
 
@@ -53,11 +61,12 @@ export function exportOnnx(model: OnnxExportInput, options: OnnxExportOptions = 
 }
 
 function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Uint8Array {
-  const targets = contextLoss(ir);
-  if (targets) throw new Unexportable('a loss over context positions (token@k) predicts other tokens than the next one, and the ONNX graph carries no token history', targets.span, 'export with --format esm, which carries the token history');
   const g = unroll(ir, 1, { training: false });
   if (g.stepLosses.length !== 1) throw new Unexportable(`model ${ir.name} has ${g.stepLosses.length} losses; the export writes the log-probabilities of one`, null);
-  const logits = g.nodes[g.stepLosses[0]].inputs[0];
+  const loss = g.nodes[g.stepLosses[0]];
+  // Context targets (skip-gram): the mean of one cross-entropy per position, all of the same logits.
+  const logits = g.nodes[contextLoss(ir) && loss.op === 'mean' ? loss.inputs[0] : loss.id].inputs[0];
+  const H = historyLength(g.nodes);
   const batched = batchedNodes(g, logits);
   const groups = groupsOf(g);
   const loop = loopGroups(g, groups);
@@ -66,7 +75,7 @@ function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Ui
   // The main graph: hoisted values over all T·B positions, and the Scans in sweep order.
   const nodes: NodeProto[] = [];
   let flatTokens: string | null = null;
-  const flat: Stage = stage({
+  const spec: StageSpec = {
     g,
     batched,
     prefix: 'all/',
@@ -74,7 +83,9 @@ function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Ui
     tokens: () => (flatTokens ??= flat.b.node('Reshape', [onnxNames.tokens, flat.b.ints([-1])])),
     // A recurrent value, from its Scan's [T, B, …] output.
     outside: (id) => (loop[id] >= 0 ? flat.b.node('Reshape', [sequences.get(id)!, flat.b.ints([-1, ...g.nodes[id].shape])]) : null),
-  });
+  };
+  const flat: Stage = stage(spec);
+  if (H) spec.history = lowerHistory(flat.b, H, onnxNames.tokens, (last) => nodes.push(node('Identity', [last], [historyNames.output])));
   const ctx: ScanContext = {
     g, batched, groups, loop, sequences, flat,
     tokens: onnxNames.tokens,
@@ -99,10 +110,25 @@ function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Ui
   const main = graph({
     name: ir.name,
     nodes,
-    inputs: [valueInfo(onnxNames.tokens, 'int64', ['T', 'B']), ...g.states.map((s) => valueInfo(ctx.stateIn(s), 'float', ['B', ...s.shape]))],
-    outputs: [valueInfo(onnxNames.logProbs, 'float', ['T', 'B', ...V]), ...g.states.map((s) => valueInfo(ctx.stateOut(s), 'float', ['B', ...s.shape]))],
+    inputs: [
+      valueInfo(onnxNames.tokens, 'int64', ['T', 'B']),
+      ...g.states.map((s) => valueInfo(ctx.stateIn(s), 'float', ['B', ...s.shape])),
+      ...(H ? [valueInfo(historyNames.input, 'int64', ['B', H])] : []),
+    ],
+    outputs: [
+      valueInfo(onnxNames.logProbs, 'float', ['T', 'B', ...V]),
+      ...g.states.map((s) => valueInfo(ctx.stateOut(s), 'float', ['B', ...s.shape])),
+      ...(H ? [valueInfo(historyNames.output, 'int64', ['B', H])] : []),
+    ],
     initializers,
-    doc: `model ${ir.name} (${ir.file}): log-probabilities of the next token at each of T steps for B streams, and the states after step T - 1`,
+    doc: `model ${ir.name} (${ir.file}): log-probabilities ${delayed(ir)} at each of T steps for B streams, and the states after step T - 1${H ? `; ${historyNames.input}: the last ${H} tokens before the window as id + 1 (0: before the stream's start)` : ''}`,
   });
   return encodeModel(main, { producerVersion: options.producerVersion ?? '', doc: `exported by rnnc from ${ir.file}` });
+}
+
+/** What step t's log-probabilities are of (the doc string). */
+function delayed(ir: IRModel): string {
+  const A = lookaheadOf(ir);
+  if (!A) return 'of the next token';
+  return `${contextLoss(ir) ? `of each context word of the centre word t - ${A}` : `of the centre word t - ${A} given its context`} (the model runs ${A} steps late)`;
 }

@@ -5,6 +5,7 @@ import type { Span } from '../../syntax/ast.ts';
 import type { GNode, Graph } from '../../graph/types.ts';
 import { opDef, type OnnxBuilder, type OnnxValue } from '../../graph/ops/index.ts';
 import { floatScalar, int64Tensor, node, type AttrValue, type NodeProto, type TensorProto } from './proto.ts';
+import type { History } from './history.ts';
 
 /** What cannot be exported, and where in the model it comes from. */
 export class Unexportable extends Error {
@@ -24,6 +25,8 @@ export interface StageSpec {
   tokens(): string;
   /** The name of a value computed elsewhere (a state, a scan input, a Scan's output), or null to compute it here. */
   outside(id: number): string | null;
+  /** The token history offset lookups read (the main graph of a model with one; lookups are hoisted out of every Scan). */
+  history?: History;
 }
 
 export interface Stage {
@@ -75,7 +78,11 @@ export function stage(s: StageSpec): Stage {
       case 'const':
         return b.scalar(n.attrs.value!);
       case 'gather':
-        if (n.attrs.offset) throw new Unexportable('an offset lookup (token@k) reads other tokens than the current one, which the ONNX graph does not carry', n.span, 'export with --format esm, which carries the token history');
+        if (n.attrs.offset) {
+          if (!s.history) throw new Unexportable('internal: an offset lookup (token@k) outside the main graph', n.span);
+          const table = s.history.padded(valueOf(n.inputs[0]).name, g.nodes[n.inputs[0]].shape.length);
+          return b.node('Gather', [table, s.history.idsAt(n.attrs.offset)], { axis: 0 });
+        }
         return b.node('Gather', [valueOf(n.inputs[0]).name, s.tokens()], { axis: 0 });
     }
     const def = opDef(n.op);
