@@ -7,6 +7,11 @@ import { schedule, type Instr, type Schedule } from '../../src/codegen/schedule.
 import type { IRModel } from '../../src/ir/types.ts';
 import { modelFromText } from '../autodiff/helpers.ts';
 import { compare } from './window-compare.ts';
+import { compileModel } from '../../src/codegen/index.ts';
+import { unroll } from '../../src/graph/unroll.ts';
+import { differentiate } from '../../src/autodiff/grad.ts';
+import { referenceLossAndGrads } from '../../src/autodiff/reference.ts';
+import { mulberry32 } from '../../src/graph/interpret.ts';
 
 export interface Planned {
   ir: IRModel;
@@ -77,4 +82,42 @@ model M {
 export function expectFusedOneLength(p: Planned): void {
   const entries = (id: number) => p.plan.g.nodes[id].shape.reduce((a, b) => a * b, 1);
   for (const i of all(p.sched)) if (i.kind === 'fused') expect(new Set(i.nodes.map(entries)).size, `fused ${i.nodes.join(',')}`).toBe(1);
+}
+
+/** Inference code (no backward pass, no dropout): the same loss as the float64 reference. */
+export function expectInferenceMatchesReference(ir: IRModel, seed = 5): void {
+  const [B, T] = [2, 3];
+  const rnd = mulberry32(seed);
+  const params = new Map(ir.params.map((p) => [p.name, Float64Array.from({ length: p.size as number }, () => rnd() * 2 - 1)]));
+  const tokens = Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => Math.floor(rnd() * ir.dims.vocab!)));
+  const inf = compileModel(ir, { backward: false });
+  const P = new Float64Array(inf.layout.totalParams);
+  for (const slot of inf.layout.params) P.set(params.get(slot.name)!, slot.offset);
+  const loss = inf.instantiate({ Float: Float64Array, B, T, params: P }).run(Int32Array.from(tokens.flat()));
+  const ref = referenceLossAndGrads(differentiate(unroll(ir, T, { training: false })), { params, tokens });
+  expect(Math.abs(loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-12);
+}
+
+/**
+ * In a schedule without sums rewritten: a value of a fused loop lives in a local (no buffer)
+ * exactly when nothing outside that loop reads it, no other step needs it and it is no
+ * gradient term. Readers from the graph: the needed nodes taking it as an input, and a
+ * transposed product `Sᵀ @ g` reading S under its transpose.
+ */
+export function expectInlinedExactly(p: Planned): void {
+  const { plan, sched } = p;
+  expect(sched.elided.size).toBe(0);
+  const nodes = plan.g.nodes;
+  const readers = new Map<number, number[]>();
+  for (const n of nodes) {
+    if (!plan.needed[n.id]) continue;
+    const ins = plan.transposedMatmul.has(n.id) ? [...n.inputs, nodes[n.inputs[0]].inputs[0]] : n.inputs;
+    for (const i of ins) readers.set(i, [...(readers.get(i) ?? []), n.id]);
+  }
+  const want = new Set<number>();
+  for (const i of all(sched)) {
+    if (i.kind !== 'fused') continue;
+    for (const x of i.nodes) if (!plan.perStep[x] && !plan.accumulate.has(x) && (readers.get(x) ?? []).every((r) => i.nodes.includes(r))) want.add(x);
+  }
+  expect([...sched.inlined].sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b));
 }

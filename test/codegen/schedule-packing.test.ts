@@ -4,7 +4,8 @@
 // which order) and the float64 reference interpreter on every model, so a wrong packing fails
 // on the numbers and a missed one fails on the schedule.
 import { describe, expect, it } from 'vitest';
-import { all, cellModel, customCell, expectFusedOneLength, expectMatchesReference, lone, packs, planned, type Planned } from './schedule-fixtures.ts';
+import { emitModule } from '../../src/codegen/emit.ts';
+import { all, cellModel, customCell, expectFusedOneLength, expectInferenceMatchesReference, expectInlinedExactly, expectMatchesReference, lone, packs, planned, type Planned } from './schedule-fixtures.ts';
 
 const forward = (ir: Parameters<typeof planned>[0]): Planned => planned(ir, false);
 const prefixed = (names: string[]) => names.map((n) => `h.${n}`);
@@ -150,4 +151,37 @@ describe('products that must not pack, and fused loops of one length', () => {
       expectMatchesReference(ir);
     });
   }
+});
+
+describe('values without a buffer', () => {
+  it('values read only inside their fused loop live in locals (GRU, MGU, Elman: training and inference)', () => {
+    for (const [f, c] of [['gru.rnn', 'GRU'], ['mgu.rnn', 'MGU'], ['elman.rnn', 'Elman']])
+      for (const backward of [false, true]) expectInlinedExactly(planned(cellModel(f, c, { embed: 4, hidden: 8 }), backward));
+  });
+  it('the operand of a transposed product in the loop keeps its buffer (inference: nothing else reads it)', () => {
+    const ir = customCell(`cell C(x: [in]) -> h: [4] {
+  param W: [4, in]
+  param M: [4, 4]
+  u = tanh(h) * 0.5
+  h' = tanh(M^T @ u + W @ x)
+}`);
+    const p = planned(ir, false);
+    const t = [...p.plan.transposedMatmul];
+    expect(t).toHaveLength(1);
+    const operand = p.plan.g.nodes[t[0]].inputs[1];
+    expect(all(p.sched).some((i) => i.kind === 'fused' && i.nodes.includes(operand))).toBe(true);
+    expect(p.sched.inlined.has(operand)).toBe(false);
+    expectInlinedExactly(p);
+    expectInferenceMatchesReference(ir);
+    expectMatchesReference(ir);
+  });
+  it('weight and embedding gradient terms accumulate straight into the arena, never through a buffer (LSTM)', () => {
+    const p = planned(cellModel('lstm.rnn', 'LSTM', { embed: 4, hidden: 8 }), true);
+    const js = emitModule(p.plan);
+    const fused = [...p.plan.accumulate].filter(([, a]) => a.every((x) => x.how !== 'sum'));
+    expect(fused.map(([id]) => p.plan.g.nodes[id].op).sort()).toEqual([...Array(9).fill('outer'), 'scatter_row']);
+    expect(js).toContain('k.accOuter(');
+    expect(js).toContain('k.accScatter(');
+    expect(js).not.toMatch(/k\.outer\(|k\.scatter\(/);
+  });
 });
