@@ -88,10 +88,15 @@ describe('custom cells: sums that merge', () => {
   param A, B: [4, 4]
   h' = tanh(A @ h) + h * sigmoid(W @ x) + sigmoid(B @ h) + h * 0.5
 }`],
-    ['dh = (Aᵀ… + Bᵀ…) + other: the GEMM writes the first product, one add of it and the other term is left', `cell C(x: [in]) -> h: [4] {
+    ['dh = (other + Bᵀ…) + Aᵀ…: the first add gone, the second reading the other term and the GEMM\'s result', `cell C(x: [in]) -> h: [4] {
   param W: [4, in]
   param A, B: [4, 4]
   h' = tanh(A @ h) * sigmoid(B @ h) + h * sigmoid(W @ x)
+}`],
+    ['dh = (… + Bᵀ…) + Aᵀ… + 0.5 ⊙ Mᵀ…, the last term computed after the products: the add left reads it in its own loop', `cell C(x: [in]) -> h: [4] {
+  param W: [4, in]
+  param A, B, M: [4, 4]
+  h' = tanh(A @ h) * sigmoid(B @ h) + tanh(M @ (h * 0.5) + W @ x)
 }`],
   ]) {
     it(label, () => {
