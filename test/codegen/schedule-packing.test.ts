@@ -115,6 +115,19 @@ const apart: [label: string, cell: string, packed: string[][], lone: string[]][]
     ['W'],
   ],
   [
+    'non-products of params side by side over the same h (concat(p, h), concat(q, h)): nothing to pack',
+    `cell C(x: [in]) -> h: [4] {
+  param W: [4, in]
+  param p, q: [4]
+  param V2, V3: [4, 8]
+  a = concat(p, h)
+  b = concat(q, h)
+  h' = tanh(V2 @ a + V3 @ b + W @ x)
+}`,
+    [],
+    ['W', 'V2', 'V3'],
+  ],
+  [
     'element-wise ops of different lengths next to each other (tanh of 4, sigmoid of 6)',
     `cell C(x: [in]) -> h: [4] {
   param W: [4, in]
