@@ -128,6 +128,20 @@ const apart: [label: string, cell: string, packed: string[][], lone: string[]][]
     ['W', 'V2', 'V3'],
   ],
   [
+    'states whose next values come from the params alone (p\' = U1 @ s, q\' = U2 @ s, s = tanh(b)): one operand row for the whole batch, no packed GEMM over B rows',
+    `cell C(x: [in]) -> (h: [4], p: [4], q: [4]) {
+  param W: [4, in]
+  param U1, U2: [4, 4]
+  param b: [4]
+  s = tanh(b)
+  p' = U1 @ s
+  q' = U2 @ s
+  h' = tanh(W @ x + p * q + h)
+}`,
+    [],
+    ['W', 'U1', 'U2'],
+  ],
+  [
     'element-wise ops of different lengths next to each other (tanh of 4, sigmoid of 6)',
     `cell C(x: [in]) -> h: [4] {
   param W: [4, in]
