@@ -20,6 +20,7 @@ import { notNextToken } from '../ir/next-token.ts';
 import { loadModel, UserError } from './common.ts';
 import { parseDims, parsePositiveInt, parseSeed } from './options.ts';
 import { VERSION } from './version.ts';
+import { DEFAULT_RECIPE, defaultRecipe } from './default-recipe.ts';
 
 /** The corpus bundled with rnnc: tiny Shakespeare (public domain). */
 export const BUNDLED_CORPUS = fileURLToPath(new URL('../../data/tinyshakespeare/input.txt', import.meta.url));
@@ -193,7 +194,11 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
       rep.say(`resuming ${model.name} from ${o.resume} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}); checkpoints go to ${outDir}`);
     }
   } else {
-    if (!file) throw new UserError('which model? rnnc train MODEL.rnn (or --resume DIR)');
+    if (!file) {
+      const recipe = defaultRecipe(o as unknown as Record<string, unknown>, (k) => cmd.getOptionValueSource(k) === 'cli');
+      file = recipe.file;
+      rep.say(recipe.message);
+    }
     if (cmd.getOptionValueSource('nonmono') === 'cli' && o.optimizer !== 'nt-asgd') throw new UserError(`--nonmono applies to --optimizer nt-asgd only (the optimizer is ${o.optimizer})`);
     const settings = dataSettings(o);
     // Check the model before reading data: a typo in the model should not wait for a corpus.
@@ -316,7 +321,7 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a language model on a text corpus (default: tiny Shakespeare, bundled), with validation, checkpoints and a sample at the end')
-    .argument('[model]', '.rnn file with a model (not needed with --resume)')
+    .argument('[model]', `.rnn file with a model (default: the 5-minute tiny-Shakespeare recipe, ${DEFAULT_RECIPE.model}; not needed with --resume)`)
     .option('--data <file>', 'training text (UTF-8); default: the bundled tiny Shakespeare')
     .option('--valid <file>', 'validation text (default: the last 10% of --data, see --split)')
     .option('--split <fraction>', 'train on the first fraction of --data, validate on the rest (default 0.9 without --valid)', fraction)
@@ -359,7 +364,8 @@ written after every validation, at the end, and on Ctrl-C; --resume continues bi
 DIR/best holds the checkpoint with the lowest validation loss.
 
 Examples:
-  rnnc train models/char-lstm.rnn                       # tiny Shakespeare, 5 minutes
+  rnnc train                                            # the default recipe: tiny Shakespeare, 5 minutes
+  rnnc train models/char-lstm.rnn                       # your model (here a bundled one), 5 minutes
   rnnc train models/char-lstm.rnn --minutes 30 --out runs/shakespeare
   rnnc train models/word-lstm.rnn --level word --data ptb.train.txt --valid ptb.valid.txt \\
        --optimizer sgd --lr 1 --clip 5 --loss-scale sum --batch 20 --bptt 20 --init-scale 0.1 --epochs 13 --lr-schedule decay

@@ -24,7 +24,7 @@ const rnnFiles = (dir: string): string[] =>
 
 // word-lstm-tied.rnn is checked separately below: it only checks when embed = hidden.
 const TIED = 'models/word-lstm-tied.rnn';
-const modelFiles = rnnFiles('models').filter((f) => f !== TIED);
+const modelFiles = [...rnnFiles('models'), ...rnnFiles('models/recipes')].filter((f) => f !== TIED);
 const cellFiles = rnnFiles('models/cells');
 
 function summary(report: GradcheckReport): string {

@@ -26,7 +26,7 @@ async function agree(model: LanguageModel, T: number, B: number, seed: number) {
 }
 
 // The models with token history (E[token@-k], CBOW, skip-gram) too, from a random carried history: test/export/onnx-history.test.ts has more.
-const MODELS = readdirSync('models').filter((f) => f.endsWith('.rnn')).map((f) => join('models', f));
+const MODELS = ['models', 'models/recipes'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.rnn')).map((f) => join(d, f)));
 
 describe('ONNX export of every shipped model (oracle: ONNX Runtime)', () => {
   it('finds the shipped models', () => expect(MODELS.length).toBeGreaterThanOrEqual(3));
