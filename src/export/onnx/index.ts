@@ -21,6 +21,7 @@ import { batchedNodes, groupsOf, loopGroups, scanOutputs } from './phases.ts';
 import { lowerGroup, type ScanContext } from './scan.ts';
 import { stage, Unexportable, type Stage, type StageSpec } from './stage.ts';
 import { historyNames, lowerHistory } from './history.ts';
+import { stepLoss } from '../step-loss.ts';
 
 export { OPSET } from './proto.ts';
 
@@ -62,10 +63,7 @@ export function exportOnnx(model: OnnxExportInput, options: OnnxExportOptions = 
 
 function build({ ir, weights }: OnnxExportInput, options: OnnxExportOptions): Uint8Array {
   const g = unroll(ir, 1, { training: false });
-  if (g.stepLosses.length !== 1) throw new Unexportable(`model ${ir.name} has ${g.stepLosses.length} losses; the export writes the log-probabilities of one`, null);
-  const loss = g.nodes[g.stepLosses[0]];
-  // Context targets (skip-gram): the mean of one cross-entropy per position, all of the same logits.
-  const logits = g.nodes[contextLoss(ir) && loss.op === 'mean' ? loss.inputs[0] : loss.id].inputs[0];
+  const { logits } = stepLoss(g);
   const H = historyLength(g.nodes);
   const batched = batchedNodes(g, logits);
   const groups = groupsOf(g);

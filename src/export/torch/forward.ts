@@ -9,6 +9,7 @@ import { opDef, type TorchValue } from '../../graph/ops/index.ts';
 import { historyLength } from '../../codegen/history.ts';
 import { groupsOf } from '../onnx/phases.ts';
 import { Unexportable } from '../onnx/stage.ts';
+import { stepLoss } from '../step-loss.ts';
 
 const PY_KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self torch F nn B T t tokens xtokens states token'.split(' '));
 
@@ -56,12 +57,7 @@ export interface ForwardCode {
  * `dropped` maps each weight-dropped param to the variable holding its masked value.
  */
 export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>, dropped: ReadonlyMap<string, string> = new Map()): ForwardCode {
-  if (g.stepLosses.length !== 1) throw new Unexportable(`the model has ${g.stepLosses.length} losses; the export writes the log-probabilities of one`, null);
-  const lossNode = g.nodes[g.stepLosses[0]];
-  // A loss over context positions (skip-gram) is the mean of one cross-entropy of the same logits per position.
-  const ces = lossNode.op === 'mean' ? lossNode.inputs.map((i) => g.nodes[i]) : [lossNode];
-  if (ces.some((c) => c.op !== 'cross_entropy' || c.inputs[0] !== ces[0].inputs[0])) throw new Unexportable('the loss is not the cross-entropy of one set of logits', lossNode.span);
-  const logits = ces[0].inputs[0];
+  const { crossEntropies: ces, logits } = stepLoss(g);
   const H = historyLength(g.nodes);
   /** The token ids an offset reads at step t: the window's, or (k < 0) the carried history's then the window's. */
   const idsAt = (k: number): string => (k ? `xtokens[t + ${H + k}]` : 'tokens[t]');
