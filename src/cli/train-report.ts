@@ -82,9 +82,12 @@ export class Reporter {
   }
 
   /** NT-ASGD's switch to averaging. */
-  averaging(step: number, nonmono: number): void {
-    if (this.mode === 'json') this.emit({ event: 'averaging', step });
-    else this.say(`nt-asgd: validation is worse than the best before the last ${nonmono}; averaging the weights from step ${step + 1} on (validation and checkpoints use the average)`);
+  averaging(step: number, why: 'validation' | 'budget', nonmono: number, averageAt: number | null): void {
+    if (this.mode === 'json') this.emit({ event: 'averaging', step, why });
+    else {
+      const cause = why === 'validation' ? `validation is worse than the best before the last ${nonmono}` : `${Math.round((averageAt ?? 0) * 100)} % of the budget is spent (--average-at ${averageAt})`;
+      this.say(`nt-asgd: ${cause}; averaging the weights from step ${step + 1} on (validation and checkpoints use the average)`);
+    }
   }
 
   say(text: string): void {

@@ -42,6 +42,7 @@ interface Opts {
   weightDecay: number;
   momentum?: number;
   nonmono: number;
+  averageAt?: number;
   lossScale: string;
   lrSchedule: string;
   lrDecay?: number;
@@ -72,6 +73,7 @@ function parseNumber(what: string, check: (n: number) => boolean) {
 const positive = parseNumber('expected a number > 0', (n) => n > 0);
 const nonNegative = parseNumber('expected a number ≥ 0', (n) => n >= 0);
 const fraction = parseNumber('expected a fraction between 0 and 1', (n) => n > 0 && n < 1);
+const unitInterval = parseNumber('expected a fraction between 0 and 1', (n) => n >= 0 && n <= 1);
 const nonNegativeInt = parseNumber('expected an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0);
 
 function schedule(o: Opts): ScheduleSpec {
@@ -109,6 +111,7 @@ function trainOptions(o: Opts): TrainOptions {
     patience: o.patience,
     seed: o.seed,
     nonmono: o.nonmono,
+    averageAt: o.averageAt,
   };
 }
 
@@ -186,6 +189,8 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
       const opts: TrainOptions = { ...t, epochs: budgets ? o.epochs : (t.epochs ?? undefined), steps: budgets ? o.steps : (t.steps ?? undefined), minutes: budgets ? o.minutes : (t.minutes ?? undefined) };
       if (given('evalEvery')) opts.evalEvery = o.evalEvery;
       if (given('patience')) opts.patience = o.patience;
+      if (given('averageAt') && t.optimizer !== 'nt-asgd') throw new UserError(`--average-at applies to --optimizer nt-asgd only (the run's optimizer is ${t.optimizer})`);
+      if (given('averageAt')) opts.averageAt = o.averageAt; // like a budget, it may be set anew
       trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, opts);
       trainer.restore(ck.config.trainer, ck.optimizer, ck.carried, ck.trainWeights);
       initSeed = ck.config.initSeed;
@@ -200,6 +205,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
       rep.say(recipe.message);
     }
     if (cmd.getOptionValueSource('nonmono') === 'cli' && o.optimizer !== 'nt-asgd') throw new UserError(`--nonmono applies to --optimizer nt-asgd only (the optimizer is ${o.optimizer})`);
+    if (o.averageAt !== undefined && o.optimizer !== 'nt-asgd') throw new UserError(`--average-at applies to --optimizer nt-asgd only (the optimizer is ${o.optimizer})`);
     const settings = dataSettings(o);
     // Check the model before reading data: a typo in the model should not wait for a corpus.
     // Diagnostics are printed as `check` prints them (each with its own location and "error:").
@@ -264,7 +270,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
         rep.valid(v);
       },
       onEpoch: (e, info) => rep.epoch(e, info),
-      onAveraging: (step) => rep.averaging(step, trainer.options.nonmono),
+      onAveraging: (step, why) => rep.averaging(step, why, trainer.options.nonmono, trainer.options.averageAt),
       onCheckpoint: save,
       shouldStop: () => interrupted,
     });
@@ -338,6 +344,7 @@ export function registerTrain(program: Command): void {
     .option('--weight-decay <l2>', 'L2 weight decay', nonNegative, 0)
     .option('--momentum <mu>', 'momentum for momentum, nesterov and rmsprop', nonNegative)
     .option('--nonmono <n>', 'nt-asgd: average the weights from the first validation worse than the best before the last n', nonNegativeInt, 5)
+    .option('--average-at <fraction>', 'nt-asgd: average from this fraction of the budget on if validation has not triggered it (e.g. 0.7: the last 30 % of --minutes)', unitInterval)
     .option('--loss-scale <mean|sum>', 'differentiate the per-token mean (mean), or the sum over the window\'s T steps of the batch mean (sum: TensorFlow\'s and Zaremba\'s convention)', 'mean')
     .option('--lr-schedule <kind>', 'constant | decay (×--lr-decay each epoch after --decay-after) | plateau (÷4 when validation does not improve)', 'constant')
     .option('--lr-decay <factor>', 'the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25)', fraction)

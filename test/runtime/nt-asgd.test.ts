@@ -160,3 +160,37 @@ describe('nt-asgd: resumed through a checkpoint, bit for bit', () => {
     }
   });
 });
+
+describe('nt-asgd: --average-at, the switch by budget', () => {
+  it('averages the iterates after the steps past the fraction of the budget, when validation never fired', async () => {
+    const m = compile(MODEL, { vocab }).init(7);
+    // nonmono 100: validation cannot fire in 20 steps, so only the budget can.
+    const t = new Trainer(m, { train, valid }, { batch: 3, bptt: 8, steps: 20, optimizer: 'nt-asgd', lr: 0.5, clip: 1, evalEvery: 4, nonmono: 100, seed: 4, averageAt: 0.55 });
+    const switches: [number, string][] = [];
+    const iterates: Float64Array[] = [];
+    await t.run({ onAveraging: (s, why) => switches.push([s, why]), onStep: (i) => void (i.step > 11 && iterates.push(Float64Array.from(m.params))) });
+    // 0.55 × 20 = 11: the switch after step 11, the mean of the weights after steps 12…20.
+    expect(switches).toEqual([[11, 'budget']]);
+    expect(iterates).toHaveLength(9);
+    const ax = t.optimizer.averaged!()!;
+    let worst = 0;
+    for (let i = 0; i < ax.length; i++) {
+      const mean = iterates.reduce((a, p) => a + p[i], 0) / iterates.length;
+      worst = Math.max(worst, Math.abs(ax[i] - mean));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(bytes(Float32Array.from(iterates[8])).equals(bytes(m.params))).toBe(true); // training reads the raw weights
+    expect(t.optimizer.state().averageFrom).toBe(11);
+  });
+
+  it('does not switch again when validation fired first; refuses other optimizers and fractions outside [0, 1]', async () => {
+    const m = compile(MODEL, { vocab }).init(7);
+    const t = new Trainer(m, { train, valid }, { batch: 3, bptt: 8, steps: 24, optimizer: 'nt-asgd', lr: 3, clip: 1, evalEvery: 2, nonmono: 1, seed: 4, averageAt: 0.9 });
+    const switches: [number, string][] = [];
+    await t.run({ onAveraging: (s, why) => switches.push([s, why]) });
+    expect(switches).toHaveLength(1);
+    expect(switches[0][1]).toBe('validation');
+    expect(() => new Trainer(m, { train, valid }, { optimizer: 'sgd', averageAt: 0.5 })).toThrow(/nt-asgd optimizer only/);
+    expect(() => new Trainer(m, { train, valid }, { optimizer: 'nt-asgd', averageAt: 1.5 })).toThrow(/\[0, 1\]/);
+  });
+});

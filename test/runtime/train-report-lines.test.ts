@@ -14,24 +14,28 @@ describe('train report: gradient norms and nt-asgd', () => {
   it('--json: an epoch line with clipped and grad_norms; the averaging event; averaged validations', () => {
     const { rep, lines } = capture('json');
     rep.epoch(3, { step: 30, steps: 10, clipped: 4, gradNorms: { E: 0.5, 'h.W': 2 } });
-    rep.averaging(27, 5);
+    rep.averaging(27, 'validation', 5, null);
+    rep.averaging(40, 'budget', 5, 0.7);
     rep.valid({ step: 30, epoch: 3, tokens: 900, result, best: true, averaged: true });
     rep.valid({ step: 20, epoch: 2, tokens: 600, result, best: true, averaged: false });
     const parsed = lines.map((l) => JSON.parse(l));
     expect(parsed[0]).toEqual({ event: 'epoch', epoch: 3, step: 30, steps: 10, clipped: 4, grad_norms: { E: 0.5, 'h.W': 2 } });
-    expect(parsed[1]).toEqual({ event: 'averaging', step: 27 });
-    expect(parsed[2].averaged).toBe(true);
-    expect('averaged' in parsed[3]).toBe(false);
+    expect(parsed[1]).toEqual({ event: 'averaging', step: 27, why: 'validation' });
+    expect(parsed[2]).toEqual({ event: 'averaging', step: 40, why: 'budget' });
+    expect(parsed[3].averaged).toBe(true);
+    expect('averaged' in parsed[4]).toBe(false);
   });
 
   it('text: no epoch line; the switch and averaged validations are said in words', () => {
     const { rep, lines } = capture('lines');
     rep.epoch(3, { step: 30, steps: 10, clipped: 4, gradNorms: {} });
-    rep.averaging(27, 5);
+    rep.averaging(27, 'validation', 5, null);
+    rep.averaging(40, 'budget', 5, 0.7);
     rep.valid({ step: 30, epoch: 3, tokens: 900, result, best: false, averaged: true });
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('nt-asgd: validation is worse than the best before the last 5; averaging the weights from step 28 on (validation and checkpoints use the average)');
-    expect(lines[1]).toMatch(/^valid after step 30 \(epoch 3\), averaged weights: loss 1\.2500/);
+    expect(lines[1]).toBe('nt-asgd: 70 % of the budget is spent (--average-at 0.7); averaging the weights from step 41 on (validation and checkpoints use the average)');
+    expect(lines[2]).toMatch(/^valid after step 30 \(epoch 3\), averaged weights: loss 1\.2500/);
   });
 
   const stepInfo = (step: number) => ({ epoch: 1, step, epochStep: step, epochSteps: 100, loss: 2, lr: 0.002, gradNorm: 1, tokensPerS: 1000, seconds: 1, tokens: step * 64, progress: step / 100 }) as never;

@@ -41,9 +41,16 @@ export interface TrainOptions {
   seed?: number;
   /** nt-asgd: start averaging when validation is worse than the best before the last this many (default 5). */
   nonmono?: number;
+  /**
+   * nt-asgd: also start averaging once this fraction of the budget is spent (0…1; the budget
+   * that ends first by the progress measure), if validation has not triggered it before. An
+   * hour's run is too short for validation to stop improving; the average still pays.
+   */
+  averageAt?: number | null;
 }
 
-export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'hyper' | 'epochs' | 'steps' | 'minutes'>> & {
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'hyper' | 'epochs' | 'steps' | 'minutes' | 'averageAt'>> & {
+  averageAt: number | null;
   hyper: OptimizerHyper;
   epochs: number | null;
   steps: number | null;
@@ -70,6 +77,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
     evalBatch: o.evalBatch ?? 16,
     seed: o.seed ?? 0,
     nonmono: o.nonmono ?? DEFAULT_NONMONO,
+    averageAt: o.averageAt ?? null,
   };
   if (r.epochs === null && r.steps === null && r.minutes === null) r.epochs = 1;
   const posInt = (v: number, what: string) => {
@@ -86,5 +94,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
   if (!(Number.isInteger(r.evalEvery) && r.evalEvery >= 0)) throw new RangeError(`eval-every must be an integer ≥ 0 (got ${r.evalEvery})`);
   if (!(Number.isInteger(r.patience) && r.patience >= 0)) throw new RangeError(`patience must be an integer ≥ 0 (got ${r.patience})`);
   if (!(Number.isInteger(r.nonmono) && r.nonmono >= 0)) throw new RangeError(`nonmono must be an integer ≥ 0 (got ${r.nonmono})`);
+  if (r.averageAt !== null && !(r.averageAt >= 0 && r.averageAt <= 1)) throw new RangeError(`average-at must be a fraction of the budget in [0, 1] (got ${r.averageAt})`);
+  if (r.averageAt !== null && r.optimizer !== 'nt-asgd') throw new RangeError(`average-at applies to the nt-asgd optimizer only (the optimizer is ${r.optimizer})`);
   return r;
 }

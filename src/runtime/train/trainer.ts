@@ -96,8 +96,8 @@ export interface TrainCallbacks {
   onValid?(info: ValidInfo): void;
   /** After each epoch (and its validation). */
   onEpoch?(epoch: number, info: EpochInfo): void;
-  /** nt-asgd's trigger fired: the weights are averaged from the step after `step` on. */
-  onAveraging?(step: number): void;
+  /** nt-asgd's switch: the weights are averaged from the step after `step` on, because validation stopped improving or averageAt of the budget is spent. */
+  onAveraging?(step: number, why: 'validation' | 'budget'): void;
   /** A good moment to save: after validation, at epoch ends, and at the end. */
   onCheckpoint?(): void;
   /** Polled before each step: return true to stop (e.g. on Ctrl-C). */
@@ -245,7 +245,7 @@ export class Trainer<A extends Arena = Float32Array> {
     if (this.trigger && !this.averaging) {
       if (this.trigger.update(r.loss)) {
         this.optimizer.startAveraging!();
-        cb.onAveraging?.(s.step);
+        cb.onAveraging?.(s.step, 'validation');
       }
       s.nonmono = this.trigger.state();
     }
@@ -361,6 +361,10 @@ export class Trainer<A extends Arena = Float32Array> {
         seconds,
         progress: doneFrac,
       });
+      if (this.trigger && o.averageAt !== null && doneFrac >= o.averageAt && !this.averaging) {
+        this.optimizer.startAveraging!();
+        cb.onAveraging?.(s.step, 'budget');
+      }
       if (gradNorms) {
         s.curve.push({ tokens: s.tokens, step: s.step, train: loss, gradNorms, clipped: s.clipped ?? 0 });
         s.clipped = 0;
