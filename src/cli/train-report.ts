@@ -81,12 +81,12 @@ export class Reporter {
     this.emit({ event: 'epoch', epoch, step: info.step, steps: info.steps, clipped: info.clipped, grad_norms: info.gradNorms });
   }
 
-  /** NT-ASGD's switch to averaging. */
+  /** The switch to averaging the weights (nt-asgd's trigger, or --average-at). */
   averaging(step: number, why: 'validation' | 'budget', nonmono: number, averageAt: number | null): void {
     if (this.mode === 'json') this.emit({ event: 'averaging', step, why });
     else {
-      const cause = why === 'validation' ? `validation is worse than the best before the last ${nonmono}` : `${Math.round((averageAt ?? 0) * 100)} % of the budget is spent (--average-at ${averageAt})`;
-      this.say(`nt-asgd: ${cause}; averaging the weights from step ${step + 1} on (validation and checkpoints use the average)`);
+      const cause = why === 'validation' ? `nt-asgd: validation is worse than the best before the last ${nonmono}` : `${Math.round((averageAt ?? 0) * 100)} % of the budget is spent (--average-at ${averageAt})`;
+      this.say(`${cause}; averaging the weights from step ${step + 1} on (validation and checkpoints use the average)`);
     }
   }
 

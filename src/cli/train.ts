@@ -189,7 +189,6 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
       const opts: TrainOptions = { ...t, epochs: budgets ? o.epochs : (t.epochs ?? undefined), steps: budgets ? o.steps : (t.steps ?? undefined), minutes: budgets ? o.minutes : (t.minutes ?? undefined) };
       if (given('evalEvery')) opts.evalEvery = o.evalEvery;
       if (given('patience')) opts.patience = o.patience;
-      if (given('averageAt') && t.optimizer !== 'nt-asgd') throw new UserError(`--average-at applies to --optimizer nt-asgd only (the run's optimizer is ${t.optimizer})`);
       if (given('averageAt')) opts.averageAt = o.averageAt; // like a budget, it may be set anew
       trainer = new Trainer(model, { train: prepared.train, valid: prepared.valid }, opts);
       trainer.restore(ck.config.trainer, ck.optimizer, ck.carried, ck.trainWeights);
@@ -205,7 +204,6 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
       rep.say(recipe.message);
     }
     if (cmd.getOptionValueSource('nonmono') === 'cli' && o.optimizer !== 'nt-asgd') throw new UserError(`--nonmono applies to --optimizer nt-asgd only (the optimizer is ${o.optimizer})`);
-    if (o.averageAt !== undefined && o.optimizer !== 'nt-asgd') throw new UserError(`--average-at applies to --optimizer nt-asgd only (the optimizer is ${o.optimizer})`);
     const settings = dataSettings(o);
     // Check the model before reading data: a typo in the model should not wait for a corpus.
     // Diagnostics are printed as `check` prints them (each with its own location and "error:").
@@ -344,7 +342,7 @@ export function registerTrain(program: Command): void {
     .option('--weight-decay <l2>', 'L2 weight decay', nonNegative, 0)
     .option('--momentum <mu>', 'momentum for momentum, nesterov and rmsprop', nonNegative)
     .option('--nonmono <n>', 'nt-asgd: average the weights from the first validation worse than the best before the last n', nonNegativeInt, 5)
-    .option('--average-at <fraction>', 'nt-asgd: average from this fraction of the budget on if validation has not triggered it (e.g. 0.7: the last 30 % of --minutes)', unitInterval)
+    .option('--average-at <fraction>', 'average the weights from this fraction of the budget on (e.g. 0.7: the last 30 % of --minutes); nt-asgd: unless validation triggered it before', unitInterval)
     .option('--loss-scale <mean|sum>', 'differentiate the per-token mean (mean), or the sum over the window\'s T steps of the batch mean (sum: TensorFlow\'s and Zaremba\'s convention)', 'mean')
     .option('--lr-schedule <kind>', 'constant | decay (×--lr-decay each epoch after --decay-after) | plateau (÷4 when validation does not improve)', 'constant')
     .option('--lr-decay <factor>', 'the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25)', fraction)

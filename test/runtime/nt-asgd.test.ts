@@ -183,14 +183,99 @@ describe('nt-asgd: --average-at, the switch by budget', () => {
     expect(t.optimizer.state().averageFrom).toBe(11);
   });
 
-  it('does not switch again when validation fired first; refuses other optimizers and fractions outside [0, 1]', async () => {
+  it('does not switch again when validation fired first; refuses fractions outside [0, 1]', async () => {
     const m = compile(MODEL, { vocab }).init(7);
     const t = new Trainer(m, { train, valid }, { batch: 3, bptt: 8, steps: 24, optimizer: 'nt-asgd', lr: 3, clip: 1, evalEvery: 2, nonmono: 1, seed: 4, averageAt: 0.9 });
     const switches: [number, string][] = [];
     await t.run({ onAveraging: (s, why) => switches.push([s, why]) });
     expect(switches).toHaveLength(1);
     expect(switches[0][1]).toBe('validation');
-    expect(() => new Trainer(m, { train, valid }, { optimizer: 'sgd', averageAt: 0.5 })).toThrow(/nt-asgd optimizer only/);
     expect(() => new Trainer(m, { train, valid }, { optimizer: 'nt-asgd', averageAt: 1.5 })).toThrow(/\[0, 1\]/);
+  });
+});
+
+describe('--average-at with adam: tail averaging beside the moment buffers', () => {
+  const opts: TrainOptions = { batch: 3, bptt: 8, steps: 20, optimizer: 'adam', lr: 0.01, clip: 1, evalEvery: 4, seed: 4, averageAt: 0.5 };
+
+  it('averages the iterates after step 10 of 20; Adam itself goes on from the raw weights', async () => {
+    const m = compile(MODEL, { vocab }).init(7);
+    const t = new Trainer(m, { train, valid }, opts);
+    const switches: [number, string][] = [];
+    const iterates: Float64Array[] = [];
+    await t.run({ onAveraging: (s, why) => switches.push([s, why]), onStep: (i) => void (i.step > 10 && iterates.push(Float64Array.from(m.params))) });
+    expect(switches).toEqual([[10, 'budget']]);
+    const ax = t.optimizer.averaged!()!;
+    let worst = 0;
+    for (let i = 0; i < ax.length; i++) worst = Math.max(worst, Math.abs(ax[i] - iterates.reduce((a, p) => a + p[i], 0) / iterates.length));
+    expect(worst).toBeLessThan(1e-6);
+    // Adam's steps are those of a run that never averages: the average is only beside them.
+    const plain = compile(MODEL, { vocab }).init(7);
+    await new Trainer(plain, { train, valid }, { ...opts, averageAt: null }).run();
+    expect(bytes(plain.params).equals(bytes(m.params))).toBe(true);
+    expect(Object.keys(t.optimizer.state().tensors).sort()).toEqual(['ax', 'exp_avg', 'exp_avg_sq']);
+  });
+
+  it('resumed through a checkpoint before and after the switch, bit for bit', async () => {
+    const a = compile(MODEL, { vocab }).init(7);
+    const ta = new Trainer(a, { train, valid }, opts);
+    await ta.run();
+    for (const stop of [6, 13]) {
+      const dir = mkdtempSync(join(tmpdir(), 'rnnc-avg-adam-'));
+      try {
+        const b = compile(MODEL, { vocab }).init(7);
+        // The first part with the whole run's budget in steps, so the fraction means the same step.
+        const t1 = new Trainer(b, { train, valid }, opts);
+        await t1.run({ shouldStop: () => t1.state.step >= stop });
+        saveCheckpoint(dir, { model: b, trainer: t1, data, initSeed: 7, version: 'test' });
+        const ck = loadCheckpoint(dir);
+        const t2 = new Trainer(ck.model, { train, valid }, ck.config.train!);
+        t2.restore(ck.config.trainer!, ck.optimizer!, ck.carried, ck.trainWeights);
+        await t2.run();
+        expect(bytes(ck.model.params).equals(bytes(a.params)), `raw weights, stopped after step ${stop}`).toBe(true);
+        expect(bytes(t2.optimizer.averaged!()!).equals(bytes(ta.optimizer.averaged!()!)), `averaged weights, stopped after step ${stop}`).toBe(true);
+        expect(t2.state.curve).toEqual(ta.state.curve);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+});
+
+describe('the switch with no step after it yet', () => {
+  const opts: TrainOptions = { batch: 3, bptt: 8, steps: 8, optimizer: 'adam', lr: 0.01, clip: 1, evalEvery: 4, seed: 4, averageAt: 1 };
+
+  it('validates and saves the raw weights (not an empty average), and resumes into the averaging run', async () => {
+    const m = compile(MODEL, { vocab }).init(7);
+    const t = new Trainer(m, { train, valid }, opts);
+    const valids: [number, number, boolean][] = [];
+    await t.run({ onValid: (v) => valids.push([v.step, v.result.loss, v.averaged]) });
+    const plain = compile(MODEL, { vocab }).init(7);
+    const tp = new Trainer(plain, { train, valid }, { ...opts, averageAt: null });
+    const plainValids: number[] = [];
+    await tp.run({ onValid: (v) => plainValids.push(v.result.loss) });
+    expect(t.optimizer.averagingFrom!()).toBe(8);
+    expect(t.averaging).toBe(false);
+    expect(valids.map(([s, , a]) => [s, a])).toEqual([[4, false], [8, false]]);
+    expect(valids.map(([, l]) => l)).toEqual(plainValids);
+    const dir = mkdtempSync(join(tmpdir(), 'rnnc-avg-switch-'));
+    try {
+      saveCheckpoint(dir, { model: m, trainer: t, data, initSeed: 7, version: 'test' });
+      const ck = loadCheckpoint(dir);
+      expect(bytes(ck.model.params).equals(bytes(plain.params))).toBe(true);
+      expect(ck.optimizer!.averageFrom).toBe(8);
+      expect(ck.trainWeights).toBeNull();
+      const t2 = new Trainer(ck.model, { train, valid }, { ...ck.config.train!, steps: 12 });
+      t2.restore(ck.config.trainer!, ck.optimizer!, ck.carried, ck.trainWeights);
+      await t2.run();
+      // The same as one run of 12 steps that switches after step 8.
+      const one = compile(MODEL, { vocab }).init(7);
+      const t1 = new Trainer(one, { train, valid }, { ...opts, steps: 12, averageAt: 8 / 12 });
+      await t1.run();
+      expect(t1.optimizer.averagingFrom!()).toBe(8);
+      expect(bytes(ck.model.params).equals(bytes(one.params))).toBe(true);
+      expect(bytes(t2.optimizer.averaged!()!).equals(bytes(t1.optimizer.averaged!()!))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -34,7 +34,7 @@ describe('train report: gradient norms and nt-asgd', () => {
     rep.valid({ step: 30, epoch: 3, tokens: 900, result, best: false, averaged: true });
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('nt-asgd: validation is worse than the best before the last 5; averaging the weights from step 28 on (validation and checkpoints use the average)');
-    expect(lines[1]).toBe('nt-asgd: 70 % of the budget is spent (--average-at 0.7); averaging the weights from step 41 on (validation and checkpoints use the average)');
+    expect(lines[1]).toBe('70 % of the budget is spent (--average-at 0.7); averaging the weights from step 41 on (validation and checkpoints use the average)');
     expect(lines[2]).toMatch(/^valid after step 30 \(epoch 3\), averaged weights: loss 1\.2500/);
   });
 

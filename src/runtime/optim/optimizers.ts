@@ -21,6 +21,10 @@
 //   nt-asgd   sgd's update; once startAveraging() is called (the trainer's non-monotone
 //             trigger, nt-asgd.ts), also ax ← mean of θ after each later step (Merity et al. 2017).
 //
+// Any kind averages once startAveraging() is called (nt-asgd's trigger, or the trainer's
+// averageAt for the others: tail averaging, Polyak & Juditsky 1992): ax ← mean of θ after each
+// later step, kept beside the kind's own buffers; training goes on from θ.
+//
 // Parameters, gradients and moment buffers share one dtype: float32 in training (the
 // arithmetic of each element is done in float64 and rounded once when stored), or float64
 // (the reference-trainer test). The gradient arena is never modified. `step` allocates nothing.
@@ -78,7 +82,7 @@ export interface OptimizerState<A extends Arena = Float32Array> {
   kind: OptimizerKind;
   step: number;
   tensors: Record<string, A>;
-  /** nt-asgd: the step after which averaging began (its buffer `ax` is then in tensors); null before. */
+  /** The step after which averaging began (nt-asgd's trigger, or --average-at for any kind; the buffer `ax` is then in tensors); null before. */
   averageFrom?: number | null;
 }
 
@@ -99,10 +103,12 @@ export interface Optimizer<A extends Arena = Float32Array> {
   state(): OptimizerState<A>;
   /** Restores a state saved from an optimizer of the same kind and size (copies the buffers). */
   load(state: OptimizerState<A | Float32Array>): void;
-  /** nt-asgd: start averaging the weights after each following step (no-op when already averaging). */
+  /** Start averaging the weights after each following step (no-op when already averaging). */
   startAveraging?(): void;
-  /** nt-asgd: the averaged weights, null before averaging began (and for the other kinds). */
+  /** The averaged weights: null before the first step after the switch. */
   averaged?(): A | null;
+  /** The step after which averaging began (the switch), null before it. */
+  averagingFrom?(): number | null;
 }
 
 export class OptimizerError extends Error {}
@@ -166,10 +172,12 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
   names.forEach((n, i) => (buffers[n] = arena.subarray(i * size, (i + 1) * size)));
   const update = UPDATES[kind];
   let t = 0;
-  // nt-asgd: the step after which averaging began, and the mean of the weights since.
+  // The step after which averaging began, and the mean of the weights since (any kind; nt-asgd's
+  // own buffers are none, so its state is ax alone once averaging).
   let t0: number | null = null;
   let ax: Arena | null = null;
-  const averaging = kind === 'nt-asgd';
+  const ntAsgd = kind === 'nt-asgd';
+  const hasAverage = () => ax !== null && t > t0!;
   return {
     kind,
     hyper: h,
@@ -186,16 +194,19 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
       if (ax) averageInto(ax, params, t - t0!);
     },
     state() {
-      if (averaging) return { kind, step: t, tensors: ax ? { ax } : ({} as Record<string, Arena>), averageFrom: t0 };
-      return { kind, step: t, tensors: { ...buffers } };
+      const avg = hasAverage() ? { ax: ax! } : {};
+      if (ntAsgd) return { kind, step: t, tensors: avg as Record<string, Arena>, averageFrom: t0 };
+      return { kind, step: t, tensors: { ...buffers, ...avg }, ...(t0 !== null ? { averageFrom: t0 } : {}) };
     },
     load(s) {
       if (s.kind !== kind) throw new OptimizerError(`cannot load ${s.kind} optimizer state into a ${kind} optimizer`);
       if (!Number.isSafeInteger(s.step) || s.step < 0) throw new OptimizerError(`optimizer state: step must be a non-negative integer (got ${s.step})`);
-      const from = averaging ? (s.averageFrom ?? null) : null;
+      const from = s.averageFrom ?? null;
       if (from !== null && !(Number.isSafeInteger(from) && from >= 0 && from <= s.step)) throw new OptimizerError(`${kind} optimizer state: averaging must start at a step between 0 and ${s.step} (got ${from})`);
-      const want = averaging && from !== null ? ['ax'] : names;
-      const got = Object.keys(s.tensors).sort();
+      const hasAx = from !== null && s.step > from; // switched but no step since: no average yet
+      const want = hasAx ? [...names, 'ax'] : names;
+      // An ax saved with no step since the switch (older checkpoints: zeros) is no average: ignored.
+      const got = Object.keys(s.tensors).filter((k) => hasAx || k !== 'ax' || from === null).sort();
       if (got.join() !== [...want].sort().join()) throw new OptimizerError(`${kind} optimizer state: expected buffers [${want.join(', ')}], got [${got.join(', ')}]`);
       for (const n of want) {
         const b = s.tensors[n];
@@ -204,19 +215,17 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
       for (const n of names) buffers[n].set(s.tensors[n]);
       t0 = from;
       ax = from !== null ? new Float(size) : null;
-      if (ax) ax.set(s.tensors.ax);
+      if (hasAx) ax!.set(s.tensors.ax);
       t = s.step;
     },
-    ...(averaging
-      ? {
-          startAveraging() {
-            if (t0 !== null) return;
-            t0 = t;
-            ax = new Float(size);
-          },
-          averaged: () => ax,
-        }
-      : {}),
+    startAveraging() {
+      if (t0 !== null) return;
+      t0 = t;
+      ax = new Float(size);
+    },
+    // Before the first step after the switch there is nothing to average: evaluation uses θ.
+    averaged: () => (hasAverage() ? ax : null),
+    averagingFrom: () => t0,
   };
 }
 

@@ -64,7 +64,7 @@ function optimizerBytes(model: LanguageModel, trainer: Trainer, raw: Float32Arra
  * a path that is a file) as one-line CheckpointErrors; either way the previous checkpoint stays.
  */
 export function saveCheckpoint(dir: string, input: SaveInput): void {
-  // nt-asgd: the averaged weights are the model's while it is saved (the raw ones go to the optimizer file).
+  // Once averaging (nt-asgd, --average-at): the averaged weights are the model's while it is saved (the raw ones go to the optimizer file).
   if (input.trainer) input.trainer.withEvalWeights((raw) => save(dir, input, raw));
   else save(dir, input, null);
 }
@@ -190,7 +190,7 @@ export function loadCheckpoint(dir: string, options: { optimizer?: boolean } = {
     trainWeights = buffers.get('raw') ?? null;
     buffers.delete('raw');
     const from = file.metadata.average_from;
-    if (from !== undefined && !trainWeights) throw new CheckpointError(`${optPath}: averages the weights (nt-asgd) but holds no raw training weights 'raw/…' to resume from`);
+    if (from !== undefined && Number(from) < Number(file.metadata.step ?? 0) && !trainWeights) throw new CheckpointError(`${optPath}: averages the weights (nt-asgd or --average-at) but holds no raw training weights 'raw/…' to resume from`);
     optimizer = { kind: file.metadata.kind as OptimizerKind, step: Number(file.metadata.step ?? 0), tensors: Object.fromEntries(buffers), ...(from !== undefined ? { averageFrom: Number(from) } : {}) };
     const B = config.train.batch;
     carried = model.layout.states.map((st) => {

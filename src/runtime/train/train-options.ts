@@ -42,9 +42,10 @@ export interface TrainOptions {
   /** nt-asgd: start averaging when validation is worse than the best before the last this many (default 5). */
   nonmono?: number;
   /**
-   * nt-asgd: also start averaging once this fraction of the budget is spent (0…1; the budget
-   * that ends first by the progress measure), if validation has not triggered it before. An
-   * hour's run is too short for validation to stop improving; the average still pays.
+   * Start averaging the weights once this fraction of the budget is spent (0…1; the budget
+   * that ends first by the progress measure): for nt-asgd, if validation has not triggered it
+   * before (an hour's run is too short for validation to stop improving; the average still
+   * pays); for the other optimizers, tail averaging. Validation and checkpoints use the average.
    */
   averageAt?: number | null;
 }
@@ -95,6 +96,5 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
   if (!(Number.isInteger(r.patience) && r.patience >= 0)) throw new RangeError(`patience must be an integer ≥ 0 (got ${r.patience})`);
   if (!(Number.isInteger(r.nonmono) && r.nonmono >= 0)) throw new RangeError(`nonmono must be an integer ≥ 0 (got ${r.nonmono})`);
   if (r.averageAt !== null && !(r.averageAt >= 0 && r.averageAt <= 1)) throw new RangeError(`average-at must be a fraction of the budget in [0, 1] (got ${r.averageAt})`);
-  if (r.averageAt !== null && r.optimizer !== 'nt-asgd') throw new RangeError(`average-at applies to the nt-asgd optimizer only (the optimizer is ${r.optimizer})`);
   return r;
 }

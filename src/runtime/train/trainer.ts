@@ -1,8 +1,9 @@
 // The training loop: windows of B streams × T steps with the state carried between them
 // (truncated BPTT), loss scaling, global-norm clipping, an optimizer step, a learning-rate
 // schedule per epoch, validation, early stopping, budgets, and exact resumption. With
-// nt-asgd, validation arms the non-monotone trigger and, once it fired, scores (and
-// checkpoints save) the averaged weights while training goes on from the raw ones. The
+// nt-asgd, validation arms the non-monotone trigger; with averageAt, a fraction of the budget
+// switches (any optimizer). Once averaging, validation scores (and checkpoints save) the
+// averaged weights while training goes on from the raw ones. The
 // curve's train points carry each parameter's gradient norm and how often clipping fired.
 //
 // Everything that decides the next update is in TrainerState (plus the parameters and the
@@ -78,7 +79,7 @@ export interface ValidInfo {
   tokens: number;
   result: EvalResult;
   best: boolean;
-  /** Measured with nt-asgd's averaged weights. */
+  /** Measured with the averaged weights (nt-asgd, averageAt). */
   averaged: boolean;
 }
 
@@ -96,7 +97,7 @@ export interface TrainCallbacks {
   onValid?(info: ValidInfo): void;
   /** After each epoch (and its validation). */
   onEpoch?(epoch: number, info: EpochInfo): void;
-  /** nt-asgd's switch: the weights are averaged from the step after `step` on, because validation stopped improving or averageAt of the budget is spent. */
+  /** The switch to averaging: the weights are averaged from the step after `step` on, because nt-asgd's validation stopped improving or averageAt of the budget is spent. */
   onAveraging?(step: number, why: 'validation' | 'budget'): void;
   /** A good moment to save: after validation, at epoch ends, and at the end. */
   onCheckpoint?(): void;
@@ -172,9 +173,14 @@ export class Trainer<A extends Arena = Float32Array> {
     this.state = { step: 0, epoch: 0, epochStep: 0, tokens: 0, seconds: 0, schedule: this.schedule.state(), early: this.early.state(), bestValid: null, curve: [], clipped: 0, nonmono: this.trigger?.state() ?? null };
   }
 
-  /** True once nt-asgd averages the weights (validation and checkpoints then use the average). */
+  /** True once the weights are averaged (nt-asgd, averageAt; validation and checkpoints then use the average). */
   get averaging(): boolean {
     return (this.optimizer.averaged?.() ?? null) !== null;
+  }
+
+  /** True once the switch to averaging happened (its first averaged step may be yet to come). */
+  private get switched(): boolean {
+    return (this.optimizer.averagingFrom?.() ?? null) !== null;
   }
 
   /**
@@ -242,7 +248,7 @@ export class Trainer<A extends Arena = Float32Array> {
     s.curve.push({ tokens: s.tokens, step: s.step, valid: r.loss });
     cb.onValid?.({ step: s.step, epoch: s.epoch + (s.epochStep > 0 ? 1 : 0), tokens: s.tokens, result: r, best, averaged: this.averaging });
     // NT-ASGD: validations of the raw weights arm the trigger; once it fires, averaging starts with the next step.
-    if (this.trigger && !this.averaging) {
+    if (this.trigger && !this.switched) {
       if (this.trigger.update(r.loss)) {
         this.optimizer.startAveraging!();
         cb.onAveraging?.(s.step, 'validation');
@@ -361,7 +367,7 @@ export class Trainer<A extends Arena = Float32Array> {
         seconds,
         progress: doneFrac,
       });
-      if (this.trigger && o.averageAt !== null && doneFrac >= o.averageAt && !this.averaging) {
+      if (o.averageAt !== null && doneFrac >= o.averageAt && !this.switched) {
         this.optimizer.startAveraging!();
         cb.onAveraging?.(s.step, 'budget');
       }
