@@ -94,7 +94,9 @@ export interface TorchRun {
   ranks: number;
   dtype: string;
   /** Absent in checkpoints of older exports: constant, no split. */
-  lr_schedule?: 'constant' | 'decay';
+  lr_schedule?: 'constant' | 'decay' | 'plateau';
+  /** plateau: the schedule's state where the run stopped (rnnc's ScheduleState). */
+  schedule?: { epoch: number; lr: number; best: number | null; bad: number } | null;
   lr_decay?: number;
   decay_after?: number;
   split?: number | null;
@@ -102,6 +104,8 @@ export interface TorchRun {
   nonmono?: number;
   nonmono_logs?: (number | null)[] | null;
   average_from?: number | null;
+  /** --average-at of the run (absent in older exports). */
+  average_at?: number | null;
   eval_every?: number;
 }
 
@@ -154,7 +158,8 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     weightDecay: run.weight_decay,
     hyper: run.momentum !== null && run.momentum !== undefined ? { momentum: run.momentum } : {},
     lossScale: run.loss_scale,
-    schedule: run.lr_schedule === 'decay' ? { kind: 'decay', factor: run.lr_decay ?? 0.5, after: run.decay_after ?? 4 } : { kind: 'constant' },
+    schedule:
+      run.lr_schedule === 'decay' ? { kind: 'decay', factor: run.lr_decay ?? 0.5, after: run.decay_after ?? 4 } : run.lr_schedule === 'plateau' ? { kind: 'plateau', factor: run.lr_decay ?? 0.25, patience: 0 } : { kind: 'constant' },
     // No budget given: a few more minutes, as rnnc train without one.
     epochs: budgets ? (o.epochs as number | undefined) : undefined,
     steps: budgets ? (o.steps as number | undefined) : undefined,
@@ -163,6 +168,7 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     seed: run.seed,
     evalEvery: given('evalEvery') ? (o.evalEvery as number) : (run.eval_every ?? 0),
     nonmono: run.nonmono ?? 5,
+    averageAt: given('averageAt') ? (o.averageAt as number) : (run.average_at ?? null), // like a budget, it may be set anew
     ...(given('patience') ? { patience: o.patience as number } : {}),
   };
   const split = run.valid ? null : (run.split ?? null);
@@ -202,8 +208,9 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
   const averageFrom = run.optimizer === 'nt-asgd' ? (run.average_from ?? null) : null;
   const trainWeights = buffers.raw ?? null;
   delete buffers.raw;
-  if (averageFrom !== null && !trainWeights) throw new UserError(`${where}: averages the weights (nt-asgd) but holds no raw training weights 'raw/…'`);
-  const want = averageFrom !== null ? ['ax'] : stateNames(run.optimizer, options.hyper);
+  const averaged = averageFrom !== null && averageFrom < run.optimizer_step; // switched with a step since: the average exists
+  if (averaged && !trainWeights) throw new UserError(`${where}: averages the weights (nt-asgd) but holds no raw training weights 'raw/…'`);
+  const want = averaged ? ['ax'] : stateNames(run.optimizer, options.hyper);
   const got = Object.keys(buffers).sort();
   if (got.join() !== [...want].sort().join()) throw new UserError(`${where}: ${run.optimizer} keeps the buffers [${want.join(', ')}], the file has [${got.join(', ')}]`);
   const carried = model.layout.states.map((st) => {
@@ -215,6 +222,11 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
   Object.assign(state, { step: run.step, epoch: Math.floor(run.step / count), epochStep: run.step % count, tokens: run.step * run.batch * run.bptt, seconds: run.seconds });
   state.schedule.epoch = state.epoch;
   state.schedule.lr = trainer.schedule.lrFor(state.epoch + 1);
+  if (run.lr_schedule === 'plateau') {
+    const sc = run.schedule;
+    if (!sc || !(typeof sc.lr === 'number' && sc.lr > 0) || !(sc.best === null || typeof sc.best === 'number') || !Number.isInteger(sc.bad)) throw new UserError(`${join(dir, 'config.json')}: the run uses --lr-schedule plateau but records no valid "schedule" state`);
+    Object.assign(state.schedule, { lr: sc.lr, best: sc.best, bad: sc.bad });
+  }
   if (run.optimizer === 'nt-asgd') state.nonmono = { logs: (run.nonmono_logs ?? []).map((v) => (v === null ? NaN : v)) };
   trainer.restore(state, { kind: run.optimizer, step: run.optimizer_step, tensors: buffers, averageFrom }, carried, trainWeights);
   const message =

@@ -40,6 +40,10 @@ describe.skipIf(!haveTorch())('train.py of models with token history: rnnc seman
       if (r.status !== 0) throw new Error(`train.py of ${file} failed:\n${r.stderr}`);
       out[k] = r.stdout;
     });
+    // The fixed-window model again on 2 DDP ranks (each its 2 of the 4 streams and their histories).
+    const d = join(dir, 'm0');
+    const r = spawnSync(PYTHON, [join(d, 'train.py'), '--nproc', '2', '--data', join(dir, 'train.txt'), '--valid', join(dir, 'valid.txt'), ...ARGS, '--out', join(d, 'ckpt-ddp')], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`train.py --nproc 2 of ${MODELS[0]} failed:\n${r.stderr}`);
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -65,6 +69,23 @@ describe.skipIf(!haveTorch())('train.py of models with token history: rnnc seman
     console.log(`${file}: train.py valid loss ${printed}, rnnc eval ${r.loss} (relative difference ${Math.abs(r.loss - printed) / printed})`);
     expect(Math.abs(r.loss - printed) / printed).toBeLessThanOrEqual(1e-6);
     expect(out[k]).not.toMatch(/sample/i);
+  });
+
+  it(`${MODELS[0]} on 2 DDP ranks trains as one process does, and gathers every stream's carried history`, () => {
+    const d = join(dir, 'm0');
+    const one = readSafetensors(join(d, 'ckpt', 'model.safetensors')).tensors;
+    const two = readSafetensors(join(d, 'ckpt-ddp', 'model.safetensors')).tensors;
+    let worst = 0;
+    for (const [name, t] of one) t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - two.get(name)!.data[i]))));
+    const carried = (f: string) => [...readSafetensors(join(d, f, 'torch-trainer.safetensors')).tensors].filter(([k]) => k.startsWith('carried/'));
+    const c1 = carried('ckpt');
+    const c2 = carried('ckpt-ddp');
+    const history = c2.find(([k]) => k.includes('@history'));
+    console.log(`${MODELS[0]}, 2 ranks vs 1 process: max |Δw| ${worst}; carried ${c2.map(([k, t]) => `${k} [${t.shape.join(', ')}]`).join(', ')}`);
+    expect(worst).toBeLessThanOrEqual(1e-6);
+    expect(history?.[1].shape).toEqual([BATCH, history![1].shape[1]]);
+    expect(c2.map(([k]) => k)).toEqual(c1.map(([k]) => k));
+    for (const [k, t] of c1) expect([...c2.find(([k2]) => k2 === k)![1].data], k).toEqual([...t.data]);
   });
 });
 

@@ -65,6 +65,12 @@ describe.skipIf(!haveTorch())('nt-asgd across rnnc and train.py', () => {
     // train.py's own runs, both from the exported weights (rnnc-8's) as a fresh run.
     out['py-15'] = py([...ARGS, '--steps', '15', '--out', 'py-15']);
     out['py-18'] = py([...ARGS, '--steps', '18', '--out', 'py-18']);
+    // --average-at 0.75 of 16 steps, resumed at 8: the budget switches after step 12, before the trigger (14).
+    const avgAt = await rnnc(dir, 'train', '--resume', 'rnnc-8', '--steps', '16', '--average-at', '0.75', '--json', '--log-every', '1', '--sample', '0', '--out', 'rnnc-8-at');
+    if (avgAt.code !== 0) throw new Error(`rnnc train --average-at failed:\n${avgAt.stderr}`);
+    out['rnnc-8-at'] = avgAt.stdout;
+    out['py-8-at'] = py(['--resume', 'rnnc-8', '--steps', '16', '--average-at', '0.75', '--out', 'py-8-at']);
+    out['py-min'] = py(['--resume', 'rnnc-8', '--minutes', '0.02', '--out', 'py-min']);
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -106,6 +112,33 @@ describe.skipIf(!haveTorch())('nt-asgd across rnnc and train.py', () => {
     expect(wl).toBeLessThanOrEqual(1e-6);
     expect(Math.abs(valid - theirs) / theirs).toBeLessThanOrEqual(1e-6);
     expect(ww).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('--average-at switches after the same step as rnnc train --average-at, and the averaged weights agree', () => {
+    expect(events(out['rnnc-8-at']).filter((e) => e.event === 'averaging')).toEqual([{ event: 'averaging', step: 12, why: 'budget' }]);
+    expect(out['py-8-at']).toMatch(/--average-at 0\.75\); averaging the weights from step 13\b/);
+    expect(out['py-8-at']).not.toContain('is worse than the best'); // the trigger no longer fires once averaging
+    const wl = worstRel(pyLosses(out['py-8-at']), rnncLosses(out['rnnc-8-at']));
+    const valids = pyValids(out['py-8-at']);
+    const wv = worstRel(valids, rnncValids(out['rnnc-8-at']));
+    const ww = weightDiff(join(dir, 'py-8-at'), join(dir, 'rnnc-8-at'));
+    console.log(`--average-at 0.75: losses worst relative ${wl}, validations ${wv} (steps ${[...valids.keys()].join(', ')}), max |w(averaged) - w(rnnc)| ${ww}`);
+    // At the switch (step 12) both validate the raw weights (nothing is averaged yet), then the average.
+    expect(out['py-8-at']).toMatch(/^step 12: valid loss [\d.]+$/m);
+    expect(out['py-8-at']).toMatch(/^step 14: valid loss [\d.]+ \(averaged weights\)$/m);
+    expect([...valids.keys()]).toEqual([10, 12, 14, 16]);
+    expect(wv).toBeLessThanOrEqual(1e-6);
+    expect(wl).toBeLessThanOrEqual(1e-6);
+    expect(ww).toBeLessThanOrEqual(1e-5);
+    expect(JSON.parse(readFileSync(join(dir, 'py-8-at', 'config.json'), 'utf8')).torch.average_from).toBe(12);
+  });
+
+  it('--minutes stops after the budget and records where the run stopped', () => {
+    const m = out['py-min'].match(/^trained (\d+) steps on 1 rank/m);
+    expect(m, out['py-min']).not.toBeNull();
+    const n = Number(m![1]);
+    expect(n).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, 'py-min', 'config.json'), 'utf8')).torch.step).toBe(8 + n);
   });
 });
 

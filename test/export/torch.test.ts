@@ -37,7 +37,11 @@ const TORCH_REFUSED: string[] = [];
 const CASES: [string, () => LanguageModel][] = [
   // The models with token history (E[token@-k], CBOW, skip-gram): test/export/torch-history.test.ts, over carried windows;
   // the window-wide regularisers are the identity here (eval); torch-regularisers.test.ts checks them in training.
-  ...readdirSync('models').filter((f) => f.endsWith('.rnn') && !TORCH_REFUSED.includes(f) && !/token\s*@/.test(readFileSync(join('models', f), 'utf8'))).map((f): [string, () => LanguageModel] => [`models/${f}`, () => compile(join('models', f), { dims: { vocab: 23, embed: 12, hidden: 12 } }).init(3)]),
+  ...['models', 'models/recipes'].flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.rnn') && !TORCH_REFUSED.includes(f) && !/token\s*@/.test(readFileSync(join(d, f), 'utf8')))
+      .map((f): [string, () => LanguageModel] => [`${d}/${f}`, () => compile(join(d, f), { dims: { vocab: 23, embed: 12, hidden: 12 } }).init(3)]),
+  ),
   ['exotic.rnn (reversed layer, concat, dropout, rarer builtins)', () => compile('test/codegen/models/exotic.rnn', { dims: { vocab: 9 } }).init(5)],
   ['bi-stack.rnn (reversed sweeps, then forward)', () => compile('test/export/models/bi-stack.rnn').init(8)],
   ['bigram.rnn (no state)', () => compile('test/export/models/bigram.rnn').init(1)],

@@ -32,6 +32,11 @@ class NtAsgd:
             self.t0, self.ax = step, None
         return fire
 
+    def start(self, step):
+        """Averaging begins after optimizer step \`step\` (--average-at: the budget spent), whatever the trigger says."""
+        if self.t0 is None:
+            self.t0, self.ax = step, None
+
     def after_step(self, step):
         """After optimizer step \`step\`: ax, the mean of the weights after each step since the trigger."""
         if self.t0 is None:

@@ -39,13 +39,13 @@ def recorded_run(ckpt):
     if r:
         settings = {k: r.get(k) for k in RUN_OPTIONS}
         settings.update(lr_schedule=r.get("lr_schedule", "constant"), lr_decay=r.get("lr_decay", DEFAULTS["lr_decay"]), decay_after=r.get("decay_after", DEFAULTS["decay_after"]), nonmono=r.get("nonmono", DEFAULTS["nonmono"]))
-        return {"by": "train.py", "settings": settings, "split": r.get("split"), "eval_every": r.get("eval_every") or 0, "logs": r.get("nonmono_logs") or [], "step": r["step"], "seconds": r.get("seconds", 0.0), "windows": r["windows_per_epoch"], "file": _member(ckpt, config, TRAINER_FILE)}
+        return {"by": "train.py", "settings": settings, "schedule": r.get("schedule"), "average_at": r.get("average_at"), "split": r.get("split"), "eval_every": r.get("eval_every") or 0, "logs": r.get("nonmono_logs") or [], "step": r["step"], "seconds": r.get("seconds", 0.0), "windows": r["windows_per_epoch"], "file": _member(ckpt, config, TRAINER_FILE)}
     t, s, d = config.get("train"), config.get("trainer"), config.get("data")
     if not (t and s and d):
         return None
     sched = t.get("schedule") or {"kind": "constant"}
-    if sched["kind"] == "plateau":
-        raise SystemExit("%s: the run uses --lr-schedule plateau, which train.py does not have; continue it with rnnc train --resume" % ckpt)
+    if sched["kind"] == "plateau" and (sched.get("patience") or sched.get("threshold") or sched.get("minLr")):
+        raise SystemExit("%s: the run's plateau schedule has a patience, threshold or floor, which train.py does not take; continue it with rnnc train --resume" % ckpt)
     hyper = t.get("hyper") or {}
     other = sorted(k for k in hyper if k != "momentum")
     if other:
@@ -57,7 +57,7 @@ def recorded_run(ckpt):
         "nonmono": t.get("nonmono", DEFAULTS["nonmono"]),
     }
     logs = (s.get("nonmono") or {}).get("logs", [])
-    return {"by": "rnnc train", "settings": settings, "split": None if d.get("valid") else d.get("split"), "eval_every": t.get("evalEvery") or 0, "logs": logs, "step": s["step"], "epoch": s["epoch"], "epoch_step": s["epochStep"], "seconds": s.get("seconds", 0.0), "file": _member(ckpt, config, "optimizer.safetensors")}
+    return {"by": "rnnc train", "settings": settings, "schedule": s.get("schedule"), "average_at": t.get("averageAt"), "split": None if d.get("valid") else d.get("split"), "eval_every": t.get("evalEvery") or 0, "logs": logs, "step": s["step"], "epoch": s["epoch"], "epoch_step": s["epochStep"], "seconds": s.get("seconds", 0.0), "file": _member(ckpt, config, "optimizer.safetensors")}
 
 
 def _shown(v):
@@ -72,7 +72,7 @@ def settle_options(a, run):
         given = getattr(a, k)
         if run is None:
             if given is None and k in DEFAULTS:
-                setattr(a, k, DEFAULTS[k])
+                setattr(a, k, 0.25 if k == "lr_decay" and a.lr_schedule == "plateau" else DEFAULTS[k])  # rnnc's plateau divides by 4
             continue
         has = run["settings"][k]
         if given is None:
@@ -107,6 +107,24 @@ def lr_of_epoch(a, epoch):
     return a.lr * a.lr_decay ** max(0, epoch + 1 - a.decay_after) if a.lr_schedule == "decay" else a.lr
 
 
+class Plateau:
+    """rnnc's --lr-schedule plateau (runtime/optim/schedule.ts, patience 0): after an epoch whose
+    validation loss is not below the best so far (or that had none), lr <- lr * factor."""
+
+    def __init__(self, lr, factor, state=None):
+        self.factor = factor
+        self.lr, self.best, self.bad = (state["lr"], state.get("best"), state.get("bad", 0)) if state else (lr, None, 0)
+
+    def end_epoch(self, loss):
+        if loss is not None and math.isfinite(loss) and (self.best is None or loss < self.best):
+            self.best, self.bad = loss, 0
+        else:
+            self.lr, self.bad = self.lr * self.factor, 0
+
+    def state(self, epoch):
+        return {"epoch": epoch, "lr": self.lr, "best": self.best, "bad": self.bad}
+
+
 def optimizer_buffers(kind, momentum):
     """The buffers each optimizer keeps, by PyTorch's names (rnnc's stateNames)."""
     return {"momentum": ["momentum_buffer"], "nesterov": ["momentum_buffer"], "adagrad": ["sum"], "adam": ["exp_avg", "exp_avg_sq"], "rmsprop": ["square_avg"] + (["momentum_buffer"] if momentum else [])}.get(kind, [])
@@ -130,9 +148,13 @@ def restore_run(run, a, model, opt, mine, avg=None):
     step = int(meta.get("step", run["step"]))
     want = optimizer_buffers(a.optimizer, a.momentum)
     average_from = int(meta["average_from"]) if "average_from" in meta else None
+    if average_from is not None and avg is None:
+        raise SystemExit("%s: the run averages the weights of %s (rnnc train --average-at), which train.py does for nt-asgd only; continue it with rnnc train --resume" % (path, a.optimizer))
     if avg is not None:
         avg.logs = [float("nan") if v is None else v for v in run["logs"]]
-        if average_from is not None:
+        if average_from is not None and average_from == step:
+            avg.t0, avg.ax = average_from, None  # switched after the run's last step: nothing averaged yet
+        elif average_from is not None:
             avg.t0 = average_from
             avg.ax = {}
             for name, p in model.named_parameters():

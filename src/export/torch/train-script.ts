@@ -10,6 +10,7 @@
 // (config.json's "torch") and its optimizer buffers and carried states
 // (torch-trainer.safetensors), from which `rnnc train --resume` continues the run.
 import { NTASGD_PY } from './ntasgd-py.ts';
+import { RUN_IO_PY } from './run-io-py.ts';
 import { RESUME_PY } from './resume-py.ts';
 
 export const TRAIN_PY = `#!/usr/bin/env python3
@@ -93,83 +94,7 @@ def make_optimizer(kind, params, lr, wd, momentum):
 DEFAULT_LR = {"adam": 2e-3, "sgd": 1e-3, "nt-asgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 1e-2, "rmsprop": 1e-2}
 
 
-def evaluate(model, tokens, B, T=64):
-    """rnnc eval's protocol: B streams overlapping by one token, state carried through each, no dropout."""
-    model.eval()
-    L = (len(tokens) - 1) // B
-    streams = torch.stack([tokens[b * L : b * L + L + 1] for b in range(B)], dim=1)
-    states, total = None, 0.0
-    with torch.no_grad():
-        for s in range(0, L, T):
-            w = streams[s : min(s + T, L) + 1]
-            targets = model.window_targets(w, states)
-            log_probs, states = model(w[:-1], states)
-            total += model.loss(log_probs.double(), targets).item() * w[1:].numel()
-    model.train()
-    return total / (B * L), B * L
-
-
-def gather_states(states, distributed, world):
-    """The carried states of all B streams, [B, size] each: every rank's slice of the streams, in rank order."""
-    out = {}
-    for name in exported.STATES:
-        v = states[name].detach().contiguous()
-        if distributed:
-            parts = [torch.zeros_like(v) for _ in range(world)]
-            dist.all_gather(parts, v)
-            v = torch.cat(parts, 0)
-        out[name] = v
-    return out
-
-
-def trainer_tensors(model, opt, carried):
-    """The optimizer's buffers under rnnc's keys (buffer/param, PyTorch's buffer names, as rnnc's optimizer.safetensors) and the carried states (carried/state)."""
-    names = {id(p): n for n, p in model.named_parameters()}
-    out = {}
-    for p, st in opt.state.items():
-        for buf, v in st.items():
-            if buf != "step" and torch.is_tensor(v) and tuple(v.shape) == tuple(p.shape):
-                out["%s/%s" % (buf, names[id(p)])] = v
-    for name, v in carried.items():
-        out["carried/" + name] = v
-    return out
-
-
-TRAINER_FILE = "torch-trainer.safetensors"
-
-
-def write_checkpoint(model, out, template, record=None, tensors=None):
-    """An rnnc checkpoint: the template's config.json and vocab.json, these weights, the digest updated.
-    With record (this run's settings and position) and tensors (optimizer buffers and carried states):
-    what rnnc train --resume needs to continue the run, in config.json's "torch" section and TRAINER_FILE."""
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(template, "config.json")) as f:
-        config = json.load(f)
-    weights = os.path.join(out, "model.safetensors")
-    model.save_rnnc(weights, {"model": config["model"]["name"]})
-    with open(weights, "rb") as f:
-        config["files"]["model.safetensors"] = hashlib.sha256(f.read()).hexdigest()
-    if os.path.abspath(template) != os.path.abspath(out):
-        shutil.copyfile(os.path.join(template, "vocab.json"), os.path.join(out, "vocab.json"))
-    # No rnnc trainer state or optimizer file: rnnc train --resume reads the "torch" section instead.
-    config["files"] = {k: v for k, v in config["files"].items() if k in ("model.safetensors", "vocab.json")}
-    config.update({"step": None, "train": None, "trainer": None})
-    config.pop("torch", None)
-    if record is not None:
-        path = os.path.join(out, TRAINER_FILE)
-        meta = {"kind": record["optimizer"], "step": record["optimizer_step"]}
-        if record.get("average_from") is not None:
-            meta["average_from"] = record["average_from"]
-        exported.write_safetensors(path, tensors, meta)
-        with open(path, "rb") as f:
-            config["files"][TRAINER_FILE] = hashlib.sha256(f.read()).hexdigest()
-        config["torch"] = record
-    elif os.path.exists(os.path.join(out, TRAINER_FILE)):
-        os.remove(os.path.join(out, TRAINER_FILE))
-    config["saved"] = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
-    with open(os.path.join(out, "config.json.tmp"), "w") as f:
-        f.write(json.dumps(config, indent=2) + "\\n")
-    os.replace(os.path.join(out, "config.json.tmp"), os.path.join(out, "config.json"))
+${RUN_IO_PY}
 
 
 ${NTASGD_PY}
@@ -185,16 +110,18 @@ def main():
     p.add_argument("--bptt", type=int, help="steps per window (default 35)")
     p.add_argument("--steps", type=int, help="optimizer steps (default: one epoch)")
     p.add_argument("--epochs", type=int)
+    p.add_argument("--minutes", type=float, help="stop after this many minutes of training, validation included (counted from the start of this call, as rnnc train --minutes)")
     p.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop, adam (default) or nt-asgd")
     p.add_argument("--nonmono", type=int, help="nt-asgd: average the weights from the first validation worse than the best before the last n (default 5)")
+    p.add_argument("--average-at", type=float, help="nt-asgd: average from this fraction of the budget on if validation has not triggered it (rnnc train --average-at)")
     p.add_argument("--eval-every", type=int, help="also validate every this many steps (default: at epoch ends only), as rnnc train --eval-every")
     p.add_argument("--lr", type=float)
     p.add_argument("--clip", type=float, help="global-norm clip of the (scaled) gradient; 0: off (default 5)")
     p.add_argument("--weight-decay", type=float)
     p.add_argument("--momentum", type=float)
     p.add_argument("--loss-scale", choices=["mean", "sum"])
-    p.add_argument("--lr-schedule", choices=["constant", "decay"], help="decay: lr x --lr-decay each epoch after --decay-after (rnnc's)")
-    p.add_argument("--lr-decay", type=float, help="the factor of --lr-schedule decay (default 0.5)")
+    p.add_argument("--lr-schedule", choices=["constant", "decay", "plateau"], help="decay: lr x --lr-decay each epoch after --decay-after; plateau: lr x --lr-decay after an epoch whose validation did not improve (rnnc's)")
+    p.add_argument("--lr-decay", type=float, help="the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25)")
     p.add_argument("--decay-after", type=int, help="epochs at the initial rate before decay starts (default 4)")
     p.add_argument("--seed", type=int, help="seed of the dropout masks (default 0)")
     p.add_argument("--resume", help="an rnnc checkpoint directory to continue: a run of rnnc train or of train.py goes on where it stopped (its settings, optimizer state and carried states); other checkpoints give their weights")
@@ -204,9 +131,21 @@ def main():
     p.add_argument("--out", required=True, help="the rnnc checkpoint directory to write")
     p.add_argument("--nproc", type=int, default=1, help="DDP ranks on this machine, started here with torch.multiprocessing (instead of torchrun)")
     a = p.parse_args()
+    if a.minutes is not None and not a.minutes > 0:
+        raise SystemExit("train.py: --minutes must be > 0 (got %s)" % a.minutes)
+    if a.average_at is not None and not 0 <= a.average_at <= 1:
+        raise SystemExit("train.py: --average-at must be a fraction of the budget in [0, 1] (got %s)" % a.average_at)
     # The run to continue (None: start one, from the weights of --resume or of the export).
     a.run = recorded_run(a.resume) if a.resume else None
     settle_options(a, a.run)
+    if a.lr_schedule in ("decay", "plateau") and not (0 < a.lr_decay <= 1 if a.lr_schedule == "decay" else 0 < a.lr_decay < 1):
+        raise SystemExit("train.py: --lr-decay must be in %s for --lr-schedule %s (got %s)" % ("(0, 1]" if a.lr_schedule == "decay" else "(0, 1)", a.lr_schedule, a.lr_decay))
+    if a.average_at is None and a.run is not None and a.run.get("average_at") is not None:
+        if a.optimizer != "nt-asgd":
+            raise SystemExit("train.py: the run averages the weights from %g of its budget (rnnc train --average-at) with %s, which train.py does for nt-asgd only; continue it with rnnc train --resume" % (a.run["average_at"], a.optimizer))
+        a.average_at = a.run["average_at"]  # like a budget, it may be given anew
+    if a.average_at is not None and a.optimizer != "nt-asgd":
+        raise SystemExit("train.py: --average-at applies to --optimizer nt-asgd only here (the optimizer is %s; rnnc train averages the others too)" % a.optimizer)
     if a.nproc > 1 and "RANK" not in os.environ:
         import socket
 
@@ -270,32 +209,42 @@ def run(a):
     vt = tokenize(held_out, vocab).to(device) if held_out else None
     net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None) if distributed else model
     opt = make_optimizer(a.optimizer, model.parameters(), a.lr, a.weight_decay, a.momentum)
-    # Budgets count from the start of the run, as rnnc train's do.
-    total = a.steps if a.steps is not None else (a.epochs or 1) * count
+    # Steps and epochs count from the start of the run, minutes from the start of this call, as rnnc train's do.
+    total = a.steps if a.steps is not None else a.epochs * count if a.epochs is not None else None if a.minutes is not None else count
     start, opt_start, states, seconds_before = 0, 0, None, 0.0
     avg = NtAsgd(model, a.nonmono) if a.optimizer == "nt-asgd" else None
+    plateau = Plateau(a.lr, a.lr_decay, run_ and run_["schedule"]) if a.lr_schedule == "plateau" else None
     if run_ is not None:
         start, seconds_before = run_["step"], run_["seconds"]
         same = run_["windows"] == count if run_["by"] == "train.py" else run_["epoch"] * count + run_["epoch_step"] == start
         if not same:
             raise SystemExit("%s now gives %d windows per epoch (batch %d, bptt %d), not the run's: the text changed since the run" % (a.data, count, B, T))
-        if start >= total:
+        if total is not None and start >= total:
             raise SystemExit("the run is at step %d already; give a budget beyond it (--steps, --epochs count from the start of the run)" % start)
         opt_start, carried = restore_run(run_, a, model, opt, mine, avg)
         states = carried if start % count else None
         if rank == 0:
             print("resuming the run of %s in %s at step %d (epoch %d, window %d of %d): its %s state (%s, step %d) and carried states" % (run_["by"], a.resume, start, start // count + 1, start % count + 1, count, a.optimizer, ", ".join(optimizer_buffers(a.optimizer, a.momentum)) or "no buffers", opt_start), flush=True)
     scale = T if a.loss_scale == "sum" else 1
-    every = a.log_every or max(1, (total - start) // 10)
+    every = a.log_every or max(1, ((total if total is not None else start + count) - start) // 10)
     model.train()
     started = time.time()
-    for step in range(start, total):
+    step = start
+    while total is None or step < total:
+        if a.minutes is not None:
+            # Rank 0's clock decides, so every rank stops (and starts averaging) after the same step.
+            clock = torch.tensor([time.time() - started], dtype=torch.float64, device=device)  # NCCL broadcasts GPU tensors only
+            if distributed:
+                dist.broadcast(clock, 0)
+            elapsed = clock.item()
+            if elapsed >= a.minutes * 60:
+                break
         i = step % count
         if i == 0:
             states = None  # each epoch starts from zero states
         # The masks all streams share (embedding rows, weight drop): the same on every rank, by window.
         model.shared_generator = torch.Generator().manual_seed(a.seed * 1000003 + step)
-        lr = lr_of_epoch(a, step // count)
+        lr = plateau.lr if plateau is not None else lr_of_epoch(a, step // count)
         for group in opt.param_groups:
             group["lr"] = lr
         w = streams[i * T : i * T + T + 1]
@@ -314,13 +263,20 @@ def run(a):
         opt.step()
         if avg is not None:
             avg.after_step(opt_start + step + 1 - start)
+            # --average-at: the switch after this step when the budget's fraction is spent, before its validation, as rnnc's.
+            progress = max((step + 1) / total if total is not None else 0.0, elapsed / (a.minutes * 60) if a.minutes is not None else 0.0)
+            if a.average_at is not None and avg.t0 is None and progress >= a.average_at:
+                avg.start(opt_start + step + 1 - start)
+                if rank == 0:
+                    print("%g of the budget is spent (--average-at %g); averaging the weights from step %d" % (progress, a.average_at, step + 2), flush=True)
         if distributed:
             loss = loss.detach().clone()
             dist.all_reduce(loss)
             loss /= world
         if rank == 0 and ((step + 1) % every == 0 or step + 1 == total):
-            print("step %d/%d  loss %.6f  grad norm %.4f  %.1f s" % (step + 1, total, loss.item(), norm, time.time() - started), flush=True)
+            print("step %d/%s  loss %.6f  grad norm %.4f  %.1f s" % (step + 1, total if total is not None else "-", loss.item(), norm, time.time() - started), flush=True)
         # Validation at epoch ends and every --eval-every steps, as rnnc's (nt-asgd's trigger reads it).
+        validated = None
         if vt is not None and ((step + 1) % count == 0 or (a.eval_every and (step + 1) % a.eval_every == 0)):
             with avg.eval_weights() if avg is not None else contextlib.nullcontext():
                 nll, _ = evaluate(model, vt, a.eval_batch, T)
@@ -329,6 +285,11 @@ def run(a):
                 print("nt-asgd: validation %.6f is worse than the best before the last %d; averaging the weights from step %d" % (nll, a.nonmono, step + 2), flush=True)
             if rank == 0:
                 print("step %d: valid loss %.6f%s" % (step + 1, nll, " (averaged weights)" if averaged else ""), flush=True)
+            validated = nll
+        if plateau is not None and (step + 1) % count == 0:
+            plateau.end_epoch(validated)  # after the epoch's validation, as rnnc's schedule steps
+        step += 1
+    total = step  # where the run stopped (the budget reached)
     # Every rank takes part in gathering the carried states; rank 0 writes them.
     carried = gather_states(states if states is not None else model.initial_states(B // world), distributed, world)
     if rank == 0:
@@ -355,6 +316,8 @@ def run(a):
             "eval_batch": a.eval_batch,
             "eval_every": a.eval_every,
             "nonmono": a.nonmono,
+            "schedule": plateau.state(total // count) if plateau is not None else None,
+            "average_at": a.average_at,
             "nonmono_logs": avg.logs_json() if avg is not None else None,
             "average_from": avg.t0 if avg is not None else None,
             "step": total,

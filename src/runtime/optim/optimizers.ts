@@ -194,8 +194,8 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
       if (ax) averageInto(ax, params, t - t0!);
     },
     state() {
-      const avg = hasAverage() ? { ax: ax! } : {};
-      if (ntAsgd) return { kind, step: t, tensors: avg as Record<string, Arena>, averageFrom: t0 };
+      const avg: Record<string, Arena> = hasAverage() ? { ax: ax! } : {};
+      if (ntAsgd) return { kind, step: t, tensors: avg, averageFrom: t0 };
       return { kind, step: t, tensors: { ...buffers, ...avg }, ...(t0 !== null ? { averageFrom: t0 } : {}) };
     },
     load(s) {
