@@ -1,7 +1,7 @@
 // The exported PyTorch module beside rnnc on the same windows: the Python side
 // (torch_parity.py, one process for every model) and rnnc's float64 loss and gradients,
 // computed as `rnnc grad` computes them (generated code, no dropout, zero initial states).
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileModel } from '../../src/codegen/index.ts';
@@ -71,4 +71,22 @@ export function weightDiff(a: string, b: string): number {
   let largest = 0;
   for (const [name, t] of x) t.data.forEach((v, i) => (largest = Math.max(largest, Math.abs(v - y.get(name)!.data[i]))));
   return largest;
+}
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/** `rnnc ARGS` in `cwd` as a child process, never throwing: its exit code and output. */
+export function rnncCli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(ROOT, 'bin/rnnc.js'), ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** DIR/exp/train.py ARGS --log-every 1 in DIR; its stdout, or an error with its stderr. */
+export function trainPy(dir: string, args: string[]): string {
+  const r = spawnSync(PYTHON, [join(dir, 'exp', 'train.py'), ...args, '--log-every', '1'], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`train.py ${args.join(' ')} failed:\n${r.stderr}`);
+  return r.stdout;
 }

@@ -7,12 +7,11 @@
 // give rnnc's losses, validations, trigger step and averaged weights; and train.py running the
 // whole run in one go, for a run of train.py continued by `rnnc train --resume` after the
 // trigger. float32 on both sides. Needs /usr/bin/python3 with torch; skipped otherwise.
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveTorch, PYTHON, weightDiff } from './torch-helpers.ts';
+import { haveTorch, rnncCli, trainPy, weightDiff } from './torch-helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8');
@@ -20,13 +19,7 @@ const ARGS = ['--data', 'train.txt', '--valid', 'valid.txt', '--batch', '4', '--
 // The trigger fires at the validation of step 14 (checked below): 8 is before it, 15 after.
 const TRIGGER = 14;
 
-function rnnc(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [join(root, 'bin/rnnc.js'), ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const rnnc = rnncCli;
 
 type Event = { step?: number; loss?: number; valid_loss?: number; event?: string; averaged?: boolean };
 const events = (out: string): Event[] => out.trim().split('\n').map((l) => JSON.parse(l) as Event);
@@ -45,11 +38,7 @@ function worstRel(a: Map<number, number>, b: Map<number, number>): number {
 describe.skipIf(!haveTorch())('nt-asgd across rnnc and train.py', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-ntasgd-'));
   const out: Record<string, string> = {};
-  const py = (args: string[]) => {
-    const r = spawnSync(PYTHON, [join(dir, 'exp', 'train.py'), ...args, '--log-every', '1'], { cwd: dir, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`train.py ${args.join(' ')} failed:\n${r.stderr}`);
-    return r.stdout;
-  };
+  const py = (args: string[]) => trainPy(dir, args);
   beforeAll(async () => {
     writeFileSync(join(dir, 'train.txt'), corpus.slice(0, 3000));
     writeFileSync(join(dir, 'valid.txt'), corpus.slice(12000, 14000));

@@ -5,12 +5,11 @@
 // rate; a run of train.py continued by `rnnc train --resume` must give the same. The
 // settings are chosen so the rate drops after the resume points (checked, so the test cannot
 // pass with the schedule ignored). float32 on both sides. Needs /usr/bin/python3 with torch.
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveTorch, PYTHON, weightDiff } from './torch-helpers.ts';
+import { haveTorch, rnncCli, trainPy, weightDiff } from './torch-helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8');
@@ -18,13 +17,7 @@ const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8'
 const EPOCH = 18;
 const ARGS = ['--data', 'train.txt', '--valid', 'valid.txt', '--batch', '4', '--bptt', '16', '--optimizer', 'adam', '--lr', '0.1', '--clip', '1', '--lr-schedule', 'plateau'];
 
-function rnnc(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [join(root, 'bin/rnnc.js'), ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const rnnc = rnncCli;
 
 type Event = { step?: number; loss?: number; lr?: number; valid_loss?: number; event?: string };
 const events = (out: string): Event[] => out.trim().split('\n').map((l) => JSON.parse(l) as Event);
@@ -42,11 +35,7 @@ function worstRel(py: Map<number, number>, ref: Event[]): number {
 describe.skipIf(!haveTorch())('--lr-schedule plateau across rnnc and train.py', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-plateau-'));
   const out: Record<string, string> = {};
-  const py = (args: string[]) => {
-    const r = spawnSync(PYTHON, [join(dir, 'exp', 'train.py'), ...args, '--log-every', '1'], { cwd: dir, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`train.py ${args.join(' ')} failed:\n${r.stderr}`);
-    return r.stdout;
-  };
+  const py = (args: string[]) => trainPy(dir, args);
   beforeAll(async () => {
     writeFileSync(join(dir, 'train.txt'), corpus.slice(0, 1200));
     writeFileSync(join(dir, 'valid.txt'), corpus.slice(12000, 13000));

@@ -14,3 +14,13 @@ export function paramGradNorms(grads: ArrayLike<number>, params: readonly Pick<P
   }
   return out;
 }
+
+/** The first parameter whose values (or else whose gradient) are not finite, by name: what a diverged run names. */
+export function firstNonFinite(params: ArrayLike<number>, grads: ArrayLike<number>, slots: readonly Pick<ParamSlot, 'name' | 'offset' | 'size'>[]): { name: string; what: 'value' | 'gradient' } | null {
+  for (const [arena, what] of [[params, 'value'], [grads, 'gradient']] as const) {
+    for (const slot of slots) {
+      for (let i = slot.offset; i < slot.offset + slot.size; i++) if (!Number.isFinite(arena[i])) return { name: slot.name, what };
+    }
+  }
+  return null;
+}

@@ -20,7 +20,7 @@ import { clipFactor, globalNorm } from '../optim/clip.ts';
 import { EarlyStopping, LrSchedule, type EarlyStoppingState, type ScheduleState } from '../optim/schedule.ts';
 import { NonMonotoneTrigger, type NonMonotoneState } from '../optim/nt-asgd.ts';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './train-options.ts';
-import { paramGradNorms } from './grad-stats.ts';
+import { firstNonFinite, paramGradNorms } from './grad-stats.ts';
 import { WindowBatches } from './batches.ts';
 import type { EvalResult } from '../evaluate.ts';
 
@@ -179,9 +179,7 @@ export class Trainer<A extends Arena = Float32Array> {
   }
 
   /** True once the switch to averaging happened (its first averaged step may be yet to come). */
-  private get switched(): boolean {
-    return (this.optimizer.averagingFrom?.() ?? null) !== null;
-  }
+  private switched = (): boolean => (this.optimizer.averagingFrom?.() ?? null) !== null;
 
   /**
    * Runs `fn` with the weights that are evaluated and saved in the model's arena: nt-asgd's
@@ -248,7 +246,7 @@ export class Trainer<A extends Arena = Float32Array> {
     s.curve.push({ tokens: s.tokens, step: s.step, valid: r.loss });
     cb.onValid?.({ step: s.step, epoch: s.epoch + (s.epochStep > 0 ? 1 : 0), tokens: s.tokens, result: r, best, averaged: this.averaging });
     // NT-ASGD: validations of the raw weights arm the trigger; once it fires, averaging starts with the next step.
-    if (this.trigger && !this.switched) {
+    if (this.trigger && !this.switched()) {
       if (this.trigger.update(r.loss)) {
         this.optimizer.startAveraging!();
         cb.onAveraging?.(s.step, 'validation');
@@ -264,16 +262,6 @@ export class Trainer<A extends Arena = Float32Array> {
     const start = s.step - epochSteps;
     const points = s.curve.filter((p) => p.train !== undefined && p.step > start);
     return { step: s.step, steps: epochSteps, clipped: points.reduce((n, p) => n + (p.clipped ?? 0), 0), gradNorms: points.at(-1)?.gradNorms ?? {} };
-  }
-
-  /** The first parameter whose values (or else whose gradient) are not finite, by name. */
-  private badParam(): { name: string; what: 'value' | 'gradient' } | null {
-    for (const [arena, what] of [[this.model.params, 'value'], [this.model.grads, 'gradient']] as const) {
-      for (const slot of this.model.layout.params) {
-        for (let i = slot.offset; i < slot.offset + slot.size; i++) if (!Number.isFinite(arena[i])) return { name: slot.name, what };
-      }
-    }
-    return null;
   }
 
   /**
@@ -328,7 +316,7 @@ export class Trainer<A extends Arena = Float32Array> {
       }
       const norm = scale * globalNorm(grads);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-        const bad = this.badParam();
+        const bad = firstNonFinite(this.model.params, this.model.grads, this.model.layout.params);
         const where = bad ? `; ${bad.what === 'value' ? 'the values' : 'the gradient'} of ${bad.name} ${bad.what === 'value' ? 'are' : 'is'} not finite` : '';
         throw new DivergedError(
           `training diverged at step ${s.step + 1}: the ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? norm : loss}${where}` +
@@ -367,7 +355,7 @@ export class Trainer<A extends Arena = Float32Array> {
         seconds,
         progress: doneFrac,
       });
-      if (o.averageAt !== null && doneFrac >= o.averageAt && !this.switched) {
+      if (o.averageAt !== null && doneFrac >= o.averageAt && !this.switched()) {
         this.optimizer.startAveraging!();
         cb.onAveraging?.(s.step, 'budget');
       }
