@@ -100,7 +100,7 @@ export interface TorchRun {
   lr_decay?: number;
   decay_after?: number;
   split?: number | null;
-  /** nt-asgd (absent in older exports): the trigger's interval and log, the step averaging began after. */
+  /** nt-asgd (absent in older exports): the trigger's interval and log; any optimizer: the step averaging began after. */
   nonmono?: number;
   nonmono_logs?: (number | null)[] | null;
   average_from?: number | null;
@@ -204,13 +204,13 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     if (!slot || t.data.length !== slot.size) throw new UserError(`${where}: tensor '${key}' does not fit model ${model.name}`);
     (buffers[buf] ??= new Float32Array(model.layout.totalParams)).set(t.data, slot.offset);
   }
-  // nt-asgd once averaging: the average ax is the optimizer's buffer, the raw weights are trained on.
-  const averageFrom = run.optimizer === 'nt-asgd' ? (run.average_from ?? null) : null;
+  // Once averaging (nt-asgd, or --average-at with any optimizer): the average ax is a buffer beside the optimizer's, the raw weights are trained on.
+  const averageFrom = run.average_from ?? null;
   const trainWeights = buffers.raw ?? null;
   delete buffers.raw;
   const averaged = averageFrom !== null && averageFrom < run.optimizer_step; // switched with a step since: the average exists
-  if (averaged && !trainWeights) throw new UserError(`${where}: averages the weights (nt-asgd) but holds no raw training weights 'raw/…'`);
-  const want = averaged ? ['ax'] : stateNames(run.optimizer, options.hyper);
+  if (averaged && !trainWeights) throw new UserError(`${where}: averages the weights but holds no raw training weights 'raw/…'`);
+  const want = [...stateNames(run.optimizer, options.hyper), ...(averaged ? ['ax'] : [])];
   const got = Object.keys(buffers).sort();
   if (got.join() !== [...want].sort().join()) throw new UserError(`${where}: ${run.optimizer} keeps the buffers [${want.join(', ')}], the file has [${got.join(', ')}]`);
   const carried = model.layout.states.map((st) => {

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSafetensors } from '../../src/runtime/safetensors.ts';
 import { haveTorch, rnncCli, trainPy, weightDiff } from './torch-helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -128,6 +129,67 @@ describe.skipIf(!haveTorch())('nt-asgd across rnnc and train.py', () => {
     const n = Number(m![1]);
     expect(n).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(dir, 'py-min', 'config.json'), 'utf8')).torch.step).toBe(8 + n);
+  });
+});
+
+// Tail averaging of Adam (--average-at): Adam's own steps go on, the mean of the weights since
+// the switch is validated and saved; the same oracles, and resumes after the switch both ways.
+describe.skipIf(!haveTorch())('--average-at with Adam across rnnc and train.py', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-tail-'));
+  const ADAM = ['--data', 'train.txt', '--valid', 'valid.txt', '--batch', '4', '--bptt', '16', '--optimizer', 'adam', '--lr', '0.01', '--clip', '0.5', '--eval-every', '2'];
+  const out: Record<string, string> = {};
+  const run = async (name: string, ...args: string[]) => {
+    const r = await rnnc(dir, 'train', ...args, '--json', '--log-every', '1', '--sample', '0', '--out', name);
+    if (r.code !== 0) throw new Error(`rnnc train ${name} failed:\n${r.stderr}`);
+    out[name] = r.stdout;
+  };
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'train.txt'), corpus.slice(0, 3000));
+    writeFileSync(join(dir, 'valid.txt'), corpus.slice(12000, 14000));
+    await run('r8', join(root, 'models/char-lstm.rnn'), ...ADAM, '--dims', 'embed=16,hidden=32', '--steps', '8');
+    const e = await rnnc(dir, 'export', 'r8', '--format', 'torch', '-o', 'exp');
+    if (e.code !== 0) throw new Error(e.stderr);
+    // 0.75 of 16 steps: averaging from step 12 on, in both engines.
+    await run('r16', '--resume', 'r8', '--steps', '16', '--average-at', '0.75');
+    out.p16 = trainPy(dir, ['--resume', 'r8', '--steps', '16', '--average-at', '0.75', '--out', 'p16']);
+    // Each continued past the switch by the other engine and by itself.
+    await run('r16-r20', '--resume', 'r16', '--steps', '20');
+    out['r16-p20'] = trainPy(dir, ['--resume', 'r16', '--steps', '20', '--out', 'r16-p20']);
+    await run('p16-r20', '--resume', 'p16', '--steps', '20');
+    out['p16-p20'] = trainPy(dir, ['--resume', 'p16', '--steps', '20', '--out', 'p16-p20']);
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('train.py switches after the same step, and its losses, validations and averaged weights are rnnc\'s', () => {
+    expect(events(out.r16).filter((e) => e.event === 'averaging')).toEqual([{ event: 'averaging', step: 12, why: 'budget' }]);
+    expect(out.p16).toMatch(/--average-at 0\.75\); averaging the weights from step 13\b/);
+    expect(out.p16).toMatch(/^step 12: valid loss [\d.]+$/m);
+    expect(out.p16).toMatch(/^step 16: valid loss [\d.]+ \(averaged weights\)$/m);
+    const wl = worstRel(pyLosses(out.p16), rnncLosses(out.r16));
+    const wv = worstRel(pyValids(out.p16), rnncValids(out.r16));
+    const ww = weightDiff(join(dir, 'p16'), join(dir, 'r16'));
+    console.log(`Adam --average-at 0.75: losses worst relative ${wl}, validations ${wv}, max |w(averaged) - w(rnnc)| ${ww}`);
+    expect([...pyValids(out.p16).keys()]).toEqual([10, 12, 14, 16]);
+    expect(wl).toBeLessThanOrEqual(1e-5);
+    expect(wv).toBeLessThanOrEqual(1e-5);
+    expect(ww).toBeLessThanOrEqual(1e-5);
+    // The checkpoint holds the raw weights and the average beside Adam's buffers.
+    const kept = Object.keys(JSON.parse(readFileSync(join(dir, 'p16', 'config.json'), 'utf8')).files);
+    expect(kept).toContain('torch-trainer.safetensors');
+    const groups = new Set([...readSafetensors(join(dir, 'p16', 'torch-trainer.safetensors')).tensors.keys()].map((k) => k.split('/')[0]));
+    expect([...groups].sort()).toEqual(['ax', 'carried', 'exp_avg', 'exp_avg_sq', 'raw']);
+  });
+
+  it.each([
+    ['train.py continues rnnc\'s averaging run as rnnc does', 'r16-p20', 'r16-r20', (s: string) => pyLosses(s), (s: string) => rnncLosses(s)],
+    ['rnnc continues train.py\'s averaging run as train.py does', 'p16-r20', 'p16-p20', (s: string) => rnncLosses(s), (s: string) => pyLosses(s)],
+  ])('%s', (_, mine, oracle, lossesOf, oracleLosses) => {
+    const wl = worstRel(lossesOf(out[mine]), oracleLosses(out[oracle]));
+    const ww = weightDiff(join(dir, mine), join(dir, oracle));
+    console.log(`${mine} vs ${oracle}: losses worst relative ${wl}, max |w(averaged)| difference ${ww}`);
+    expect([...lossesOf(out[mine]).keys()]).toEqual([17, 18, 19, 20]);
+    expect(wl).toBeLessThanOrEqual(1e-5);
+    expect(ww).toBeLessThanOrEqual(1e-5);
   });
 });
 

@@ -1,15 +1,17 @@
-// rnnc's nt-asgd (runtime/optim/nt-asgd.ts) for train.py: SGD (torch.optim.SGD) until the
-// non-monotone trigger fires on a validation loss (worse than the best before the last n),
-// then ax, the running mean of the weights after each step since, which validation and the
-// saved checkpoint use while training goes on from the raw weights. Saved as rnnc saves it:
-// `ax/…` and `raw/…` beside the carried states, the trigger step in the metadata
-// (average_from) and the trigger's log of losses in the run's record. Plain Python text,
+// rnnc's weight averaging (runtime/optim/nt-asgd.ts, optimizers.ts) for train.py: nt-asgd is
+// SGD (torch.optim.SGD) until the non-monotone trigger fires on a validation loss (worse than
+// the best before the last n) or --average-at's share of the budget is spent; any other
+// optimizer averages from --average-at on (tail averaging beside its own steps). Then ax, the
+// running mean of the weights after each step since, which validation and the saved
+// checkpoint use while training goes on from the raw weights. Saved as rnnc saves it: `ax/…`
+// and `raw/…` beside the optimizer's buffers and the carried states, the switch step in the
+// metadata (average_from) and nt-asgd's log of losses in the run's record. Plain Python text,
 // spliced into TRAIN_PY.
-export const NTASGD_PY = `# ---- nt-asgd: non-monotonically triggered averaging (Merity et al. 2017), as rnnc's ----
+export const NTASGD_PY = `# ---- weight averaging, as rnnc's: nt-asgd's trigger (Merity et al. 2017) or --average-at (any optimizer) ----
 
 
-class NtAsgd:
-    """The trigger and the average ax of the weights; the optimizer steps are torch's SGD."""
+class Averaging:
+    """nt-asgd's trigger, and the average ax of the weights; the optimizer steps are torch's."""
 
     def __init__(self, model, nonmono, logs=None, average_from=None, ax=None):
         self.model, self.n = model, nonmono

@@ -138,8 +138,8 @@ def _metadata(path):
 
 def restore_run(run, a, model, opt, mine, avg=None):
     """Puts the recorded optimizer buffers and step count into opt (this rank's parameters are all of
-    them), nt-asgd's trigger log and average into avg (the raw weights into the model, whose loaded
-    ones are the average), and returns the optimizer's step and this rank's slice of the carried states."""
+    them), nt-asgd's trigger log and the average into avg (the raw weights into the model, whose
+    loaded ones are the average), and returns the optimizer's step and this rank's slice of the carried states."""
     path = run["file"]
     tensors = exported.read_safetensors(path)
     meta = _metadata(path)
@@ -149,7 +149,7 @@ def restore_run(run, a, model, opt, mine, avg=None):
     want = optimizer_buffers(a.optimizer, a.momentum)
     average_from = int(meta["average_from"]) if "average_from" in meta else None
     if average_from is not None and avg is None:
-        raise SystemExit("%s: the run averages the weights of %s (rnnc train --average-at), which train.py does for nt-asgd only; continue it with rnnc train --resume" % (path, a.optimizer))
+        raise SystemExit("%s: the run averages the weights from step %d (rnnc train --average-at) but records no --average-at" % (path, average_from))
     if avg is not None:
         avg.logs = [float("nan") if v is None else v for v in run["logs"]]
         if average_from is not None and average_from == step:
@@ -161,11 +161,11 @@ def restore_run(run, a, model, opt, mine, avg=None):
                 for b in ("ax", "raw"):
                     t = tensors.get("%s/%s" % (b, name))
                     if t is None or t.numel() != p.numel():
-                        raise SystemExit("%s: averages the weights (nt-asgd) but has no %s of %s" % (path, b, name))
+                        raise SystemExit("%s: averages the weights but has no %s of %s" % (path, b, name))
                 with torch.no_grad():
                     p.copy_(tensors["raw/" + name].reshape(p.shape))
                 avg.ax[name] = tensors["ax/" + name].reshape(p.shape).to(dtype=p.dtype, device=p.device).clone()
-            want = ["ax", "raw"]
+            want = want + ["ax", "raw"]
     got = sorted(set(k.split("/", 1)[0] for k in tensors if not k.startswith("carried/")))
     if got != sorted(want):
         raise SystemExit("%s: %s keeps the buffers [%s], the file has [%s]" % (path, a.optimizer, ", ".join(want), ", ".join(got)))

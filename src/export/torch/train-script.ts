@@ -78,7 +78,7 @@ def tokenize(text, vocab):
 
 def make_optimizer(kind, params, lr, wd, momentum):
     o = torch.optim
-    if kind in ("sgd", "nt-asgd"):  # nt-asgd: SGD's steps, the averaging beside them (NtAsgd)
+    if kind in ("sgd", "nt-asgd"):  # nt-asgd: SGD's steps, the averaging beside them (Averaging)
         return o.SGD(params, lr=lr, weight_decay=wd)
     if kind in ("momentum", "nesterov"):
         return o.SGD(params, lr=lr, weight_decay=wd, momentum=momentum or 0.9, nesterov=kind == "nesterov")
@@ -113,7 +113,7 @@ def main():
     p.add_argument("--minutes", type=float, help="stop after this many minutes of training, validation included (counted from the start of this call, as rnnc train --minutes)")
     p.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop, adam (default) or nt-asgd")
     p.add_argument("--nonmono", type=int, help="nt-asgd: average the weights from the first validation worse than the best before the last n (default 5)")
-    p.add_argument("--average-at", type=float, help="nt-asgd: average from this fraction of the budget on if validation has not triggered it (rnnc train --average-at)")
+    p.add_argument("--average-at", type=float, help="average the weights from this fraction of the budget on (rnnc train --average-at): nt-asgd unless validation triggered it first; any other optimizer: tail averaging beside its own steps")
     p.add_argument("--eval-every", type=int, help="also validate every this many steps (default: at epoch ends only), as rnnc train --eval-every")
     p.add_argument("--lr", type=float)
     p.add_argument("--clip", type=float, help="global-norm clip of the (scaled) gradient; 0: off (default 5)")
@@ -141,11 +141,7 @@ def main():
     if a.lr_schedule in ("decay", "plateau") and not (0 < a.lr_decay <= 1 if a.lr_schedule == "decay" else 0 < a.lr_decay < 1):
         raise SystemExit("train.py: --lr-decay must be in %s for --lr-schedule %s (got %s)" % ("(0, 1]" if a.lr_schedule == "decay" else "(0, 1)", a.lr_schedule, a.lr_decay))
     if a.average_at is None and a.run is not None and a.run.get("average_at") is not None:
-        if a.optimizer != "nt-asgd":
-            raise SystemExit("train.py: the run averages the weights from %g of its budget (rnnc train --average-at) with %s, which train.py does for nt-asgd only; continue it with rnnc train --resume" % (a.run["average_at"], a.optimizer))
         a.average_at = a.run["average_at"]  # like a budget, it may be given anew
-    if a.average_at is not None and a.optimizer != "nt-asgd":
-        raise SystemExit("train.py: --average-at applies to --optimizer nt-asgd only here (the optimizer is %s; rnnc train averages the others too)" % a.optimizer)
     if a.nproc > 1 and "RANK" not in os.environ:
         import socket
 
@@ -212,7 +208,8 @@ def run(a):
     # Steps and epochs count from the start of the run, minutes from the start of this call, as rnnc train's do.
     total = a.steps if a.steps is not None else a.epochs * count if a.epochs is not None else None if a.minutes is not None else count
     start, opt_start, states, seconds_before = 0, 0, None, 0.0
-    avg = NtAsgd(model, a.nonmono) if a.optimizer == "nt-asgd" else None
+    # The average of the weights: nt-asgd's (its trigger), or tail averaging of any optimizer from --average-at on.
+    avg = Averaging(model, a.nonmono) if a.optimizer == "nt-asgd" or a.average_at is not None else None
     plateau = Plateau(a.lr, a.lr_decay, run_ and run_["schedule"]) if a.lr_schedule == "plateau" else None
     if run_ is not None:
         start, seconds_before = run_["step"], run_["seconds"]
@@ -281,7 +278,7 @@ def run(a):
             with avg.eval_weights() if avg is not None else contextlib.nullcontext():
                 nll, _ = evaluate(model, vt, a.eval_batch, T)
             averaged = avg is not None and avg.ax is not None
-            if avg is not None and avg.update(nll, opt_start + step + 1 - start) and rank == 0:
+            if a.optimizer == "nt-asgd" and avg.update(nll, opt_start + step + 1 - start) and rank == 0:
                 print("nt-asgd: validation %.6f is worse than the best before the last %d; averaging the weights from step %d" % (nll, a.nonmono, step + 2), flush=True)
             if rank == 0:
                 print("step %d: valid loss %.6f%s" % (step + 1, nll, " (averaged weights)" if averaged else ""), flush=True)
@@ -318,7 +315,7 @@ def run(a):
             "nonmono": a.nonmono,
             "schedule": plateau.state(total // count) if plateau is not None else None,
             "average_at": a.average_at,
-            "nonmono_logs": avg.logs_json() if avg is not None else None,
+            "nonmono_logs": avg.logs_json() if a.optimizer == "nt-asgd" else None,
             "average_from": avg.t0 if avg is not None else None,
             "step": total,
             "optimizer_step": opt_start + total - start,
@@ -327,7 +324,7 @@ def run(a):
             "ranks": world,
             "dtype": a.dtype,
         }
-        # nt-asgd once averaging: the checkpoint's weights are ax, the raw ones go beside the buffers (as rnnc saves).
+        # Once averaging: the checkpoint's weights are ax, the raw ones go beside the buffers (as rnnc saves).
         with avg.eval_weights() if avg is not None else contextlib.nullcontext() as raw:
             tensors = trainer_tensors(model, opt, carried)
             if raw is not None:
