@@ -41,7 +41,7 @@ const RECIPES: Record<string, Recipe> = {
     level: 'char',
     data: SHAKESPEARE,
     valid: 0.9,
-    args: ['--batch', '32', '--bptt', '100', '--lr-schedule', 'decay', '--decay-after', '6', '--lr-decay', '0.85'],
+    args: ['--batch', '32', '--bptt', '100', '--lr-schedule', 'decay', '--decay-after', '6', '--lr-decay', '0.85', '--average-at', '0.8'],
     minutes: 30,
   },
   'ptb-hour': {
