@@ -90,3 +90,6 @@ export function trainPy(dir: string, args: string[]): string {
   if (r.status !== 0) throw new Error(`train.py ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
 }
+
+/** The losses train.py printed, by step (its lines `step N/TOTAL  loss L …`). */
+export const pyLosses = (out: string): Map<number, number> => new Map([...out.matchAll(/^step (\d+)\/\d+ {2}loss ([\d.]+)/gm)].map((m) => [Number(m[1]), Number(m[2])]));

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveTorch, rnncCli, trainPy, weightDiff } from './torch-helpers.ts';
+import { haveTorch, pyLosses, rnncCli, trainPy, weightDiff } from './torch-helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8');
@@ -22,7 +22,6 @@ const rnnc = rnncCli;
 type Event = { step?: number; loss?: number; lr?: number; valid_loss?: number; event?: string };
 const events = (out: string): Event[] => out.trim().split('\n').map((l) => JSON.parse(l) as Event);
 const steps = (out: string) => events(out).filter((e) => e.event === undefined && e.loss !== undefined && e.valid_loss === undefined);
-const pyLosses = (out: string) => new Map([...out.matchAll(/^step (\d+)\/\d+ {2}loss ([\d.]+)/gm)].map((m) => [Number(m[1]), Number(m[2])]));
 
 /** The largest relative difference of train.py's losses from rnnc's, over train.py's steps. */
 function worstRel(py: Map<number, number>, ref: Event[]): number {

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveTorch, PYTHON, weightDiff } from './torch-helpers.ts';
+import { haveTorch, pyLosses, PYTHON, weightDiff } from './torch-helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8');
@@ -35,7 +35,6 @@ const rnncLosses = (out: string): Map<number, number> =>
       .map((e) => [e.step!, e.loss!]),
   );
 /** The losses train.py printed, by step. */
-const pyLosses = (out: string): Map<number, number> => new Map([...out.matchAll(/^step (\d+)\/\d+ {2}loss ([\d.]+)/gm)].map((m) => [Number(m[1]), Number(m[2])]));
 
 const CASES = [
   // Adam on 2 DDP ranks (each its half of the carried states), mid-epoch.

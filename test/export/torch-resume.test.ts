@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTorch } from '../../src/cli/export-torch.ts';
 import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
 import { compile } from '../../src/runtime/model.ts';
-import { haveTorch, PYTHON } from './torch-helpers.ts';
+import { haveTorch, pyLosses as printedLosses, PYTHON } from './torch-helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const corpus = readFileSync(join(root, 'data/tinyshakespeare/input.txt'), 'utf8');
@@ -31,7 +31,6 @@ function rnnc(cwd: string, ...args: string[]): Promise<{ code: number; stdout: s
 }
 
 /** The losses train.py printed, by step. */
-const printedLosses = (out: string): Map<number, number> => new Map([...out.matchAll(/^step (\d+)\/\d+ {2}loss ([\d.]+)/gm)].map((m) => [Number(m[1]), Number(m[2])]));
 
 describe.skipIf(!haveTorch())('train.py → rnnc eval → rnnc train --resume', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-resume-'));

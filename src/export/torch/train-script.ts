@@ -271,7 +271,9 @@ def run(a):
             dist.all_reduce(loss)
             loss /= world
         if rank == 0 and ((step + 1) % every == 0 or step + 1 == total):
-            print("step %d/%s  loss %.6f  grad norm %.4f  %.1f s" % (step + 1, total if total is not None else "-", loss.item(), norm, time.time() - started), flush=True)
+            budget = "/%d" % total if total is not None else ""  # --minutes alone: the clock is the budget
+            clock = "%.1f s%s" % (time.time() - started, " of %g min" % a.minutes if a.minutes is not None else "")
+            print("step %d%s  loss %.6f  grad norm %.4f  %s" % (step + 1, budget, loss.item(), norm, clock), flush=True)
         # Validation at epoch ends and every --eval-every steps, as rnnc's (nt-asgd's trigger reads it).
         validated = None
         if vt is not None and ((step + 1) % count == 0 or (a.eval_every and (step + 1) % a.eval_every == 0)):
