@@ -9,7 +9,7 @@
 // `rnnc eval`, `rnnc sample` and `rnnc export` read, with the run's settings and position
 // (config.json's "torch") and its optimizer buffers and carried states
 // (torch-trainer.safetensors), from which `rnnc train --resume` continues the run.
-import { NTASGD_PY } from './ntasgd-py.ts';
+import { AVERAGING_PY } from './averaging-py.ts';
 import { RUN_IO_PY } from './run-io-py.ts';
 import { RESUME_PY } from './resume-py.ts';
 
@@ -97,7 +97,7 @@ DEFAULT_LR = {"adam": 2e-3, "sgd": 1e-3, "nt-asgd": 1e-3, "momentum": 1e-3, "nes
 ${RUN_IO_PY}
 
 
-${NTASGD_PY}
+${AVERAGING_PY}
 
 ${RESUME_PY}
 

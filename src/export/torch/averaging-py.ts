@@ -7,17 +7,17 @@
 // and `raw/…` beside the optimizer's buffers and the carried states, the switch step in the
 // metadata (average_from) and nt-asgd's log of losses in the run's record. Plain Python text,
 // spliced into TRAIN_PY.
-export const NTASGD_PY = `# ---- weight averaging, as rnnc's: nt-asgd's trigger (Merity et al. 2017) or --average-at (any optimizer) ----
+export const AVERAGING_PY = `# ---- weight averaging, as rnnc's: nt-asgd's trigger (Merity et al. 2017) or --average-at (any optimizer) ----
 
 
 class Averaging:
     """nt-asgd's trigger, and the average ax of the weights; the optimizer steps are torch's."""
 
-    def __init__(self, model, nonmono, logs=None, average_from=None, ax=None):
+    def __init__(self, model, nonmono):
         self.model, self.n = model, nonmono
-        self.logs = [float("nan") if v is None else v for v in (logs or [])]
-        self.t0 = average_from  # the optimizer step after which averaging began (None: not yet)
-        self.ax = ax  # name -> tensor, once averaging began
+        self.logs = []  # nt-asgd's validation losses (restore_run puts a resumed run's here)
+        self.t0 = None  # the optimizer step after which averaging began (None: not yet)
+        self.ax = None  # name -> tensor, once averaging began
 
     def update(self, v, step):
         """Records the validation loss v of the raw weights after optimizer step \`step\`; True when
