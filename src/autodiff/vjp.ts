@@ -69,6 +69,15 @@ const STRUCTURAL: Readonly<Partial<Record<Op, Rule>>> = {
   gather: { arity: 1, vjp: (c) => [op(c, 'scatter_row', [c.g], c.shapeOf(c.node.inputs[0]), c.node.attrs.offset ? { target: c.node.attrs.target, offset: c.node.attrs.offset } : { target: c.node.attrs.target })] },
   // d/dlogits of -log softmax(logits)[y] = softmax(logits) - onehot(y)
   cross_entropy: { arity: 1, vjp: (c) => [op(c, 'xent_grad', [c.node.inputs[0], c.g], c.shapeOf(c.node.inputs[0]), c.node.attrs.offset ? { target: c.node.attrs.target, offset: c.node.attrs.offset } : { target: c.node.attrs.target })] },
+  // The adaptive softmax (graph/adaptive.ts): one gradient op per input, each reading what the forward read.
+  adaptive_logprobs: { arity: 2, vjp: (c) => [0, 1].map((part) => op(c, 'adaptive_logprobs_grad', [...c.node.inputs, c.g], c.shapeOf(c.node.inputs[part]), { cutoffs: c.node.attrs.cutoffs, part })) },
+  adaptive_xent: {
+    arity: 'any',
+    vjp: (c) => {
+      const { target, offset, cutoffs } = c.node.attrs;
+      return c.node.inputs.map((i, part) => op(c, 'adaptive_xent_grad', [...c.node.inputs, c.g], c.shapeOf(i), offset ? { target, offset, cutoffs, part } : { target, cutoffs, part }));
+    },
+  },
   // d/dx Σ x² = 2x
   sumsq: { arity: 1, vjp: (c) => [op(c, 'mul', [c.node.inputs[0], op(c, 'mul', [c.g, op(c, 'const', [], [], { value: 2 })], [])], c.shapeOf(c.node.inputs[0]))] },
   mean: {

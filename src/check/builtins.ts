@@ -34,6 +34,9 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map(
     { name: 'transpose', signature: 'transpose(M)', minArgs: 1, maxArgs: 1, literalArgs: [], elementwise: false },
     // Several targets (skip-gram's context words, token@-2 … token@+2): the mean of their cross-entropies.
     { name: 'cross_entropy', signature: 'cross_entropy(logits, next)', minArgs: 2, maxArgs: Infinity, literalArgs: [], elementwise: false },
+    // The adaptive softmax (Grave et al.): word logits W @ h + b over a frequency-sorted vocabulary,
+    // cluster logits, the target, then the cutoffs where the head and each tail cluster end.
+    { name: 'adaptive_cross_entropy', signature: 'adaptive_cross_entropy(W @ h + b, clusters, next, cutoff, …)', minArgs: 4, maxArgs: Infinity, literalArgs: [], elementwise: false },
     // Training-only penalties, each a `loss` statement of its own (Merity et al.'s AR and TAR).
     { name: 'ar', signature: 'ar(h, alpha)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: false },
     { name: 'tar', signature: 'tar(layer, beta)', minArgs: 2, maxArgs: 2, literalArgs: [1], elementwise: false },
@@ -53,6 +56,14 @@ export const INITS: ReadonlyMap<string, { args: number; signature: string }> = n
 ]);
 
 export const DEFAULT_LEAKY_SLOPE = 0.01;
+
+/** The losses (the rest of a model's loss statements are penalties). */
+export const LOSSES: ReadonlySet<string> = new Set(['cross_entropy', 'adaptive_cross_entropy']);
+
+/** The arguments of a loss call that are its targets (data: next, token, token@k), not values. */
+export function targetArgs<A>(callee: string, args: readonly A[]): readonly A[] {
+  return callee === 'cross_entropy' ? args.slice(1) : callee === 'adaptive_cross_entropy' ? args.slice(2, 3) : [];
+}
 
 /** The penalties a model may add to its loss in training: α · mean(h²) and β · mean((h − h at t−1)²). */
 export const PENALTIES: ReadonlySet<string> = new Set(['ar', 'tar']);

@@ -18,6 +18,7 @@ import { elementwiseShapes } from './rules/elementwise-shapes.ts';
 import { embeddingLookup } from './rules/embedding-lookup.ts';
 import { layerArguments } from './rules/layer-arguments.ts';
 import { lossRule } from './rules/loss.ts';
+import { adaptiveSoftmax } from './rules/adaptive-softmax.ts';
 import { matmulShapes } from './rules/matmul-shapes.ts';
 import { numberLiterals } from './rules/number-literals.ts';
 import { paramInits } from './rules/param-inits.ts';
@@ -49,6 +50,7 @@ export const RULES: readonly Rule[] = [
   layerArguments,
   stateUpdates,
   lossRule,
+  adaptiveSoftmax,
   causality,
   tokenOffsets,
   contextTargets,

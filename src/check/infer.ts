@@ -157,7 +157,7 @@ export function makeTypeOf(ctx: () => CheckContext): (unit: Unit, e: Expr) => Ty
           const x = args[0];
           return x.kind === 'tensor' && x.shape.length === 2 ? tensor([x.shape[1], x.shape[0]]) : UNKNOWN;
         }
-        if (b.name === 'cross_entropy' || b.name === 'ar' || b.name === 'tar') return SCALAR;
+        if (b.name === 'cross_entropy' || b.name === 'adaptive_cross_entropy' || b.name === 'ar' || b.name === 'tar') return SCALAR;
         return UNKNOWN;
       }
     }

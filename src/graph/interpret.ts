@@ -1,5 +1,6 @@
 // The float64 reference interpreter: plain loops over the unrolled graph, one example at
 // a time. It is slow on purpose and obviously correct: the oracle for generated code.
+import { adaptiveLogProbs, adaptiveLogProbsVjp, adaptiveLoss, adaptiveLossVjp } from './adaptive.ts';
 import { opDef } from './ops/index.ts';
 import type { GNode, Graph } from './types.ts';
 
@@ -178,6 +179,44 @@ export function interpret(g: Graph, w: Window, upTo = g.nodes.length): Float64Ar
         if (isPad(n)) break;
         for (let i = 0; i < len; i++) out[i] = gr * Math.exp(logits[i] - lse);
         out[vocabRow(n)] -= gr;
+        break;
+      }
+      case 'adaptive_logprobs':
+        out = adaptiveLogProbs(inp[0], inp[1], n.attrs.cutoffs!);
+        break;
+      case 'adaptive_logprobs_grad': {
+        const { dz, du } = adaptiveLogProbsVjp(inp[0], inp[1], inp[2], n.attrs.cutoffs!);
+        out = n.attrs.part === 0 ? dz : du;
+        break;
+      }
+      case 'adaptive_xent':
+      case 'adaptive_xent_grad': {
+        // Plainly: the whole output layer z = W·h + b, then the loss or its gradients from z.
+        const [W, h, u] = inp;
+        const withBias = n.inputs.length === (n.op === 'adaptive_xent' ? 4 : 5);
+        const d = h.length;
+        const V = W.length / d;
+        const z = new Float64Array(V);
+        for (let i = 0; i < V; i++) {
+          let s = withBias ? inp[3][i] : 0;
+          for (let j = 0; j < d; j++) s += W[i * d + j] * h[j];
+          z[i] = s;
+        }
+        const y = vocabRow(n);
+        if (isPad(n)) {
+          out = new Float64Array(len); // nothing to predict before the stream's start
+          break;
+        }
+        if (!(y >= 0 && y < V)) throw new Error(`token ${y} is outside the vocabulary [0, ${V})`);
+        if (n.op === 'adaptive_xent') {
+          out = Float64Array.of(adaptiveLoss(z, u, n.attrs.cutoffs!, y));
+          break;
+        }
+        const { dz, du } = adaptiveLossVjp(z, u, n.attrs.cutoffs!, y, inp[inp.length - 1][0]);
+        out = new Float64Array(len);
+        if (n.attrs.part === 0) for (let i = 0; i < V; i++) for (let j = 0; j < d; j++) out[i * d + j] = dz[i] * h[j];
+        else if (n.attrs.part === 1) for (let i = 0; i < V; i++) for (let j = 0; j < d; j++) out[j] += W[i * d + j] * dz[i];
+        else out = n.attrs.part === 2 ? du : dz;
         break;
       }
       default: {

@@ -23,6 +23,11 @@ export type Op =
   | 'scatter_row' // a zero table with row `token[t]` set to the input: the gradient of gather
   | 'slice' // entries [start, start + length) of a vector: the gradient of concat
   | 'xent_grad' // g * (softmax(logits) - onehot(target))
+  // the adaptive softmax (graph/adaptive.ts): dense log-probabilities, and the training loss fused with its output layer
+  | 'adaptive_logprobs' // [z (word logits), u (cluster logits)] → every word's log-probability
+  | 'adaptive_logprobs_grad' // [z, u, g] → the gradient of input attrs.part (0: z, 1: u)
+  | 'adaptive_xent' // [W, h, u, b?] → −log p(target) with z = W·h + b, computing only the head and the target's cluster
+  | 'adaptive_xent_grad' // [W, h, u, b?, g] → the gradient of input attrs.part (0: W, 1: h, 2: u, 3: b)
   // matmul, add, sigmoid, tanh_grad, …: see graph/ops/
   | RegistryOp;
 
@@ -46,6 +51,10 @@ export interface GNode {
     index?: number;
     /** A mask drawn once per window: per example ('locked'), or per row of the table the lookup reads ('rows'). */
     mode?: 'locked' | 'rows';
+    /** The adaptive softmax's cluster cutoffs, increasing (graph/adaptive.ts). */
+    cutoffs?: number[];
+    /** Which input a gradient op computes the gradient of. */
+    part?: number;
   };
   /** Time step the node belongs to (null for params and the loss). */
   t: number | null;

@@ -28,6 +28,12 @@ export class GraphBuilder {
 export interface UnrollOptions {
   /** Dropout is active only in training (the default). */
   training?: boolean;
+  /**
+   * The adaptive softmax's loss as one op fused with its output layer (adaptive_xent: only the
+   * head and the target's cluster are computed), as training code runs it; by default the
+   * dense log-probabilities of every word and their cross-entropy, which inference reads.
+   */
+  fusedAdaptive?: boolean;
 }
 
 /** The largest look-ahead of an offset lookup (`E[token@+2]`: 2) or a loss target (`token@+2`), 0 when none. */
@@ -101,6 +107,23 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
         // position, their mean the step's loss; a pad target's is 0 and still counts.
         const each = e.offsets.map((k) => b.add('cross_entropy', [logits], [], k - delay ? { target: 'token', offset: k - delay } : { target: 'token' }, '', e.span, t));
         return each.length === 1 ? each[0] : b.add('mean', each, [], {}, '', e.span, t);
+      }
+      case 'adaptive_cross_entropy': {
+        const attrs: GNode['attrs'] = delay ? { target: e.target, offset: -delay, cutoffs: e.cutoffs } : { target: e.target, cutoffs: e.cutoffs };
+        const vocab = concreteShape(e.args[0].shape, 'the logits')[0];
+        if (e.cutoffs[e.cutoffs.length - 1] >= vocab) throw new GraphError(`adaptive_cross_entropy: the cutoff ${e.cutoffs[e.cutoffs.length - 1]} leaves an empty cluster: every cutoff must be below the vocabulary size (${vocab})`);
+        const u = lower(e.args[1], t, span);
+        if (!options.fusedAdaptive) {
+          const lp = b.add('adaptive_logprobs', [lower(e.args[0], t, span), u], [vocab], { cutoffs: e.cutoffs }, '', e.span, t);
+          return b.add('cross_entropy', [lp], [], delay ? { target: e.target, offset: -delay } : { target: e.target }, '', e.span, t);
+        }
+        // W @ h (+ b), as the check adaptive-softmax guarantees: the op reads W, h and b themselves.
+        const z = e.args[0];
+        const product = z.op === 'add' ? z.args[0] : z;
+        if (product.op !== 'matmul' || product.args[0].op !== 'param' || (z.op === 'add' && z.args[1].op !== 'param')) throw new GraphError('internal: the logits of adaptive_cross_entropy are not W @ h + b');
+        const inputs = [params.get(product.args[0].name)!, lower(product.args[1], t, span), u];
+        if (z.op === 'add' && z.args[1].op === 'param') inputs.push(params.get(z.args[1].name)!);
+        return b.add('adaptive_xent', inputs, [], attrs, '', e.span, t);
       }
       case 'dropout': {
         const x = lower(e.args[0], t, span);

@@ -107,7 +107,7 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
         const b = BUILTINS.get(e.callee.name);
         if (!b) throw new ElaborationError(`layer ${e.callee.name} must be bound to a name`);
         // The target of cross_entropy is data (next/token), not a value to lower.
-        const args = (b.name === 'cross_entropy' ? e.args.slice(0, 1) : e.args).map((a) => lower(scope, a));
+        const args = (b.name === 'cross_entropy' ? e.args.slice(0, 1) : b.name === 'adaptive_cross_entropy' ? e.args.slice(0, 2) : e.args).map((a) => lower(scope, a));
         switch (b.name) {
           case 'leaky_relu':
             return { op: 'leaky_relu', args: [args[0]], slope: e.args[1]?.kind === 'number' ? e.args[1].value : DEFAULT_LEAKY_SLOPE, shape, span };
@@ -125,6 +125,8 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
             if (e.args.length === 2 && !(t.kind === 'name' && t.offset?.value)) return { op: 'cross_entropy', args: [args[0]], target: t.kind === 'name' && t.name === 'token' ? 'token' : 'next', shape, span };
             return { op: 'cross_entropy', args: [args[0]], target: 'token', offsets: e.args.slice(1).map(at), shape, span };
           }
+          case 'adaptive_cross_entropy':
+            return { op: 'adaptive_cross_entropy', args: [args[0], args[1]], target: 'next', cutoffs: e.args.slice(3).map((a) => (a as Extract<Expr, { kind: 'number' }>).value), shape, span };
           default:
             return { op: b.name as 'sigmoid', args: [args[0]], shape, span };
         }

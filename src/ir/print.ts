@@ -49,6 +49,8 @@ export function formatExpr(e: IRExpr, parentPrec = 0, rightSide = false): string
       return `concat(${e.args.map((a) => formatExpr(a)).join(', ')})`;
     case 'cross_entropy':
       return `cross_entropy(${formatExpr(e.args[0])}, ${e.offsets ? e.offsets.map((k) => (k ? `token@${k > 0 ? '+' : ''}${k}` : 'token')).join(', ') : e.target})`;
+    case 'adaptive_cross_entropy':
+      return `adaptive_cross_entropy(${formatExpr(e.args[0])}, ${formatExpr(e.args[1])}, next, ${e.cutoffs.join(', ')})`;
     case 'ar':
     case 'tar':
       return `${e.op}(${formatExpr(e.args[0])}, ${e.weight})`;

@@ -72,6 +72,8 @@ export type IRExpr =
   | (Node & { op: 'gather'; table: string; index: 'token'; offset?: number })
   /** With `offsets` (target 'token'): the tokens at those offsets from the current one, the loss the mean of their cross-entropies (skip-gram). */
   | (Node & { op: 'cross_entropy'; args: [IRExpr]; target: 'next' | 'token'; offsets?: number[] })
+  /** The adaptive softmax's loss (graph/adaptive.ts): args are the word logits `W @ h (+ b)` and the cluster logits. */
+  | (Node & { op: 'adaptive_cross_entropy'; args: [IRExpr, IRExpr]; target: 'next'; cutoffs: number[] })
   /** Training penalty α · mean(h²) (activation regularisation). */
   | (Node & { op: 'ar'; args: [IRExpr]; weight: number })
   /** Training penalty β · mean((h − h_prev)²): args are the layer's output and its first state (its previous value). */

@@ -2,6 +2,7 @@ import type { Rule } from '../rule.ts';
 import type { Expr } from '../../syntax/ast.ts';
 import { error } from '../../util/diagnostic.ts';
 import { forEachExpr, walkExpr } from '../context.ts';
+import { targetArgs } from '../builtins.ts';
 import { typed } from '../describe.ts';
 import { format, variable } from '../poly.ts';
 
@@ -14,7 +15,7 @@ export const embeddingLookup: Rule = {
       // The target of cross_entropy, whatever it is, is the loss rule's to judge (and a
       // cross_entropy outside the loss is the placement rule's).
       forEachExpr(unit, (e) => {
-        if (e.kind === 'call' && e.callee.name === 'cross_entropy') for (const t of e.args.slice(1)) walkExpr(t, (x) => allowed.add(x));
+        if (e.kind === 'call') for (const t of targetArgs(e.callee.name, e.args)) walkExpr(t, (x) => allowed.add(x));
       });
       forEachExpr(unit, (e) => {
         if (e.kind !== 'index') return;

@@ -8,7 +8,7 @@ import { shapeDimNames } from '../dim-terms.ts';
 
 export const lossRule: Rule = {
   name: 'loss',
-  invariant: 'A model has exactly one loss `cross_entropy(logits, next)` (or `token`, or targets `token@k`), whose logits have shape [vocab]; any other loss statement is a training penalty, ar(h, α) or tar(h, β).',
+  invariant: 'A model has exactly one loss `cross_entropy(logits, next)` (or `token`, or targets `token@k`), whose logits have shape [vocab], or an `adaptive_cross_entropy` (rules/adaptive-softmax.ts); any other loss statement is a training penalty, ar(h, α) or tar(h, β).',
   run(ctx) {
     for (const unit of ctx.units) {
       if (unit.kind !== 'model') continue;
@@ -30,6 +30,7 @@ export const lossRule: Rule = {
       for (const s of losses) {
         if (s.kind !== 'loss') continue;
         const e = s.expr;
+        if (e.kind === 'call' && e.callee.name === 'adaptive_cross_entropy') continue; // rules/adaptive-softmax.ts judges it
         if (e.kind !== 'call' || e.callee.name !== 'cross_entropy') {
           ctx.report(error(this.name, e.span, 'the loss must be cross_entropy(logits, next)', 'write: loss cross_entropy(V @ h + b, next)'));
           continue;

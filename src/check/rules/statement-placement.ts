@@ -2,7 +2,7 @@ import type { Rule } from '../rule.ts';
 import type { Expr } from '../../syntax/ast.ts';
 import { error } from '../../util/diagnostic.ts';
 import { walkExpr } from '../context.ts';
-import { BUILTINS, PENALTIES } from '../builtins.ts';
+import { BUILTINS, LOSSES, PENALTIES } from '../builtins.ts';
 
 export const statementPlacement: Rule = {
   name: 'placement',
@@ -29,8 +29,8 @@ export const statementPlacement: Rule = {
           }
           // An unknown callee is reported by unknown-names; only a known builtin is "not a cell".
           if (!isCell && e.reverse && BUILTINS.has(e.callee.name)) ctx.report(error(this.name, e.span, `only layers can be reversed; '${e.callee.name}' is not a cell`));
-          if (e.callee.name === 'cross_entropy' && !(lossOk && e === top)) {
-            ctx.report(error(this.name, e.span, 'cross_entropy can only be used as the loss', 'write: loss cross_entropy(logits, next)'));
+          if (LOSSES.has(e.callee.name) && !(lossOk && e === top)) {
+            ctx.report(error(this.name, e.span, `${e.callee.name} can only be used as the loss`, `write: loss ${e.callee.name === 'cross_entropy' ? 'cross_entropy(logits, next)' : 'adaptive_cross_entropy(E @ h + b, C @ h + c, next, 2000)'}`));
           }
           if (PENALTIES.has(e.callee.name) && !(lossOk && e === top && !inCell)) {
             ctx.report(error(this.name, e.span, `${e.callee.name} is a penalty added to the training loss, so it can only be the whole of a model's loss statement`, `write: loss ${e.callee.name}(h, ${e.callee.name === 'ar' ? 2 : 1})`));

@@ -2,14 +2,15 @@ import type { Rule } from '../rule.ts';
 import type { Expr, Span } from '../../syntax/ast.ts';
 import { error } from '../../util/diagnostic.ts';
 import { forEachExpr } from '../context.ts';
+import { targetArgs } from '../builtins.ts';
 
 /** The farthest a model may look back (or ahead): the history the runtime carries stays small. */
 export const MAX_TOKEN_OFFSET = 64;
 
-/** The targets of a model's cross-entropy (its arguments after the logits). */
+/** The targets of a model's loss (cross_entropy's arguments after the logits, adaptive_cross_entropy's third). */
 export function lossTargets(body: readonly { kind: string; expr?: Expr }[]): Expr[] {
   const out: Expr[] = [];
-  for (const s of body) if (s.kind === 'loss' && s.expr?.kind === 'call' && s.expr.callee.name === 'cross_entropy') out.push(...s.expr.args.slice(1));
+  for (const s of body) if (s.kind === 'loss' && s.expr?.kind === 'call') out.push(...targetArgs(s.expr.callee.name, s.expr.args));
   return out;
 }
 
