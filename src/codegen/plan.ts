@@ -36,23 +36,24 @@ export interface Plan {
   paramName: Map<string, { value: string; grad: string; offset: number; size: number; shape: number[] }>;
   totalParams: number;
   /** Contribution node → the param whose gradient it adds to, and how. */
-  accumulate: Map<number, { param: string; how: 'outer' | 'scatter' | 'sum' }[]>;
+  accumulate: Map<number, { param: string; how: 'outer' | 'scatter' | 'sum' | 'kernel' }[]>;
   /** Nodes of the form matmul(transpose(S), x): use Sᵀ without forming it. */
   transposedMatmul: Set<number>;
   /** State index → the node holding its gradient at a step (absent when none flows). */
   stateGrad: (number | undefined)[];
-  /** Each step's (first) cross-entropy node, whose input is the logits. */
+  /** Each step's (first) cross-entropy node, whose input is the logits (or the adaptive softmax's adaptive_xent, whose first input is W). */
   stepLoss: number;
   /** Each step's cross-entropy nodes: one, or one per context position (skip-gram), averaged. */
   stepCEs: number[];
-  /** The vocabulary size (the logits' length). */
+  /** The vocabulary size (the logits' length; the adaptive softmax's W rows). */
   layoutVocab: number;
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 export function planModel(ir: IRModel, options: { backward: boolean; dropout: boolean }): Plan {
-  const g1 = unroll(ir, 1, { training: options.dropout });
+  // Training code runs the adaptive softmax fused with its output layer; inference reads every word's log-probability.
+  const g1 = unroll(ir, 1, { training: options.dropout, fusedAdaptive: options.backward });
   const g: GradGraph = options.backward
     ? differentiate(g1, { seeds: true })
     : { ...g1, grads: new Map(), stateGrads: new Map(), forwardCount: g1.nodes.length, paramContributions: new Map() };
@@ -79,7 +80,7 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
     if (n.op === 'param') placement[n.id] = 'param';
     else if (finals.has(n.id)) placement[n.id] = 'batched';
     else if (n.op === 'state0' || (n.op === 'seed' && n.attrs.name !== 'loss')) placement[n.id] = 'batched';
-    else if (n.op === 'gather' || n.op === 'cross_entropy' || n.op === 'mask' || n.op === 'xent_grad' || n.op === 'scatter_row')
+    else if (n.op === 'gather' || n.op === 'cross_entropy' || n.op === 'mask' || n.op === 'xent_grad' || n.op === 'scatter_row' || n.op === 'adaptive_xent' || n.op === 'adaptive_xent_grad')
       placement[n.id] = 'batched';
     else placement[n.id] = n.inputs.some((i) => placement[i] === 'batched') ? 'batched' : 'shared';
   }
@@ -94,7 +95,7 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
   // Parameter-gradient terms: fused into the arena when nothing else reads them.
   const uses = new Array<number>(N).fill(0);
   for (const n of nodes) for (const i of n.inputs) uses[i]++;
-  const accumulate = new Map<number, { param: string; how: 'outer' | 'scatter' | 'sum' }[]>();
+  const accumulate = new Map<number, { param: string; how: 'outer' | 'scatter' | 'sum' | 'kernel' }[]>();
   if (options.backward) {
     for (const [param, parts] of g.paramContributions) for (const c of parts) uses[c]++;
     for (const [param, parts] of g.paramContributions)
@@ -102,6 +103,12 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
         const n = nodes[c];
         if (placement[c] !== 'batched') throw new Error(`internal: the gradient term ${n.op} of ${param} does not depend on the data`);
         const alone = uses[c] === 1;
+        // The adaptive softmax's dW and db: its gradient kernel adds them into the arena ([vocab, d] per step has no buffer).
+        if (n.op === 'adaptive_xent_grad' && (n.attrs.part === 0 || n.attrs.part === 3)) {
+          if (!alone) throw new Error(`internal: the adaptive softmax's gradient of ${param} is read by more than the arena`);
+          accumulate.set(c, [...(accumulate.get(c) ?? []), { param, how: 'kernel' }]);
+          continue;
+        }
         const how = alone && n.op === 'outer' && n.inputs.every((i) => placement[i] !== 'param' && placement[i] !== 'shared') ? 'outer' : alone && n.op === 'scatter_row' ? 'scatter' : 'sum';
         accumulate.set(c, [...(accumulate.get(c) ?? []), { param, how }]);
       }
@@ -110,7 +117,8 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
   const stateGrad = g.states.map((s) => g.stateGrads.get(s.name));
   // A loss over context positions is the mean of one cross-entropy per position, of the same logits.
   const stepCEs = nodes[g.stepLosses[0]].op === 'mean' ? nodes[g.stepLosses[0]].inputs : [g.stepLosses[0]];
-  if (stepCEs.some((c) => nodes[c].op !== 'cross_entropy' || nodes[c].inputs[0] !== nodes[stepCEs[0]].inputs[0])) throw new Error('internal: a step loss that is not cross-entropies of one logits');
+  const fusedAdaptive = stepCEs.length === 1 && nodes[stepCEs[0]].op === 'adaptive_xent';
+  if (!fusedAdaptive && stepCEs.some((c) => nodes[c].op !== 'cross_entropy' || nodes[c].inputs[0] !== nodes[stepCEs[0]].inputs[0])) throw new Error('internal: a step loss that is not cross-entropies of one logits');
   const stepLoss = stepCEs[0];
 
   // matmul(transpose(S), x) with S a param-only matrix: read S transposed in place.

@@ -4,6 +4,7 @@ import type { GNode } from '../graph/types.ts';
 import { commentText, compilerTemp, numberLiteral } from './names.ts';
 import type { Printer } from './print-context.ts';
 import { printElementwise } from './print-loops.ts';
+import { printAdaptive } from './print-adaptive.ts';
 import type { Instr, Mode } from './schedule.ts';
 import { fusedOnly } from './schedule-runs.ts';
 
@@ -24,6 +25,7 @@ export function printNode(p: Printer, n: GNode, mode: Mode): void {
     p.line(comment);
     p.line(code);
   };
+  if (n.op.startsWith('adaptive_')) return printAdaptive(p, n, mode);
   if (fusedOnly(plan, id)) {
     p.line(comment);
     for (const a of acc!) {

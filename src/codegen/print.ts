@@ -10,6 +10,7 @@ import { PACK_SCRATCH, printNode, printPacked, printSummed } from './print-node.
 import { CodegenError, type Instr, type Schedule, type SegmentSchedule } from './schedule.ts';
 import { fusedOnly } from './schedule-runs.ts';
 import { HIST, HIST_AT, historyAfter, historyDecls, historyFill } from './history.ts';
+import { adaptiveStashDecls } from './print-adaptive.ts';
 
 export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): string {
   const p = new Printer(plan, sched, options);
@@ -67,6 +68,8 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
     else if (perStep[n.id]) p.line(`const ${derived(name[n.id], 'all')} = alloc(TB * ${len}), ${name[n.id]} = k.steps(${derived(name[n.id], 'all')}, T, B * ${len});`);
     else p.line(`const ${name[n.id]} = alloc(B * ${len});`);
   }
+
+  for (const l of adaptiveStashDecls(plan)) p.line(l);
 
   if (sched.packScratch.step || sched.packScratch.window) {
     const parts = [sched.packScratch.step ? `B * ${sched.packScratch.step}` : '', sched.packScratch.window ? `TB * ${sched.packScratch.window}` : ''].filter(Boolean);
@@ -130,8 +133,13 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
   if (H) p.line(`finals: (t = T - 1) => { ${historyAfter(H, HIST_AT, 't')} return [${[...finals, HIST_AT].join(', ')}]; },`);
   else p.line(`finals: (t = T - 1) => [${finals.join(', ')}],`);
   p.line(`resetStates() { ${[...initials, ...(H ? [HIST] : [])].map((s) => `${s}.fill(0);`).join(' ')} },`);
-  p.line(`/** The logits of step t, [B, vocab]. */`);
-  p.line(`logits: (t) => ${name[nodes[plan.stepLoss].inputs[0]]}[t],`);
+  if (nodes[plan.stepLoss].op === 'adaptive_xent') {
+    p.line(`/** Training code computes the adaptive softmax's logits only where its targets need them: inference code has them. */`);
+    p.line(`logits: () => { throw new Error('training code has no logits (the adaptive softmax computes only what its targets read); run the inference code'); },`);
+  } else {
+    p.line(`/** The logits of step t, [B, vocab]. */`);
+    p.line(`logits: (t) => ${name[nodes[plan.stepLoss].inputs[0]]}[t],`);
+  }
   p.depth--;
   p.line('};');
   p.depth--;

@@ -4,6 +4,7 @@
 // the one place the performance work swaps in faster kernels (src/backend/fast-support.ts).
 import { LOCKED_T, mulberry32, maskSeed, rowKept } from '../graph/interpret.ts';
 import { exactSigmoid } from './fast-math.ts';
+import { adaptiveLogProbs, adaptiveXent, adaptiveXentGrad } from './adaptive-support.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 export type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -304,5 +305,5 @@ function transpose(out: FloatArray, x: FloatArray, batched: boolean, B: number, 
   }
 }
 
-export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, newWindow: () => {}, mvW: mv, mtvW: mtv, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, dropoutMask, rowMask, transpose, steps };
+export const support = { sigmoid: exactSigmoid, tanh: Math.tanh, newWindow: () => {}, mvW: mv, mtvW: mtv, mv, mvPack, mtv, mtvPack, mm, accOuter, outer, place, slice, sumEach, accBatch, checkTokens, gather, accScatter, scatter, xent, xentGrad, adaptiveLogProbs, adaptiveXent, adaptiveXentGrad, dropoutMask, rowMask, transpose, steps };
 export type Support = typeof support;

@@ -103,6 +103,7 @@ const models: [string, IRModel][] = [
   ['tied through a transpose, matrix products', model('test/codegen/models/tied-transpose.rnn', { vocab: 5 })],
   ['a state whose next value depends on the params alone', model('test/codegen/models/shared-state.rnn', { vocab: 5 })],
   ['a state that keeps its value (c\' = c)', model('test/codegen/models/identity-state.rnn', { vocab: 5 })],
+  ['the adaptive softmax, tied, beside AR', model('test/codegen/models/adaptive.rnn', { vocab: 9 })],
 ];
 
 describe('generated code equals the reference interpreter', () => {
