@@ -5,6 +5,7 @@
 import { crossEntropy, packRows, support, unpack, type FloatArray, type Support } from '../codegen/support.ts';
 import { exp32, sigmoid32, tanh32 } from '../codegen/fast-math.ts';
 import type { WasmKernels } from '../kernels/index.ts';
+import { fastAdaptive } from './fast-adaptive.ts';
 
 /** Packed gate products of at least this many floats (1 MiB: past a core's L2) go gate by gate, unpacked. */
 export const DIRECT_GATES_MIN_FLOATS = 1 << 18;
@@ -37,6 +38,7 @@ export function fastSupport(k: FastKernels): Support {
   };
   return {
     ...support,
+    ...fastAdaptive(k, inMemory),
     newWindow: () => k.newGeneration?.(),
     // Every value here is stored as float32: float32-accurate transcendentals suffice.
     sigmoid: sigmoid32,

@@ -85,5 +85,5 @@ export function adaptiveXentGrad(_stash: FloatArray, W: FloatArray, H: FloatArra
 /** Floats per row of the stash the fast path keeps between the loss and its gradient. */
 export function adaptiveStashWidth(V: number, d: number, cutoffs: readonly number[]): number {
   const widest = Math.max(...tailBounds(cutoffs, V).map(([a, b]) => b - a));
-  return cutoffs[0] + cutoffs.length + widest + 2 * d;
+  return cutoffs[0] + cutoffs.length + widest + 2 * d + 1;
 }
