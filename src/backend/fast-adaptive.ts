@@ -5,7 +5,7 @@
 // the stash; the gradient turns them into g · (softmax − onehot) in place.
 //   stash per window, in floats: head [rows × (c_1 + K)] | clusters, back to back [Σ n_k·|rows_k|]
 //   | gathered h [rows × d] | their gradients [rows × d] | per-row scratch [rows]
-import { adaptiveXent as plainXent, adaptiveXentGrad as plainGrad } from '../codegen/adaptive-support.ts';
+import { adaptiveLogProbsWith, adaptiveXent as plainXent, adaptiveXentGrad as plainGrad } from '../codegen/adaptive-support.ts';
 import { exp32 } from '../codegen/fast-math.ts';
 import { clusterOf, tailBounds } from '../graph/adaptive.ts';
 import type { FloatArray } from '../codegen/support.ts';
@@ -109,6 +109,8 @@ export function fastAdaptive(k: Kernels, inMemory: (...xs: FloatArray[]) => bool
   };
 
   return {
+    // Every value here is stored as float32: the float32-accurate exp suffices.
+    adaptiveLogProbs: adaptiveLogProbsWith(exp32),
     adaptiveXent(loss: FloatArray, stash: FloatArray, W: FloatArray, H: FloatArray, U: FloatArray, bias: FloatArray | null, V: number, d: number, cutoffs: readonly number[], tokens: Int32Array, T1: number, pos: number, tStart: number, tCount: number, B: number): number {
       if (!inMemory(loss, stash, W, H, U, ...(bias ? [bias] : []))) return plainXent(loss, stash, W, H, U, bias, V, d, cutoffs, tokens, T1, pos, tStart, tCount, B);
       const [L, S, Wf, Hf, Uf] = [loss, stash, W, H, U] as Float32Array[];

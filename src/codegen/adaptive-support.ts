@@ -3,15 +3,45 @@
 // training loss fused with its output layer, which computes the logits of the head and of
 // the target's cluster only. The meaning is graph/adaptive.ts's, called row by row; the
 // fast path (src/backend/fast-adaptive.ts) does the same with GEMMs over whole clusters.
-import { adaptiveLogProbs as logProbsOf, adaptiveLoss, adaptiveLossVjp, clusterOf, tailBounds } from '../graph/adaptive.ts';
+import { adaptiveLoss, adaptiveLossVjp, clusterOf, tailBounds } from '../graph/adaptive.ts';
 
 type FloatArray = Float32Array | Float64Array;
 
-/** out[row] = every word's log-probability, from the word logits Z[row] and cluster logits U[row]. */
-export function adaptiveLogProbs(out: FloatArray, Z: FloatArray, U: FloatArray, V: number, cutoffs: readonly number[], rows: number): void {
-  const K = cutoffs.length;
-  for (let r = 0; r < rows; r++) out.set(logProbsOf(Float64Array.from(Z.subarray(r * V, (r + 1) * V)), Float64Array.from(U.subarray(r * K, (r + 1) * K)), cutoffs), r * V);
+/**
+ * out[row] = every word's log-probability, from the word logits Z[row] and the cluster logits
+ * U[row] (graph/adaptive.ts's definition, in place of its allocations); over an exp: Math.exp
+ * for float64, the float32-accurate exp32 where every value is stored as float32.
+ */
+export function adaptiveLogProbsWith(exp: (x: number) => number) {
+  return function adaptiveLogProbs(out: FloatArray, Z: FloatArray, U: FloatArray, V: number, cutoffs: readonly number[], rows: number): void {
+    const K = cutoffs.length;
+    const c1 = cutoffs[0];
+    const bounds = tailBounds(cutoffs, V);
+    for (let r = 0; r < rows; r++) {
+      const o = r * V;
+      const ou = r * K;
+      let m = -Infinity;
+      for (let i = 0; i < c1; i++) if (Z[o + i] > m) m = Z[o + i];
+      for (let j = 0; j < K; j++) if (U[ou + j] > m) m = U[ou + j];
+      let sum = 0;
+      for (let i = 0; i < c1; i++) sum += exp(Z[o + i] - m);
+      for (let j = 0; j < K; j++) sum += exp(U[ou + j] - m);
+      const head = m + Math.log(sum);
+      for (let i = 0; i < c1; i++) out[o + i] = Z[o + i] - head;
+      for (let k = 0; k < K; k++) {
+        const [a, e] = bounds[k];
+        let mk = -Infinity;
+        for (let i = a; i < e; i++) if (Z[o + i] > mk) mk = Z[o + i];
+        let sk = 0;
+        for (let i = a; i < e; i++) sk += exp(Z[o + i] - mk);
+        const shift = U[ou + k] - head - (mk + Math.log(sk));
+        for (let i = a; i < e; i++) out[o + i] = Z[o + i] + shift;
+      }
+    }
+  };
 }
+
+export const adaptiveLogProbs = adaptiveLogProbsWith(Math.exp);
 
 /** The word logits a row needs (the head and cluster k's, or all with k = null) into z: W·h + b. */
 function logitsInto(z: Float64Array, W: FloatArray, h: FloatArray, ho: number, bias: FloatArray | null, d: number, ranges: [number, number][]): void {

@@ -6,6 +6,7 @@ import { createKernels, loadNative, wasmSimdSupported, type WasmKernels } from '
 import { fastAdaptive } from '../../src/backend/fast-adaptive.ts';
 import { adaptiveStashWidth, adaptiveXent, adaptiveXentGrad } from '../../src/codegen/adaptive-support.ts';
 import { mulberry32 } from '../../src/graph/interpret.ts';
+import { adaptiveLogProbs as meaning } from '../../src/graph/adaptive.ts';
 
 const backends: [string, () => WasmKernels][] = [
   ...(loadNative().module ? [['native', () => createKernels({ backend: 'native', maxBytes: 64 << 20, threads: 2 })] as [string, () => WasmKernels]] : []),
@@ -63,5 +64,19 @@ describe.each(backends)('the adaptive softmax\'s fast kernels (%s)', (_, make) =
     if (dB) expect(normErr(dB, ref.dB!)).toBeLessThan(1e-5);
     // The gradient reaches the tail clusters' rows of W (not only the head's).
     expect(dW.subarray(210 * d).some((v, i) => v !== dW0[210 * d + i])).toBe(true);
+  });
+
+  it('the dense log-probabilities (inference, float32 exp) equal the definition within 1e-5', () => {
+    const k = make();
+    const rnd = mulberry32(9);
+    const V = 50, rows = 6, cutoffs = [10, 30];
+    const Z = Float32Array.from({ length: rows * V }, () => (rnd() * 2 - 1) * 4);
+    const U = Float32Array.from({ length: rows * 2 }, () => rnd() * 2 - 1);
+    const out = new Float32Array(rows * V);
+    fastAdaptive(k, () => true).adaptiveLogProbs(out, Z, U, V, cutoffs, rows);
+    for (let r = 0; r < rows; r++) {
+      const want = meaning(Float64Array.from(Z.subarray(r * V, (r + 1) * V)), Float64Array.from(U.subarray(r * 2, r * 2 + 2)), cutoffs);
+      for (let i = 0; i < V; i++) expect(Math.abs(out[r * V + i] - want[i])).toBeLessThan(1e-5);
+    }
   });
 });

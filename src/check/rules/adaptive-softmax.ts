@@ -9,7 +9,7 @@ const EXAMPLE = 'loss adaptive_cross_entropy(E @ h + b, C @ h + c, next, 2000, 6
 export const adaptiveSoftmax: Rule = {
   name: 'adaptive-softmax',
   invariant:
-    'adaptive_cross_entropy(W @ h + b, clusters, next, c_1, …, c_K) reads a param W: [vocab, d] (and a param b: [vocab], if any) times a vector, cluster logits of shape [K], and cutoffs that are integers increasing from 1 and below vocab where it is bound.',
+    'adaptive_cross_entropy(W @ h + b, clusters, next, c_1, …, c_K) reads a param W: [vocab, d] (and a param b: [vocab], if any) times a vector, cluster logits of shape [K], and cutoffs that are integers increasing from 1 and below vocab where the file binds it.',
   run(ctx) {
     for (const unit of ctx.units) {
       if (unit.kind !== 'model') continue; // a cell's loss is the placement rule's
@@ -42,7 +42,10 @@ export const adaptiveSoftmax: Rule = {
           }
           prev = c.value;
         }
-        const vocab = unit.dims.get('vocab')?.value;
+        // Only a vocab the file itself binds: one bound from the data is checked when the graph is built
+        // (training checks the model with a stand-in vocab before it reads any data).
+        const declared = unit.decl.body.find((d) => d.kind === 'dim' && d.name.name === 'vocab');
+        const vocab = declared?.kind === 'dim' ? declared.value : null;
         if (ok && vocab != null && prev >= vocab) {
           ctx.report(error(this.name, cutoffs[cutoffs.length - 1].span, `the last cutoff (${prev}) must be below vocab (${vocab}): the last cluster would be empty`, 'cut the vocabulary where the words get rare, e.g. 2000 of 10000'));
         }
