@@ -14,6 +14,12 @@ export interface CompileOptions {
   backward?: boolean;
   /** Draw dropout masks (training); default: the same as `backward`. */
   dropout?: boolean;
+  /**
+   * Inference code: compute the logits, which `logits(t)` reads (default true). Without them
+   * it computes the loss alone, and an adaptive softmax reads only its head and each target's
+   * cluster, as training does: what evaluation runs.
+   */
+  logits?: boolean;
   sources?: ReadonlyMap<string, SourceFile>;
   displayPath?: (file: string) => string;
   /** The command the header says regenerates the code (default `rnnc compile FILE --emit js`). */
@@ -54,7 +60,7 @@ export interface GeneratedModel {
 
 export function generate(ir: IRModel, options: CompileOptions = {}): GeneratedModel {
   const backward = options.backward ?? true;
-  const plan = planModel(ir, { backward, dropout: options.dropout ?? backward });
+  const plan = planModel(ir, { backward, dropout: options.dropout ?? backward, logits: !backward && options.logits !== false });
   checkSizes(plan);
   const loops: LoopSpec[] = [];
   const source = emitModule(plan, { sources: options.sources, displayPath: options.displayPath, regenerate: options.regenerate, loops });

@@ -51,9 +51,9 @@ export interface Plan {
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-export function planModel(ir: IRModel, options: { backward: boolean; dropout: boolean }): Plan {
-  // Training code runs the adaptive softmax fused with its output layer; inference reads every word's log-probability.
-  const g1 = unroll(ir, 1, { training: options.dropout, fusedAdaptive: options.backward });
+export function planModel(ir: IRModel, options: { backward: boolean; dropout: boolean; logits?: boolean }): Plan {
+  // Training (and the loss alone) runs the adaptive softmax fused with its output layer; logits are every word's log-probability.
+  const g1 = unroll(ir, 1, { training: options.dropout, fusedAdaptive: options.backward || options.logits === false });
   const g: GradGraph = options.backward
     ? differentiate(g1, { seeds: true })
     : { ...g1, grads: new Map(), stateGrads: new Map(), forwardCount: g1.nodes.length, paramContributions: new Map() };

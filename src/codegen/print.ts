@@ -134,8 +134,8 @@ export function printModule(plan: Plan, sched: Schedule, options: EmitOptions): 
   else p.line(`finals: (t = T - 1) => [${finals.join(', ')}],`);
   p.line(`resetStates() { ${[...initials, ...(H ? [HIST] : [])].map((s) => `${s}.fill(0);`).join(' ')} },`);
   if (nodes[plan.stepLoss].op === 'adaptive_xent') {
-    p.line(`/** Training code computes the adaptive softmax's logits only where its targets need them: inference code has them. */`);
-    p.line(`logits: () => { throw new Error('training code has no logits (the adaptive softmax computes only what its targets read); run the inference code'); },`);
+    p.line(`/** This code computes the adaptive softmax's logits only where its targets need them: inference code with logits has them. */`);
+    p.line(`logits: () => { throw new Error('${plan.backward ? 'training code' : 'this code (the loss alone)'} has no logits (the adaptive softmax computes only what its targets read); run inference code with logits'); },`);
   } else {
     p.line(`/** The logits of step t, [B, vocab]. */`);
     p.line(`logits: (t) => ${name[nodes[plan.stepLoss].inputs[0]]}[t],`);

@@ -130,6 +130,7 @@ export class LanguageModel {
   /** The gradient arena, same layout. */
   readonly grads: Float32Array;
   private inferenceCode: CompiledModel | null = null;
+  private scoringCode: CompiledModel | null = null;
   private stepRunner: WindowRunner | null = null;
   private evaluators = new Map<string, StreamEvaluator>();
 
@@ -159,6 +160,17 @@ export class LanguageModel {
   get inference(): CompiledModel {
     this.inferenceCode ??= compileModel(this.ir, { backward: false, dropout: false });
     return this.inferenceCode;
+  }
+
+  /**
+   * Inference code that computes the loss alone (no logits), what evaluation runs: the same
+   * code as `inference` except for an adaptive softmax, which then reads only its head and
+   * each target's cluster instead of every word's log-probability.
+   */
+  get scoring(): CompiledModel {
+    const adaptive = this.ir.step.some((s) => s.expr.op === 'adaptive_cross_entropy');
+    this.scoringCode ??= adaptive ? compileModel(this.ir, { backward: false, dropout: false, logits: false }) : this.inference;
+    return this.scoringCode;
   }
 
   /** Initialises every parameter from its `init` annotation; the same seed gives the same weights. */
@@ -259,7 +271,7 @@ export class LanguageModel {
     const key = `${batch}x${window}`;
     let ev = this.evaluators.get(key);
     if (!ev) {
-      ev = new StreamEvaluator(this.inference, this.params, Float32Array, batch, window);
+      ev = new StreamEvaluator(this.scoring, this.params, Float32Array, batch, window);
       this.evaluators.set(key, ev);
     }
     return ev.evaluate(tokens, options.onProgress);

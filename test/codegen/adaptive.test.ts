@@ -41,6 +41,6 @@ describe('generated code of the adaptive softmax', () => {
     expect(tr.source).toMatch(/k\.adaptiveXent\(/);
     expect(tr.source).not.toMatch(/adaptiveLogProbs/);
     const r = tr.instantiate({ Float: Float64Array, B: 1, T, params: new Float64Array(tr.layout.totalParams), grads: new Float64Array(tr.layout.totalParams) });
-    expect(() => r.logits(0)).toThrow(/training code has no logits \(the adaptive softmax computes only what its targets read\); run the inference code/);
+    expect(() => r.logits(0)).toThrow(/training code has no logits \(the adaptive softmax computes only what its targets read\); run inference code with logits/);
   });
 });
