@@ -53,6 +53,16 @@ const RECIPES: Record<string, Recipe> = {
     args: ['--optimizer', 'nt-asgd', '--nonmono', '3', '--average-at', '0.65', '--lr', '30', '--clip', '0.25', '--batch', '20', '--bptt', '70'],
     minutes: 60,
   },
+  // The same with an adaptive softmax (train.py computes every word's log-probability: its loss is the same function).
+  'ptb-adaptive': {
+    model: 'models/recipes/ptb-adaptive.rnn',
+    level: 'word',
+    data: path.join(PTB, 'ptb.train.txt'),
+    valid: path.join(PTB, 'ptb.valid.txt'),
+    test: path.join(PTB, 'ptb.test.txt'),
+    args: ['--optimizer', 'nt-asgd', '--nonmono', '3', '--average-at', '0.65', '--lr', '30', '--clip', '0.25', '--batch', '20', '--bptt', '70'],
+    minutes: 60,
+  },
 };
 
 function option(name: string): string | undefined {

@@ -7,7 +7,7 @@
 import { LN2_SPLIT, TANH_RATIONAL } from '../codegen/fast-math.ts';
 
 /** Every kernel the runtime below offers; the exporter refuses generated code that calls another. */
-export const KERNEL_NAMES = ['sigmoid', 'tanh', 'newWindow', 'mv', 'mvW', 'mvPack', 'mtv', 'mtvW', 'mtvPack', 'mm', 'outer', 'place', 'slice', 'sumEach', 'checkTokens', 'gather', 'xent', 'transpose', 'steps'] as const;
+export const KERNEL_NAMES = ['sigmoid', 'tanh', 'newWindow', 'mv', 'mvW', 'mvPack', 'mtv', 'mtvW', 'mtvPack', 'mm', 'outer', 'place', 'slice', 'sumEach', 'checkTokens', 'gather', 'xent', 'adaptiveLogProbs', 'transpose', 'steps'] as const;
 
 const num = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
 
@@ -185,8 +185,33 @@ function xent(loss, logits, V, tokens, T1, pos, tStart, tCount, B) {
 function steps(all, T, n) {
   return Array.from({ length: T }, (_, t) => all.subarray(t * n, (t + 1) * n));
 }
+// adaptive_cross_entropy: every word's log-probability from the word logits Z and the cluster
+// logits U (Grave et al.: the head's log-softmax, then each tail cluster's plus its head entry)
+function lseOf(x, o, from, to, extra, eo, en) {
+  let m = -Infinity;
+  for (let i = from; i < to; i++) if (x[o + i] > m) m = x[o + i];
+  for (let j = 0; j < en; j++) if (extra[eo + j] > m) m = extra[eo + j];
+  let s = 0;
+  for (let i = from; i < to; i++) s += exp32(x[o + i] - m);
+  for (let j = 0; j < en; j++) s += exp32(extra[eo + j] - m);
+  return m + Math.log(s);
+}
+function adaptiveLogProbs(out, Z, U, V, cutoffs, rows) {
+  const K = cutoffs.length;
+  for (let r = 0; r < rows; r++) {
+    const o = r * V;
+    const head = lseOf(Z, o, 0, cutoffs[0], U, r * K, K);
+    for (let i = 0; i < cutoffs[0]; i++) out[o + i] = Z[o + i] - head;
+    for (let k = 0; k < K; k++) {
+      const a = cutoffs[k], e = k + 1 < K ? cutoffs[k + 1] : V;
+      const shift = U[r * K + k] - head - lseOf(Z, o, a, e, U, 0, 0);
+      for (let i = a; i < e; i++) out[o + i] = Z[o + i] + shift;
+    }
+  }
+}
+
 function jsKernels() {
-  return { sigmoid: sigmoid32, tanh: tanh32, newWindow() {}, mv, mvW: mv, mvPack, mtv, mtvW: mtv, mtvPack, mm, outer, place, slice, sumEach, checkTokens, gather, xent, transpose, steps };
+  return { sigmoid: sigmoid32, tanh: tanh32, newWindow() {}, mv, mvW: mv, mvPack, mtv, mtvW: mtv, mtvPack, mm, outer, place, slice, sumEach, checkTokens, gather, xent, adaptiveLogProbs, transpose, steps };
 }
 
 // ── the same with the products on the WebAssembly SIMD GEMM (every buffer lives in its memory)

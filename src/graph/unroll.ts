@@ -111,7 +111,8 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
       case 'adaptive_cross_entropy': {
         const attrs: GNode['attrs'] = delay ? { target: e.target, offset: -delay, cutoffs: e.cutoffs } : { target: e.target, cutoffs: e.cutoffs };
         const vocab = concreteShape(e.args[0].shape, 'the logits')[0];
-        if (e.cutoffs[e.cutoffs.length - 1] >= vocab) throw new GraphError(`adaptive_cross_entropy: the cutoff ${e.cutoffs[e.cutoffs.length - 1]} leaves an empty cluster: every cutoff must be below the vocabulary size (${vocab})`);
+        // A user error (RangeError, as the CLI reports it): a vocabulary from the data can be smaller than the file expects.
+        if (e.cutoffs[e.cutoffs.length - 1] >= vocab) throw new RangeError(`model ${ir.name} (${e.span.file}): adaptive_cross_entropy's cutoff ${e.cutoffs[e.cutoffs.length - 1]} leaves an empty cluster: every cutoff must be below the vocabulary size (${vocab}); use a larger vocabulary or smaller cutoffs`);
         const u = lower(e.args[1], t, span);
         if (!options.fusedAdaptive) {
           const lp = b.add('adaptive_logprobs', [lower(e.args[0], t, span), u], [vocab], { cutoffs: e.cutoffs }, '', e.span, t);

@@ -16,6 +16,7 @@ import { compileModel } from '../codegen/index.ts';
 import type { IRModel } from '../ir/types.ts';
 import { bindDims, describeDerived, dimEquations, solveDims } from './dim-constraints.ts';
 import { kinkProbe } from './kinks.ts';
+import { adaptiveClusters, withSpreadCutoffs } from './adaptive-cutoffs.ts';
 
 export { equalDimClasses } from '../wrap-cell.ts';
 
@@ -171,9 +172,17 @@ function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>)
     const bound = bindDims(solution, new Map(solution.free.map((d, i) => [d, dims[i]])));
     // A derived size below 1 (`n - 1` at n = 1): not a model the file describes.
     fc.pre(bound !== null);
-    const a: Analysis = analyze(t.path, { dims: bound, readFile: t.readFile });
-    const ir = a.models.find((m) => m.name === t.name);
-    if (!ir) throw new Error(`model ${t.name} does not check with dims ${JSON.stringify(bound)}:\n${renderDiagnostics(a).join('\n')}`);
+    let a: Analysis = analyze(t.path, { dims: bound, readFile: t.readFile });
+    let found = a.models.find((m) => m.name === t.name);
+    // An adaptive softmax's K cutoffs are spread over the drawn vocabulary, which needs K + 1 words at least.
+    const K = found ? adaptiveClusters(found) : 0;
+    if (K && bound && bound.vocab !== undefined) {
+      bound.vocab += 2 * K;
+      a = analyze(t.path, { dims: bound, readFile: t.readFile });
+      found = a.models.find((m) => m.name === t.name);
+    }
+    if (!found) throw new Error(`model ${t.name} does not check with dims ${JSON.stringify(bound)}:\n${renderDiagnostics(a).join('\n')}`);
+    const ir = withSpreadCutoffs(found);
     const tally = (x: Comparison): Comparison => {
       kinks.shrunk += x.kinks.shrunk;
       for (const op of x.kinks.ops) if (!kinks.ops.includes(op)) kinks.ops.push(op);
@@ -198,7 +207,16 @@ function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>)
   const details = fc.check(property, { numRuns: o.runs, seed: o.seed });
   // A draw that throws (e.g. dims under which the model does not check) fails the check too.
   const error = details.failed && !failure ? String(details.errorInstance instanceof Error ? details.errorInstance.message : details.errorInstance) : undefined;
-  return { model: t.name, runs: details.numRuns, maxError, counterexample: details.failed ? failure : null, seed: o.seed, error, derived: describeDerived(solution), kinks };
+  const spread = adaptiveNote(t);
+  return { model: t.name, runs: details.numRuns, maxError, counterexample: details.failed ? failure : null, seed: o.seed, error, derived: [...describeDerived(solution), ...spread], kinks };
+}
+
+/** What the check changes of an adaptive softmax, said beside the derived dims. */
+function adaptiveNote(t: Target): string[] {
+  const a = analyze(t.path, { readFile: t.readFile, dims: { vocab: 1_000_000 } });
+  const ir = a.models.find((m) => m.name === t.name);
+  const K = ir ? adaptiveClusters(ir) : 0;
+  return K ? [`vocab + ${2 * K} (the adaptive softmax's ${K} cutoffs spread over the drawn vocabulary)`] : [];
 }
 
 /** Gradient-checks every model of a file, or, for a file of cells, each cell wrapped in a minimal LM. */

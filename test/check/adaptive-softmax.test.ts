@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { adaptiveSoftmax } from '../../src/check/rules/adaptive-softmax.ts';
+import { readFileSync } from 'node:fs';
+import { analyze } from '../../src/frontend.ts';
+import { readFromDisk } from '../../src/syntax/load.ts';
 import { VALID_PROGRAMS, diagnose, diagnoseCode, err, withCells } from './helpers.ts';
 
 const CODE = adaptiveSoftmax.name;
@@ -65,5 +68,16 @@ describe(`rule adaptive-softmax (${CODE})`, () => {
     files['main.rnn'] = files['main.rnn'].replace('  loss cross', '  z = adaptive_cross_entropy(E @ h + b, C @ h + c, next, 20, 60)\n  loss cross');
     const found = diagnose(files);
     expect(found.some((d) => d.code === 'placement' && d.message === 'adaptive_cross_entropy can only be used as the loss')).toBe(true);
+  });
+});
+
+describe('grammar/README.md', () => {
+  it('its adaptive.rnn example checks clean and has the cutoffs the text names', () => {
+    const block = /```rnn\n(# adaptive\.rnn[\s\S]*?)```/.exec(readFileSync('grammar/README.md', 'utf8'))![1];
+    const path = 'models/__readme_adaptive.rnn';
+    const a = analyze(path, { dims: { vocab: 10000 }, readFile: (p) => (p.endsWith('__readme_adaptive.rnn') ? block : readFromDisk(p)) });
+    expect(a.diagnostics).toEqual([]);
+    const loss = a.models[0].step.find((s) => s.expr.op === 'adaptive_cross_entropy')!.expr;
+    expect(loss.op === 'adaptive_cross_entropy' && loss.cutoffs).toEqual([2000, 6000]);
   });
 });

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { buildVocab, compile, type LanguageModel } from '../../src/index.ts';
+import { analyze } from '../../src/frontend.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
 
@@ -13,6 +14,16 @@ export const SHIPPED = readdirSync(join(root, 'models')).filter((f) => f.endsWit
 
 /** The shipped word models say so in their names (word-lstm.rnn, …); the others read characters. */
 export const levelOf = (file: string): 'char' | 'word' => (basename(file).startsWith('word') ? 'word' : 'char');
+
+/**
+ * The vocabulary size a test binds for a model file: `small`, or for an adaptive softmax
+ * (whose cutoffs are ranks in a real vocabulary, e.g. 2000 and 6000) its last cutoff + small.
+ */
+export function vocabFor(file: string, small: number): number {
+  const ir = analyze(file, { dims: { vocab: 1_000_000 } }).models[0];
+  for (const s of ir?.step ?? []) if (s.expr.op === 'adaptive_cross_entropy') return s.expr.cutoffs[s.expr.cutoffs.length - 1] + small;
+  return small;
+}
 
 export const TINY = 'the cat sat on the mat .\nthe dog sat on the log .\na cat and a dog sat .\n'.repeat(8);
 

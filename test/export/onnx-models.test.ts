@@ -11,6 +11,7 @@ import { readFromDisk } from '../../src/syntax/load.ts';
 import type { CellDecl } from '../../src/syntax/ast.ts';
 import { equalDimClasses, wrapCell } from '../../src/wrap-cell.ts';
 import { exportOnnx, randomWindow, runOrt, runRnnc, worstDifference } from './onnx-helpers.ts';
+import { vocabFor } from './helpers.ts';
 
 const TOL = 1e-5;
 const lcg = (seed: number) => {
@@ -32,7 +33,7 @@ describe('ONNX export of every shipped model (oracle: ONNX Runtime)', () => {
   it('finds the shipped models', () => expect(MODELS.length).toBeGreaterThanOrEqual(3));
 
   it.each(MODELS)('%s', async (file) => {
-    const model = compile(file, { dims: { vocab: 37 } }).init(3);
+    const model = compile(file, { dims: { vocab: vocabFor(file, 37) } }).init(3);
     const r = await agree(model, 6, 3, 11);
     expect(r.worst, r.where).toBeLessThanOrEqual(TOL);
   });

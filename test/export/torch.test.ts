@@ -15,6 +15,7 @@ import type { CellDecl } from '../../src/syntax/ast.ts';
 import { equalDimClasses, wrapCell } from '../../src/wrap-cell.ts';
 import { randomWindow, runRnnc } from './onnx-helpers.ts';
 import { haveTorch, rnncGrads, runPython, worst, writeExport, type PyResult } from './torch-helpers.ts';
+import { vocabFor } from './helpers.ts';
 
 const lcg = (seed: number) => {
   let s = seed;
@@ -40,7 +41,7 @@ const CASES: [string, () => LanguageModel][] = [
   ...['models', 'models/recipes'].flatMap((d) =>
     readdirSync(d)
       .filter((f) => f.endsWith('.rnn') && !TORCH_REFUSED.includes(f) && !/token\s*@/.test(readFileSync(join(d, f), 'utf8')))
-      .map((f): [string, () => LanguageModel] => [`${d}/${f}`, () => compile(join(d, f), { dims: { vocab: 23, embed: 12, hidden: 12 } }).init(3)]),
+      .map((f): [string, () => LanguageModel] => [`${d}/${f}`, () => compile(join(d, f), { dims: { vocab: vocabFor(join(d, f), 23), embed: 12, hidden: 12 } }).init(3)]),
   ),
   ['exotic.rnn (reversed layer, concat, dropout, rarer builtins)', () => compile('test/codegen/models/exotic.rnn', { dims: { vocab: 9 } }).init(5)],
   ['bi-stack.rnn (reversed sweeps, then forward)', () => compile('test/export/models/bi-stack.rnn').init(8)],

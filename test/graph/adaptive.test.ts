@@ -122,6 +122,6 @@ describe('adaptive_cross_entropy in a model', () => {
   it('a cutoff at or past the vocabulary is refused when the graph is built', () => {
     // (rules/adaptive-softmax.ts refuses it already where vocab is bound when the model is checked)
     const past = { ...ir, step: ir.step.map((s) => (s.expr.op === 'adaptive_cross_entropy' ? { ...s, expr: { ...s.expr, cutoffs: [3, 8] } } : s)) };
-    expect(() => unroll(past, 2)).toThrow(/the cutoff 8 leaves an empty cluster: every cutoff must be below the vocabulary size \(8\)/);
+    expect(() => unroll(past, 2)).toThrow(new RangeError(`model AdaptiveLM (${ir.step[0].span.file}): adaptive_cross_entropy's cutoff 8 leaves an empty cluster: every cutoff must be below the vocabulary size (8); use a larger vocabulary or smaller cutoffs`));
   });
 });

@@ -9,6 +9,7 @@ import { referenceLoss, referenceLossAndGrads } from '../../src/autodiff/referen
 import { compileModel } from '../../src/codegen/index.ts';
 import { WeightDrop, weightDropMask, weightDropSlots } from '../../src/runtime/train/weight-drop.ts';
 import { relativeError } from '../../src/testing/gradcheck.ts';
+import { maskSeed, mulberry32 } from '../../src/graph/interpret.ts';
 import { modelFromFile, randomData } from '../autodiff/helpers.ts';
 
 const ir = modelFromFile('test/runtime/models/tiny-awd.rnn', { vocab: 4, embed: 2 });
@@ -32,6 +33,15 @@ describe('weight_drop masks', () => {
     expect(again).not.toEqual(m);
     weightDropMask(again, 7, 1, 0.3);
     expect(again).not.toEqual(m);
+  });
+
+  it('draw mulberry32 from the mask seed of (window, param) at step −3, entry by entry (what train.py draws too)', () => {
+    for (const [seed, k, p] of [[7, 0, 0.3], [-123456, 3, 0.5], [2 ** 31 - 1, 1, 0.05]] as const) {
+      const m = new Float64Array(5000);
+      weightDropMask(m, seed, k, p);
+      const rnd = mulberry32(maskSeed(seed, k, -3, 0));
+      expect(Array.from(m, () => (rnd() < p ? 0 : 1 / (1 - p)))).toEqual(Array.from(m));
+    }
   });
 });
 

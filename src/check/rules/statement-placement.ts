@@ -7,7 +7,7 @@ import { BUILTINS, LOSSES, PENALTIES } from '../builtins.ts';
 export const statementPlacement: Rule = {
   name: 'placement',
   invariant:
-    'Cells hold only params, bindings and state updates; models hold only dims, params, bindings and one loss; layers are instantiated only as the whole right-hand side of a model binding; cross_entropy appears only as the loss.',
+    'Cells hold only params, bindings and state updates; models hold only dims, params, bindings and one loss; layers are instantiated only as the whole right-hand side of a model binding; cross_entropy and adaptive_cross_entropy appear only as the loss.',
   run(ctx) {
     for (const unit of ctx.units) {
       const inCell = unit.kind === 'cell';

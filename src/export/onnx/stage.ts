@@ -84,6 +84,8 @@ export function stage(s: StageSpec): Stage {
           return b.node('Gather', [table, s.history.idsAt(n.attrs.offset)], { axis: 0 });
         }
         return b.node('Gather', [valueOf(n.inputs[0]).name, s.tokens()], { axis: 0 });
+      case 'adaptive_logprobs':
+        return adaptiveLogProbs(b, valueOf(n.inputs[0]).name, valueOf(n.inputs[1]).name, n.attrs.cutoffs!, n.shape[0]);
     }
     const def = opDef(n.op);
     if (!def?.onnx) throw new Unexportable(`'${n.op}' has no ONNX lowering`, n.span, 'add one to its entry in src/graph/ops/');
@@ -96,4 +98,20 @@ export function stage(s: StageSpec): Stage {
   }
 
   return { b, valueOf, fresh };
+}
+
+/**
+ * graph/adaptive.ts's log-probabilities over the last axis: the head's log-softmax over the
+ * head words' logits and the cluster logits, then each cluster's log-softmax plus its head entry.
+ */
+function adaptiveLogProbs(b: OnnxBuilder, z: string, u: string, cutoffs: readonly number[], V: number): string {
+  const slice = (x: string, from: number, to: number): string => b.node('Slice', [x, b.ints([from]), b.ints([to]), b.ints([-1])]);
+  const c1 = cutoffs[0];
+  const head = b.node('LogSoftmax', [b.node('Concat', [slice(z, 0, c1), u], { axis: -1 })], { axis: -1 });
+  const parts = [slice(head, 0, c1)];
+  cutoffs.forEach((a, k) => {
+    const e = k + 1 < cutoffs.length ? cutoffs[k + 1] : V;
+    parts.push(b.node('Add', [b.node('LogSoftmax', [slice(z, a, e)], { axis: -1 }), slice(head, c1 + k, c1 + k + 1)]));
+  });
+  return b.node('Concat', parts, { axis: -1 });
 }

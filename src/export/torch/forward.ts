@@ -123,6 +123,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
       return k ? `self._lookup(${value(n.inputs[0]).expr}, ${idsAt(k)})` : `${value(n.inputs[0]).expr}[tokens[t]]`;
     }
     if (n.op === 'mask') return maskCode(g, n, idsAt);
+    if (n.op === 'adaptive_logprobs') return `self._adaptive_log_probs(${value(n.inputs[0]).expr}, ${value(n.inputs[1]).expr}, ${JSON.stringify(n.attrs.cutoffs)})`;
     if (n.op === 'sumsq') {
       // One sum per stream: [B] (a param's: [1]).
       const x = value(n.inputs[0]);

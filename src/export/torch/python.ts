@@ -89,6 +89,17 @@ export const METHODS_PY = `    def initial_states(self, B):
             return 1.0
         return self._draw("dropout", key, (B, *shape), p)
 
+    def _adaptive_log_probs(self, z, u, cutoffs):
+        """adaptive_cross_entropy's log-probability of every word (Grave et al.): the head's log-softmax over
+        the words before cutoffs[0] and one logit per tail cluster, then each cluster's own plus its head entry."""
+        c1 = cutoffs[0]
+        head = torch.log_softmax(torch.cat([z[..., :c1], u], -1), -1)
+        ends = list(cutoffs[1:]) + [z.shape[-1]]
+        parts = [head[..., :c1]]
+        for k, (a, e) in enumerate(zip(cutoffs, ends)):
+            parts.append(torch.log_softmax(z[..., a:e], -1) + head[..., c1 + k:c1 + k + 1])
+        return torch.cat(parts, -1)
+
     def _locked_mask(self, masks, key, B, shape, p):
         """locked_dropout: one mask per stream, drawn at the window's first step and kept for its others."""
         if not self.training or p == 0:
