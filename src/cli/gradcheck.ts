@@ -28,6 +28,7 @@ export function registerGradcheck(program: Command): void {
         const width = Math.max(...[...r.maxError.keys()].map((k) => k.length), 5);
         for (const [name, err] of r.maxError) console.log(`  ${name.padEnd(width)}  max rel err ${err.toExponential(2)}`);
         if (r.derived.length) console.log(`  dims fixed by the shapes, computed from the drawn ones: ${r.derived.join(', ')}`);
+        for (const a of r.adapted) console.log(`  checked with ${a}`);
         const k = r.kinks;
         if (k.shrunk || k.redrawn) {
           const what = [k.shrunk ? `measured ${k.shrunk} entr${k.shrunk === 1 ? 'y' : 'ies'} again with a smaller step` : '', k.redrawn ? `redrew ${k.redrawn} case${k.redrawn === 1 ? '' : 's'}` : ''].filter(Boolean);

@@ -56,6 +56,8 @@ export interface GradcheckResult {
   error?: string;
   /** Dims computed from the drawn ones because the model's shapes fix them (`both = 2*hidden`). */
   derived: string[];
+  /** What the check changed of the model to run it at small dims (an adaptive softmax's cutoffs). */
+  adapted: string[];
   /** Stencils that crossed a kink of relu-like ops: entries measured again with a smaller step, and cases redrawn. */
   kinks: { shrunk: number; redrawn: number; ops: string[] };
 }
@@ -208,7 +210,7 @@ function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>)
   // A draw that throws (e.g. dims under which the model does not check) fails the check too.
   const error = details.failed && !failure ? String(details.errorInstance instanceof Error ? details.errorInstance.message : details.errorInstance) : undefined;
   const spread = adaptiveNote(t);
-  return { model: t.name, runs: details.numRuns, maxError, counterexample: details.failed ? failure : null, seed: o.seed, error, derived: [...describeDerived(solution), ...spread], kinks };
+  return { model: t.name, runs: details.numRuns, maxError, counterexample: details.failed ? failure : null, seed: o.seed, error, derived: describeDerived(solution), adapted: spread, kinks };
 }
 
 /** What the check changes of an adaptive softmax, said beside the derived dims. */
@@ -216,7 +218,7 @@ function adaptiveNote(t: Target): string[] {
   const a = analyze(t.path, { readFile: t.readFile, dims: { vocab: 1_000_000 } });
   const ir = a.models.find((m) => m.name === t.name);
   const K = ir ? adaptiveClusters(ir) : 0;
-  return K ? [`vocab + ${2 * K} (the adaptive softmax's ${K} cutoffs spread over the drawn vocabulary)`] : [];
+  return K ? [`vocab drawn + ${2 * K}, the adaptive softmax's ${K} cutoffs spread evenly over it (the file's are ranks in a vocabulary of thousands)`] : [];
 }
 
 /** Gradient-checks every model of a file, or, for a file of cells, each cell wrapped in a minimal LM. */

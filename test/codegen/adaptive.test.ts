@@ -6,6 +6,8 @@ import { analyze, renderDiagnostics } from '../../src/frontend.ts';
 import { compileModel } from '../../src/codegen/index.ts';
 import { interpret, mulberry32 } from '../../src/graph/interpret.ts';
 import { unroll } from '../../src/graph/unroll.ts';
+import { checkGradients } from '../../src/testing/gradcheck.ts';
+import { spreadCutoffs } from '../../src/testing/adaptive-cutoffs.ts';
 
 const a = analyze('test/codegen/models/adaptive.rnn', { dims: { vocab: 9 } });
 if (!a.ok) throw new Error(renderDiagnostics(a).join('\n'));
@@ -42,5 +44,17 @@ describe('generated code of the adaptive softmax', () => {
     expect(tr.source).not.toMatch(/adaptiveLogProbs/);
     const r = tr.instantiate({ Float: Float64Array, B: 1, T, params: new Float64Array(tr.layout.totalParams), grads: new Float64Array(tr.layout.totalParams) });
     expect(() => r.logits(0)).toThrow(/training code has no logits \(the adaptive softmax computes only what its targets read\); run inference code with logits/);
+  });
+});
+
+describe('rnnc gradcheck of an adaptive softmax', () => {
+  it('spreads the cutoffs over the drawn vocabulary, says so, and passes', () => {
+    expect(spreadCutoffs(2, 5)).toEqual([1, 3]);
+    expect(spreadCutoffs(3, 4)).toEqual([1, 2, 3]);
+    expect(() => spreadCutoffs(2, 2)).toThrow(/2 cutoffs need a vocabulary of at least 3 words, not 2/);
+    const report = checkGradients('models/recipes/ptb-adaptive.rnn', { runs: 2, seed: 3 });
+    expect(report.ok, JSON.stringify(report.results.map((r) => [r.error, r.counterexample]))).toBe(true);
+    expect(report.results[0].adapted).toEqual(["vocab drawn + 4, the adaptive softmax's 2 cutoffs spread evenly over it (the file's are ranks in a vocabulary of thousands)"]);
+    expect(report.results[0].derived).toEqual([]);
   });
 });

@@ -179,3 +179,19 @@ console.log(JSON.stringify(out));`,
     expect(r.out).toBe("text:2:5: character 'Z' (U+005A) is not in the vocabulary (" + model.vocab!.size + ' characters)');
   }, 60_000);
 });
+
+describe('a model with an adaptive softmax (its kernel in the module)', () => {
+  it('scores and samples token ids as the library does', async () => {
+    const ada = compile('test/codegen/models/adaptive.rnn', { dims: { vocab: 9 } }).init(6);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ada.mjs'), exportModule(ada, { format: 'esm' }).code);
+    const seq = [1, 5, 3, 8, 0, 6, 7, 2, 4, 4];
+    const r = await runNode(dir, 'ada-test.mjs', `const m = await import('./ada.mjs');
+console.log(JSON.stringify({ score: m.score(${JSON.stringify(seq)}), sample: m.sample({ prompt: [3], length: 12, seed: 5 }) }));`);
+    expect(r.stderr).toBe('');
+    const out = r.out as { score: { perplexity: number }; sample: { ids: number[] } };
+    const ref = ada.evaluate(Int32Array.from(seq), { batch: 1 });
+    expect(Math.abs(out.score.perplexity - ref.perplexity) / ref.perplexity).toBeLessThan(1e-5);
+    expect(out.sample.ids).toEqual(ada.sample({ prompt: [3], length: 12, seed: 5 }).ids);
+  }, 60_000);
+});
