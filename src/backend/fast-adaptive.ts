@@ -51,6 +51,23 @@ function windowOf(V: number, d: number, cutoffs: readonly number[], tokens: Int3
   return { rows, ys, members, hw, bounds, clusters, gathered, gatheredGrad: gathered + rows * d, scratch: gathered + 2 * rows * d };
 }
 
+/** The stash's scratch views: per-row values, gathered h rows and their gradients. */
+function views(w: Window, S: Float32Array) {
+  return { tmp: S.subarray(w.scratch, w.scratch + w.rows), hg: S.subarray(w.gathered, w.gatheredGrad), hd: S.subarray(w.gatheredGrad, w.scratch) };
+}
+
+/** Each non-empty tail cluster in turn: its rows, its first word, its width and its block of the stash. */
+function eachCluster(w: Window, S: Float32Array, fn: (rows: Int32Array, a: number, n: number, blk: Float32Array) => void): void {
+  let off = w.clusters;
+  w.members.forEach((rs, c) => {
+    if (!rs.length) return;
+    const [a, e] = w.bounds[c];
+    const n = e - a;
+    fn(rs, a, n, S.subarray(off, off + rs.length * n));
+    off += rs.length * n;
+  });
+}
+
 export function fastAdaptive(k: Kernels, inMemory: (...xs: FloatArray[]) => boolean) {
   const native = k.xent && k.xentGrad && k.int32Scratch ? { xent: k.xent.bind(k), xentGrad: k.xentGrad.bind(k), int32: k.int32Scratch.bind(k) } : null;
   const addRows = k.addRows?.bind(k);
@@ -128,20 +145,13 @@ export function fastAdaptive(k: Kernels, inMemory: (...xs: FloatArray[]) => bool
       }
       softmaxLoss(head, hw, rows, Array.from({ length: rows }, (_, r) => headTarget(w, cutoffs, r)), L);
       // Each cluster: the rows whose target is in it, gathered, times its rows of W.
-      const tmp = S.subarray(w.scratch, w.scratch + rows);
-      const hg = S.subarray(w.gathered, w.gatheredGrad);
-      let off = w.clusters;
-      w.members.forEach((rs, c) => {
-        if (!rs.length) return;
-        const [a, e] = w.bounds[c];
-        const n = e - a;
-        const blk = S.subarray(off, off + rs.length * n);
+      const { tmp, hg } = views(w, S);
+      eachCluster(w, S, (rs, a, n, blk) => {
         gather(hg, Hf, rs, d);
         k.gemm(false, true, rs.length, n, d, 1, hg.byteOffset, d, Wf.byteOffset + a * d * F, d, 0, blk.byteOffset, n);
         if (bias) for (let i = 0; i < rs.length; i++) for (let j = 0; j < n; j++) blk[i * n + j] += bias[a + j];
         softmaxLoss(blk, n, rs.length, Array.from(rs, (r) => w.ys[r] - a), tmp);
         for (let i = 0; i < rs.length; i++) L[rs[i]] += tmp[i];
-        off += rs.length * n;
       });
       let total = 0;
       for (let r = 0; r < rows; r++) {
@@ -166,16 +176,8 @@ export function fastAdaptive(k: Kernels, inMemory: (...xs: FloatArray[]) => bool
       if (dH) k.gemm(false, false, rows, d, c1, 1, head.byteOffset, hw, Wf.byteOffset, d, 0, dH.byteOffset, d);
       if (dW) k.gemm(true, false, c1, d, rows, 1, head.byteOffset, hw, Hf.byteOffset, d, 1, dW.byteOffset, d);
       if (dB) sumRows(dB as Float32Array, head, rows, c1, hw);
-      const tmp = S.subarray(w.scratch, w.scratch + rows);
-      const hg = S.subarray(w.gathered, w.gatheredGrad);
-      const hd = S.subarray(w.gatheredGrad, w.scratch);
-      let off = w.clusters;
-      w.members.forEach((rs, c) => {
-        if (!rs.length) return;
-        const [a, e] = w.bounds[c];
-        const n = e - a;
-        const blk = S.subarray(off, off + rs.length * n);
-        off += rs.length * n;
+      const { tmp, hg, hd } = views(w, S);
+      eachCluster(w, S, (rs, a, n, blk) => {
         if (gBatched) for (let i = 0; i < rs.length; i++) tmp[i] = gf[rs[i]];
         softmaxGrad(blk, n, rs.length, Array.from(rs, (r) => w.ys[r] - a), gBatched ? tmp : gf, gBatched);
         gather(hg, Hf, rs, d);
@@ -184,7 +186,7 @@ export function fastAdaptive(k: Kernels, inMemory: (...xs: FloatArray[]) => bool
           for (let i = 0; i < rs.length; i++) for (let j = 0; j < d; j++) dH[rs[i] * d + j] += hd[i * d + j];
         }
         if (dW) k.gemm(true, false, n, d, rs.length, 1, blk.byteOffset, n, hg.byteOffset, d, 1, dW.byteOffset + a * d * F, d);
-        if (dB) sumRows((dB as Float32Array).subarray(a, e), blk, rs.length, n, n);
+        if (dB) sumRows((dB as Float32Array).subarray(a, a + n), blk, rs.length, n, n);
       });
     },
   };
