@@ -30,7 +30,7 @@ const scope = name + (process.env.MUTATE_TAG ? `-${process.env.MUTATE_TAG}` : ''
 // The tests each scope runs: those that exercise its code in this process (perTest coverage
 // then picks, per mutant, the ones that reach it).
 const TESTS = {
-  training: ['test/runtime/train.test.ts', 'test/runtime/trainer-*.test.ts', 'test/runtime/reference-trainer.test.ts', 'test/runtime/clip.test.ts', 'test/runtime/optimizers.test.ts', 'test/runtime/schedule.test.ts', 'test/runtime/nt-asgd.test.ts', 'test/runtime/optim-mutants-*.test.ts', 'test/runtime/grad-stats.test.ts', 'test/runtime/weight-drop.test.ts'],
+  training: ['test/runtime/train.test.ts', 'test/runtime/trainer-*.test.ts', 'test/runtime/reference-trainer.test.ts', 'test/runtime/clip.test.ts', 'test/runtime/optimizers.test.ts', 'test/runtime/optimizers-state.test.ts', 'test/runtime/schedule.test.ts', 'test/runtime/nt-asgd.test.ts', 'test/runtime/optim-mutants-*.test.ts', 'test/runtime/grad-stats.test.ts', 'test/runtime/weight-drop.test.ts'],
   runtime: ['test/runtime/**/*.test.ts', 'test/kernels/**/*.test.ts', 'test/structure/settings.test.ts'],
   autodiff: ['test/autodiff/**/*.test.ts', 'test/graph/**/*.test.ts', 'test/testing/**/*.test.ts', 'test/property/gradcheck-*.test.ts'],
   codegen: ['test/codegen/**/*.test.ts', 'test/autodiff/**/*.test.ts', 'test/kernels/**/*.test.ts'],
