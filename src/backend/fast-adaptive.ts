@@ -8,7 +8,7 @@
 import { adaptiveLogProbsWith, adaptiveXent as plainXent, adaptiveXentGrad as plainGrad } from '../codegen/adaptive-support.ts';
 import { exp32 } from '../codegen/fast-math.ts';
 import { clusterOf, tailBounds } from '../graph/adaptive.ts';
-import type { FloatArray } from '../codegen/support.ts';
+import { crossEntropy, type FloatArray } from '../codegen/support.ts';
 import type { WasmKernels } from '../kernels/index.ts';
 
 type Kernels = Pick<WasmKernels, 'gemm' | 'xent' | 'xentGrad' | 'int32Scratch' | 'addRows'>;
@@ -73,42 +73,29 @@ export function fastAdaptive(k: Kernels, inMemory: (...xs: FloatArray[]) => bool
   const addRows = k.addRows?.bind(k);
   const F = 4; // bytes per float
 
+  // Without the native kernels: the plain float32 cross-entropy (codegen/support.ts), reading
+  // the rows as one stream of `rows` steps whose targets are `t` (the stride T1 is then unused).
+  const ce32 = crossEntropy(exp32);
+  const ids = (rows: number, targets: ArrayLike<number>): Int32Array => Int32Array.from({ length: rows }, (_, i) => targets[i]);
   /** loss[i] = LSE(x[i]) − x[i, t[i]] over rows of width n. */
   const softmaxLoss = (x: Float32Array, n: number, rows: number, targets: ArrayLike<number>, loss: Float32Array): void => {
-    if (native) {
-      const t = native.int32(rows);
-      for (let i = 0; i < rows; i++) t.view[i] = targets[i];
-      native.xent(rows, n, x.byteOffset, t.ptr, loss.byteOffset);
+    if (!native) {
+      ce32.xent(loss, x, n, ids(rows, targets), 1, 0, 0, rows, 1);
       return;
     }
-    for (let i = 0; i < rows; i++) {
-      const o = i * n;
-      let max = -Infinity;
-      for (let j = 0; j < n; j++) if (x[o + j] > max) max = x[o + j];
-      let sum = 0;
-      for (let j = 0; j < n; j++) sum += exp32(x[o + j] - max);
-      loss[i] = max + Math.log(sum) - x[o + targets[i]];
-    }
+    const t = native.int32(rows);
+    for (let i = 0; i < rows; i++) t.view[i] = targets[i];
+    native.xent(rows, n, x.byteOffset, t.ptr, loss.byteOffset);
   };
   /** x[i] ← g[i] · (softmax(x[i]) − onehot(t[i])) in place; g one scalar, or one per row. */
   const softmaxGrad = (x: Float32Array, n: number, rows: number, targets: ArrayLike<number>, g: Float32Array, gBatched: boolean): void => {
-    if (native) {
-      const t = native.int32(rows);
-      for (let i = 0; i < rows; i++) t.view[i] = targets[i];
-      native.xentGrad(rows, n, x.byteOffset, x.byteOffset, t.ptr, g.byteOffset, gBatched);
+    if (!native) {
+      ce32.xentGrad(x, x, g, gBatched, n, ids(rows, targets), 1, 0, 0, rows, 1);
       return;
     }
-    for (let i = 0; i < rows; i++) {
-      const o = i * n;
-      const gi = gBatched ? g[i] : g[0];
-      let max = -Infinity;
-      for (let j = 0; j < n; j++) if (x[o + j] > max) max = x[o + j];
-      let sum = 0;
-      for (let j = 0; j < n; j++) sum += x[o + j] = exp32(x[o + j] - max);
-      const scale = gi / sum;
-      for (let j = 0; j < n; j++) x[o + j] *= scale;
-      x[o + targets[i]] -= gi;
-    }
+    const t = native.int32(rows);
+    for (let i = 0; i < rows; i++) t.view[i] = targets[i];
+    native.xentGrad(rows, n, x.byteOffset, x.byteOffset, t.ptr, g.byteOffset, gBatched);
   };
   const gather = (dst: Float32Array, src: Float32Array, rows: Int32Array, d: number): void => {
     for (let i = 0; i < rows.length; i++) dst.set(src.subarray(rows[i] * d, rows[i] * d + d), i * d);

@@ -170,6 +170,8 @@ function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>)
     window: fc.integer({ min: 1, max: o.maxWindow }),
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   });
+  // The adaptive softmax's cluster count, once a draw has analysed the model (its cutoffs are then spread).
+  let spreadK = 0;
   const property = fc.property(arb, ({ dims, batch, window, seed }) => {
     const bound = bindDims(solution, new Map(solution.free.map((d, i) => [d, dims[i]])));
     // A derived size below 1 (`n - 1` at n = 1): not a model the file describes.
@@ -178,6 +180,7 @@ function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>)
     let found = a.models.find((m) => m.name === t.name);
     // An adaptive softmax's K cutoffs are spread over the drawn vocabulary, which needs K + 1 words at least.
     const K = found ? adaptiveClusters(found) : 0;
+    spreadK = K;
     if (K && bound && bound.vocab !== undefined) {
       bound.vocab += 2 * K;
       a = analyze(t.path, { dims: bound, readFile: t.readFile });
@@ -209,16 +212,7 @@ function checkTarget(t: Target, o: Required<Omit<GradcheckOptions, 'readFile'>>)
   const details = fc.check(property, { numRuns: o.runs, seed: o.seed });
   // A draw that throws (e.g. dims under which the model does not check) fails the check too.
   const error = details.failed && !failure ? String(details.errorInstance instanceof Error ? details.errorInstance.message : details.errorInstance) : undefined;
-  const spread = adaptiveNote(t);
-  return { model: t.name, runs: details.numRuns, maxError, counterexample: details.failed ? failure : null, seed: o.seed, error, derived: describeDerived(solution), adapted: spread, kinks };
-}
-
-/** What the check changes of an adaptive softmax, said beside the derived dims. */
-function adaptiveNote(t: Target): string[] {
-  const a = analyze(t.path, { readFile: t.readFile, dims: { vocab: 1_000_000 } });
-  const ir = a.models.find((m) => m.name === t.name);
-  const K = ir ? adaptiveClusters(ir) : 0;
-  return K ? [`vocab drawn + ${2 * K}, the adaptive softmax's ${K} cutoffs spread evenly over it (the file's are ranks in a vocabulary of thousands)`] : [];
+  return { model: t.name, runs: details.numRuns, maxError, counterexample: details.failed ? failure : null, seed: o.seed, error, derived: describeDerived(solution), adapted: spreadK ? [`vocab drawn + ${2 * spreadK}, the adaptive softmax's ${spreadK} cutoffs spread evenly over it (the file's are ranks in a vocabulary of thousands)`] : [], kinks };
 }
 
 /** Gradient-checks every model of a file, or, for a file of cells, each cell wrapped in a minimal LM. */

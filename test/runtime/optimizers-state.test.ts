@@ -14,12 +14,7 @@ import {
 } from '../../src/runtime/optim/optimizers.ts';
 
 
-const P0 = [0.5, -1.25, 2.0, 0.0, -0.3];
-const GRADS = [
-  [0.1, -0.4, 1.5, -2.0, 0.25],
-  [-0.3, -0.2, 0.9, 0.5, 0.25],
-  [0.7, 0.1, -1.1, 0.05, -0.6],
-];
+import { GRADS, P0 } from './optimizer-fixtures.ts';
 
 describe('optimizers: state save / load', () => {
   const copyState = (s: OptimizerState): OptimizerState => ({
