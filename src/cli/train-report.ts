@@ -2,12 +2,22 @@
 // otherwise, or one JSON object per line.
 import cliProgress from 'cli-progress';
 import type { EpochInfo, StepInfo, ValidInfo } from '../runtime/train/trainer.ts';
+import type { ResolvedTrainOptions } from '../runtime/train/train-options.ts';
 
 export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 export function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const m = Math.floor(s / 60);
   return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
+}
+
+/** The run's second line: batch and windows, optimizer, learning rate with its schedule, averaging, clipping, budget. */
+export function planLine(o: ResolvedTrainOptions, stepsPerEpoch: number): string {
+  const s = o.schedule;
+  const sched = s.kind === 'decay' ? ` ×${s.factor} an epoch after epoch ${s.after}` : s.kind === 'plateau' ? ` ×${s.factor} after an epoch whose validation did not improve` : '';
+  const avg = o.averageAt !== null ? `, averaging from ${Math.round(o.averageAt * 100)} % of the budget` : '';
+  const budget = [o.epochs && `${o.epochs} epoch(s)`, o.steps && `${o.steps} steps`, o.minutes && `${o.minutes} min`].filter(Boolean).join(', ');
+  return `batch ${o.batch} × bptt ${o.bptt}: ${fmtInt(stepsPerEpoch)} steps per epoch; ${o.optimizer}${o.optimizer === 'nt-asgd' ? ` (nonmono ${o.nonmono})` : ''} lr ${o.lr}${sched}${avg}, clip ${o.clip || 'off'}; budget ${budget}; validation in ${o.evalBatch} streams`;
 }
 
 /** Progress on a terminal (a bar), as plain lines, or as JSON lines. */

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import { compile, LanguageModel, loadIR } from '../runtime/model.ts';
 import { prepareData, type DataSettings } from '../runtime/data/prepare.ts';
 import { Trainer, DivergedError, type TrainOptions } from '../runtime/train/trainer.ts';
-import { fmtInt, fmtTime, Reporter } from './train-report.ts';
+import { fmtInt, fmtTime, planLine, Reporter } from './train-report.ts';
 import { BEST_DIR, CheckpointError, loadCheckpoint, NonFiniteWeightsError, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
 import { readCorpus } from '../runtime/data/corpus.ts';
 import type { EvalResult } from '../runtime/evaluate.ts';
@@ -223,7 +223,7 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
     const b = trainer.batches;
     const opt = trainer.options;
     rep.say(`training ${model.name} (${fmtInt(model.paramCount)} parameters) on ${o.data ?? 'tiny Shakespeare (bundled)'}: ${fmtInt(prepared.train.length)} ${settings.kind === 'char' ? 'characters' : 'tokens'}, vocabulary ${prepared.vocab.size}${prepared.valid ? `, ${fmtInt(prepared.valid.length)} for validation` : ''}`);
-    rep.say(`batch ${opt.batch} × bptt ${opt.bptt}: ${fmtInt(b.count)} steps per epoch; ${opt.optimizer}${opt.optimizer === 'nt-asgd' ? ` (nonmono ${opt.nonmono})` : ''} lr ${opt.lr}, clip ${opt.clip || 'off'}; budget ${[opt.epochs && `${opt.epochs} epoch(s)`, opt.steps && `${opt.steps} steps`, opt.minutes && `${opt.minutes} min`].filter(Boolean).join(', ')}; validation in ${opt.evalBatch} streams`);
+    rep.say(planLine(opt, b.count));
     rep.say(`checkpoints: ${outDir}`);
   }
   unit = rep.unit = model.vocab?.kind === 'word' ? 'token' : 'char';

@@ -11,10 +11,10 @@ import { rnnc, type Run } from './run.ts';
 import { loadCheckpoint } from '../../src/runtime/train/checkpoint.ts';
 import { scoreText } from '../../src/runtime/score.ts';
 
-/** The real CLI with `score` registered (test/e2e/score-cli.ts), optionally fed standard input. */
+/** The real CLI's `rnnc score`, optionally fed standard input. */
 function score(args: string[], stdin?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn('node', ['--import', 'tsx', 'test/e2e/score-cli.ts', 'score', ...args]);
+    const p = spawn('node', ['bin/rnnc.js', 'score', ...args]);
     let stdout = '';
     let stderr = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

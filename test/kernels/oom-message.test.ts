@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_MEMORY_MB, outOfMemoryMessage } from '../../src/kernels/index.ts';
+import { fastPath } from '../../src/backend/kernels.ts';
+import { runtimeFor } from '../../src/backend/memory.ts';
 import { rnnc } from '../e2e/run.ts';
 
 const MiB = 2 ** 20;
@@ -36,6 +38,22 @@ describe('outOfMemoryMessage', () => {
     const big = outOfMemoryMessage({ requested: 100 * GiB, free: 0, reserved: 2 * GiB, machine: 512 * GiB });
     expect(big).toMatch(new RegExp(`RNNC_MEMORY_MB reserves at most ${MAX_MEMORY_MB} \\(64\\.0 GiB\\): use smaller dims, --batch or --bptt$`));
     expect(big).not.toMatch(/set RNNC_MEMORY_MB/);
+  });
+});
+
+// The allocator of generated code on the fast path: an array and its 64 bytes of alignment must fit what is free.
+describe.skipIf(fastPath() === null)('runtimeFor(Float32Array).alloc', () => {
+  it('refuses an array whose bytes and alignment exceed the free memory, with the message; allocates a zeroed one that fits', () => {
+    const { alloc } = runtimeFor(Float32Array);
+    const free = fastPath()!.kernels.available();
+    // 32 bytes short of the free memory as floats: only the alignment makes it too large.
+    expect(() => alloc(Math.floor((free - 32) / 4))).toThrow(/^out of kernel memory: the model needs at least /);
+    expect(() => alloc(4 * free)).toThrow(RangeError);
+    const a = alloc(1000);
+    expect(a).toBeInstanceOf(Float32Array);
+    expect(a.length).toBe(1000);
+    expect(a.every((v) => v === 0)).toBe(true);
+    expect(fastPath()!.kernels.available()).toBeLessThanOrEqual(free - 4000);
   });
 });
 

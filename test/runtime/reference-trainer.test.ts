@@ -64,6 +64,8 @@ const cases: Case[] = [
   { name: 'tied weights (word-lstm-tied.rnn), adagrad', ir: tied, o: { ...base, optimizer: 'adagrad', lr: 0.1, clip: 0.2 } },
   { name: 'AWD-style (tiny-awd.rnn: embedding, locked and weight dropout, AR/TAR, tied), sgd', ir: awd, o: { ...base, optimizer: 'sgd', lr: 1, clip: 0.25 } },
   { name: 'AWD-style (tiny-awd.rnn), nt-asgd', ir: awd, o: { ...base, optimizer: 'nt-asgd', lr: 1, clip: 0.25, nonmono: 0 } },
+  // ptb-adaptive's recipe: nt-asgd's steps at the decay schedule's rate.
+  { name: 'AWD-style (tiny-awd.rnn), nt-asgd with the decay schedule', ir: awd, o: { ...base, optimizer: 'nt-asgd', lr: 1, clip: 0.25, nonmono: 0, schedule: { kind: 'decay', factor: 0.9, after: 1 } } },
   { name: 'Elman, rmsprop', ir: elman, o: { ...base, optimizer: 'rmsprop', lr: 0.01, clip: 0.5, weightDecay: 0.1 } },
 ];
 

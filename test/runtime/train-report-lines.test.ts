@@ -2,7 +2,8 @@
 // carries the epoch's clip count and gradient norms as the trainer reported them, the switch
 // to averaging is one line (JSON or text), and validations of the average say so.
 import { describe, expect, it } from 'vitest';
-import { Reporter } from '../../src/cli/train-report.ts';
+import { planLine, Reporter } from '../../src/cli/train-report.ts';
+import { resolveTrainOptions } from '../../src/runtime/train/train-options.ts';
 
 const capture = (mode: 'json' | 'lines') => {
   const lines: string[] = [];
@@ -52,5 +53,15 @@ describe('train report: gradient norms and nt-asgd', () => {
     expect(given.map((l) => Number(/ step (\d+) /.exec(l)![1]))).toEqual([1, 2, 4, 6, 8, 10]);
     // Ten steps within a few milliseconds: the first line only.
     expect(dflt.map((l) => Number(/ step (\d+) /.exec(l)![1]))).toEqual([1]);
+  });
+
+  it('the plan line says the schedule and the averaging a run was given, and nothing for the defaults', () => {
+    expect(planLine(resolveTrainOptions({ optimizer: 'nt-asgd', nonmono: 1000, lr: 30, clip: 0.25, batch: 20, bptt: 70, minutes: 60, averageAt: 0.8, schedule: { kind: 'decay', factor: 0.92, after: 12 } }), 663)).toBe(
+      'batch 20 × bptt 70: 663 steps per epoch; nt-asgd (nonmono 1000) lr 30 ×0.92 an epoch after epoch 12, averaging from 80 % of the budget, clip 0.25; budget 60 min; validation in 16 streams',
+    );
+    expect(planLine(resolveTrainOptions({ lr: 0.01, clip: 0, schedule: { kind: 'plateau', factor: 0.25 }, steps: 1500 }), 1234)).toBe(
+      'batch 32 × bptt 64: 1,234 steps per epoch; adam lr 0.01 ×0.25 after an epoch whose validation did not improve, clip off; budget 1500 steps; validation in 16 streams',
+    );
+    expect(planLine(resolveTrainOptions({}), 7)).toBe('batch 32 × bptt 64: 7 steps per epoch; adam lr 0.002, clip 5; budget 1 epoch(s); validation in 16 streams');
   });
 });

@@ -34,11 +34,23 @@ describe('the RNNC_* settings', () => {
     expect(parseSettings({ RNNC_MEMORY_MB: '65536' }).kernels.mb).toBe(65536);
   });
 
+  it('accept each kernel back end and refuse others; threads 1 or 2; a parallel threshold ≥ 0', () => {
+    for (const k of ['native', 'wasm', 'js'] as const) expect(parseSettings({ RNNC_KERNELS: k }).kernels.backend).toBe(k);
+    expect(() => parseSettings({ RNNC_KERNELS: 'gpu' })).toThrow(new RangeError('RNNC_KERNELS=gpu: expected native, wasm or js'));
+    expect(parseSettings({ RNNC_THREADS: '1' }).kernels.threads).toBe(1);
+    expect(() => parseSettings({ RNNC_THREADS: '3' })).toThrow(new RangeError('RNNC_THREADS=3: expected 1 or 2'));
+    expect(parseSettings({ RNNC_MIN_PARALLEL_MFLOPS: '0' }).kernels.minMflops).toBe(0);
+    expect(() => parseSettings({ RNNC_MIN_PARALLEL_MFLOPS: '-1' })).toThrow(new RangeError('RNNC_MIN_PARALLEL_MFLOPS=-1: expected a number ≥ 0'));
+  });
+
   describe('of this process', () => {
-    const before = process.env.RNNC_SIMD_LOOPS;
+    const names = ['RNNC_SIMD_LOOPS', 'RNNC_THREADS', 'RNNC_MIN_PARALLEL_MFLOPS'] as const;
+    const before = names.map((n) => process.env[n]);
     afterEach(() => {
-      if (before === undefined) delete process.env.RNNC_SIMD_LOOPS;
-      else process.env.RNNC_SIMD_LOOPS = before;
+      names.forEach((n, k) => {
+        if (before[k] === undefined) delete process.env[n];
+        else process.env[n] = before[k];
+      });
     });
     it('are parsed once, and again only when a variable changes', () => {
       process.env.RNNC_SIMD_LOOPS = '0';
@@ -49,6 +61,14 @@ describe('the RNNC_* settings', () => {
       expect(settings().simdLoops).toBe(true);
       process.env.RNNC_SIMD_LOOPS = 'yes';
       expect(() => settings()).toThrow(/RNNC_SIMD_LOOPS=yes/);
+    });
+    it('tell the variables apart: a value moved from one to the next is a change', () => {
+      process.env.RNNC_THREADS = '1';
+      process.env.RNNC_MIN_PARALLEL_MFLOPS = '';
+      expect(settings().kernels).toMatchObject({ threads: 1, minMflops: undefined });
+      process.env.RNNC_THREADS = '';
+      process.env.RNNC_MIN_PARALLEL_MFLOPS = '1';
+      expect(settings().kernels).toMatchObject({ threads: undefined, minMflops: 1 });
     });
   });
 });
