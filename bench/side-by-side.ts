@@ -60,7 +60,7 @@ const RECIPES: Record<string, Recipe> = {
     data: path.join(PTB, 'ptb.train.txt'),
     valid: path.join(PTB, 'ptb.valid.txt'),
     test: path.join(PTB, 'ptb.test.txt'),
-    args: ['--optimizer', 'nt-asgd', '--nonmono', '3', '--average-at', '0.65', '--lr', '30', '--clip', '0.25', '--batch', '20', '--bptt', '70'],
+    args: ['--optimizer', 'nt-asgd', '--nonmono', '1000', '--lr', '30', '--lr-schedule', 'decay', '--lr-decay', '0.9', '--decay-after', '15', '--average-at', '0.85', '--clip', '0.25', '--batch', '20', '--bptt', '70'],
     minutes: 60,
   },
 };
