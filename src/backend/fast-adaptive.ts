@@ -77,15 +77,19 @@ export function fastAdaptive(k: Kernels, inMemory: (...xs: FloatArray[]) => bool
   // the rows as one stream of `rows` steps whose targets are `t` (the stride T1 is then unused).
   const ce32 = crossEntropy(exp32);
   const ids = (rows: number, targets: ArrayLike<number>): Int32Array => Int32Array.from({ length: rows }, (_, i) => targets[i]);
+  /** The targets copied into the native kernels' int32 scratch; its address. */
+  const nativeTargets = (rows: number, targets: ArrayLike<number>): number => {
+    const t = native!.int32(rows);
+    for (let i = 0; i < rows; i++) t.view[i] = targets[i];
+    return t.ptr;
+  };
   /** loss[i] = LSE(x[i]) − x[i, t[i]] over rows of width n. */
   const softmaxLoss = (x: Float32Array, n: number, rows: number, targets: ArrayLike<number>, loss: Float32Array): void => {
     if (!native) {
       ce32.xent(loss, x, n, ids(rows, targets), 1, 0, 0, rows, 1);
       return;
     }
-    const t = native.int32(rows);
-    for (let i = 0; i < rows; i++) t.view[i] = targets[i];
-    native.xent(rows, n, x.byteOffset, t.ptr, loss.byteOffset);
+    native.xent(rows, n, x.byteOffset, nativeTargets(rows, targets), loss.byteOffset);
   };
   /** x[i] ← g[i] · (softmax(x[i]) − onehot(t[i])) in place; g one scalar, or one per row. */
   const softmaxGrad = (x: Float32Array, n: number, rows: number, targets: ArrayLike<number>, g: Float32Array, gBatched: boolean): void => {
@@ -93,9 +97,7 @@ export function fastAdaptive(k: Kernels, inMemory: (...xs: FloatArray[]) => bool
       ce32.xentGrad(x, x, g, gBatched, n, ids(rows, targets), 1, 0, 0, rows, 1);
       return;
     }
-    const t = native.int32(rows);
-    for (let i = 0; i < rows; i++) t.view[i] = targets[i];
-    native.xentGrad(rows, n, x.byteOffset, x.byteOffset, t.ptr, g.byteOffset, gBatched);
+    native.xentGrad(rows, n, x.byteOffset, x.byteOffset, nativeTargets(rows, targets), g.byteOffset, gBatched);
   };
   const gather = (dst: Float32Array, src: Float32Array, rows: Int32Array, d: number): void => {
     for (let i = 0; i < rows.length; i++) dst.set(src.subarray(rows[i] * d, rows[i] * d + d), i * d);

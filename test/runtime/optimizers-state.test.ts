@@ -1,17 +1,7 @@
 // Optimizers' state (save, load, resume), their refusals of bad hyper-parameters, and the
 // gradient scale the trainer hands them; the update rules are in optimizers.test.ts.
 import { describe, expect, it } from 'vitest';
-import {
-  createOptimizer,
-  DEFAULT_LR,
-  OPTIMIZER_KINDS,
-  OptimizerError,
-  stateNames,
-  type Optimizer,
-  type OptimizerHyper,
-  type OptimizerKind,
-  type OptimizerState,
-} from '../../src/runtime/optim/optimizers.ts';
+import { createOptimizer, OPTIMIZER_KINDS, OptimizerError, type OptimizerHyper, type OptimizerKind, type OptimizerState } from '../../src/runtime/optim/optimizers.ts';
 
 
 import { GRADS, P0 } from './optimizer-fixtures.ts';

@@ -2,17 +2,7 @@
 // papers and PyTorch's documentation (torch.optim.*, "Algorithm" boxes) write them, and
 // against a few updates worked out by hand.
 import { describe, expect, it } from 'vitest';
-import {
-  createOptimizer,
-  DEFAULT_LR,
-  OPTIMIZER_KINDS,
-  OptimizerError,
-  stateNames,
-  type Optimizer,
-  type OptimizerHyper,
-  type OptimizerKind,
-  type OptimizerState,
-} from '../../src/runtime/optim/optimizers.ts';
+import { createOptimizer, DEFAULT_LR, OPTIMIZER_KINDS, stateNames, type Optimizer, type OptimizerHyper, type OptimizerKind } from '../../src/runtime/optim/optimizers.ts';
 
 import { GRADS, P0 } from './optimizer-fixtures.ts';
 
