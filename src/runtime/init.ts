@@ -72,23 +72,21 @@ export function orthogonal(rows: number, cols: number, normal: () => number): Fl
   const m = tall ? rows : cols; // the Gaussian matrix A is m × n, m ≥ n
   const n = tall ? cols : rows;
   const q = new Float64Array(m * n); // column-major here: column j at j*m
-  for (let i = 0; i < q.length; i++) q[i] = normal();
   for (let j = 0; j < n; j++) {
     const cj = j * m;
-    for (let k = 0; k < j; k++) {
-      const ck = k * m;
-      let dot = 0;
-      for (let i = 0; i < m; i++) dot += q[ck + i] * q[cj + i];
-      for (let i = 0; i < m; i++) q[cj + i] -= dot * q[ck + i];
-    }
     let norm = 0;
-    for (let i = 0; i < m; i++) norm += q[cj + i] * q[cj + i];
-    norm = Math.sqrt(norm);
-    if (norm < 1e-12) {
-      // A degenerate draw (probability ~0): start the column again from fresh noise.
+    // Column j of A is the next m draws; a degenerate one (probability ~0) is drawn again.
+    while (norm < 1e-12) {
       for (let i = 0; i < m; i++) q[cj + i] = normal();
-      j--;
-      continue;
+      for (let k = 0; k < j; k++) {
+        const ck = k * m;
+        let dot = 0;
+        for (let i = 0; i < m; i++) dot += q[ck + i] * q[cj + i];
+        for (let i = 0; i < m; i++) q[cj + i] -= dot * q[ck + i];
+      }
+      norm = 0;
+      for (let i = 0; i < m; i++) norm += q[cj + i] * q[cj + i];
+      norm = Math.sqrt(norm);
     }
     // R's diagonal is +norm by construction, so the sign correction is already applied.
     for (let i = 0; i < m; i++) q[cj + i] /= norm;

@@ -184,11 +184,14 @@ export class LanguageModel {
    * when a budget is reached. For resuming, checkpoints and Ctrl-C, use Trainer directly
    * (as `rnnc train` does).
    */
-  train(data: { train: Int32Array | string; valid?: Int32Array | string | null }, options: TrainOptions = {}, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+  async train(data: { train: Int32Array | string; valid?: Int32Array | string | null }, options: TrainOptions = {}, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+    // async: text without a vocabulary or bad options reject the promise rather than throw.
     const ids = (x: Int32Array | string, what: string) => (typeof x === 'string' ? this.encode(x, what) : x);
     const trainer = new Trainer(this, { train: ids(data.train, 'training text'), valid: data.valid ? ids(data.valid, 'validation text') : null }, options);
+    const result = await trainer.run(callbacks);
     // nt-asgd: the model ends with the averaged weights, the ones its validation scored.
-    return trainer.run(callbacks).then((r) => (trainer.adoptEvalWeights(), r));
+    trainer.adoptEvalWeights();
+    return result;
   }
 
   /** Views of each named parameter in the arena (writes go to the model). */

@@ -4,7 +4,7 @@
 //
 // Generator: xoshiro128** 1.1 (Blackman & Vigna, https://prng.di.unimi.it/xoshiro128starstar.c),
 // seeded through a splitmix32-style mixer (so nearby seeds give unrelated streams and the
-// state is never all zero).
+// state is never all zero: see the constructor).
 
 const TWO_POW_32 = 4294967296;
 
@@ -41,7 +41,8 @@ export class Rng implements UniformSource {
       z = (z + 0x9e3779b9) >>> 0;
       words.push(mix32(z));
     }
-    if ((words[0] | words[1] | words[2] | words[3]) === 0) words[0] = 1; // xoshiro's one forbidden state
+    // Never all zero (xoshiro's one forbidden state): the four z are distinct and mix32 is a
+    // bijection of uint32, so at most one word is 0.
     [this.s0, this.s1, this.s2, this.s3] = words;
   }
 

@@ -40,6 +40,16 @@ describe('tokenNll', () => {
     expect(tokenNll(rows, 0, 8, 4)).toBeCloseTo(Math.log(Math.exp(-9) + 3 * Math.exp(9)) + 9, 6);
   });
 
+  it('without n, the row runs from offset to the end of the array', () => {
+    const rows = new Float64Array([9, 9, 9, 9, ...logitsOf(P, -2)]);
+    expect(tokenNll(rows, 1, 4)).toBeCloseTo(2 * Math.LN2, 12);
+    expect(() => tokenNll(rows, 4, 4)).toThrow('tokenNll: target 4 is outside [0, 4)');
+  });
+
+  it('reads nothing past the row (a large value after it would swamp the sum)', () => {
+    expect(tokenNll(new Float64Array([0, 0, 1e4]), 0, 0, 2)).toBeCloseTo(Math.LN2, 15);
+  });
+
   it('a target outside the row throws', () => {
     const l = logitsOf(P, 0);
     expect(() => tokenNll(l, 4)).toThrow(RangeError);
@@ -109,5 +119,24 @@ describe('NllMeter', () => {
     expect(() => n.load({ sum: 1, count: -1 })).toThrow(RangeError);
     expect(() => n.load({ sum: '1', count: 1 } as unknown as { sum: number; count: number })).toThrow(RangeError);
     expect(() => m.add(1, -2)).toThrow(RangeError);
+  });
+
+  it('a sum over zero tokens is accepted and leaves the mean undefined (NaN, not ±Infinity)', () => {
+    const m = new NllMeter();
+    m.add(5, 0);
+    expect(m.count).toBe(0);
+    expect(m.mean).toBeNaN();
+    expect(() => m.add(1, NaN)).toThrow('NllMeter.add: count must be ≥ 0 (got NaN)');
+  });
+
+  it('load refuses a state without a numeric sum and a count ≥ 0, naming it; a count of 0 loads', () => {
+    const m = new NllMeter();
+    for (const s of [null, {}, { sum: 1 }, { count: 1 }, { sum: 1, count: '2' }, { sum: 1, count: -1 }, { sum: 1, count: NaN }]) {
+      expect(() => m.load(s as unknown as { sum: number; count: number })).toThrow(`NllMeter.load: malformed state ${JSON.stringify(s)}`);
+    }
+    m.load({ sum: 0, count: 0 });
+    expect(m.count).toBe(0);
+    m.load({ sum: 3, count: 2 });
+    expect(m.mean).toBe(1.5);
   });
 });
