@@ -46,6 +46,35 @@ describe('nearest neighbours', () => {
     expect(() => nearestNeighbours(model(), ['a'], { table: 'H' })).toThrow(/is not an embedding table/);
   });
 
+  it('k defaults to 10 and is at most the other tokens; a zero row is similar to nothing; exact ties by id', () => {
+    expect(nearestNeighbours(model(), ['a'])[0].neighbours.map((n) => n.id)).toEqual([1, 2, 3]);
+    const m = model();
+    const w = m.weights();
+    w.get('C')!.set([0, 0, 2, 0, 3, 0, 0, 0]); // a = 0, b = (2, 0), c = (3, 0): cos(b, c) = 1, b and c to a: 0
+    const [b, a] = nearestNeighbours(m, ['b', 'a'], { k: 3 });
+    expect(b.neighbours.map((n) => [n.token, n.cosine])).toEqual([['c', expect.closeTo(1, 12)], ['a', 0], ['d', 0]]);
+    expect(a.neighbours.map((n) => [n.token, n.cosine])).toEqual([['b', 0], ['c', 0], ['d', 0]]);
+  });
+
+  it('refuses a model without a vocabulary, without a lookup, or naming a param it lacks', () => {
+    const bare = compile('models/window-lm.rnn', { dims: { vocab: 4, embed: 2, hidden: 3 } });
+    expect(() => nearestNeighbours(bare, ['a'])).toThrow(new RangeError('model WindowLM has no vocabulary, so it has no words to compare'));
+    expect(() => nearestNeighbours(model(), ['a'], { table: 'Q' })).toThrow(new RangeError('model WindowLM has no param Q'));
+    expect(() => nearestNeighbours(model(), ['a'], { table: 'H' })).toThrow(/^param H \[\d+, \d+\] is not an embedding table \[vocab = 4, d\]$/);
+    const noLookup = compile('nolookup.rnn', {
+      vocab: new Vocab('char', ['a', 'b']),
+      sources: { 'nolookup.rnn': 'model NoLookup {\n  dim vocab\n  param b: [vocab] init zeros\n  loss cross_entropy(b, next)\n}\n' },
+    });
+    expect(embeddingTable(noLookup)).toBeNull();
+    // The lookup after another statement, and inside a product's second operand.
+    const later = compile('later.rnn', {
+      vocab: new Vocab('char', ['a', 'b']),
+      sources: { 'later.rnn': 'model Later {\n  dim vocab\n  param E: [vocab, 3] init normal(0.5)\n  param V: [vocab, 3] init xavier\n  param b: [vocab] init zeros\n  c = b * 2\n  loss cross_entropy(V @ E[token] + c, next)\n}\n' },
+    });
+    expect(embeddingTable(later)).toBe('E');
+    expect(() => nearestNeighbours(noLookup, ['a'])).toThrow(new RangeError('model NoLookup has no embedding lookup (E[token])'));
+  });
+
   it('rnnc neighbours prints them, and exits 1 naming an unknown word', async () => {
     const ck = join(dir, 'ck');
     saveCheckpoint(ck, { model: model(), initSeed: 1, version: 'test' });
