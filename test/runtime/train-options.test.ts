@@ -1,0 +1,52 @@
+// resolveTrainOptions: the defaults the README documents for a library train() call, and a
+// RangeError naming the option and the value for each value outside its range (the boundary
+// value itself on both sides).
+import { describe, expect, it } from 'vitest';
+import { resolveTrainOptions } from '../../src/runtime/train/train-options.ts';
+import { DEFAULT_LR } from '../../src/runtime/optim/optimizers.ts';
+import { DEFAULT_NONMONO } from '../../src/runtime/optim/nt-asgd.ts';
+
+describe('resolveTrainOptions', () => {
+  it('defaults: Adam at 2e-3, batch 32 × bptt 64, clip 5, one epoch when no budget is given', () => {
+    expect(resolveTrainOptions({})).toEqual({
+      batch: 32, bptt: 64, optimizer: 'adam', lr: 2e-3, clip: 5, weightDecay: 0, hyper: {}, lossScale: 'mean',
+      schedule: { kind: 'constant' }, epochs: 1, steps: null, minutes: null, evalEvery: 0, patience: 0, evalBatch: 16,
+      seed: 0, nonmono: DEFAULT_NONMONO, averageAt: null,
+    });
+    expect(resolveTrainOptions({ steps: 5 })).toMatchObject({ epochs: null, steps: 5 });
+    expect(resolveTrainOptions({ minutes: 0.5 })).toMatchObject({ epochs: null, minutes: 0.5 });
+    expect(resolveTrainOptions({ optimizer: 'sgd' }).lr).toBe(DEFAULT_LR.sgd);
+    expect(resolveTrainOptions({ optimizer: 'nt-asgd' }).lr).toBe(DEFAULT_LR['nt-asgd']);
+  });
+
+  it('accepts each bound itself', () => {
+    expect(() => resolveTrainOptions({ batch: 1, bptt: 1, evalBatch: 1, epochs: 1, steps: 1, minutes: 1e-3, clip: 0, evalEvery: 0, patience: 0, nonmono: 0, averageAt: 0 })).not.toThrow();
+    expect(() => resolveTrainOptions({ averageAt: 1, lr: 1e-9 })).not.toThrow();
+  });
+
+  const refused: [Parameters<typeof resolveTrainOptions>[0], string][] = [
+    [{ batch: 0 }, 'batch must be a positive integer (got 0)'],
+    [{ batch: 2.5 }, 'batch must be a positive integer (got 2.5)'],
+    [{ bptt: 0 }, 'bptt must be a positive integer (got 0)'],
+    [{ evalBatch: 0 }, 'eval batch must be a positive integer (got 0)'],
+    [{ epochs: 0 }, 'epochs must be a positive integer (got 0)'],
+    [{ steps: 1.5 }, 'steps must be a positive integer (got 1.5)'],
+    [{ minutes: 0 }, 'minutes must be > 0 (got 0)'],
+    [{ minutes: NaN }, 'minutes must be > 0 (got NaN)'],
+    [{ lr: 0 }, 'learning rate must be a positive number (got 0)'],
+    [{ lr: Infinity }, 'learning rate must be a positive number (got Infinity)'],
+    [{ clip: -1 }, 'clip must be ≥ 0 (got -1)'],
+    [{ clip: Infinity }, 'clip must be ≥ 0 (got Infinity)'],
+    [{ evalEvery: -1 }, 'eval-every must be an integer ≥ 0 (got -1)'],
+    [{ evalEvery: 0.5 }, 'eval-every must be an integer ≥ 0 (got 0.5)'],
+    [{ patience: -1 }, 'patience must be an integer ≥ 0 (got -1)'],
+    [{ patience: 1.5 }, 'patience must be an integer ≥ 0 (got 1.5)'],
+    [{ nonmono: -1 }, 'nonmono must be an integer ≥ 0 (got -1)'],
+    [{ nonmono: 2.5 }, 'nonmono must be an integer ≥ 0 (got 2.5)'],
+    [{ averageAt: -0.1 }, 'average-at must be a fraction of the budget in [0, 1] (got -0.1)'],
+    [{ averageAt: 1.1 }, 'average-at must be a fraction of the budget in [0, 1] (got 1.1)'],
+  ];
+  for (const [o, message] of refused) {
+    it(`refuses ${JSON.stringify(o)}`, () => expect(() => resolveTrainOptions(o)).toThrow(new RangeError(message)));
+  }
+});
