@@ -9,6 +9,8 @@ import { compile, CompileError, LanguageModel, WeightsError, loadIR, type StepRe
 import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
 import { Vocab } from '../../src/runtime/data/vocab.ts';
 import { argmax } from '../../src/runtime/sample.ts';
+import { StreamEvaluator } from '../../src/runtime/evaluate.ts';
+import { readSafetensors } from '../../src/runtime/safetensors.ts';
 
 const FILE = 'test/runtime/models/tiny-dropout.rnn';
 const TEXT = 'the cat sat on the mat.\nthe dog sat on the log.\n'.repeat(4);
@@ -109,6 +111,9 @@ describe('weights in and out', () => {
     model.saveWeights(path);
     const m = compile(FILE, { vocab }).loadWeights(path);
     expect(Array.from(m.params)).toEqual(Array.from(model.params));
+    model.saveWeights(join(dir, 'meta.safetensors'), { note: 'x' });
+    expect(readSafetensors(join(dir, 'meta.safetensors')).metadata).toEqual({ model: 'TinyDropout', note: 'x' });
+    expect(readSafetensors(path).metadata).toEqual({ model: 'TinyDropout' });
     const other = compile('models/char-lstm.rnn', { vocab });
     expect(() => other.loadWeights(path)).toThrow(`${path} does not match model`);
   });
@@ -148,6 +153,28 @@ describe('text in: encode, evaluate, train', () => {
     expect(Array.from(a.params)).toEqual(Array.from(b.params));
     await expect(bare.train({ train: 'the cat' }, opts)).rejects.toThrow('has no vocabulary');
     await expect(bare.train({ train: vocab.encode(TEXT), valid: 'the cat' }, opts)).rejects.toThrow('has no vocabulary');
+  });
+
+  it('an adaptive softmax is scored by its own loss-only code; its loss is the one the dense inference code gives', () => {
+    const words = new Vocab('word', ['<eos>', '<unk>', 'a', 'b', 'c', 'd', 'e']);
+    const m = compile('test/codegen/models/adaptive.rnn', { vocab: words }).init(4);
+    expect(m.scoring).not.toBe(m.inference);
+    expect(m.scoring).toBe(m.scoring);
+    const text = 'a b c\nd e a\nb b c d\n';
+    const dense = new StreamEvaluator(m.inference, m.params, Float32Array, 1, 8).evaluate(words.encode(text));
+    expect(m.evaluate(text, { window: 8 }).loss).toBeCloseTo(dense.loss, 5);
+  });
+
+  it('the text each call reads is named in its errors', () => {
+    expect(() => model.encode('thZ')).toThrow('text:1:3: character');
+    expect(() => model.evaluate('thZ')).toThrow('evaluation text:1:3: character');
+    expect(() => model.sample({ prompt: 'Zt' })).toThrow('prompt:1:1: character');
+  });
+
+  it('train() names the training and the validation text in its errors', async () => {
+    const m = compile(FILE, { vocab }).init(5);
+    await expect(m.train({ train: `${TEXT}Z` }, { steps: 1, batch: 2, bptt: 8 })).rejects.toThrow(/^training text:\d+:\d+: character 'Z'/);
+    await expect(m.train({ train: TEXT, valid: 'tZ' }, { steps: 1, batch: 2, bptt: 8 })).rejects.toThrow(/^validation text:1:2: character 'Z'/);
   });
 
   it('evaluate keeps one evaluator per batch and window: a second call compiles and instantiates nothing', () => {
@@ -217,12 +244,14 @@ describe('sample against its definition', () => {
     expect(m.sample({ length: 8, greedy: true }).ids).toEqual(greedy(m, [0], 8));
     const bare = compile(FILE, { dims: { vocab: V } }).init(3);
     expect(bare.sample({ length: 8, greedy: true })).toEqual({ ids: greedy(bare, [0], 8), text: null });
+    expect(bare.sample({ length: 8, greedy: true, untilEos: true }).ids).toEqual(greedy(bare, [0], 8)); // no vocabulary, no <eos>
   });
 
   it('word models start from <eos> and, with untilEos, stop after generating it', () => {
     const words = new Vocab('word', ['<unk>', 'a', 'b', '<eos>', 'c']);
-    const m = compile(FILE, { vocab: words }).init(7);
+    const m = compile(FILE, { vocab: words }).init(7, { name: 'normal', args: [1] }); // large weights: the start token shows in the output
     expect(m.sample({ length: 6, greedy: true }).ids).toEqual(greedy(m, [words.eos], 6));
+    expect(greedy(m, [words.eos], 6)).not.toEqual(greedy(m, [0], 6)); // so the start is observable
     const b = m.weights().get('b')!;
     b[words.eos] = 50; // <eos> is now every step's argmax
     expect(m.sample({ length: 4, greedy: true }).ids).toEqual([3, 3, 3, 3]);
