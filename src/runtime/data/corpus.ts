@@ -66,11 +66,11 @@ export function readCorpus(path: string, what = 'corpus'): string {
   if (nul >= 0) throw new DataError(`${what} ${path}: looks binary (a NUL byte at offset ${nul}); rnnc trains on UTF-8 text`);
   let text: string;
   try {
+    // The decoder drops a leading byte-order mark itself (ignoreBOM is false by default).
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new DataError(`${what} ${path}: is not valid UTF-8 text (at byte ${firstInvalidUtf8(bytes)}); convert it, e.g. iconv -f latin1 -t utf-8`);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new DataError(`${what} ${path}: holds only whitespace`);
   return text;
 }
