@@ -81,7 +81,10 @@ export function tickLabels(ticks: number[], step: number): string[] {
     [1e6, 'M'],
     [1e3, 'k'],
   ] as const).find(([sc]) => largest >= sc) ?? [1, ''];
-  const decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(step / scale) + 1e-9)));
+  // The fewest decimals that write the step exactly (0.25 needs two, 0.5 one, 2 none).
+  const unit = step / scale;
+  let decimals = 0;
+  while (decimals < 10 && Math.abs(Math.round(unit * 10 ** decimals) - unit * 10 ** decimals) > 1e-6 * 10 ** decimals * unit) decimals++;
   return ticks.map((v) => (v === 0 ? '0' : `${trimZeros((v / scale).toFixed(decimals))}${suffix}`));
 }
 

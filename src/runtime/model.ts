@@ -211,7 +211,12 @@ export class LanguageModel {
         problems.push(`no tensor '${slot.name}' (shape [${slot.shape.join(', ')}])`);
         continue;
       }
-      const data = 'data' in t && 'shape' in t ? (t as Tensor).data : (t as ArrayLike<number>);
+      // A JavaScript caller can hand anything: say what was expected instead of "undefined values".
+      const data = typeof t !== 'object' ? null : 'data' in t && 'shape' in t ? (t as Tensor).data : (t as ArrayLike<number>);
+      if (typeof data?.length !== 'number') {
+        problems.push(`tensor '${slot.name}' is neither an array of numbers nor a { shape, data } tensor`);
+        continue;
+      }
       if ('shape' in t && JSON.stringify((t as Tensor).shape) !== JSON.stringify(slot.shape)) {
         problems.push(`tensor '${slot.name}' has shape [${(t as Tensor).shape.join(', ')}], the model needs [${slot.shape.join(', ')}]`);
         continue;

@@ -269,5 +269,9 @@ describe('ticks', () => {
     expect(tickLabels([1.4, 1.5, 1.6], 0.1)).toEqual(['1.4', '1.5', '1.6']);
     expect(tickLabels([0, 0.05, 0.1], 0.05)).toEqual(['0', '0.05', '0.1']);
     expect(tickLabels([10, 20, 30], 10)).toEqual(['10', '20', '30']);
+    // A step that is not 1, 2 or 5 times a power of ten still gets the decimals it needs.
+    expect(tickLabels([2, 2.25, 2.5], 0.25)).toEqual(['2', '2.25', '2.5']);
+    expect(tickLabels([0, 250_000, 500_000], 250_000)).toEqual(['0', '250k', '500k']);
+    expect(tickLabels([0, 2_500_000, 5_000_000], 2_500_000)).toEqual(['0', '2.5M', '5M']);
   });
 });

@@ -106,6 +106,22 @@ describe('weights in and out', () => {
     for (const k of ['E', 'V', 'b']) expect(m.weights().get(k)!.every((v) => v === 0)).toBe(true); // none of the refused tensors was copied in
   });
 
+  it('a value that is neither an array nor a tensor (data without shape, a number) is named as such', () => {
+    const m = compile(FILE, { vocab });
+    const given = new Map<string, unknown>(shapes);
+    given.set('b', { data: new Float32Array(V) });
+    given.set('E', 3);
+    expect(() => m.loadWeights(given as Map<string, Float32Array>)).toThrow(
+      new WeightsError(
+        [
+          'weights does not match model TinyDropout:',
+          `  tensor 'E' is neither an array of numbers nor a { shape, data } tensor`,
+          `  tensor 'b' is neither an array of numbers nor a { shape, data } tensor`,
+        ].join('\n'),
+      ),
+    );
+  });
+
   it('a safetensors file round-trips; a file that does not fit is named in the error', () => {
     const path = join(dir, 'w.safetensors');
     model.saveWeights(path);
