@@ -31,6 +31,7 @@ import { unknownNames } from './rules/unknown-names.ts';
 import { unusedParams } from './rules/unused-params.ts';
 import { weightTying } from './rules/weight-tying.ts';
 import { weightDrop } from './rules/weight-drop.ts';
+import { penaltyData } from './rules/penalty-data.ts';
 
 export const RULES: readonly Rule[] = [
   duplicateDefinitions,
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   lossRule,
   adaptiveSoftmax,
   causality,
+  penaltyData,
   tokenOffsets,
   contextTargets,
   unusedParams,
