@@ -87,12 +87,13 @@ function checkSizes(plan: Plan): void {
   const fail = (what: string, shape: readonly number[], n: number): never => {
     throw new RangeError(`model ${plan.ir.name}: ${what} [${shape.join(', ')}] has ${n.toPrecision(3)} entries, more than the ${MAX_ENTRIES} an array can hold; use smaller dims`);
   };
-  for (const [name, p] of plan.paramName) if (!Number.isSafeInteger(p.size) || p.size > MAX_ENTRIES) fail(`param ${name}`, p.shape, p.size);
+  // `!(x <= MAX)`: a size beyond 2^53 is no longer an exact integer, but still larger.
+  for (const [name, p] of plan.paramName) if (!(p.size <= MAX_ENTRIES)) fail(`param ${name}`, p.shape, p.size);
   if (!(plan.totalParams <= MAX_ENTRIES)) throw new RangeError(`model ${plan.ir.name} has ${plan.totalParams.toPrecision(3)} parameters, more than the ${MAX_ENTRIES} an arena can hold; use smaller dims`);
   for (const n of plan.g.nodes) {
     if (!plan.needed[n.id]) continue;
     const size = n.shape.reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(size) || size > MAX_ENTRIES) fail(`the value ${n.label || n.op}`, n.shape, size);
+    if (!(size <= MAX_ENTRIES)) fail(`the value ${n.label || n.op}`, n.shape, size);
   }
 }
 
