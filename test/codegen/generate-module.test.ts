@@ -2,18 +2,11 @@
 // adaptive softmax (no logits), the carried token history's layout entry, `rnnc compile
 // --emit js`'s arena table and usage lines, and the sizes refused before any code is written.
 import { describe, expect, it } from 'vitest';
-import { analyze, renderDiagnostics } from '../../src/frontend.ts';
 import { asModule, compileModel, MAX_ENTRIES } from '../../src/codegen/index.ts';
-import type { IRModel } from '../../src/ir/types.ts';
-
-function ir(path: string, text?: string, dims: Record<string, number> = {}): IRModel {
-  const a = analyze(path, text === undefined ? { dims } : { readFile: () => text, dims });
-  if (!a.ok) throw new Error(renderDiagnostics(a).join('\n'));
-  return a.models[0];
-}
+import { modelFromFile, modelFromText } from '../autodiff/helpers.ts';
 
 describe('the code each option asks for', () => {
-  const adaptive = ir('test/codegen/models/adaptive.rnn', undefined, { vocab: 9 });
+  const adaptive = modelFromFile('test/codegen/models/adaptive.rnn', { vocab: 9 });
   const make = (c: ReturnType<typeof compileModel>) => c.instantiate({ Float: Float64Array, B: 1, T: 2, params: new Float64Array(c.layout.totalParams), grads: new Float64Array(c.layout.totalParams) });
 
   it('inference without logits: the adaptive softmax reads its head and the targets’ clusters only, and says it has no logits', () => {
@@ -37,21 +30,21 @@ describe('the code each option asks for', () => {
 
 describe('the layout', () => {
   it('offset lookups (token@-3) carry the last 3 tokens as one more state: [H], not reversed, after the layers’ states', () => {
-    const m = ir('models/window-lm.rnn', undefined, { vocab: 7, embed: 3, hidden: 4 });
+    const m = modelFromFile('models/window-lm.rnn', { vocab: 7, embed: 3, hidden: 4 });
     const { states } = compileModel(m).layout;
     expect(states.at(-1)).toEqual({ name: 'token@history', shape: [3], size: 3, reverse: false });
     expect(compileModel(m).source).toContain('// token history: the last 3 tokens before the window, as id + 1 (0 = before the stream\'s start: the pad, a zero row)');
   });
 
   it('a model without offsets has no history state', () => {
-    const m = ir('models/char-lstm.rnn', undefined, { vocab: 5, embed: 2, hidden: 3 });
+    const m = modelFromFile('models/char-lstm.rnn', { vocab: 5, embed: 2, hidden: 3 });
     expect(compileModel(m).layout.states.map((s) => s.name)).toEqual(['h1.h', 'h1.c', 'h2.h', 'h2.c']);
   });
 });
 
 describe('asModule (rnnc compile --emit js)', () => {
   it('the code, then the arena table (offset, size, shape, name), the usage, and one default export', () => {
-    const m = ir('/virtual/t.rnn', `model T {
+    const m = modelFromText(`model T {
   dim vocab = 5, n = 3
   param E: [vocab, n]
   param b: [vocab]
@@ -78,7 +71,7 @@ describe('asModule (rnnc compile --emit js)', () => {
 });
 
 describe('sizes beyond an array, checked before any code is written', () => {
-  const compileText = (text: string) => () => compileModel(ir('/virtual/big.rnn', text));
+  const compileText = (text: string) => () => compileModel(modelFromText(text));
 
   it('a param of exactly 2^31 − 1 entries fits an array, but not the arena beside the others (padding included)', () => {
     expect(MAX_ENTRIES).toBe(2147483647);
