@@ -12,7 +12,7 @@ import { HISTORY_STATE } from '../../codegen/history.ts';
 import { xavierBound } from '../../runtime/init.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { Unexportable } from '../onnx/stage.ts';
-import { forwardCode, paramExpr, pyFloat, pyName } from './forward.ts';
+import { forwardCode, paramExpr, pyFloat, pyName, type ForwardCode } from './forward.ts';
 import { METHODS_PY, SAFETENSORS_PY } from './python.ts';
 
 /** An export refused: `diagnostic` says where in the model, and why. */
@@ -72,6 +72,27 @@ export function exportTorch(model: TorchExportInput, options: TorchExportOptions
   }
 }
 
+/** forward()'s last lines: the log-probabilities of every word, or (given targets) of each target only. */
+function outputLines(fw: ForwardCode): string[] {
+  const a = fw.adaptive;
+  if (!a) {
+    return [
+      `        log_probs = F.log_softmax(${fw.logits}, dim=-1)`,
+      '        if targets is not None:',
+      '            return self._target_log_probs(log_probs, targets), finals',
+      '        return log_probs, finals',
+    ];
+  }
+  const z = (h: string): string => `${h} @ ${a.W}.T${a.b ? ` + ${a.b}` : ''}`;
+  return [
+    `        # the adaptive softmax's output layer, after the loops: given targets, the head for every step and each tail cluster only for the steps whose target is in it (as rnnc trains)`,
+    `        hs, us = ${a.h}, ${a.u}`,
+    '        if targets is not None:',
+    `            return self._adaptive_target_log_probs(hs, us, ${a.W}, ${a.b ?? 'None'}, targets, ${JSON.stringify(a.cutoffs)}), finals`,
+    `        return self._adaptive_log_probs(${z('hs')}, us, ${JSON.stringify(a.cutoffs)}), finals`,
+  ];
+}
+
 function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): string {
   // DropConnect: the window's masked copy of each weight-dropped param, read by the loops.
   const dropped = new Map(ir.params.filter((p) => p.weightDrop).map((p) => [p.name, `wd_${pyName(p.name)}`]));
@@ -103,6 +124,8 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     '',
     '    model = load()                      # weights from the .safetensors beside this file',
     '    log_probs, states = model(tokens)   # tokens: int64 [T, B]; log_probs: [T, B, VOCAB]',
+    '    lp, states = model(window[:-1], states, model.window_targets(window, states))   # each target\'s log-probability [T, B]',
+    '    loss = model.target_loss(lp)         # rnnc\'s loss (what train.py differentiates, with model.penalty)',
     ...(H
       ? [
           '',
@@ -162,8 +185,9 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     '',
     METHODS_PY.trimEnd(),
     '',
-    '    def forward(self, tokens, states=None):',
-    '        """tokens: int64 [T, B]; states: dict of [B, size] (default zeros). Returns (log_probs [T, B, VOCAB], final states)."""',
+    '    def forward(self, tokens, states=None, targets=None):',
+    '        """tokens: int64 [T, B]; states: dict of [B, size] (default zeros). Returns (log_probs [T, B, VOCAB], final states);',
+    '        given targets (window_targets()), (the log-probability of each target, shaped as targets, 0 at a pad; final states)."""',
     '        T, B = tokens.shape',
     '        if states is None:',
     '            states = self.initial_states(B)',
@@ -174,8 +198,8 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     ...(fw.penalty ? ['        penalty = 0.0'] : []),
     ...fw.lines.map((l) => `        ${l}`),
     ...(fw.penalty ? ['        # the ar/tar terms: their mean over the steps joins the loss in training (objective())', '        self.penalty = penalty / T if self.training else 0.0'] : []),
-    `        logits = ${fw.logits}`,
-    `        return F.log_softmax(logits, dim=-1), {${finals.join(', ')}}`,
+    `        finals = {${finals.join(', ')}}`,
+    ...outputLines(fw),
     '',
     '',
     `def load(path=None, dtype=torch.float32):`,

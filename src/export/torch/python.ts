@@ -100,6 +100,38 @@ export const METHODS_PY = `    def initial_states(self, B):
             parts.append(torch.log_softmax(z[..., a:e], -1) + head[..., c1 + k:c1 + k + 1])
         return torch.cat(parts, -1)
 
+    @staticmethod
+    def _target_log_probs(log_probs, targets):
+        """The log-probability of each target, shaped as targets ([T, B] or [K, T, B]); 0 at a pad target (-1)."""
+        lp = log_probs.reshape(-1, log_probs.shape[-1])
+        each = targets.reshape(-1, lp.shape[0])
+        picked = lp.gather(1, each.clamp(min=0).T).T
+        return torch.where(each >= 0, picked, torch.zeros_like(picked)).reshape(targets.shape)
+
+    @staticmethod
+    def _adaptive_target_log_probs(hs, us, W, b, targets, cutoffs):
+        """adaptive_cross_entropy's log-probability of each target without the dense softmax: the head (the words
+        before cutoffs[0] and one logit per cluster) for every step, each tail cluster's softmax only over the
+        steps whose target is in it. hs [T, B, d], us [T, B, clusters]; targets as _target_log_probs'."""
+        h = hs.reshape(-1, hs.shape[-1])
+        u = us.reshape(h.shape[0], -1)
+        c1, V = cutoffs[0], W.shape[0]
+        head = h @ W[:c1].T
+        head = torch.log_softmax(torch.cat([head + b[:c1] if b is not None else head, u], -1), -1)
+        out = []
+        for y in targets.reshape(-1, h.shape[0]):
+            lp = head.gather(1, y.clamp(0, c1 - 1).unsqueeze(1)).squeeze(1)
+            lp = torch.where((y >= 0) & (y < c1), lp, torch.zeros_like(lp))
+            for k, (a, e) in enumerate(zip(cutoffs, list(cutoffs[1:]) + [V])):
+                rows = ((y >= a) & (y < e)).nonzero().squeeze(1)
+                if rows.numel() == 0:
+                    continue
+                z = h[rows] @ W[a:e].T
+                z = torch.log_softmax(z + b[a:e] if b is not None else z, -1)
+                lp = lp.index_put((rows,), z.gather(1, (y[rows] - a).unsqueeze(1)).squeeze(1) + head[rows, c1 + k])
+            out.append(lp)
+        return torch.stack(out).reshape(targets.shape)
+
     def _locked_mask(self, masks, key, B, shape, p):
         """locked_dropout: one mask per stream, drawn at the window's first step and kept for its others."""
         if not self.training or p == 0:
@@ -156,6 +188,11 @@ export const METHODS_PY = `    def initial_states(self, B):
         each = targets.reshape(-1, lp.shape[0])
         return sum(F.nll_loss(lp, tg, ignore_index=-1, reduction="sum") for tg in each) / each.numel()
 
+    @staticmethod
+    def target_loss(target_log_probs):
+        """loss() from forward(tokens, states, targets)'s log-probabilities of the targets (0 at a pad, which still counts)."""
+        return -target_log_probs.sum() / target_log_probs.numel()
+
     def objective(self, log_probs, targets):
         """What training differentiates, as rnnc: loss() plus the ar/tar penalty of the forward that gave log_probs (none in eval)."""
         return self.loss(log_probs, targets) + (self.penalty if self.training else 0.0)
@@ -163,8 +200,8 @@ export const METHODS_PY = `    def initial_states(self, B):
     def window_loss(self, window, states=None):
         """The objective of a window of tokens [T + 1, B] (inputs window[:-1]; in eval, the loss); returns (it, final states)."""
         targets = self.window_targets(window, states)
-        log_probs, states = self(window[:-1], states)
-        return self.objective(log_probs, targets), states
+        lp, states = self(window[:-1], states, targets)
+        return self.target_loss(lp) + (self.penalty if self.training else 0.0), states
 
     def load_rnnc(self, path):
         """Loads rnnc's weights (a .safetensors keyed by rnnc's names, e.g. a checkpoint's model.safetensors)."""

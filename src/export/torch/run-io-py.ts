@@ -12,8 +12,8 @@ export const RUN_IO_PY = `def evaluate(model, tokens, B, T=64):
         for s in range(0, L, T):
             w = streams[s : min(s + T, L) + 1]
             targets = model.window_targets(w, states)
-            log_probs, states = model(w[:-1], states)
-            total += model.loss(log_probs.double(), targets).item() * w[1:].numel()
+            lp, states = model(w[:-1], states, targets)
+            total += model.target_loss(lp.double()).item() * w[1:].numel()
     model.train()
     return total / (B * L), B * L
 

@@ -246,8 +246,8 @@ def run(a):
             group["lr"] = lr
         w = streams[i * T : i * T + T + 1]
         targets = model.window_targets(w, states)  # read before the forward: a model with token history reads the carried one
-        log_probs, states = net(w[:-1], states)
-        loss = model.loss(log_probs, targets)  # what rnnc reports; the gradient is of loss + the ar/tar penalty, as in rnnc
+        lp, states = net(w[:-1], states, targets)  # each target's log-probability (an adaptive softmax computes only the head and the targets' clusters)
+        loss = model.target_loss(lp)  # what rnnc reports; the gradient is of loss + the ar/tar penalty, as in rnnc
         opt.zero_grad()
         (loss + model.penalty).backward()  # DDP: the gradients are averaged over the ranks here
         states = model.detach_states(states)
