@@ -40,10 +40,14 @@ export interface ForwardCode {
   lines: string[];
   /** The variable holding each state's current value, by state name. */
   stateVars: Map<string, string>;
-  /** The expression of the logits [T, B, V] after the loops (null: an adaptive softmax computed after them, `adaptive`). */
+  /** The expression of the logits [T, B, V] after the loops (null: the output layer is computed after them, `output`). */
   logits: string | null;
-  /** The adaptive softmax's output layer W @ h (+ b), left out of the loops so that forward() can compute it after them: densely for every word, or (given targets) the head for every step and each tail cluster only for the steps whose target is in it, as rnnc trains it. */
-  adaptive: AdaptiveOutput | null;
+  /**
+   * The output layer W @ h (+ b), left out of the loops so that forward() computes it once for
+   * all the steps: densely for every word, or — an adaptive softmax given targets — the head for
+   * every step and each tail cluster only for the steps whose target is in it, as rnnc trains it.
+   */
+  output: OutputLayer | null;
   /** Where the targets of step t are, relative to its input token: 1 the next token, 0 the same, −2 two before (a model run late); one per cross-entropy the step's loss averages. */
   targets: number[];
   /** The size of the logits (the vocabulary). */
@@ -54,30 +58,32 @@ export interface ForwardCode {
   penalty: boolean;
 }
 
-export interface AdaptiveOutput {
+export interface OutputLayer {
   /** The output matrix [V, d] (its window's weight-dropped copy, if it has one) and the bias [V] or null. */
   W: string;
   b: string | null;
-  /** The stacked per-step inputs after the loops: h [T, B, d] and the cluster logits u [T, B, clusters]. */
+  /** The stacked per-step inputs after the loops: h [T, B, d], and an adaptive softmax's cluster logits u [T, B, clusters]. */
   h: string;
-  u: string;
-  cutoffs: number[];
+  u: string | null;
+  /** An adaptive softmax's cutoffs; null: a plain softmax. */
+  cutoffs: number[] | null;
+  /** The .rnn line of the loss, for a comment. */
+  where: string;
 }
 
-/** The nodes of an adaptive softmax's z = W @ h (+ b) when nothing else reads them (else null: computed in the loop, densely). */
-function adaptiveParts(g: Graph, logits: number, uses: number[][]): { z: number; product: number; W: number; h: number; b: number | null; u: number } | null {
+/** The nodes of the output layer z = W @ h (+ b) (an adaptive softmax's: with u) when nothing else reads them; else null (computed in the loop). */
+function outputParts(g: Graph, logits: number, uses: number[][]): { z: number; product: number; W: number; h: number; b: number | null; u: number | null } | null {
   const a = g.nodes[logits];
-  if (a.op !== 'adaptive_logprobs') return null;
-  const [z, u] = a.inputs;
+  const [z, u] = a.op === 'adaptive_logprobs' ? a.inputs : [logits, null];
   const zn = g.nodes[z];
   const product = zn.op === 'add' ? g.nodes[zn.inputs[0]] : zn;
   const b = zn.op === 'add' ? g.nodes[zn.inputs[1]] : null;
   if (product.op !== 'matmul' || g.nodes[product.inputs[0]].op !== 'param' || (b && b.op !== 'param')) return null;
   const h = g.nodes[product.inputs[1]];
   const only = (id: number, user: number): boolean => uses[id].length === 1 && uses[id][0] === user;
-  if (!only(z, logits) || (b && !only(product.id, z)) || uses[logits].some((i) => g.nodes[i].op !== 'cross_entropy')) return null;
+  if ((z !== logits && !only(z, logits)) || (b && !only(product.id, z)) || uses[logits].some((i) => g.nodes[i].op !== 'cross_entropy')) return null;
   // h and u must be values of the loops (per stream and step), kept for after them.
-  if ([h, g.nodes[u]].some((n) => n.shape.length !== 1 || ['param', 'const', 'state0'].includes(n.op))) return null;
+  if ([h, ...(u === null ? [] : [g.nodes[u]])].some((n) => n.shape.length !== 1 || ['param', 'const', 'state0'].includes(n.op))) return null;
   return { z, product: product.id, W: product.inputs[0], h: h.id, b: b ? b.id : null, u };
 }
 
@@ -116,11 +122,11 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
   const stateVars = new Map(g.states.map((s) => [s.name, `st_${pyName(s.name)}`]));
   const stateOfInitial = new Map(g.states.map((s) => [s.initial, s]));
   const finals = new Set(g.states.map((s) => s.final));
-  // An adaptive softmax's output layer is computed after the loops from h and u, kept per step.
-  const ada = adaptiveParts(g, logits, uses);
+  // The output layer is computed after the loops from h (and an adaptive softmax's u), kept per step.
+  const ada = outputParts(g, logits, uses);
   const after = new Set(ada ? [logits, ada.z, ada.product] : []);
   // Values read outside their loop are kept for every step.
-  const kept = new Set<number>(ada ? [ada.h, ada.u] : [logits]);
+  const kept = new Set<number>(ada ? [ada.h, ...(ada.u === null ? [] : [ada.u])] : [logits]);
   for (const n of g.nodes) for (const i of n.inputs) if (!after.has(n.id) && group[i] >= 0 && group[i] !== group[n.id] && g.nodes[i].op !== 'state0' && g.nodes[i].op !== 'const') kept.add(i);
 
   const used = new Set<string>();
@@ -197,8 +203,9 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
   });
   const targets = ces.map((c) => (c.attrs.target === 'next' ? 1 : 0) + (c.attrs.offset ?? 0));
   const param = (id: number): string => dropped.get(g.nodes[id].attrs.name!) ?? paramExpr(g.nodes[id].attrs.name!);
-  const adaptive: AdaptiveOutput | null = ada && { W: param(ada.W), b: ada.b === null ? null : param(ada.b), h: `torch.stack(seq_${names.get(ada.h)})`, u: `torch.stack(seq_${names.get(ada.u)})`, cutoffs: g.nodes[logits].attrs.cutoffs! };
-  return { lines, stateVars, logits: ada ? null : `torch.stack(seq_${names.get(logits)})`, adaptive, targets, vocab: g.nodes[logits].shape[0], history: H, penalty: penaltySums.size > 0 };
+  const stacked = (id: number | null): string | null => (id === null ? null : `torch.stack(seq_${names.get(id)})`);
+  const output: OutputLayer | null = ada && { W: param(ada.W), b: ada.b === null ? null : param(ada.b), h: stacked(ada.h)!, u: stacked(ada.u), cutoffs: g.nodes[logits].attrs.cutoffs ?? null, where: where(g.nodes[logits], sources) };
+  return { lines, stateVars, logits: ada ? null : stacked(logits), output, targets, vocab: g.nodes[logits].shape[0], history: H, penalty: penaltySums.size > 0 };
 }
 
 /**

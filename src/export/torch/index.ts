@@ -74,22 +74,22 @@ export function exportTorch(model: TorchExportInput, options: TorchExportOptions
 
 /** forward()'s last lines: the log-probabilities of every word, or (given targets) of each target only. */
 function outputLines(fw: ForwardCode): string[] {
-  const a = fw.adaptive;
-  if (!a) {
+  const o = fw.output;
+  const z = (h: string): string => `${h} @ ${o!.W}.T${o!.b ? ` + ${o!.b}` : ''}`;
+  if (!o || !o.cutoffs) {
     return [
-      `        log_probs = F.log_softmax(${fw.logits}, dim=-1)`,
+      ...(o ? [`        # the output layer, after the loops: one product for all the steps${o.where ? ` (${o.where})` : ''}`, `        log_probs = F.log_softmax(${z(o.h)}, dim=-1)`] : [`        log_probs = F.log_softmax(${fw.logits}, dim=-1)`]),
       '        if targets is not None:',
       '            return self._target_log_probs(log_probs, targets), finals',
       '        return log_probs, finals',
     ];
   }
-  const z = (h: string): string => `${h} @ ${a.W}.T${a.b ? ` + ${a.b}` : ''}`;
   return [
-    `        # the adaptive softmax's output layer, after the loops: given targets, the head for every step and each tail cluster only for the steps whose target is in it (as rnnc trains)`,
-    `        hs, us = ${a.h}, ${a.u}`,
+    `        # the adaptive softmax's output layer, after the loops: given targets, the head for every step and each tail cluster only for the steps whose target is in it (as rnnc trains)${o.where ? `; ${o.where}` : ''}`,
+    `        hs, us = ${o.h}, ${o.u}`,
     '        if targets is not None:',
-    `            return self._adaptive_target_log_probs(hs, us, ${a.W}, ${a.b ?? 'None'}, targets, ${JSON.stringify(a.cutoffs)}), finals`,
-    `        return self._adaptive_log_probs(${z('hs')}, us, ${JSON.stringify(a.cutoffs)}), finals`,
+    `            return self._adaptive_target_log_probs(hs, us, ${o.W}, ${o.b ?? 'None'}, targets, ${JSON.stringify(o.cutoffs)}), finals`,
+    `        return self._adaptive_log_probs(${z('hs')}, us, ${JSON.stringify(o.cutoffs)}), finals`,
   ];
 }
 
