@@ -48,6 +48,8 @@ const CASES: [string, () => LanguageModel][] = [
   ['bigram.rnn (no state)', () => compile('test/export/models/bigram.rnn').init(1)],
   ...['tied-transpose.rnn', 'identity-state.rnn', 'shared-state.rnn'].map((f): [string, () => LanguageModel] => [f, () => compile(join('test/codegen/models', f), { dims: { vocab: 11 } }).init(4)]),
   ['tiny-dropout.rnn', () => compile('test/runtime/models/tiny-dropout.rnn', { dims: { vocab: 11 } }).init(2)],
+  // Logits that must stay in the time loop (a state; read by ar too), beside those moved after it (every other model here).
+  ...['state-logits.rnn', 'shared-logits.rnn', 'bias-first.rnn'].map((f): [string, () => LanguageModel] => [f, () => compile(join('test/export/models', f), { dims: { vocab: 11 } }).init(6)]),
   ...readdirSync('models/cells').filter((f) => f.endsWith('.rnn') && !TORCH_REFUSED.includes(f)).flatMap((f) => analyze(join('models/cells', f)).cells.map((c): [string, () => LanguageModel] => [`cell ${c.name} (${f})`, () => wrapped(join('models/cells', f), c.name)])),
 ];
 

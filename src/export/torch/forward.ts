@@ -11,7 +11,7 @@ import { groupsOf } from '../onnx/phases.ts';
 import { Unexportable } from '../onnx/stage.ts';
 import { stepLoss } from '../step-loss.ts';
 
-const PY_KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self torch F nn B T t tokens xtokens states token'.split(' '));
+const PY_KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self torch F nn B T t tokens xtokens states token targets finals hs us log_probs masks penalty'.split(' '));
 
 /** A Python identifier for a label: `h1.c'` → `h1_c_next`. */
 export function pyName(label: string): string {
@@ -72,7 +72,7 @@ export interface OutputLayer {
 }
 
 /** The nodes of the output layer z = W @ h (+ b) (an adaptive softmax's: with u) when nothing else reads them; else null (computed in the loop). */
-function outputParts(g: Graph, logits: number, uses: number[][]): { z: number; product: number; W: number; h: number; b: number | null; u: number | null } | null {
+function outputParts(g: Graph, logits: number, uses: number[][], finals: ReadonlySet<number>): { z: number; product: number; W: number; h: number; b: number | null; u: number | null } | null {
   const a = g.nodes[logits];
   const [z, u] = a.op === 'adaptive_logprobs' ? a.inputs : [logits, null];
   const zn = g.nodes[z];
@@ -81,6 +81,8 @@ function outputParts(g: Graph, logits: number, uses: number[][]): { z: number; p
   if (product.op !== 'matmul' || g.nodes[product.inputs[0]].op !== 'param' || (b && b.op !== 'param')) return null;
   const h = g.nodes[product.inputs[1]];
   const only = (id: number, user: number): boolean => uses[id].length === 1 && uses[id][0] === user;
+  // A state's next value is read by the next step: it stays in the loop.
+  if ([logits, z, product.id].some((id) => finals.has(id))) return null;
   if ((z !== logits && !only(z, logits)) || (b && !only(product.id, z)) || uses[logits].some((i) => g.nodes[i].op !== 'cross_entropy')) return null;
   // h and u must be values of the loops (per stream and step), kept for after them.
   if ([h, ...(u === null ? [] : [g.nodes[u]])].some((n) => n.shape.length !== 1 || ['param', 'const', 'state0'].includes(n.op))) return null;
@@ -123,7 +125,7 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
   const stateOfInitial = new Map(g.states.map((s) => [s.initial, s]));
   const finals = new Set(g.states.map((s) => s.final));
   // The output layer is computed after the loops from h (and an adaptive softmax's u), kept per step.
-  const ada = outputParts(g, logits, uses);
+  const ada = outputParts(g, logits, uses, finals);
   const after = new Set(ada ? [logits, ada.z, ada.product] : []);
   // Values read outside their loop are kept for every step.
   const kept = new Set<number>(ada ? [ada.h, ...(ada.u === null ? [] : [ada.u])] : [logits]);

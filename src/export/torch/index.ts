@@ -124,7 +124,8 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     '',
     '    model = load()                      # weights from the .safetensors beside this file',
     '    log_probs, states = model(tokens)   # tokens: int64 [T, B]; log_probs: [T, B, VOCAB]',
-    '    lp, states = model(window[:-1], states, model.window_targets(window, states))   # each target\'s log-probability [T, B]',
+    '    targets = model.window_targets(window, states)   # window: int64 [T + 1, B], the inputs and the next tokens',
+    '    lp, states = model(window[:-1], states, targets)  # each target\'s log-probability, shaped as targets',
     '    loss = model.target_loss(lp)         # rnnc\'s loss (what train.py differentiates, with model.penalty)',
     ...(H
       ? [
