@@ -36,7 +36,7 @@ export function registerGraph(program: Command): void {
     .description('draw the unrolled computation graph, one box per time step (with --backward the gradient nodes too)')
     .argument('<file>', '.rnn file with a model, or a file of cells (a cell is wrapped in a minimal language model)')
     .option('--unroll <T>', 'number of time steps to unroll', parsePositiveInt, 2)
-    .option('--backward', 'include the backward (gradient) nodes, in red')
+    .option('--backward', 'include the backward (gradient) nodes, in red; the graph is then the one training compiles (an adaptive softmax fused with its output layer)')
     .option('--format <dot|svg>', 'output format', 'dot')
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .option('--dims <name=value,...>', `bind or override dims (unbound dims default to ${DRAW_DIM} for drawing; for a cell, its own dim names, default vocab=${CELL_VOCAB} and ${CELL_DIMS[0]}, ${CELL_DIMS[1]}, …)`, parseDims)
@@ -58,7 +58,8 @@ export function registerGraph(program: Command): void {
     .action(async (file: string, o: Opts) => {
       if (o.format !== 'dot' && o.format !== 'svg') throw new UserError(`--format must be dot or svg, not "${o.format}"`);
       const { m, what } = graphModel(file, o);
-      const g = unroll(m, o.unroll);
+      // With the backward pass, the graph training runs: an adaptive softmax fused with its output layer (only the head and the target's cluster), as compiled training code computes it.
+      const g = unroll(m, o.unroll, { fusedAdaptive: !!o.backward });
       const full = o.backward ? differentiate(g) : null;
       const dot = toDot(full ?? g, { forwardCount: full?.forwardCount, title: `${what}, unrolled ${o.unroll} step${o.unroll === 1 ? '' : 's'}${o.backward ? ', with backward pass' : ''}` });
       const text = o.format === 'svg' ? await dotToSvg(dot) : dot;

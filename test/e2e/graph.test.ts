@@ -45,4 +45,16 @@ describe('rnnc graph', () => {
     expect(r.stdout).toContain('label="CharLSTM, unrolled 2 steps"');
     expect(r.stdout).toContain('subgraph cluster_t1 {');
   });
+
+  // The forward graph is inference's (every word's log-probability); the backward one is what training compiles.
+  it('draws an adaptive softmax densely without --backward, fused with its output layer (as training runs it) with it', async () => {
+    const fwd = await rnnc('graph', 'test/codegen/models/adaptive.rnn', '--unroll', '2', '--dims', 'vocab=9');
+    expect(fwd.code).toBe(0);
+    expect(fwd.stdout.match(/adaptive_logprobs \[9\]/g)).toHaveLength(2);
+    expect(fwd.stdout).not.toContain('adaptive_xent');
+    const bwd = await rnnc('graph', 'test/codegen/models/adaptive.rnn', '--unroll', '2', '--dims', 'vocab=9', '--backward');
+    expect(bwd.code).toBe(0);
+    expect(bwd.stdout.match(/loss\\nadaptive_xent scalar/g)).toHaveLength(2);
+    expect(bwd.stdout).not.toContain('adaptive_logprobs');
+  });
 });
