@@ -2,7 +2,9 @@
 // process on the same data (oracle: the one-process run), one process trains as rnnc's own
 // trainer does (oracle: rnnc train, same streams, windows, loss, clip and Adam), and the
 // checkpoint it writes is read back by rnnc, whose evaluation gives the loss train.py
-// printed for the same text. Needs /usr/bin/python3 with torch; skipped with one line otherwise.
+// printed for the same text. Twice: a char-LSTM, and a model with an adaptive softmax (whose
+// loss train.py computes from the head and the targets' clusters only, as rnnc does).
+// Needs /usr/bin/python3 with torch; skipped with one line otherwise.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,12 @@ const TRAIN = corpus.slice(0, 12000);
 const VALID = corpus.slice(12000, 14000);
 const COMMON = ['--batch', '4', '--bptt', '16', '--steps', '8', '--optimizer', 'adam', '--lr', '0.01', '--clip', '0.5', '--eval-batch', '4'];
 
-describe.skipIf(!haveTorch())('train.py: DDP, rnnc semantics, and back into rnnc', () => {
+const MODELS: [string, string, Record<string, number>][] = [
+  ['models/char-lstm.rnn', 'char-lstm', { embed: 16, hidden: 32 }],
+  ['test/export/models/adaptive-lstm.rnn', 'adaptive softmax', {}],
+];
+
+describe.skipIf(!haveTorch()).each(MODELS)('train.py on %s: DDP, rnnc semantics, and back into rnnc', (file, what, dims) => {
   const dir = mkdtempSync(join(tmpdir(), 'rnnc-torch-ddp-'));
   const out: Record<string, string> = {};
   const train = (name: string, args: string[]) => {
@@ -31,7 +38,7 @@ describe.skipIf(!haveTorch())('train.py: DDP, rnnc semantics, and back into rnnc
   beforeAll(() => {
     writeFileSync(join(dir, 'train.txt'), TRAIN);
     writeFileSync(join(dir, 'valid.txt'), VALID);
-    const model = compile('models/char-lstm.rnn', { dims: { embed: 16, hidden: 32 }, vocab: buildCharVocab(corpus) }).init(1);
+    const model = compile(file, { dims, vocab: buildCharVocab(corpus) }).init(1);
     writeTorch(model, dir);
     train('one64', ['--dtype', 'float64']);
     train('two64', ['--dtype', 'float64', '--nproc', '2']);
@@ -41,7 +48,7 @@ describe.skipIf(!haveTorch())('train.py: DDP, rnnc semantics, and back into rnnc
 
   it('2 DDP processes give the weights of 1 process (float64 training, float32 checkpoints)', () => {
     const d = weightDiff(join(dir, 'one64'), join(dir, 'two64'));
-    console.log(`max |w(1 process) - w(2 DDP processes)| = ${d}\n--- 2 processes:\n${out.two64}`);
+    console.log(`${what}: max |w(1 process) - w(2 DDP processes)| = ${d}\n--- 2 processes:\n${out.two64}`);
     expect(d).toBeLessThanOrEqual(1e-6);
   });
 
@@ -52,14 +59,14 @@ describe.skipIf(!haveTorch())('train.py: DDP, rnnc semantics, and back into rnnc
     const theirs = readSafetensors(join(dir, 'one32', 'model.safetensors')).tensors;
     let worst = 0;
     for (const [name, w] of ours) w.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - theirs.get(name)!.data[i]))));
-    console.log(`max |w(rnnc train) - w(train.py, float32)| = ${worst}`);
+    console.log(`${what}: max |w(rnnc train) - w(train.py, float32)| = ${worst}`);
     expect(worst).toBeLessThanOrEqual(2e-5);
   });
 
   it('rnnc reads the checkpoint back and evaluates it to the loss train.py printed', () => {
     const printed = Number(/valid: \d+ tokens, loss ([\d.]+)/.exec(out.two64)![1]);
     const r = loadCheckpoint(join(dir, 'two64'), { optimizer: false }).model.evaluate(VALID, { batch: 4 });
-    console.log(`train.py valid loss ${printed}, rnnc eval ${r.loss} (relative difference ${Math.abs(r.loss - printed) / printed})`);
+    console.log(`${what}: train.py valid loss ${printed}, rnnc eval ${r.loss} (relative difference ${Math.abs(r.loss - printed) / printed})`);
     expect(Math.abs(r.loss - printed) / printed).toBeLessThanOrEqual(1e-6);
   });
 });
