@@ -137,14 +137,31 @@ describe('generated code equals the reference interpreter', () => {
   });
 });
 
+// Each test compiles its own code: code generated while tests are collected is seen by no test (mutation testing).
 describe('the runner', () => {
   const ir = models[0][1];
-  const compiled = compileModel(ir);
   it('rejects arenas and windows of the wrong size', () => {
-    expect(() => compiled.instantiate({ Float: Float64Array, B: 1, T: 2, params: new Float64Array(3) })).toThrow(/parameter arena must hold/);
-    const r = compiled.instantiate({ Float: Float64Array, B: 1, T: 2, params: new Float64Array(compiled.layout.totalParams) });
-    expect(() => r.run(new Int32Array(5))).toThrow(/B × \(T \+ 1\) = 3 tokens/);
+    const compiled = compileModel(ir);
+    const n = compiled.layout.totalParams;
+    expect(() => compiled.instantiate({ Float: Float64Array, B: 1, T: 2, params: new Float64Array(3) })).toThrow(`the parameter arena must hold ${n} values, not 3`);
+    expect(() => compiled.instantiate({ Float: Float64Array, B: 1, T: 2, params: new Float64Array(n), grads: new Float64Array(n - 1) })).toThrow(`the gradient arena must hold ${n} values, not ${n - 1}`);
+    const r = compiled.instantiate({ Float: Float64Array, B: 1, T: 2, params: new Float64Array(n) });
+    expect(() => r.run(new Int32Array(5))).toThrow('a window needs B × (T + 1) = 3 tokens, not 5');
     expect(() => r.run(Int32Array.of(0, 1, 99))).toThrow(/outside the vocabulary/);
+  });
+  it('without a gradient arena, or with backward: false, runs the forward pass only: the same loss, no gradient written', () => {
+    const compiled = compileModel(ir);
+    const { params, windows } = draw({ ir, B: 2, T: 3, seed: 4 });
+    const P = new Float64Array(compiled.layout.totalParams);
+    for (const slot of compiled.layout.params) P.set(params.get(slot.name)!, slot.offset);
+    const tokens = Int32Array.from(windows[0].flat());
+    const G = new Float64Array(P.length);
+    const full = compiled.instantiate({ Float: Float64Array, B: 2, T: 3, params: P, grads: G }).run(tokens);
+    expect(G.some((g) => g !== 0)).toBe(true);
+    expect(compiled.instantiate({ Float: Float64Array, B: 2, T: 3, params: P }).run(tokens)).toBe(full);
+    const G2 = new Float64Array(P.length);
+    expect(compiled.instantiate({ Float: Float64Array, B: 2, T: 3, params: P, grads: G2 }).run(tokens, { backward: false })).toBe(full);
+    expect(G2.every((g) => g === 0)).toBe(true);
   });
   it('inference code has no backward pass and matches the training code without dropout', () => {
     const inf = compileModel(ir, { backward: false });
@@ -158,6 +175,7 @@ describe('the runner', () => {
     expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-12);
   });
   it('carry: false and resetStates() start every window from zeros', () => {
+    const compiled = compileModel(ir);
     const { params, windows } = draw({ ir, B: 2, T: 3, seed: 5 });
     const P = new Float64Array(compiled.layout.totalParams);
     for (const slot of compiled.layout.params) P.set(params.get(slot.name)!, slot.offset);
