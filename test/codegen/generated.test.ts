@@ -98,6 +98,7 @@ const models: [string, IRModel][] = [
   ['word-lstm-tied', model('models/word-lstm-tied.rnn', { vocab: 6, embed: 4, hidden: 4 })],
   ['exotic (reverse, concat, dropout, every builtin)', model('test/codegen/models/exotic.rnn', { vocab: 5 })],
   ['embedding, locked and plain dropout together', model('test/codegen/models/variational.rnn', { vocab: 5 })],
+  ['two embedding_dropout masks in one step', model('test/codegen/models/two-row-masks.rnn', { vocab: 5 })],
   ['locked dropout on the recurrent input inside a cell', model('test/codegen/models/variational-recurrent.rnn', { vocab: 5 })],
   ['AR and TAR penalties', model('test/codegen/models/penalties.rnn', { vocab: 5 })],
   ['tied through a transpose, matrix products', model('test/codegen/models/tied-transpose.rnn', { vocab: 5 })],
