@@ -59,6 +59,24 @@ describe('offset lookups: generated code equals the reference interpreter, histo
     expect(() => r.run(tokens)).toThrow(/carried token history holds 7, not a token id \+ 1 in \[0, 6\]/);
   });
 
+  // Oracle: the same stream run as a window that ends at step t (B = 2 streams, tokens batch-major).
+  it('finals(t) are the states after step t, the token history included: those of a window ending there', () => {
+    for (const ir of [mixed, window]) {
+      const c = compileModel(ir, { backward: false });
+      const P = new Float64Array(c.layout.totalParams).map((_, i) => Math.sin(0.7 * i));
+      const B = 2, T = 5;
+      const rows = [[1, 4, 2, 0, 3, 5], [2, 2, 5, 1, 0, 4]];
+      const long = c.instantiate({ Float: Float64Array, B, T, params: P });
+      long.run(Int32Array.from(rows.flat()));
+      for (const t of [0, 2, 4]) {
+        const short = c.instantiate({ Float: Float64Array, B, T: t + 1, params: P });
+        short.run(Int32Array.from(rows.flatMap((r) => r.slice(0, t + 2))));
+        expect(long.finals(t).map((f) => Array.from(f)), `${ir.name}, t = ${t}`).toEqual(short.finals().map((f) => Array.from(f)));
+      }
+      expect(long.finals().at(-1)!.length).toBe(B * 3);
+    }
+  });
+
   it('before a stream starts, token@-k reads a zero vector: the first prediction ignores the table and the token', () => {
     const a = analyze('lag.rnn', {
       dims: { vocab: 4 },
