@@ -125,16 +125,16 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
   const stateOfInitial = new Map(g.states.map((s) => [s.initial, s]));
   const finals = new Set(g.states.map((s) => s.final));
   // The output layer is computed after the loops from h (and an adaptive softmax's u), kept per step.
-  const ada = outputParts(g, logits, uses, finals);
-  const after = new Set(ada ? [logits, ada.z, ada.product] : []);
+  const out = outputParts(g, logits, uses, finals);
+  const after = new Set(out ? [logits, out.z, out.product] : []);
   // Values read outside their loop are kept for every step.
-  const kept = new Set<number>(ada ? [ada.h, ...(ada.u === null ? [] : [ada.u])] : [logits]);
+  const kept = new Set<number>(out ? [out.h, ...(out.u === null ? [] : [out.u])] : [logits]);
   for (const n of g.nodes) for (const i of n.inputs) if (!after.has(n.id) && group[i] >= 0 && group[i] !== group[n.id] && g.nodes[i].op !== 'state0' && g.nodes[i].op !== 'const') kept.add(i);
 
   const used = new Set<string>();
   const names = new Map<number, string>();
   const nameOf = (n: GNode): string => {
-    let base = pyName(n.label || (n.id === logits ? 'logits' : n.id === ada?.u ? 'cluster_logits' : penaltySums.has(n.id) ? 'step_penalty' : `v${n.id}`));
+    let base = pyName(n.label || (n.id === logits ? 'logits' : n.id === out?.u ? 'cluster_logits' : penaltySums.has(n.id) ? 'step_penalty' : `v${n.id}`));
     if (used.has(base)) base = `${base}_${n.id}`;
     used.add(base);
     names.set(n.id, base);
@@ -206,8 +206,8 @@ export function forwardCode(g: Graph, sources: Readonly<Record<string, string>>,
   const targets = ces.map((c) => (c.attrs.target === 'next' ? 1 : 0) + (c.attrs.offset ?? 0));
   const param = (id: number): string => dropped.get(g.nodes[id].attrs.name!) ?? paramExpr(g.nodes[id].attrs.name!);
   const stacked = (id: number | null): string | null => (id === null ? null : `torch.stack(seq_${names.get(id)})`);
-  const output: OutputLayer | null = ada && { W: param(ada.W), b: ada.b === null ? null : param(ada.b), h: stacked(ada.h)!, u: stacked(ada.u), cutoffs: g.nodes[logits].attrs.cutoffs ?? null, where: where(g.nodes[logits], sources) };
-  return { lines, stateVars, logits: ada ? null : stacked(logits), output, targets, vocab: g.nodes[logits].shape[0], history: H, penalty: penaltySums.size > 0 };
+  const output: OutputLayer | null = out && { W: param(out.W), b: out.b === null ? null : param(out.b), h: stacked(out.h)!, u: stacked(out.u), cutoffs: g.nodes[logits].attrs.cutoffs ?? null, where: where(g.nodes[logits], sources) };
+  return { lines, stateVars, logits: out ? null : stacked(logits), output, targets, vocab: g.nodes[logits].shape[0], history: H, penalty: penaltySums.size > 0 };
 }
 
 /**

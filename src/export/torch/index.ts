@@ -75,15 +75,10 @@ export function exportTorch(model: TorchExportInput, options: TorchExportOptions
 /** forward()'s last lines: the log-probabilities of every word, or (given targets) of each target only. */
 function outputLines(fw: ForwardCode): string[] {
   const o = fw.output;
-  const z = (h: string): string => `${h} @ ${o!.W}.T${o!.b ? ` + ${o!.b}` : ''}`;
-  if (!o || !o.cutoffs) {
-    return [
-      ...(o ? [`        # the output layer, after the loops: one product for all the steps${o.where ? ` (${o.where})` : ''}`, `        log_probs = F.log_softmax(${z(o.h)}, dim=-1)`] : [`        log_probs = F.log_softmax(${fw.logits}, dim=-1)`]),
-      '        if targets is not None:',
-      '            return self._target_log_probs(log_probs, targets), finals',
-      '        return log_probs, finals',
-    ];
-  }
+  const picked = ['        if targets is not None:', '            return self._target_log_probs(log_probs, targets), finals', '        return log_probs, finals'];
+  if (!o) return [`        log_probs = F.log_softmax(${fw.logits}, dim=-1)`, ...picked];
+  const z = (h: string): string => `${h} @ ${o.W}.T${o.b ? ` + ${o.b}` : ''}`;
+  if (!o.cutoffs) return [`        # the output layer, after the loops: one product for all the steps${o.where ? ` (${o.where})` : ''}`, `        log_probs = F.log_softmax(${z(o.h)}, dim=-1)`, ...picked];
   return [
     `        # the adaptive softmax's output layer, after the loops: given targets, the head for every step and each tail cluster only for the steps whose target is in it (as rnnc trains)${o.where ? `; ${o.where}` : ''}`,
     `        hs, us = ${o.h}, ${o.u}`,

@@ -184,9 +184,7 @@ export const METHODS_PY = `    def initial_states(self, B):
         """rnnc's loss: the mean cross-entropy (nats) over the T*B steps. targets [T, B], or [K, T, B] (a loss
         over K positions: a step's loss is the mean of their K cross-entropies); a pad target (-1, before a
         stream's start) adds 0 and still counts in the mean, as in rnnc."""
-        lp = log_probs.reshape(-1, log_probs.shape[-1])
-        each = targets.reshape(-1, lp.shape[0])
-        return sum(F.nll_loss(lp, tg, ignore_index=-1, reduction="sum") for tg in each) / each.numel()
+        return self.target_loss(self._target_log_probs(log_probs, targets))
 
     @staticmethod
     def target_loss(target_log_probs):
