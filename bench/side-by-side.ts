@@ -53,7 +53,7 @@ const RECIPES: Record<string, Recipe> = {
     args: ['--optimizer', 'nt-asgd', '--nonmono', '3', '--average-at', '0.65', '--lr', '30', '--clip', '0.25', '--batch', '20', '--bptt', '70'],
     minutes: 60,
   },
-  // The same with an adaptive softmax (train.py computes every word's log-probability: its loss is the same function).
+  // The same with an adaptive softmax: train.py computes the head for every row and each cluster only for its targets, as rnnc does.
   'ptb-adaptive': {
     model: 'models/recipes/ptb-adaptive.rnn',
     level: 'word',

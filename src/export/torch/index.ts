@@ -12,6 +12,7 @@ import { HISTORY_STATE } from '../../codegen/history.ts';
 import { xavierBound } from '../../runtime/init.ts';
 import { error, type Diagnostic } from '../../util/diagnostic.ts';
 import { Unexportable } from '../onnx/stage.ts';
+import { checkAttributeNames, className } from './reserved.ts';
 import { forwardCode, paramExpr, pyFloat, pyName, type ForwardCode } from './forward.ts';
 import { METHODS_PY, SAFETENSORS_PY } from './python.ts';
 
@@ -95,7 +96,8 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
   const g = unroll(ir, 1, { training: true });
   const fw = forwardCode(g, sources, dropped);
   const masked = g.nodes.some((n) => n.op === 'mask' && n.attrs.mode);
-  const cls = pyName(ir.name);
+  checkAttributeNames(ir);
+  const cls = className(pyName(ir.name));
   const shapeOf = (name: string): number[] => g.nodes[g.params.get(name)!].shape;
   const containers = new Set<string>();
   for (const p of ir.params) {
@@ -185,6 +187,8 @@ function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): 
     '        """tokens: int64 [T, B]; states: dict of [B, size] (default zeros). Returns (log_probs [T, B, VOCAB], final states);',
     '        given targets (window_targets()), (the log-probability of each target, shaped as targets, 0 at a pad; final states)."""',
     '        T, B = tokens.shape',
+    '        if targets is not None:',
+    '            self._check_targets(targets, T, B)',
     '        if states is None:',
     '            states = self.initial_states(B)',
     ...g.states.map((s) => `        ${fw.stateVars.get(s.name)} = states[${py(s.name)}]`),

@@ -101,6 +101,13 @@ export const METHODS_PY = `    def initial_states(self, B):
         return torch.cat(parts, -1)
 
     @staticmethod
+    def _check_targets(targets, T, B):
+        """forward()'s targets must be window_targets()'s: int64, [T, B] (or [K, T, B] for K = len(TARGETS) > 1)."""
+        want = (T, B) if len(TARGETS) == 1 else (len(TARGETS), T, B)
+        if tuple(targets.shape) != want or targets.dtype != torch.int64:
+            raise ValueError(f"targets must be int64 of shape {list(want)} (window_targets() of the window), not {targets.dtype} {list(targets.shape)}")
+
+    @staticmethod
     def _target_log_probs(log_probs, targets):
         """The log-probability of each target, shaped as targets ([T, B] or [K, T, B]); 0 at a pad target (-1)."""
         lp = log_probs.reshape(-1, log_probs.shape[-1])
