@@ -90,14 +90,14 @@ describe.skipIf(!haveTorch())('the reserved names are every attribute model.py h
     expect([...new Set(got.level)].filter((n) => !n.startsWith('_') && !MODULE_LEVEL.has(n) && !got.classes.includes(n))).toEqual([]);
   });
 
-  it('forward() refuses targets of the wrong shape or dtype, saying which it wants', () => {
+  it('forward() refuses targets of the wrong shape or dtype, saying which it wants (K target positions are accepted)', () => {
     const cl = writeExport(compile('models/char-lstm.rnn', { dims: { vocab: 11 } }).init(1), join(dir, 'cl')).module;
     const code = [
       'import importlib.util, sys, torch',
       'spec = importlib.util.spec_from_file_location("m", sys.argv[1]); mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)',
       'm = mod.load(); t = torch.zeros(3, 2, dtype=torch.long)',
       'print(list(m(t, None, torch.zeros(3, 2, dtype=torch.long))[0].shape))',
-      'for bad in (torch.zeros(2, 3, dtype=torch.long), torch.zeros(3, 2, dtype=torch.int32), torch.zeros(1, 3, 2, dtype=torch.long)):',
+      'for bad in (torch.zeros(2, 3, dtype=torch.long), torch.zeros(3, 2, dtype=torch.int32), torch.zeros(3, 2, 1, dtype=torch.long), torch.zeros(2, 3, 2, dtype=torch.long)):',
       '    try: m(t, None, bad); print("accepted")',
       '    except ValueError as e: print(e)',
     ].join('\n');
@@ -105,9 +105,10 @@ describe.skipIf(!haveTorch())('the reserved names are every attribute model.py h
     expect(r.stderr).toBe('');
     expect(r.stdout.trim().split('\n')).toEqual([
       '[3, 2]',
-      'targets must be int64 of shape [3, 2] (window_targets() of the window), not torch.int64 [2, 3]',
-      'targets must be int64 of shape [3, 2] (window_targets() of the window), not torch.int32 [3, 2]',
-      'targets must be int64 of shape [3, 2] (window_targets() of the window), not torch.int64 [1, 3, 2]',
+      'targets must be int64 of shape [3, 2] or [K, 3, 2] (window_targets() of the window), not torch.int64 [2, 3]',
+      'targets must be int64 of shape [3, 2] or [K, 3, 2] (window_targets() of the window), not torch.int32 [3, 2]',
+      'targets must be int64 of shape [3, 2] or [K, 3, 2] (window_targets() of the window), not torch.int64 [3, 2, 1]',
+      'accepted',
     ]);
   });
 });

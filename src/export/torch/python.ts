@@ -102,10 +102,9 @@ export const METHODS_PY = `    def initial_states(self, B):
 
     @staticmethod
     def _check_targets(targets, T, B):
-        """forward()'s targets must be window_targets()'s: int64, [T, B] (or [K, T, B] for K = len(TARGETS) > 1)."""
-        want = (T, B) if len(TARGETS) == 1 else (len(TARGETS), T, B)
-        if tuple(targets.shape) != want or targets.dtype != torch.int64:
-            raise ValueError(f"targets must be int64 of shape {list(want)} (window_targets() of the window), not {targets.dtype} {list(targets.shape)}")
+        """forward()'s targets are int64 of shape [T, B], or [K, T, B] (K target positions, as window_targets() gives for len(TARGETS) > 1)."""
+        if targets.dim() not in (2, 3) or tuple(targets.shape[-2:]) != (T, B) or targets.dtype != torch.int64:
+            raise ValueError(f"targets must be int64 of shape [{T}, {B}] or [K, {T}, {B}] (window_targets() of the window), not {targets.dtype} {list(targets.shape)}")
 
     @staticmethod
     def _target_log_probs(log_probs, targets):
