@@ -90,13 +90,14 @@ function outputLines(fw: ForwardCode): string[] {
 }
 
 function build({ ir, sources }: TorchExportInput, options: TorchExportOptions): string {
+  // Names first: a clash is the user's to fix, before any of the graph work below.
+  checkAttributeNames(ir);
   // DropConnect: the window's masked copy of each weight-dropped param, read by the loops.
   const dropped = new Map(ir.params.filter((p) => p.weightDrop).map((p) => [p.name, `wd_${pyName(p.name)}`]));
   // The training graph: it has the dropout masks and ar/tar terms, which apply only when training.
   const g = unroll(ir, 1, { training: true });
   const fw = forwardCode(g, sources, dropped);
   const masked = g.nodes.some((n) => n.op === 'mask' && n.attrs.mode);
-  checkAttributeNames(ir);
   const cls = className(pyName(ir.name));
   const shapeOf = (name: string): number[] => g.nodes[g.params.get(name)!].shape;
   const containers = new Set<string>();
