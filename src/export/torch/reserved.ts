@@ -23,6 +23,9 @@ const GENERATED = [
   'shared_generator', 'target_loss', 'window_loss', 'window_targets',
 ];
 
+/** Of those, the plain attributes (the rest are methods). */
+const GENERATED_ATTRIBUTES = new Set(['mask_source', 'penalty', 'shared_generator']);
+
 export const RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set([...NN_MODULE, ...GENERATED]);
 
 /** Throws Unexportable at the first param or layer whose attribute name the module already has (or a private `_name`, its internals). */
@@ -37,7 +40,7 @@ export function checkAttributeNames(ir: IRModel): void {
       ? 'starts with _, which nn.Module keeps for its internals'
       : NN_MODULE.includes(top)
         ? `is taken: torch's nn.Module has an attribute '${top}'`
-        : `is taken: the exported module has its own '${top}' (model.py's ${top === 'penalty' ? 'attribute' : 'method'})`;
+        : `is taken: the exported module has its own '${top}' (model.py's ${GENERATED_ATTRIBUTES.has(top) ? 'attribute' : 'method'})`;
     throw new Unexportable(`${what} ${why}`, (isLayer ? layerSpan.get(top) : undefined) ?? p.span, 'rename it in the model file');
   }
 }
