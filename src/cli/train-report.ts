@@ -14,7 +14,7 @@ export function fmtTime(s: number): string {
 /** The run's second line: batch and windows, optimizer, learning rate with its schedule, averaging, clipping, budget. */
 export function planLine(o: ResolvedTrainOptions, stepsPerEpoch: number): string {
   const s = o.schedule;
-  const sched = s.kind === 'decay' ? ` ×${s.factor} an epoch after epoch ${s.after}` : s.kind === 'plateau' ? ` ×${s.factor} after an epoch whose validation did not improve` : '';
+  const sched = s.kind === 'decay' ? ` ×${s.factor} an epoch after epoch ${s.after}` : s.kind === 'plateau' ? ` ×${s.factor} after an epoch whose validation did not improve` : s.kind === 'cosine' ? ` on a half cosine to ${s.final}× at the budget's end` : '';
   const avg = o.averageAt !== null ? `, averaging from ${Math.round(o.averageAt * 100)} % of the budget` : '';
   const budget = [o.epochs && `${o.epochs} epoch(s)`, o.steps && `${o.steps} steps`, o.minutes && `${o.minutes} min`].filter(Boolean).join(', ');
   return `batch ${o.batch} × bptt ${o.bptt}: ${fmtInt(stepsPerEpoch)} steps per epoch; ${o.optimizer}${o.optimizer === 'nt-asgd' ? ` (nonmono ${o.nonmono})` : ''} lr ${o.lr}${sched}${avg}, clip ${o.clip || 'off'}; budget ${budget}; validation in ${o.evalBatch} streams`;

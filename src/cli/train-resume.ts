@@ -35,7 +35,7 @@ function runValues(c: CheckpointConfig, bundled: string): Record<string, unknown
     nonmono: t ? (t.nonmono ?? 5) : undefined, // older checkpoints: the default
     lossScale: t?.lossScale,
     lrSchedule: sched?.kind,
-    lrDecay: sched && sched.kind !== 'constant' ? sched.factor : undefined,
+    lrDecay: sched && sched.kind !== 'constant' ? (sched.kind === 'cosine' ? sched.final : sched.factor) : undefined,
     decayAfter: sched?.kind === 'decay' ? sched.after : undefined,
     seed: t?.seed,
     initScale: c.initScale ?? undefined,

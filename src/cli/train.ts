@@ -84,8 +84,10 @@ function schedule(o: Opts): ScheduleSpec {
       return { kind: 'decay', factor: o.lrDecay ?? 0.5, after: o.decayAfter };
     case 'plateau':
       return { kind: 'plateau', factor: o.lrDecay ?? 0.25, patience: 0 };
+    case 'cosine':
+      return { kind: 'cosine', final: o.lrDecay ?? 0.1 };
     default:
-      throw new UserError(`--lr-schedule must be constant, decay or plateau, not "${o.lrSchedule}"`);
+      throw new UserError(`--lr-schedule must be constant, decay, plateau or cosine, not "${o.lrSchedule}"`);
   }
 }
 
@@ -344,8 +346,8 @@ export function registerTrain(program: Command): void {
     .option('--nonmono <n>', 'nt-asgd: average the weights from the first validation worse than the best before the last n', nonNegativeInt, 5)
     .option('--average-at <fraction>', 'average the weights from this fraction of the budget on (e.g. 0.7: the last 30 % of --minutes); nt-asgd: unless validation triggered it before', unitInterval)
     .option('--loss-scale <mean|sum>', 'differentiate the per-token mean (mean), or the sum over the window\'s T steps of the batch mean (sum: TensorFlow\'s and Zaremba\'s convention)', 'mean')
-    .option('--lr-schedule <kind>', 'constant | decay (×--lr-decay each epoch after --decay-after) | plateau (÷4 when validation does not improve)', 'constant')
-    .option('--lr-decay <factor>', 'the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25)', fraction)
+    .option('--lr-schedule <kind>', 'constant | decay (×--lr-decay each epoch after --decay-after) | plateau (÷4 when validation does not improve) | cosine (every step, along a half cosine to --lr-decay × --lr at the budget\'s end)', 'constant')
+    .option('--lr-decay <factor>', 'the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25); cosine: the final rate as a fraction of --lr (default 0.1)', fraction)
     .option('--decay-after <epochs>', 'epochs at the initial rate before decay starts', nonNegativeInt, 4)
     .option('--epochs <n>', 'budget: epochs, counted from the start of the run', parsePositiveInt)
     .option('--steps <n>', 'budget: optimizer steps, counted from the start of the run', parsePositiveInt)

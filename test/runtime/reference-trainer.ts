@@ -18,7 +18,8 @@
 //             the average is the plain mean (sum / count) of the parameters after each step
 //             since the switch, and validation scores that mean; the updates go on from θ.
 //   schedule  decay: lr · factor^max(e − after, 0) for epoch e (ptb_word_lm's lr_decay);
-//             plateau: ReduceLROnPlateau (mode min, threshold_mode rel) at each epoch end.
+//             plateau: ReduceLROnPlateau (mode min, threshold_mode rel) at each epoch end;
+//             cosine: step s of S at lr · (final + (1 − final) · (1 + cos(π (s − 1) / S)) / 2).
 //   valid     README "Evaluation protocol": B' = min(evalBatch, N − 1) streams, L = ⌊(N − 1)/B'⌋,
 //             stream b = tokens[b·L, b·L + L] from a zero state, all B'·L predictions averaged;
 //             each stream scored on its own through the interpreter, no dropout.
@@ -54,7 +55,7 @@ export interface RefOptions {
   /** nt-asgd's non-monotone interval. */
   nonmono?: number;
   lossScale: 'mean' | 'sum';
-  schedule: { kind: 'constant' } | { kind: 'decay'; factor: number; after: number } | { kind: 'plateau'; factor: number; patience: number };
+  schedule: { kind: 'constant' } | { kind: 'decay'; factor: number; after: number } | { kind: 'plateau'; factor: number; patience: number } | { kind: 'cosine'; final: number };
   seed: number;
   evalBatch: number;
 }
@@ -133,6 +134,7 @@ export function referenceTrain(ir: IRModel, init: ReadonlyMap<string, Float64Arr
 
   for (let step = 1; step <= o.steps; step++) {
     const epoch = Math.floor((step - 1) / epochSize) + 1;
+    if (sch.kind === 'cosine') lr = o.lr * (sch.final + ((1 - sch.final) * (1 + Math.cos(Math.PI * ((step - 1) / o.steps)))) / 2);
     const i = (step - 1) % epochSize;
     if (i === 0) carried = Array.from({ length: B }, () => new Map()); // zero states at each epoch start
     const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T + 1 }, (_, t) => train[b * batchLen + i * T + t]));

@@ -37,6 +37,28 @@ describe('LrSchedule', () => {
     expect(rates(z, [undefined, undefined])).toEqual([0.4, 0.2, 0.1]);
   });
 
+  it('cosine: lr₀ at the start, half way between lr₀ and lr₀·final at the middle, lr₀·final at the end; epochs do not move it', () => {
+    const s = new LrSchedule(0.002, { kind: 'cosine', final: 0.1 });
+    expect(s.lr).toBe(0.002);
+    expect(s.lrAt(0)).toBe(0.002);
+    expect(s.lrAt(0.5)).toBeCloseTo(0.0011, 15); // (0.002 + 0.0002) / 2
+    expect(s.lrAt(1)).toBeCloseTo(0.0002, 15);
+    expect(s.lrAt(0.25)).toBeCloseTo(0.002 * (0.1 + (0.9 * (1 + Math.SQRT1_2)) / 2), 15);
+    expect(s.lrAt(2)).toBe(s.lrAt(1)); // clamped to the budget
+    const grid = Array.from({ length: 11 }, (_, k) => s.lrAt(k / 10));
+    grid.slice(1).forEach((r, k) => expect(r).toBeLessThan(grid[k])); // falls all the way
+    expect(s.advance(0.5)).toBe(s.lrAt(0.5));
+    expect(s.endEpoch(3)).toBe(s.lrAt(0.5)); // an epoch end leaves the per-step rate alone
+    expect(s.state()).toEqual({ epoch: 1, lr: s.lrAt(0.5), best: null, bad: 0, progress: 0.5 });
+    const t = new LrSchedule(0.002, { kind: 'cosine', final: 0.1 });
+    t.load(JSON.parse(JSON.stringify(s.state())));
+    expect(t.state()).toEqual(s.state());
+    expect(new LrSchedule(1, { kind: 'cosine', final: 0 }).lrAt(1)).toBeCloseTo(0, 15);
+    expect(new LrSchedule(1, { kind: 'decay', factor: 0.5, after: 0 }).advance(0.9)).toBe(0.5); // other schedules ignore progress
+    expect(() => new LrSchedule(1, { kind: 'cosine', final: 1.5 })).toThrow(/final rate must be a fraction/);
+    expect(() => t.load({ epoch: 0, lr: 1, best: null, bad: 0, progress: 2 })).toThrow(ScheduleError);
+  });
+
   it('plateau (PyTorch example, factor 1/4, patience 0): divides after each epoch that does not improve', () => {
     const s = new LrSchedule(20, PYTORCH_PLATEAU);
     // losses: better, better, worse, better than best, equal to best (not better), NaN.
@@ -101,7 +123,7 @@ describe('LrSchedule', () => {
     expect(() => new LrSchedule(1, { kind: 'plateau', factor: 1 })).toThrow(ScheduleError);
     expect(() => new LrSchedule(1, { kind: 'plateau', factor: 0.5, patience: -1 })).toThrow(/patience/);
     expect(() => new LrSchedule(1, { kind: 'plateau', factor: 0.5, threshold: 1 })).toThrow(/threshold/);
-    expect(() => new LrSchedule(1, { kind: 'cosine' } as unknown as ScheduleSpec)).toThrow(/unknown schedule 'cosine'/);
+    expect(() => new LrSchedule(1, { kind: 'onecycle' } as unknown as ScheduleSpec)).toThrow(/unknown schedule 'onecycle'/);
     const s = new LrSchedule(1);
     expect(() => s.load({ epoch: -1, lr: 1, best: null, bad: 0 })).toThrow(/malformed schedule state/);
     expect(() => s.load({ epoch: 1, lr: 0, best: null, bad: 0 })).toThrow(ScheduleError);

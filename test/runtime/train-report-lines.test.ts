@@ -62,6 +62,9 @@ describe('train report: gradient norms and nt-asgd', () => {
     expect(planLine(resolveTrainOptions({ lr: 0.01, clip: 0, schedule: { kind: 'plateau', factor: 0.25 }, steps: 1500 }), 1234)).toBe(
       'batch 32 × bptt 64: 1,234 steps per epoch; adam lr 0.01 ×0.25 after an epoch whose validation did not improve, clip off; budget 1500 steps; validation in 16 streams',
     );
+    expect(planLine(resolveTrainOptions({ schedule: { kind: 'cosine', final: 0.1 }, minutes: 30, averageAt: 0.8 }), 313)).toBe(
+      'batch 32 × bptt 64: 313 steps per epoch; adam lr 0.002 on a half cosine to 0.1× at the budget\'s end, averaging from 80 % of the budget, clip 5; budget 30 min; validation in 16 streams',
+    );
     expect(planLine(resolveTrainOptions({}), 7)).toBe('batch 32 × bptt 64: 7 steps per epoch; adam lr 0.002, clip 5; budget 1 epoch(s); validation in 16 streams');
   });
 });

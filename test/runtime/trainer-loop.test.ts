@@ -226,6 +226,29 @@ describe('the loop', () => {
     expect(rm.state.seconds - 3600).toBeGreaterThanOrEqual(0.6);
   });
 
+  it('cosine over --minutes: the rate of each step from the time spent before it; a resumed call goes on from where the last left it', async () => {
+    const cos = { kind: 'cosine', final: 0.1 } as const;
+    const first = await run({ ...base, minutes: 0.01, schedule: cos });
+    expect(first.result.reason).toBe('minutes');
+    const lrs = first.steps.map((s) => s.lr);
+    expect(lrs.length).toBeGreaterThan(2);
+    expect(lrs[0]).toBeGreaterThan(0.1 * 0.999); // the first step: nearly nothing spent yet
+    lrs.slice(1).forEach((r, k) => expect(r).toBeLessThanOrEqual(lrs[k]));
+    const p = first.result.state.schedule.progress!; // spent before the last step
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(1);
+    expect(first.trainer.schedule.lrAt(p)).toBe(lrs.at(-1));
+    expect(lrs.at(-1)).toBeLessThan(lrs[0]);
+    // Stopped half way (Ctrl-C), resumed with new minutes: it starts at the rate it stopped at.
+    const m = new Trainer(float64Model(ir, 2), { train, valid }, { ...base, minutes: 0.005, schedule: cos });
+    m.restore({ ...first.result.state, schedule: { ...first.result.state.schedule, progress: 0.5 } }, first.trainer.optimizer.state(), first.trainer.carried());
+    const again: number[] = [];
+    await m.run({ onStep: (s) => again.push(s.lr) });
+    expect(again[0]).toBeLessThanOrEqual(m.schedule.lrAt(0.5));
+    expect(again[0]).toBeGreaterThan(m.schedule.lrAt(0.5) * 0.99);
+    expect(again.at(-1)).toBeLessThan(m.schedule.lrAt(0.9));
+  });
+
   it('restore: carried states are used as given, or zeroed when there are none', async () => {
     const a = await run({ ...base, steps: 2 });
     const carried = a.trainer.carried().map((s) => s.slice());

@@ -15,11 +15,16 @@
 //             ("if val_loss < best_val_loss: … else: lr /= 4.0"). With patience p the rate
 //             drops once p + 1 epochs in a row failed to improve (ReduceLROnPlateau's rule),
 //             and the counter restarts. "Better" means < best · (1 − threshold).
+//   cosine    lr_p = lr₀ · (final + (1 − final) · (1 + cos πp) / 2), p the fraction of the
+//             budget spent before the step (Loshchilov & Hutter 2017 without restarts; nanoGPT
+//             decays to lr₀/10): it moves every step, so a run ends annealed however many
+//             epochs the machine fits into --minutes.
 
 export type ScheduleSpec =
   | { kind: 'constant' }
   | { kind: 'decay'; factor: number; after: number }
-  | { kind: 'plateau'; factor: number; patience?: number; threshold?: number; minLr?: number };
+  | { kind: 'plateau'; factor: number; patience?: number; threshold?: number; minLr?: number }
+  | { kind: 'cosine'; final: number };
 
 export interface ScheduleState {
   /** Epochs completed so far. */
@@ -30,6 +35,8 @@ export interface ScheduleState {
   best: number | null;
   /** Consecutive epochs without improvement (plateau). */
   bad: number;
+  /** cosine: the fraction of the budget spent at the last step (a resumed --minutes run continues from it). */
+  progress?: number;
 }
 
 export class ScheduleError extends Error {}
@@ -59,23 +66,40 @@ export class LrSchedule {
       if (!(Number.isInteger(p) && p >= 0)) throw new ScheduleError(`plateau patience must be an integer ≥ 0 (got ${p})`);
       const th = spec.threshold ?? 0;
       if (!(th >= 0 && th < 1)) throw new ScheduleError(`plateau threshold must be in [0, 1) (got ${th})`);
+    } else if (spec.kind === 'cosine') {
+      if (!(spec.final >= 0 && spec.final <= 1)) throw new ScheduleError(`cosine's final rate must be a fraction of the initial one in [0, 1] (got ${spec.final})`);
     } else if (spec.kind !== 'constant') {
-      throw new ScheduleError(`unknown schedule '${(spec as { kind: string }).kind}' (expected constant, decay or plateau)`);
+      throw new ScheduleError(`unknown schedule '${(spec as { kind: string }).kind}' (expected constant, decay, plateau or cosine)`);
     }
     this.spec = spec;
     this.baseLr = baseLr;
     this.s = { epoch: 0, lr: this.lrFor(1), best: null, bad: 0 };
   }
 
-  /** For constant and decay schedules, the rate of (1-based) epoch e; plateau: the base rate. */
+  /** For constant and decay schedules, the rate of (1-based) epoch e; plateau and cosine: the base rate. */
   lrFor(epoch: number): number {
     const sp = this.spec;
     if (sp.kind === 'decay') return this.baseLr * Math.pow(sp.factor, Math.max(0, epoch - sp.after));
     return this.baseLr;
   }
 
-  /** The learning rate for the current epoch. */
+  /** The learning rate for the current epoch (cosine: for the current step). */
   get lr(): number {
+    return this.s.lr;
+  }
+
+  /** cosine: the rate once the fraction p ∈ [0, 1] of the budget is spent. */
+  lrAt(p: number): number {
+    if (this.spec.kind !== 'cosine') return this.s.lr;
+    const q = Math.min(1, Math.max(0, p));
+    return this.baseLr * (this.spec.final + ((1 - this.spec.final) * (1 + Math.cos(Math.PI * q))) / 2);
+  }
+
+  /** cosine: set the rate of the next step from the budget spent before it; other schedules step per epoch and ignore it. */
+  advance(p: number): number {
+    if (this.spec.kind !== 'cosine') return this.s.lr;
+    this.s.progress = Math.min(1, Math.max(0, p));
+    this.s.lr = this.lrAt(this.s.progress);
     return this.s.lr;
   }
 
@@ -99,7 +123,7 @@ export class LrSchedule {
           s.bad = 0;
         }
       }
-    } else {
+    } else if (sp.kind !== 'cosine') {
       s.lr = this.lrFor(s.epoch + 1);
     }
     return s.lr;
@@ -119,9 +143,10 @@ export class LrSchedule {
       state.lr > 0 &&
       (state.best === null || typeof state.best === 'number') &&
       Number.isInteger(state.bad) &&
-      state.bad >= 0;
+      state.bad >= 0 &&
+      (state.progress === undefined || (typeof state.progress === 'number' && state.progress >= 0 && state.progress <= 1));
     if (!ok) throw new ScheduleError(`malformed schedule state ${JSON.stringify(state)}`);
-    this.s = { epoch: state.epoch, lr: state.lr, best: state.best, bad: state.bad };
+    this.s = { epoch: state.epoch, lr: state.lr, best: state.best, bad: state.bad, ...(state.progress !== undefined ? { progress: state.progress } : {}) };
   }
 }
 

@@ -284,6 +284,10 @@ export class Trainer<A extends Arena = Float32Array> {
     const params = this.model.params;
 
     const elapsed = () => secondsAtStart + (performance.now() - started) / 1000;
+    // cosine's budget fraction: steps and epochs count from the run's start; a --minutes call goes on from where the last one left the schedule.
+    const p0 = this.schedule.state().progress ?? 0;
+    const cosine = this.schedule.spec.kind === 'cosine';
+    const spent = () => Math.max(totalSteps === Infinity ? 0 : s.step / totalSteps, o.minutes !== null ? p0 + ((1 - p0) * (elapsed() - secondsAtStart)) / (o.minutes * 60) : 0);
     const budgetReached = (): StopReason | null => {
       if (o.steps !== null && s.step >= o.steps) return 'steps';
       if (o.epochs !== null && s.epoch >= o.epochs) return 'epochs';
@@ -303,7 +307,8 @@ export class Trainer<A extends Arena = Float32Array> {
         break;
       }
       if (s.epochStep === 0) this.runner.resetStates(); // each epoch starts from zero states
-      const lr = this.schedule.lr;
+      const lr = cosine ? this.schedule.advance(spent()) : this.schedule.lr;
+      if (cosine) s.schedule = this.schedule.state();
       this.batches.fill(this.window, s.epochStep);
       // Dropout masks depend only on (seed, step): a resumed run draws the same ones.
       const seed = (Math.imul(o.seed, 0x9e3779b1) + s.step) | 0;
