@@ -94,9 +94,9 @@ export interface TorchRun {
   ranks: number;
   dtype: string;
   /** Absent in checkpoints of older exports: constant, no split. */
-  lr_schedule?: 'constant' | 'decay' | 'plateau';
-  /** plateau: the schedule's state where the run stopped (rnnc's ScheduleState). */
-  schedule?: { epoch: number; lr: number; best: number | null; bad: number } | null;
+  lr_schedule?: 'constant' | 'decay' | 'plateau' | 'cosine';
+  /** plateau and cosine: the schedule's state where the run stopped (rnnc's ScheduleState). */
+  schedule?: { epoch: number; lr: number; best: number | null; bad: number; progress?: number } | null;
   lr_decay?: number;
   decay_after?: number;
   split?: number | null;
@@ -159,7 +159,11 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     hyper: run.momentum !== null && run.momentum !== undefined ? { momentum: run.momentum } : {},
     lossScale: run.loss_scale,
     schedule:
-      run.lr_schedule === 'decay' ? { kind: 'decay', factor: run.lr_decay ?? 0.5, after: run.decay_after ?? 4 } : run.lr_schedule === 'plateau' ? { kind: 'plateau', factor: run.lr_decay ?? 0.25, patience: 0 } : { kind: 'constant' },
+      run.lr_schedule === 'decay' ? { kind: 'decay', factor: run.lr_decay ?? 0.5, after: run.decay_after ?? 4 } : run.lr_schedule === 'plateau'
+          ? { kind: 'plateau', factor: run.lr_decay ?? 0.25, patience: 0 }
+          : run.lr_schedule === 'cosine'
+            ? { kind: 'cosine', final: run.lr_decay ?? 0.1 }
+            : { kind: 'constant' },
     // No budget given: a few more minutes, as rnnc train without one.
     epochs: budgets ? (o.epochs as number | undefined) : undefined,
     steps: budgets ? (o.steps as number | undefined) : undefined,
@@ -226,6 +230,11 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     const sc = run.schedule;
     if (!sc || !(typeof sc.lr === 'number' && sc.lr > 0) || !(sc.best === null || typeof sc.best === 'number') || !Number.isInteger(sc.bad)) throw new UserError(`${join(dir, 'config.json')}: the run uses --lr-schedule plateau but records no valid "schedule" state`);
     Object.assign(state.schedule, { lr: sc.lr, best: sc.best, bad: sc.bad });
+  }
+  if (run.lr_schedule === 'cosine') {
+    const p = run.schedule?.progress;
+    if (!(typeof p === 'number' && p >= 0 && p <= 1)) throw new UserError(`${join(dir, 'config.json')}: the run uses --lr-schedule cosine but records no valid "schedule" progress`);
+    Object.assign(state.schedule, { lr: trainer.schedule.lrAt(p), progress: p });
   }
   if (run.optimizer === 'nt-asgd') state.nonmono = { logs: (run.nonmono_logs ?? []).map((v) => (v === null ? NaN : v)) };
   trainer.restore(state, { kind: run.optimizer, step: run.optimizer_step, tensors: buffers, averageFrom }, carried, trainWeights);

@@ -53,7 +53,7 @@ def recorded_run(ckpt):
     settings = {
         "data": d.get("train"), "valid": d.get("valid"), "batch": t["batch"], "bptt": t["bptt"], "optimizer": t["optimizer"], "lr": t["lr"],
         "clip": t["clip"], "weight_decay": t["weightDecay"], "momentum": hyper.get("momentum"), "loss_scale": t["lossScale"],
-        "lr_schedule": sched["kind"], "lr_decay": sched.get("factor", DEFAULTS["lr_decay"]), "decay_after": sched.get("after", DEFAULTS["decay_after"]), "seed": t["seed"],
+        "lr_schedule": sched["kind"], "lr_decay": sched.get("factor", sched.get("final", DEFAULTS["lr_decay"])), "decay_after": sched.get("after", DEFAULTS["decay_after"]), "seed": t["seed"],
         "nonmono": t.get("nonmono", DEFAULTS["nonmono"]),
     }
     logs = (s.get("nonmono") or {}).get("logs", [])
@@ -72,7 +72,8 @@ def settle_options(a, run):
         given = getattr(a, k)
         if run is None:
             if given is None and k in DEFAULTS:
-                setattr(a, k, 0.25 if k == "lr_decay" and a.lr_schedule == "plateau" else DEFAULTS[k])  # rnnc's plateau divides by 4
+                # rnnc's plateau divides by 4; its cosine ends at a tenth of the rate
+                setattr(a, k, {"plateau": 0.25, "cosine": 0.1}.get(a.lr_schedule, DEFAULTS[k]) if k == "lr_decay" else DEFAULTS[k])
             continue
         has = run["settings"][k]
         if given is None:
@@ -105,6 +106,12 @@ def split_text(text, fraction):
 def lr_of_epoch(a, epoch):
     """The learning rate of (0-based) epoch: constant, or rnnc's decay, lr * decay^max(0, epoch + 1 - after)."""
     return a.lr * a.lr_decay ** max(0, epoch + 1 - a.decay_after) if a.lr_schedule == "decay" else a.lr
+
+
+def cosine_lr(a, p):
+    """rnnc's --lr-schedule cosine at the fraction p of the budget spent: lr * (final + (1 - final) * (1 + cos(pi p)) / 2), final = --lr-decay."""
+    p = min(1.0, max(0.0, p))
+    return a.lr * (a.lr_decay + (1 - a.lr_decay) * (1 + math.cos(math.pi * p)) / 2)
 
 
 class Plateau:

@@ -120,8 +120,8 @@ def main():
     p.add_argument("--weight-decay", type=float)
     p.add_argument("--momentum", type=float)
     p.add_argument("--loss-scale", choices=["mean", "sum"])
-    p.add_argument("--lr-schedule", choices=["constant", "decay", "plateau"], help="decay: lr x --lr-decay each epoch after --decay-after; plateau: lr x --lr-decay after an epoch whose validation did not improve (rnnc's)")
-    p.add_argument("--lr-decay", type=float, help="the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25)")
+    p.add_argument("--lr-schedule", choices=["constant", "decay", "plateau", "cosine"], help="decay: lr x --lr-decay each epoch after --decay-after; plateau: lr x --lr-decay after an epoch whose validation did not improve; cosine: every step, down a half cosine to --lr-decay x lr at the budget's end (rnnc's)")
+    p.add_argument("--lr-decay", type=float, help="the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25); cosine: the final rate as a fraction of --lr (default 0.1)")
     p.add_argument("--decay-after", type=int, help="epochs at the initial rate before decay starts (default 4)")
     p.add_argument("--seed", type=int, help="seed of the dropout masks (default 0)")
     p.add_argument("--resume", help="an rnnc checkpoint directory to continue: a run of rnnc train or of train.py goes on where it stopped (its settings, optimizer state and carried states); other checkpoints give their weights")
@@ -138,8 +138,9 @@ def main():
     # The run to continue (None: start one, from the weights of --resume or of the export).
     a.run = recorded_run(a.resume) if a.resume else None
     settle_options(a, a.run)
-    if a.lr_schedule in ("decay", "plateau") and not (0 < a.lr_decay <= 1 if a.lr_schedule == "decay" else 0 < a.lr_decay < 1):
-        raise SystemExit("train.py: --lr-decay must be in %s for --lr-schedule %s (got %s)" % ("(0, 1]" if a.lr_schedule == "decay" else "(0, 1)", a.lr_schedule, a.lr_decay))
+    ranges = {"decay": ("(0, 1]", lambda x: 0 < x <= 1), "plateau": ("(0, 1)", lambda x: 0 < x < 1), "cosine": ("[0, 1]", lambda x: 0 <= x <= 1)}
+    if a.lr_schedule in ranges and not ranges[a.lr_schedule][1](a.lr_decay):
+        raise SystemExit("train.py: --lr-decay must be in %s for --lr-schedule %s (got %s)" % (ranges[a.lr_schedule][0], a.lr_schedule, a.lr_decay))
     if a.average_at is None and a.run is not None and a.run.get("average_at") is not None:
         a.average_at = a.run["average_at"]  # like a budget, it may be given anew
     if a.nproc > 1 and "RANK" not in os.environ:
@@ -211,6 +212,9 @@ def run(a):
     # The average of the weights: nt-asgd's (its trigger), or tail averaging of any optimizer from --average-at on.
     avg = Averaging(model, a.nonmono) if a.optimizer == "nt-asgd" or a.average_at is not None else None
     plateau = Plateau(a.lr, a.lr_decay, run_ and run_["schedule"]) if a.lr_schedule == "plateau" else None
+    # cosine: the budget spent where the resumed run stopped (a --minutes call goes on from it, as rnnc's)
+    p0 = ((run_ and run_["schedule"]) or {}).get("progress") or 0.0
+    spent = p0
     if run_ is not None:
         start, seconds_before = run_["step"], run_["seconds"]
         same = run_["windows"] == count if run_["by"] == "train.py" else run_["epoch"] * count + run_["epoch_step"] == start
@@ -241,7 +245,9 @@ def run(a):
             states = None  # each epoch starts from zero states
         # The masks all streams share (embedding rows, weight drop): the same on every rank, by window.
         model.shared_generator = torch.Generator().manual_seed(a.seed * 1000003 + step)
-        lr = plateau.lr if plateau is not None else lr_of_epoch(a, step // count)
+        if a.lr_schedule == "cosine":
+            spent = max(step / total if total is not None else 0.0, p0 + (1 - p0) * elapsed / (a.minutes * 60) if a.minutes is not None else 0.0)
+        lr = plateau.lr if plateau is not None else cosine_lr(a, spent) if a.lr_schedule == "cosine" else lr_of_epoch(a, step // count)
         for group in opt.param_groups:
             group["lr"] = lr
         w = streams[i * T : i * T + T + 1]
@@ -315,7 +321,7 @@ def run(a):
             "eval_batch": a.eval_batch,
             "eval_every": a.eval_every,
             "nonmono": a.nonmono,
-            "schedule": plateau.state(total // count) if plateau is not None else None,
+            "schedule": plateau.state(total // count) if plateau is not None else {"epoch": total // count, "lr": cosine_lr(a, spent), "best": None, "bad": 0, "progress": spent} if a.lr_schedule == "cosine" else None,
             "average_at": a.average_at,
             "nonmono_logs": avg.logs_json() if a.optimizer == "nt-asgd" else None,
             "average_from": avg.t0 if avg is not None else None,
