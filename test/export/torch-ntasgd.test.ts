@@ -105,7 +105,7 @@ describe.skipIf(!haveTorch())('nt-asgd across rnnc and train.py', () => {
 
   it('--average-at switches after the same step as rnnc train --average-at, and the averaged weights agree', () => {
     expect(events(out['rnnc-8-at']).filter((e) => e.event === 'averaging')).toEqual([{ event: 'averaging', step: 12, why: 'budget' }]);
-    expect(out['py-8-at']).toMatch(/--average-at 0\.75\); averaging the weights from step 13\b/);
+    expect(out['py-8-at']).toMatch(/^75 % of the budget is spent \(--average-at 0\.75\); averaging the weights from step 13\b/m);
     expect(out['py-8-at']).not.toContain('is worse than the best'); // the trigger no longer fires once averaging
     const wl = worstRel(pyLosses(out['py-8-at']), rnncLosses(out['rnnc-8-at']));
     const valids = pyValids(out['py-8-at']);

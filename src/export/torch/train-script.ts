@@ -271,7 +271,7 @@ def run(a):
             if a.average_at is not None and avg.t0 is None and progress >= a.average_at:
                 avg.start(opt_start + step + 1 - start)
                 if rank == 0:
-                    print("%g of the budget is spent (--average-at %g); averaging the weights from step %d" % (progress, a.average_at, step + 2), flush=True)
+                    print("%d %% of the budget is spent (--average-at %g); averaging the weights from step %d" % (round(a.average_at * 100), a.average_at, step + 2), flush=True)  # rnnc's words
         if distributed:
             loss = loss.detach().clone()
             dist.all_reduce(loss)
