@@ -47,6 +47,8 @@ describe.skipIf(!haveTorch())('--lr-schedule cosine across rnnc and train.py', (
     await rnnc('train', '--resume', 'half', '--steps', '30', '--out', 'ref-30', '--sample', '0');
     out.ref2 = await rnnc('train', '--resume', 'ref-30', '--steps', '40', '--out', 'ref-30-40', '--json', '--log-every', '1', '--sample', '0');
     out.back = await rnnc('train', '--resume', 'py-30', '--steps', '40', '--out', 'back', '--json', '--log-every', '1', '--sample', '0');
+    // A --minutes call goes on from the budget train.py had spent (29/30), not from the start.
+    out.minutes = await rnnc('train', '--resume', 'py-30', '--minutes', '0.02', '--out', 'minutes', '--json', '--log-every', '1', '--sample', '0');
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -79,6 +81,10 @@ describe.skipIf(!haveTorch())('--lr-schedule cosine across rnnc and train.py', (
     const wl = Math.max(...ours.map((e, i) => Math.abs(e.loss! - ref[i].loss!) / ref[i].loss!));
     console.log(`cosine, rnnc → train.py → rnnc: losses worst relative ${wl}`);
     expect(wl).toBeLessThanOrEqual(1e-4);
+    const m = steps(out.minutes);
+    expect(m[0].step).toBe(31);
+    expect(m[0].lr).toBeLessThanOrEqual(lrAt(29 / 30));
+    expect(m[0].lr).toBeGreaterThan(lrAt(29 / 30) * 0.999);
   });
 });
 
