@@ -1,7 +1,7 @@
 // Elaboration: a checked model (the checker's annotations: types and layer bindings, as data)
 // → IR. Each layer's cell body is inlined under the layer's name, and every shape is made
 // concrete where dims are bound.
-import type { CallExpr, CellDecl, Expr, ModelDecl, Stmt } from '../syntax/ast.ts';
+import type { CallExpr, CellDecl, Expr, ModelDecl, Span, Stmt } from '../syntax/ast.ts';
 import type { AnnotatedModel } from '../check/annotate.ts';
 import { boundDims, type Unit } from '../check/context.ts';
 import { BUILTINS, DEFAULT_LEAKY_SLOPE, PENALTIES } from '../check/builtins.ts';
@@ -134,7 +134,7 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
     }
   };
 
-  const instantiate = (name: string, call: CallExpr, modelScope: Scope): void => {
+  const instantiate = (name: string, nameSpan: Span, call: CallExpr, modelScope: Scope): void => {
     const binding = bindings.get(call);
     if (!binding || binding.problems.length) throw new ElaborationError(`layer ${name} does not fit its cell`);
     const cell = binding.cell.decl as CellDecl;
@@ -159,7 +159,7 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
       dims,
       params: cell.body.flatMap((s) => (s.kind === 'param' ? [`${name}.${s.name.name}`] : [])),
       states: cell.states.map((p) => `${name}.${p.name.name}`),
-      span: call.span,
+      span: nameSpan,
     });
     for (const p of cell.states) {
       const shape = shapePolys(p.shape).map((d) => dimOut(concrete(d, scope)));
@@ -196,7 +196,7 @@ export function elaborate(annotated: AnnotatedModel): IRModel {
   // Params come first in the arena order of the source; layer params follow per layer.
   for (const s of decl.body) {
     if (s.kind === 'let') {
-      if (s.expr.kind === 'call' && bindings.has(s.expr)) instantiate(s.name.name, s.expr, modelScope);
+      if (s.expr.kind === 'call' && bindings.has(s.expr)) instantiate(s.name.name, s.name.span, s.expr, modelScope);
       else step.push({ name: s.name.name, kind: s.gate ? 'gate' : 'let', layer: null, expr: lower(modelScope, s.expr), span: s.span });
     } else if (s.kind === 'loss' && s.expr.kind === 'call' && PENALTIES.has(s.expr.callee.name)) {
       step.push(penalty(s.expr, s.span));

@@ -42,6 +42,7 @@ export interface IRLayer {
   dims: Record<string, IRDim>;
   params: string[];
   states: string[];
+  /** The layer's name where it is bound (`h1` of `h1 = LSTM(…)`): what a refusal of the name points at. */
   span: Span;
 }
 

@@ -40,10 +40,10 @@ function refusal(param: string, layer: string): string {
 describe('the PyTorch export refuses names the module already has', () => {
   it('a param, a layer, and a private name, each at its declaration', () => {
     expect(refusal('forward', 'h')).toBe("forward | cannot export to PyTorch: the param name 'forward' is taken: torch's nn.Module has an attribute 'forward' | rename it in the model file");
-    expect(refusal('W', 'train')).toBe("GRU(E[token], hidden = n) | cannot export to PyTorch: the layer name 'train' is taken: torch's nn.Module has an attribute 'train' | rename it in the model file");
+    expect(refusal('W', 'train')).toBe("train | cannot export to PyTorch: the layer name 'train' is taken: torch's nn.Module has an attribute 'train' | rename it in the model file");
     expect(refusal('penalty', 'h')).toMatch(/^penalty \| .*the exported module has its own 'penalty' \(model.py's attribute\)/);
     expect(refusal('window_loss', 'h')).toMatch(/its own 'window_loss' \(model.py's method\)/);
-    expect(refusal('W', '_h')).toMatch(/^GRU.*'_h' starts with _, which nn.Module keeps for its internals/);
+    expect(refusal('W', '_h')).toMatch(/^_h \| .*'_h' starts with _, which nn.Module keeps for its internals/);
   });
 
   it('names beside the reserved ones export', () => {
