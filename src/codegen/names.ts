@@ -68,8 +68,6 @@ export function commentText(text: string, max = 100): string {
 
 /** A number as a JavaScript literal (the compiler's own text, never the model file's). */
 export function numberLiteral(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return 'Infinity';
-  if (v === -Infinity) return '-Infinity';
+  // String() already writes NaN, Infinity and -Infinity as JavaScript reads them; only -0 loses its sign.
   return Object.is(v, -0) ? '-0' : String(v);
 }
