@@ -12,6 +12,7 @@ import { isOptimizerKind, stateNames, type OptimizerKind } from '../runtime/opti
 import { decodeSafetensors, SafetensorsError } from '../runtime/safetensors.ts';
 import { readCorpus, splitText } from '../runtime/data/corpus.ts';
 import { UserError } from './common.ts';
+import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
 
 /** The options --resume cannot change, with the value the run has for each. */
 function runValues(c: CheckpointConfig, bundled: string): Record<string, unknown> {
@@ -143,6 +144,20 @@ export interface TorchResume {
  * Options given on the command line must agree with the run's (as for rnnc's own checkpoints);
  * budgets, --eval-every and --patience may be given anew.
  */
+/** The schedule train.py ran, as rnnc's spec (its defaults where the record has none). */
+function torchSchedule(run: TorchRun): ScheduleSpec {
+  switch (run.lr_schedule) {
+    case 'decay':
+      return { kind: 'decay', factor: run.lr_decay ?? 0.5, after: run.decay_after ?? 4 };
+    case 'plateau':
+      return { kind: 'plateau', factor: run.lr_decay ?? 0.25, patience: 0 };
+    case 'cosine':
+      return { kind: 'cosine', final: run.lr_decay ?? 0.1 };
+    default:
+      return { kind: 'constant' };
+  }
+}
+
 export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<string, unknown>, cmd: Command, bundled: string): TorchResume {
   const dir = String(o.resume);
   const model = ck.model;
@@ -158,12 +173,7 @@ export function resumeTorch(ck: LoadedCheckpoint, run: TorchRun, o: Record<strin
     weightDecay: run.weight_decay,
     hyper: run.momentum !== null && run.momentum !== undefined ? { momentum: run.momentum } : {},
     lossScale: run.loss_scale,
-    schedule:
-      run.lr_schedule === 'decay' ? { kind: 'decay', factor: run.lr_decay ?? 0.5, after: run.decay_after ?? 4 } : run.lr_schedule === 'plateau'
-          ? { kind: 'plateau', factor: run.lr_decay ?? 0.25, patience: 0 }
-          : run.lr_schedule === 'cosine'
-            ? { kind: 'cosine', final: run.lr_decay ?? 0.1 }
-            : { kind: 'constant' },
+    schedule: torchSchedule(run),
     // No budget given: a few more minutes, as rnnc train without one.
     epochs: budgets ? (o.epochs as number | undefined) : undefined,
     steps: budgets ? (o.steps as number | undefined) : undefined,
