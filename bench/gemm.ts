@@ -61,6 +61,12 @@ const engines: Engine[] = [];
 if (loadNative().module) {
   engines.push({ name: 'native', kernels: createKernels({ backend: 'native', maxBytes: 64 << 20 }) });
   engines.push({ name: 'native 1T', kernels: createKernels({ backend: 'native', maxBytes: 64 << 20, threads: 1 }) });
+  if (loadNative().module?.bf16) {
+    // --matmul bf16: inputs rounded to bfloat16, float32 sums (AVX512-BF16 CPUs only).
+    const bf16 = createKernels({ backend: 'native', maxBytes: 64 << 20, threads: 1 });
+    bf16.setMatmul!('bf16');
+    engines.push({ name: 'native bf16 1T', kernels: bf16 });
+  }
 }
 if (relaxedSimdSupported(true)) engines.push({ name: 'wasm fma', kernels: createKernels({ backend: 'wasm', maxBytes: 64 << 20 }) });
 engines.push({ name: 'wasm simd', kernels: createKernels({ backend: 'wasm', maxBytes: 64 << 20, relaxedSimd: 'off' }) });

@@ -2,7 +2,7 @@
 // addon when it is built (npm install builds it), else WebAssembly SIMD; RNNC_KERNELS=wasm or
 // js (plain JavaScript) force the others, RNNC_KERNELS=native insists on the addon.
 import type { Support } from '../codegen/support.ts';
-import { createKernels, loadNative, wasmSimdSupported, type WasmKernels } from '../kernels/index.ts';
+import { createKernels, loadNative, wasmSimdSupported, type MatmulPrecision, type WasmKernels } from '../kernels/index.ts';
 import type { NativeModule } from '../kernels/native/load.ts';
 import { fastSupport } from './fast-support.ts';
 import { settings } from './settings.ts';
@@ -38,6 +38,22 @@ export function fastPath(): FastPath | null {
     }
   }
   return fast;
+}
+
+export type { MatmulPrecision };
+
+/** Why this process cannot run bfloat16 products (`--matmul bf16`), or null when it can. */
+export function bf16Unavailable(): string | null {
+  const f = fastPath();
+  if (!f) return 'float32 runs on plain JavaScript arrays in this process (RNNC_KERNELS=js), which have no bfloat16 products';
+  if (!f.kernels.setMatmul) return `the ${f.kernels.backend} kernels have no bfloat16 products; the native kernels have them where they are built on a CPU with AVX512-BF16`;
+  if (!loadNative().module?.bf16) return 'the native kernels were built for a CPU without AVX512-BF16 (bfloat16 products need AMD Zen 4, Intel Cooper Lake, Sapphire Rapids or later)';
+  return null;
+}
+
+/** The precision of the fast path's matrix products from now on (bf16: see bf16Unavailable). */
+export function setMatmul(precision: MatmulPrecision): void {
+  fastPath()?.kernels.setMatmul?.(precision);
 }
 
 /** Which kernels run float32 products in this process (e.g. `native-2threads`, `wasm-simd128-fma-2threads`, `js`). */

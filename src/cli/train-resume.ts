@@ -35,6 +35,7 @@ function runValues(c: CheckpointConfig, bundled: string): Record<string, unknown
     momentum: t?.hyper.momentum,
     nonmono: t ? (t.nonmono ?? 5) : undefined, // older checkpoints: the default
     lossScale: t?.lossScale,
+    matmul: t ? (t.matmul ?? 'float32') : undefined, // older checkpoints: float32
     lrSchedule: sched?.kind,
     lrDecay: sched && sched.kind !== 'constant' ? (sched.kind === 'cosine' ? sched.final : sched.factor) : undefined,
     decayAfter: sched?.kind === 'decay' ? sched.after : undefined,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECIPE, defaultRecipe } from '../../src/cli/default-recipe.ts';
+import { bf16Unavailable } from '../../src/backend/kernels.ts';
 import { rnnc } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnc-default-recipe-'));
@@ -14,10 +15,19 @@ writeFileSync(corpus, 'To be, or not to be, that is the question:\nWhether tis n
 describe('defaultRecipe', () => {
   it('sets the recipe options the user did not give and keeps the ones given', () => {
     const o: Record<string, unknown> = { lrSchedule: 'constant', decayAfter: 9, lrDecay: undefined };
-    const r = defaultRecipe(o, (k) => k === 'decayAfter', '/pkg');
+    const r = defaultRecipe(o, (k) => k === 'decayAfter', '/pkg', false);
     expect(o).toEqual({ lrSchedule: 'decay', decayAfter: 9, lrDecay: 0.7 });
     expect(r.file).toBe(join('/pkg', DEFAULT_RECIPE.model));
     expect(r.message).toBe(`no model given: training the default recipe ${DEFAULT_RECIPE.model} (${DEFAULT_RECIPE.what}) with --lr-schedule decay --lr-decay 0.7`);
+  });
+
+  it('adds --matmul bf16 where the kernels have bfloat16 products, unless the user chose', () => {
+    const o: Record<string, unknown> = { matmul: 'float32' };
+    expect(defaultRecipe(o, () => false, '/pkg', true).message).toMatch(/ with --lr-schedule decay --decay-after 4 --lr-decay 0\.7 --matmul bf16$/);
+    expect(o.matmul).toBe('bf16');
+    const mine: Record<string, unknown> = { matmul: 'float32' };
+    expect(defaultRecipe(mine, (k) => k === 'matmul', '/pkg', true).message).not.toContain('--matmul');
+    expect(mine.matmul).toBe('float32');
   });
 });
 
@@ -31,6 +41,7 @@ describe.concurrent('rnnc train without a model', () => {
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(resolve(config.model.file)).toBe(resolve('models/recipes/shakespeare-5min.rnn'));
     expect(config.train.schedule).toEqual({ kind: 'decay', factor: 0.7, after: 4 });
+    expect(config.train.matmul).toBe(bf16Unavailable() === null ? 'bf16' : 'float32');
   });
 
   it('lets the command line override the recipe schedule', async () => {

@@ -61,7 +61,7 @@ describe.concurrent('the packed and installed package', () => {
     expect(existsSync(join(installed, 'dist/util/rnn-grammar.json'))).toBe(true);
     expect(existsSync(join(installed, 'grammar/rnn.ohm'))).toBe(true);
     expect(existsSync(join(installed, 'data/tinyshakespeare/input.txt'))).toBe(true);
-    expect(readdirSync(join(installed, 'src/kernels/native')).sort()).toEqual(['arena.c', 'bindings.c', 'common.h', 'gemm.c', 'kernels.c', 'optim.c', 'threads.c', 'xent.c']);
+    expect(readdirSync(join(installed, 'src/kernels/native')).sort()).toEqual(['arena.c', 'bindings.c', 'common.h', 'gemm-bf16.c', 'gemm.c', 'kernels.c', 'optim.c', 'threads.c', 'xent.c']);
     expect(existsSync(join(installed, 'src/cli'))).toBe(false);
     for (const dev of ['tsx', 'typescript', 'vitest']) expect(existsSync(join(project, 'node_modules', dev)), dev).toBe(false);
   });

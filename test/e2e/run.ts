@@ -14,3 +14,12 @@ export function rnnc(...args: string[]): Promise<Run> {
     });
   });
 }
+
+/** rnnc(...args) with these variables added to the environment. */
+export function rnncWith(env: Record<string, string>, ...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile('node', ['bin/rnnc.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}

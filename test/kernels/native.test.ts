@@ -50,15 +50,15 @@ describe('native kernels', () => {
   it.runIf(loadNative().module !== undefined)('rejects offsets outside the buffer in C as well as in JavaScript', () => {
     const native = loadNative().module!;
     const buf = new ArrayBuffer(4096);
-    expect(() => native.gemm(buf, 0, 0, 4, 4, 4, 1, 0, 4, 0, 4, 0, 4080, 4, 1)).toThrow(/outside the buffer/);
-    expect(() => native.gemm(buf, 0, 0, 4, 4, 4, 1, 2, 4, 0, 4, 0, 64, 4, 1)).toThrow(/bad sizes or offsets/);
-    expect(() => (native.gemm as (...a: unknown[]) => void)(buf, 0, 0)).toThrow(/15 arguments/);
+    expect(() => native.gemm(buf, 0, 0, 4, 4, 4, 1, 0, 4, 0, 4, 0, 4080, 4, 1, 0)).toThrow(/outside the buffer/);
+    expect(() => native.gemm(buf, 0, 0, 4, 4, 4, 1, 2, 4, 0, 4, 0, 64, 4, 1, 0)).toThrow(/bad sizes or offsets/);
+    expect(() => (native.gemm as (...a: unknown[]) => void)(buf, 0, 0)).toThrow(/16 arguments/);
     // Rows that overlap their neighbours (ldc < N): C's rows are split between threads.
-    expect(() => native.gemm(buf, 0, 0, 2, 4, 4, 1, 0, 4, 64, 4, 0, 128, 2, 1)).toThrow(/leading dimension/);
+    expect(() => native.gemm(buf, 0, 0, 2, 4, 4, 1, 0, 4, 64, 4, 0, 128, 2, 1, 0)).toThrow(/leading dimension/);
     // K·N past 2^32 floats must not wrap around the bounds check (it did: a segfault).
     const big = new ArrayBuffer(4 << 20);
-    expect(() => native.gemmPacked(big, 0, 1, 65544, 65536, 1, 0, 65536, 0, 0, 0, 65544, 1)).toThrow();
-    expect(() => native.packB(big, 0, 65536, 65544, 0, 65544, 0)).toThrow();
+    expect(() => native.gemmPacked(big, 0, 1, 65544, 65536, 1, 0, 65536, 0, 0, 0, 65544, 1, 0)).toThrow();
+    expect(() => native.packB(big, 0, 65536, 65544, 0, 65544, 0, 0)).toThrow();
   });
 
   it('RNNC_KERNELS-style selection: backend "native" throws with the reason when it is unavailable', () => {
@@ -122,7 +122,7 @@ describe.runIf(hasCompiler && hasHeaders)('the portable native build', () => {
       for (const [p, n] of [[a, lda * Math.max(M, K)], [b, ldb * Math.max(N, K)], [c, ldc * M]]) for (let i = 0; i < n; i++) F[p / 4 + i] = rand();
       const ref = new Float64Array(F);
       gemmJs(ta, tb, M, N, K, 0.75, ref, a / 4, lda, ref, b / 4, ldb, 0.5, ref, c / 4, ldc);
-      native.gemm(buf, +ta, +tb, M, N, K, 0.75, a, lda, b, ldb, 0.5, c, ldc, 1 + (trial % 2));
+      native.gemm(buf, +ta, +tb, M, N, K, 0.75, a, lda, b, ldb, 0.5, c, ldc, 1 + (trial % 2), 0);
       for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
         const want = ref[c / 4 + i * ldc + j];
         expect(Math.abs(F[c / 4 + i * ldc + j] - want)).toBeLessThan(1e-4 * (1 + Math.abs(want)) + 1e-5 * Math.sqrt(K));
@@ -181,8 +181,8 @@ describe.runIf(loadNative().module !== undefined)('gemm with a reused, packed B 
   it('C refuses misaligned packed matrices', () => {
     const native = loadNative().module!;
     const buf = new ArrayBuffer(1 << 16);
-    expect(() => native.packB(buf, 0, 4, 4, 0, 4, 4100)).toThrow(/32-byte aligned/);
-    expect(() => native.gemmPacked(buf, 0, 4, 4, 4, 1, 0, 4, 4100, 0, 8192, 4, 1)).toThrow(/32-byte aligned/);
+    expect(() => native.packB(buf, 0, 4, 4, 0, 4, 4100, 0)).toThrow(/32-byte aligned/);
+    expect(() => native.gemmPacked(buf, 0, 4, 4, 4, 1, 0, 4, 4100, 0, 8192, 4, 1, 0)).toThrow(/32-byte aligned/);
   });
 });
 

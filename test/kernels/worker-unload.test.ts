@@ -24,7 +24,7 @@ const file = process.argv[2];
 const body = ${JSON.stringify(`
 const n = 128, buf = new ArrayBuffer(3 * n * n * 4), f = new Float32Array(buf);
 for (let i = 0; i < 2 * n * n; i++) f[i] = ((i * 7919) % 13) - 6;
-k.gemm(buf, 0, 0, n, n, n, 1, 0, n, n * n * 4, n, 0, 2 * n * n * 4, n, 2);
+k.gemm(buf, 0, 0, n, n, n, 1, 0, n, n * n * 4, n, 0, 2 * n * n * 4, n, 2, 0);
 let s = 0; for (let i = 2 * n * n; i < 3 * n * n; i++) s += f[i] * ((i % 5) + 1);`)};
 const run = new Function('k', body + ' return s;');
 for (let i = 0; i < 6; i++) {

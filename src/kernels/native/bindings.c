@@ -9,24 +9,34 @@ static napi_value throw_error(napi_env env, const char *msg) {
   return NULL;
 }
 
-// gemm(buffer, ta, tb, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads): offsets in bytes.
+// A product's precision argument: 0 float32, 1 bfloat16 inputs (only where gemm-bf16.c is built).
+static int bad_precision(napi_env env, const char *fn, int32_t bf16) {
+  if (bf16 == 0 || (bf16 == 1 && HAVE_BF16)) return 0;
+  char msg[160];
+  snprintf(msg, sizeof msg, bf16 == 1 ? "%s: bfloat16 products need a CPU with AVX512-BF16 (this build has none)" : "%s: precision must be 0 (float32) or 1 (bfloat16)", fn);
+  throw_error(env, msg);
+  return 1;
+}
+
+// gemm(buffer, ta, tb, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads, bf16): offsets in bytes.
 static napi_value js_gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
-  napi_value argv[15];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 15) {
-    return throw_error(env, "gemm: expected 15 arguments");
+  size_t argc = 16;
+  napi_value argv[16];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 16) {
+    return throw_error(env, "gemm: expected 16 arguments");
   }
   void *data;
   size_t len;
   if (napi_get_arraybuffer_info(env, argv[0], &data, &len) != napi_ok) {
     return throw_error(env, "gemm: the first argument must be an ArrayBuffer");
   }
-  int32_t v[15];
+  int32_t v[16];
   double alpha, beta;
-  for (int i = 1; i < 15; i++) {
+  for (int i = 1; i < 16; i++) {
     if (i == 6 || i == 11) continue;
     if (napi_get_value_int32(env, argv[i], &v[i]) != napi_ok) return throw_error(env, "gemm: integer argument expected");
   }
+  if (bad_precision(env, "gemm", v[15])) return NULL;
   if (napi_get_value_double(env, argv[6], &alpha) != napi_ok || napi_get_value_double(env, argv[11], &beta) != napi_ok) {
     return throw_error(env, "gemm: alpha and beta must be numbers");
   }
@@ -47,7 +57,7 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   job_t j = {
     .ta = ta != 0, .tb = tb != 0, .m = M, .n = N, .k = K, .alpha = (float)alpha, .beta = (float)beta,
     .a = (const float *)(base + a), .b = (const float *)(base + b), .c = (float *)(base + c),
-    .lda = lda, .ldb = ldb, .ldc = ldc,
+    .lda = lda, .ldb = ldb, .ldc = ldc, .bf16 = v[15],
   };
   gemm(&j, v[14]);
   return NULL;
@@ -166,13 +176,13 @@ static napi_value js_add_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// packB(buffer, tb, K, N, b, ldb, dst): op(B) packed for gemmPacked at byte offset dst
-// (packedFloats(K, N) floats).
+// packB(buffer, tb, K, N, b, ldb, dst, bf16): op(B) packed for gemmPacked at byte offset dst
+// (packedFloats(K, N) floats; bf16 fills half of them, and gemmPacked must be told the same).
 static napi_value js_pack_b(napi_env env, napi_callback_info info) {
-  int32_t v[6];
+  int32_t v[7];
   size_t len;
-  char *base = int_args(env, info, 6, v, &len);
-  if (!base) return NULL;
+  char *base = int_args(env, info, 7, v, &len);
+  if (!base || bad_precision(env, "packB", v[6])) return NULL;
   const int tb = v[0], K = v[1], N = v[2], ldb = v[4];
   if (K < 0 || N < 0 || !inside(v[3], tb ? N : K, tb ? K : N, ldb, len) ||
       !inside(v[5], 1, (int64_t)K * padded_columns(N), 0, len)) {
@@ -180,7 +190,7 @@ static napi_value js_pack_b(napi_env env, napi_callback_info info) {
   }
   if ((uintptr_t)(base + v[5]) & 31) return throw_error(env, "packB: the packed matrix must be 32-byte aligned");
   if (N > (1 << 30)) return throw_error(env, "packB: N too large");
-  pack_b_all(tb != 0, (const float *)(base + v[3]), ldb, K, N, (float *)(base + v[5]));
+  pack_b_all(tb != 0, (const float *)(base + v[3]), ldb, K, N, (float *)(base + v[5]), v[6]);
   return NULL;
 }
 
@@ -196,20 +206,21 @@ static napi_value js_packed_floats(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// gemmPacked(buffer, ta, M, N, K, alpha, a, lda, packed, beta, c, ldc, threads).
+// gemmPacked(buffer, ta, M, N, K, alpha, a, lda, packed, beta, c, ldc, threads, bf16).
 static napi_value js_gemm_packed(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
+  size_t argc = 14;
+  napi_value argv[14];
   void *data;
   size_t len;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 13) return throw_error(env, "gemmPacked: expected 13 arguments");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 14) return throw_error(env, "gemmPacked: expected 14 arguments");
   if (napi_get_arraybuffer_info(env, argv[0], &data, &len) != napi_ok) return throw_error(env, "gemmPacked: the first argument must be an ArrayBuffer");
-  int32_t v[13];
+  int32_t v[14];
   double alpha, beta;
-  for (int i = 1; i < 13; i++) {
+  for (int i = 1; i < 14; i++) {
     if (i == 5 || i == 9) continue;
     if (napi_get_value_int32(env, argv[i], &v[i]) != napi_ok) return throw_error(env, "gemmPacked: integer argument expected");
   }
+  if (bad_precision(env, "gemmPacked", v[13])) return NULL;
   if (napi_get_value_double(env, argv[5], &alpha) != napi_ok || napi_get_value_double(env, argv[9], &beta) != napi_ok) {
     return throw_error(env, "gemmPacked: alpha and beta must be numbers");
   }
@@ -225,6 +236,7 @@ static napi_value js_gemm_packed(napi_env env, napi_callback_info info) {
     .ta = ta != 0, .tb = 0, .m = M, .n = N, .k = K, .alpha = (float)alpha, .beta = (float)beta,
     .a = (const float *)(base + v[6]), .b = NULL, .c = (float *)(base + v[10]),
     .lda = lda, .ldb = 0, .ldc = ldc, .packed = (const float *)(base + v[8]), .npad = (int)padded_columns(N), .j0 = 0,
+    .bf16 = v[13],
   };
   gemm(&j, v[12]);
   return NULL;

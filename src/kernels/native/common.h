@@ -8,11 +8,12 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <math.h>
 #include <time.h>
 
-#define ABI_VERSION 7
+#define ABI_VERSION 8
 
 typedef float v8f __attribute__((vector_size(32), aligned(32)));
 typedef float v8fu __attribute__((vector_size(32), aligned(4))); // unaligned access to C

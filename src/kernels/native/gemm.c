@@ -123,6 +123,8 @@ typedef struct {
   // Pre-packed B (pack_b_all's layout, npad columns) and this job's first column in it; NULL: pack b.
   const float *packed;
   int npad, j0;
+  // 1: inputs rounded to bfloat16 (gemm-bf16.c); a pre-packed B must have been packed so too.
+  int bf16;
 } job_t;
 
 static int64_t padded_columns(int64_t n) { return (n + NR - 1) / NR * NR; }
@@ -130,13 +132,21 @@ static int64_t padded_columns(int64_t n) { return (n + NR - 1) / NR * NR; }
 // All of op(B) (K×N) packed once, for products that reuse it (a recurrent weight, every step
 // of a window): for each KC block of rows, every NR-column panel in turn, as run_job packs
 // them, so block pc, panel jr sits at pc·npad + jr·kc.
-static void pack_b_all(int tb, const float *B, int ldb, int K, int N, float *dst) {
+static void pack_b_all(int tb, const float *B, int ldb, int K, int N, float *dst, int bf16) {
   const int64_t npad = padded_columns(N);
   for (int pc = 0; pc < K; pc += KC) {
     const int kc = K - pc < KC ? K - pc : KC;
     for (int jr = 0; jr < N; jr += NR) {
       const int nr = N - jr < NR ? N - jr : NR;
-      pack_b(tb, B, ldb, pc, jr, kc, nr, dst + (size_t)pc * npad + (size_t)jr * kc);
+      float *panel = dst + (size_t)pc * npad + (size_t)jr * kc; // bf16: the same places, half filled
+#if HAVE_BF16
+      if (bf16) {
+        pack_b_bf16(tb, B, ldb, pc, jr, kc, nr, (uint32_t *)panel);
+        continue;
+      }
+#endif
+      (void)bf16;
+      pack_b(tb, B, ldb, pc, jr, kc, nr, panel);
     }
   }
 }
@@ -191,6 +201,30 @@ static void gemv_t(const job_t *j) {
   }
 }
 
+#if HAVE_BF16
+// run_job's inner loops in bfloat16: one (ic, pc) block of A against the nc columns from jc.
+static void run_block_bf16(const job_t *j, float *Ap, float *Bp, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
+  const int k2 = (kc + 1) / 2;
+  uint32_t *ap = (uint32_t *)Ap;
+  pack_a_bf16(j->ta, j->a, j->lda, ic, pc, mc, kc, ap);
+  for (int jr = 0; jr < nc; jr += NR) {
+    const int nr = nc - jr < NR ? nc - jr : NR;
+    const uint32_t *bp;
+    if (j->packed) {
+      bp = (const uint32_t *)(j->packed + (size_t)pc * j->npad + (size_t)(j->j0 + jc + jr) * kc);
+    } else {
+      uint32_t *panel = (uint32_t *)(Bp + (size_t)(jr / NR) * kc * NR);
+      if (ic == 0) pack_b_bf16(j->tb, j->b, j->ldb, pc, jc + jr, kc, nr, panel);
+      bp = panel;
+    }
+    for (int ir = 0; ir < mc; ir += MR) {
+      const int mr = mc - ir < MR ? mc - ir : MR;
+      kernel_bf16(k2, ap + (size_t)ir * k2, bp, j->c + (size_t)(ic + ir) * j->ldc + jc + jr, j->ldc, j->alpha, beta, mr, nr);
+    }
+  }
+}
+#endif
+
 static void run_job(const job_t *j) {
   if (j->m == 0 || j->n == 0) return;
   if (j->k == 0 || j->alpha == 0.0f) {
@@ -209,6 +243,12 @@ static void run_job(const job_t *j) {
       const float beta = pc == 0 ? j->beta : 1.0f;
       for (int ic = 0; ic < j->m; ic += MC) {
         const int mc = j->m - ic < MC ? j->m - ic : MC;
+#if HAVE_BF16
+        if (j->bf16) {
+          run_block_bf16(j, Ap, Bp, ic, mc, jc, nc, pc, kc, beta);
+          continue;
+        }
+#endif
         pack_a(j->ta, j->a, j->lda, ic, pc, mc, kc, Ap);
         for (int jr = 0; jr < nc; jr += NR) {
           const int nr = nc - jr < NR ? nc - jr : NR;
@@ -235,7 +275,7 @@ static void run_job_of(void *j) { run_job(j); }
 
 static void gemm(const job_t *j, int threads) {
   if (j->m == 0 || j->n == 0) return;
-  if (!j->packed && !j->ta && j->tb && j->m <= 4 && j->k > 0 && j->alpha != 0.0f) {
+  if (!j->packed && !j->bf16 && !j->ta && j->tb && j->m <= 4 && j->k > 0 && j->alpha != 0.0f) {
     gemv_t(j);
     return;
   }

@@ -5,6 +5,7 @@
 // One translation unit made of parts, one concern each (the build compiles this file alone):
 //   common.h    system headers, ABI version, vector types, GEMM tile sizes
 //   threads.c   the helper thread that runs half of a large call
+//   gemm-bf16.c the same product with its inputs rounded to bfloat16 (AVX512-BF16 CPUs only)
 //   gemm.c      C = alpha·op(A)·op(B) + beta·C: packing, micro-kernel, a reused packed B
 //   xent.c      softmax cross-entropy and its gradient over rows of logits
 //   arena.c     block copies and row sums on the kernels' memory
@@ -15,6 +16,7 @@
 
 #include "common.h"
 #include "threads.c"
+#include "gemm-bf16.c"
 #include "gemm.c"
 #include "xent.c"
 #include "arena.c"
@@ -33,9 +35,11 @@ NAPI_MODULE_INIT() {
     if (napi_create_function(env, exported[i].name, NAPI_AUTO_LENGTH, exported[i].fn, NULL, &fn) != napi_ok) return NULL;
     napi_set_named_property(env, exports, exported[i].name, fn);
   }
-  napi_value version;
+  napi_value version, bf16;
   napi_create_int32(env, ABI_VERSION, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
+  napi_get_boolean(env, HAVE_BF16, &bf16);
+  napi_set_named_property(env, exports, "bf16", bf16);
   return exports;
 }
 

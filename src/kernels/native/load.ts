@@ -4,25 +4,28 @@
 import { nodeBuiltin } from '../threads.ts';
 
 /** The addon's ABI: the JavaScript side and kernels.c (bindings.c) change together. */
-export const NATIVE_ABI_VERSION = 7;
+export const NATIVE_ABI_VERSION = 8;
 
 export interface NativeModule {
-  /** C = alpha·op(A)·op(B) + beta·C on byte offsets into `buffer`; threads 1 or 2. */
+  /**
+   * C = alpha·op(A)·op(B) + beta·C on byte offsets into `buffer`; threads 1 or 2; bf16 1: the
+   * inputs rounded to bfloat16, summed in float32 (only where `bf16` is true; else it throws).
+   */
   gemm(
     buffer: ArrayBuffer, ta: number, tb: number, m: number, n: number, k: number, alpha: number,
-    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
+    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number, bf16: number,
   ): void;
   /** rows × cols floats from byte offset src (row stride lds) to dst (row stride ldd). */
   copy2d(buffer: ArrayBuffer, rows: number, cols: number, dst: number, ldd: number, src: number, lds: number): void;
   /** dst[j] += Σ_r src[r·lds + j] for j < cols. */
   addRows(buffer: ArrayBuffer, rows: number, cols: number, dst: number, src: number, lds: number): void;
-  /** op(B) (K×N) packed at byte offset dst for gemmPacked; it needs packedFloats(K, N) floats. */
-  packB(buffer: ArrayBuffer, tb: number, k: number, n: number, b: number, ldb: number, dst: number): void;
+  /** op(B) (K×N) packed at byte offset dst for gemmPacked (bf16 1: for its bfloat16 products); it needs packedFloats(K, N) floats. */
+  packB(buffer: ArrayBuffer, tb: number, k: number, n: number, b: number, ldb: number, dst: number, bf16: number): void;
   packedFloats(k: number, n: number): number;
-  /** C = alpha·op(A)·B + beta·C with B packed by packB. */
+  /** C = alpha·op(A)·B + beta·C with B packed by packB, with the same bf16. */
   gemmPacked(
     buffer: ArrayBuffer, ta: number, m: number, n: number, k: number, alpha: number,
-    a: number, lda: number, packed: number, beta: number, c: number, ldc: number, threads: number,
+    a: number, lda: number, packed: number, beta: number, c: number, ldc: number, threads: number, bf16: number,
   ): void;
   /** Softmax cross-entropy of `rows` rows of V logits against int32 targets; returns the sum. Threads 2: large calls split the rows. */
   xent(buffer: ArrayBuffer, rows: number, V: number, logits: number, targets: number, loss: number, threads: number): number;
@@ -36,6 +39,8 @@ export interface NativeModule {
   adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, f: number, lr: number,
     weightDecay: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number): void;
   abiVersion: number;
+  /** Built with the bfloat16 GEMM (gemm-bf16.c: a CPU with AVX512-BF16). */
+  bf16: boolean;
 }
 
 export type NativeStatus = { module: NativeModule; path: string } | { module: undefined; reason: string };

@@ -2,6 +2,7 @@
 import { DEFAULT_LR, type OptimizerHyper, type OptimizerKind } from '../optim/optimizers.ts';
 import { DEFAULT_NONMONO } from '../optim/nt-asgd.ts';
 import type { ScheduleSpec } from '../optim/schedule.ts';
+import type { MatmulPrecision } from './matmul.ts';
 
 export interface TrainOptions {
   /** Parallel streams (default 32). */
@@ -48,6 +49,8 @@ export interface TrainOptions {
    * pays); for the other optimizers, tail averaging. Validation and checkpoints use the average.
    */
   averageAt?: number | null;
+  /** The training windows' matrix products: float32 (default), or bf16 inputs with float32 sums (matmul.ts). */
+  matmul?: MatmulPrecision;
 }
 
 export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'hyper' | 'epochs' | 'steps' | 'minutes' | 'averageAt'>> & {
@@ -79,6 +82,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
     seed: o.seed ?? 0,
     nonmono: o.nonmono ?? DEFAULT_NONMONO,
     averageAt: o.averageAt ?? null,
+    matmul: o.matmul ?? 'float32',
   };
   if (r.epochs === null && r.steps === null && r.minutes === null) r.epochs = 1;
   const posInt = (v: number, what: string) => {
@@ -95,6 +99,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
   if (!(Number.isInteger(r.evalEvery) && r.evalEvery >= 0)) throw new RangeError(`eval-every must be an integer ≥ 0 (got ${r.evalEvery})`);
   if (!(Number.isInteger(r.patience) && r.patience >= 0)) throw new RangeError(`patience must be an integer ≥ 0 (got ${r.patience})`);
   if (!(Number.isInteger(r.nonmono) && r.nonmono >= 0)) throw new RangeError(`nonmono must be an integer ≥ 0 (got ${r.nonmono})`);
+  if (r.matmul !== 'float32' && r.matmul !== 'bf16') throw new RangeError(`matmul must be float32 or bf16 (got ${String(r.matmul)})`);
   if (r.averageAt !== null && !(r.averageAt >= 0 && r.averageAt <= 1)) throw new RangeError(`average-at must be a fraction of the budget in [0, 1] (got ${r.averageAt})`);
   return r;
 }

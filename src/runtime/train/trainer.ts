@@ -22,6 +22,7 @@ import { NonMonotoneTrigger, type NonMonotoneState } from '../optim/nt-asgd.ts';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './train-options.ts';
 import { firstNonFinite, paramGradNorms } from './grad-stats.ts';
 import { WindowBatches } from './batches.ts';
+import { checkMatmul, inPrecision } from './matmul.ts';
 import type { EvalResult } from '../evaluate.ts';
 
 export { resolveTrainOptions, type TrainOptions, type ResolvedTrainOptions } from './train-options.ts';
@@ -161,6 +162,7 @@ export class Trainer<A extends Arena = Float32Array> {
     this.options = resolveTrainOptions(options);
     const o = this.options;
     this.batches = new WindowBatches(data.train, o.batch, o.bptt);
+    checkMatmul(o.matmul, model.params instanceof Float64Array);
     const Float = (model.params instanceof Float64Array ? Float64Array : Float32Array) as unknown as new (n: number) => A;
     this.optimizer = createOptimizer(o.optimizer, { ...o.hyper, weightDecay: o.weightDecay }, model.layout.totalParams, Float);
     this.schedule = new LrSchedule(o.lr, o.schedule);
@@ -315,7 +317,7 @@ export class Trainer<A extends Arena = Float32Array> {
       let loss: number;
       this.weightDrop?.apply(params, seed);
       try {
-        loss = this.runner.run(this.window, { seed });
+        loss = inPrecision(o.matmul, () => this.runner.run(this.window, { seed }));
       } finally {
         this.weightDrop?.restore(params, grads);
       }
