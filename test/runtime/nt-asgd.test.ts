@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createOptimizer } from '../../src/runtime/optim/optimizers.ts';
 import { NonMonotoneTrigger } from '../../src/runtime/optim/nt-asgd.ts';
 import { compile, type LanguageModel } from '../../src/runtime/model.ts';
-import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
+import { catCorpus } from './cat-corpus.ts';
 import { Trainer, type TrainOptions } from '../../src/runtime/train/trainer.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/runtime/train/checkpoint.ts';
 
@@ -99,11 +99,7 @@ describe('nt-asgd: the non-monotone trigger', () => {
   });
 });
 
-const TEXT = 'the cat sat on the mat. the dog sat on the log. a cat and a dog met on a mat by a log.\n'.repeat(30);
-const vocab = buildCharVocab(TEXT);
-const ids = vocab.encode(TEXT);
-const train = ids.subarray(0, Math.floor(ids.length * 0.9));
-const valid = ids.subarray(Math.floor(ids.length * 0.9));
+const { vocab, train, valid } = catCorpus(30);
 const MODEL = 'test/runtime/models/tiny-dropout.rnn';
 const data = { file: null, kind: 'char' as const, train: null, valid: null, split: 0.9, minCount: 1, maxVocab: null };
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

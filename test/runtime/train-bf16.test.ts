@@ -4,17 +4,13 @@
 // and kernels without bfloat16 products are refused before anything runs.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/runtime/model.ts';
-import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
+import { catCorpus } from './cat-corpus.ts';
 import { Trainer, type TrainOptions } from '../../src/runtime/train/trainer.ts';
 import { bf16Unavailable } from '../../src/backend/kernels.ts';
 import { modelFromText } from '../autodiff/helpers.ts';
 import { elmanLM, float64Model } from './reference-trainer-model.ts';
 
-const TEXT = 'the cat sat on the mat. the dog sat on the log. a cat and a dog met on a mat by a log.\n'.repeat(30);
-const vocab = buildCharVocab(TEXT);
-const ids = vocab.encode(TEXT);
-const train = ids.subarray(0, Math.floor(ids.length * 0.9));
-const valid = ids.subarray(Math.floor(ids.length * 0.9));
+const { vocab, train, valid } = catCorpus(30);
 const MODEL = 'test/runtime/models/tiny-dropout.rnn';
 const why = bf16Unavailable();
 if (why) console.log(`skipped: bf16 training tests (${why})`);

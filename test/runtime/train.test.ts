@@ -6,15 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../src/runtime/model.ts';
-import { buildCharVocab } from '../../src/runtime/data/tokenize.ts';
+import { catCorpus } from './cat-corpus.ts';
 import { Trainer, DivergedError, type TrainOptions } from '../../src/runtime/train/trainer.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/runtime/train/checkpoint.ts';
 
-const TEXT = 'the cat sat on the mat. the dog sat on the log. a cat and a dog met on a mat by a log.\n'.repeat(30);
-const vocab = buildCharVocab(TEXT);
-const ids = vocab.encode(TEXT);
-const train = ids.subarray(0, Math.floor(ids.length * 0.9));
-const valid = ids.subarray(Math.floor(ids.length * 0.9));
+const { vocab, train, valid } = catCorpus(30);
 const MODEL = 'test/runtime/models/tiny-dropout.rnn';
 const data = { file: null, kind: 'char' as const, train: null, valid: null, split: 0.9, minCount: 1, maxVocab: null };
 
