@@ -6,7 +6,7 @@
 // epoch boundary (states reset, the rate decayed). Both sides train in float32. Needs
 // /usr/bin/python3 with torch; skipped with one line otherwise.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,7 @@ describe.skipIf(!haveTorch())('rnnc train → train.py --resume', () => {
     const r = spawnSync(PYTHON, [join(dir, `${c.name}-torch`, 'train.py'), '--resume', `${c.name}-${N}`, '--steps', String(2 * N), '--log-every', '1', '--nproc', String(c.ranks), '--out', `${c.name}-continued`], { cwd: dir, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`resuming the run of rnnc train in ${c.name}-${N} at step ${N}`);
+    expect(r.stdout).not.toContain('continues it in float32');
     const theirs = pyLosses(r.stdout);
     const ours = rnncLosses(out[`${c.name}-${2 * N}`]);
     expect([...theirs.keys()]).toEqual(Array.from({ length: N }, (_, i) => N + 1 + i));
@@ -84,6 +85,16 @@ describe.skipIf(!haveTorch())('rnnc train → train.py --resume', () => {
     expect(worst).toBeLessThanOrEqual(1e-6);
     expect(w).toBeLessThanOrEqual(1e-5);
   }, 120_000);
+
+  it('says so when the run multiplied in bfloat16, which train.py does not', () => {
+    cpSync(join(dir, `sgd-${N}`), join(dir, 'sgd-bf16'), { recursive: true });
+    const file = join(dir, 'sgd-bf16', 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...config, train: { ...config.train, matmul: 'bf16' } }));
+    const r = spawnSync(PYTHON, [join(dir, 'sgd-torch', 'train.py'), '--resume', 'sgd-bf16', '--steps', String(N + 1), '--out', 'sgd-bf16-continued'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('the run multiplied in bf16 (rnnc train --matmul bf16); train.py continues it in float32');
+  });
 
   it('refuses options that differ from the run, naming each, as rnnc train --resume does', () => {
     const r = spawnSync(PYTHON, [join(dir, 'adam-torch', 'train.py'), '--resume', `adam-${N}`, '--steps', String(2 * N), '--batch', '8', '--lr', '0.01', '--optimizer', 'sgd', '--out', 'refused'], { cwd: dir, encoding: 'utf8' });

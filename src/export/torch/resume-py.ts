@@ -57,7 +57,7 @@ def recorded_run(ckpt):
         "nonmono": t.get("nonmono", DEFAULTS["nonmono"]),
     }
     logs = (s.get("nonmono") or {}).get("logs", [])
-    return {"by": "rnnc train", "settings": settings, "schedule": s.get("schedule"), "average_at": t.get("averageAt"), "split": None if d.get("valid") else d.get("split"), "eval_every": t.get("evalEvery") or 0, "logs": logs, "step": s["step"], "epoch": s["epoch"], "epoch_step": s["epochStep"], "seconds": s.get("seconds", 0.0), "file": _member(ckpt, config, "optimizer.safetensors")}
+    return {"by": "rnnc train", "settings": settings, "schedule": s.get("schedule"), "average_at": t.get("averageAt"), "split": None if d.get("valid") else d.get("split"), "eval_every": t.get("evalEvery") or 0, "logs": logs, "step": s["step"], "epoch": s["epoch"], "epoch_step": s["epochStep"], "seconds": s.get("seconds", 0.0), "matmul": t.get("matmul", "float32"), "file": _member(ckpt, config, "optimizer.safetensors")}
 
 
 def _shown(v):

@@ -226,6 +226,9 @@ def run(a):
         states = carried if start % count else None
         if rank == 0:
             print("resuming the run of %s in %s at step %d (epoch %d, window %d of %d): its %s state (%s, step %d) and carried states" % (run_["by"], a.resume, start, start // count + 1, start % count + 1, count, a.optimizer, ", ".join(optimizer_buffers(a.optimizer, a.momentum)) or "no buffers", opt_start), flush=True)
+            if run_.get("matmul", "float32") != "float32":
+                # rnnc's --matmul bf16 rounds the products' inputs on CPUs with AVX512-BF16; PyTorch here multiplies in float32
+                print("the run multiplied in %s (rnnc train --matmul %s); train.py continues it in float32" % (run_["matmul"], run_["matmul"]), flush=True)
     scale = T if a.loss_scale == "sum" else 1
     every = a.log_every or max(1, ((total if total is not None else start + count) - start) // 10)
     model.train()
