@@ -77,7 +77,7 @@ export function schedule(plan: Plan): Schedule {
 
   const elided = new Set<number>();
   const rewritten = new Map<number, GNode>();
-  const instrs = (list: GNode[], mode: Mode, loop: boolean): Instr[] => {
+  const instrs = (list: GNode[], mode: Mode): Instr[] => {
     const rs = runs(facts, list);
     for (const run of rs) {
       if (run.length < 2 || run[0].op === 'matmul') continue;
@@ -110,8 +110,9 @@ export function schedule(plan: Plan): Schedule {
       if (kept.length > 1) return [{ kind: 'fused', nodes: kept.map((x) => x.id), mode }];
       if (!kept.length) return [];
       const k = kept[0];
-      if (loop && k.op === 'state0') return [{ kind: 'stateIn', node: k.id, state: g.states.findIndex((s) => s.initial === k.id) }];
-      if (loop && k.op === 'seed') return [{ kind: 'seedIn', node: k.id, state: g.states.findIndex((s) => s.name === k.attrs.name) }];
+      // State values and state-gradient seeds are loop values (plan.ts): copied in at each step.
+      if (k.op === 'state0') return [{ kind: 'stateIn', node: k.id, state: g.states.findIndex((s) => s.initial === k.id) }];
+      if (k.op === 'seed') return [{ kind: 'seedIn', node: k.id, state: g.states.findIndex((s) => s.name === k.attrs.name) }];
       return [{ kind: 'node', node: k.id, mode }];
     });
   };
@@ -122,7 +123,7 @@ export function schedule(plan: Plan): Schedule {
       const mine = nodes.filter((n) => needed[n.id] && placement[n.id] === 'batched' && n.seg === seg && (n.id >= g.forwardCount) === backward);
       if (!mine.length) continue;
       const phase = (ph: 'pre' | 'loop' | 'post') => mine.filter((n) => plan.phase[n.id] === ph);
-      segments.set(`${seg}:${backward}`, { seg, backward, pre: instrs(phase('pre'), 'window', false), loop: instrs(phase('loop'), 'step', true), post: instrs(phase('post'), 'window', false) });
+      segments.set(`${seg}:${backward}`, { seg, backward, pre: instrs(phase('pre'), 'window'), loop: instrs(phase('loop'), 'step'), post: instrs(phase('post'), 'window') });
     }
   const pick = (seg: number, backward: boolean): SegmentSchedule[] => {
     const s = segments.get(`${seg}:${backward}`);

@@ -140,3 +140,67 @@ model M {
     expect(() => planModel(modelFromText(text), { backward: true, dropout: false })).toThrow(/state h\.s: its next value is the param h\.b itself, the same at every step/);
   });
 });
+
+describe('plan: losses over several targets and the adaptive softmax', () => {
+  it('skip-gram: the step loss is the mean of one cross-entropy per context position, of one logits', () => {
+    const plan = planModel(
+      modelFromText(`model SkipGram {
+  dim vocab = 6
+  param E: [vocab, 3]
+  param V: [vocab, 3]
+  param b: [vocab]
+  loss cross_entropy(V @ E[token] + b, token@-1, token@+1)
+}`),
+      { backward: true, dropout: false },
+    );
+    const nodes = plan.g.nodes;
+    const ces = nodes.filter((n) => n.op === 'cross_entropy').map((n) => n.id);
+    expect(plan.stepCEs).toEqual(ces);
+    expect(plan.stepLoss).toBe(ces[0]);
+    // Both read the same logits (V @ E[token] + b), whose row length is the vocabulary.
+    expect(new Set(ces.map((c) => nodes[c].inputs[0])).size).toBe(1);
+    expect(plan.layoutVocab).toBe(6);
+    // The means are not computed as nodes; both cross-entropies are, per step.
+    for (const n of nodes.filter((n) => n.op === 'mean')) expect(plan.needed[n.id]).toBe(false);
+    for (const c of ces) expect([plan.needed[c], plan.perStep[c]]).toEqual([true, true]);
+    // b's gradient is the sum of the two positions' softmax gradients: a term added, not fused.
+    const how = (param: string) => [...plan.accumulate].filter(([, as]) => as.some((a) => a.param === param)).map(([id, as]) => `${nodes[id].op}:${as.map((a) => a.how).join()}`);
+    expect(how('b')).toEqual(['add:sum']);
+    expect(how('V')).toEqual(['outer:outer']);
+    expect(how('E')).toEqual(['scatter_row:scatter']);
+  });
+
+  it("adaptive softmax: its kernel adds the tied E's and b_y's gradients itself; the cluster bias is a summed term", () => {
+    const plan = planModel(
+      modelFromText(`use "cells/elman.rnn"
+model A {
+  dim vocab = 12
+  param E: [vocab, 4]
+  param C: [2, 4]
+  param b_y: [vocab]
+  param b_c: [2]
+  h = Elman(E[token], hidden = 4)
+  loss adaptive_cross_entropy(E @ h + b_y, C @ h + b_c, next, 4, 8)
+}`),
+      { backward: true, dropout: false },
+    );
+    const nodes = plan.g.nodes;
+    const terms = [...plan.accumulate].map(([id, as]) => `${nodes[id].op}${nodes[id].attrs.part !== undefined ? `[${nodes[id].attrs.part}]` : ''} → ${as.map((a) => `${a.param}:${a.how}`).join()}`);
+    expect(terms.sort()).toEqual(
+      [
+        'adaptive_xent_grad[0] → E:kernel',
+        'adaptive_xent_grad[3] → b_y:kernel',
+        'adaptive_xent_grad[2] → b_c:sum',
+        'outer → C:outer',
+        'tanh_grad → h.b:sum',
+        'outer → h.U:outer',
+        'outer → h.W:outer',
+        'scatter_row → E:scatter',
+      ].sort(),
+    );
+    expect(nodes[plan.stepLoss].op).toBe('adaptive_xent');
+    expect(plan.stepCEs).toEqual([plan.stepLoss]);
+    // Every part of the adaptive gradient is computed (the kernel's two are added into the arena by it).
+    for (const n of nodes.filter((n) => n.op === 'adaptive_xent_grad')) expect([plan.needed[n.id], plan.placement[n.id], plan.phase[n.id]]).toEqual([true, 'batched', 'pre']);
+  });
+});
