@@ -62,7 +62,8 @@ export function runs(f: RunFacts, given: GNode[]): GNode[][] {
       prev.push(n);
       continue;
     }
-    if (!fusable(plan, n) || n.op === 'state0' || n.op === 'seed') {
+    // Products, kernels, and the states and seeds copied in (no op of the registry, so never element-wise): each on its own.
+    if (!fusable(plan, n)) {
       flush();
       out.push([n]);
       continue;

@@ -131,3 +131,29 @@ describe('schedule', () => {
     }
   });
 });
+
+describe('states and seeds in the schedule', () => {
+  it('each state is copied in once per step, in the loop, never inside a fused loop; each state gradient seeded likewise', () => {
+    for (const backward of [false, true]) {
+      const { plan, sched } = lstm(backward);
+      const nodes = plan.g.nodes;
+      const loops = [...sched.forward, ...sched.backward].map((x) => x.loop).flat();
+      const stateIns = loops.filter((i) => i.kind === 'stateIn');
+      const seedIns = loops.filter((i) => i.kind === 'seedIn');
+      // char-lstm: two LSTM layers of two states (h, c) each.
+      expect(stateIns.length).toBe(4);
+      expect(seedIns.length).toBe(backward ? 4 : 0);
+      for (const i of [...stateIns, ...seedIns]) {
+        if (i.kind !== 'stateIn' && i.kind !== 'seedIn') continue;
+        const n = nodes[i.node];
+        expect(n.op).toBe(i.kind === 'stateIn' ? 'state0' : 'seed');
+        expect(plan.g.states[i.state].name).toBe(n.attrs.name);
+      }
+      for (const i of all(sched)) if (i.kind === 'fused') for (const id of i.nodes) expect(['state0', 'seed']).not.toContain(nodes[id].op);
+      // Nothing else takes a state or seed node: outside the loop they are not scheduled at all.
+      const elsewhere = all(sched).filter((i) => i.kind === 'node' && ['state0', 'seed'].includes(nodes[i.node].op));
+      expect(elsewhere).toEqual([]);
+    }
+  });
+
+});
