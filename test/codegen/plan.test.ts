@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { planModel, type Plan } from '../../src/codegen/plan.ts';
 import { modelFromText } from '../autodiff/helpers.ts';
-import { cellModel } from './schedule-fixtures.ts';
+import { cellModel, customCell } from './schedule-fixtures.ts';
 
 /** A node by what it is: `op:label`, or `op(inputs' labels or ops)` when it has no label. */
 function signature(plan: Plan, id: number): string {
@@ -103,17 +103,10 @@ describe('plan of an Elman language model (h\' = tanh(W @ x + U @ h + b), logits
 
 describe('plan: states and losses a statement does not compute', () => {
   it("a state carried unchanged (c' = c) still belongs to its layer's segment, forward and backward", () => {
-    const ir = modelFromText(`cell Keep(x: [in]) -> (h: [hidden], c: [hidden]) {
-  param W: [hidden, in]
+    const ir = customCell(`cell C(x: [in]) -> (h: [4], c: [4]) {
+  param W: [4, in]
   c' = c
   h' = tanh(W @ x + c)
-}
-model M {
-  dim vocab = 5
-  param E: [vocab, 3]
-  param V: [vocab, 4]
-  h = Keep(E[token], hidden = 4)
-  loss cross_entropy(V @ h, next)
 }`);
     const plan = planModel(ir, { backward: true, dropout: false });
     const nodes = plan.g.nodes;
@@ -124,20 +117,13 @@ model M {
   });
 
   it("a state whose next value is a param (h' = b) is refused with the reason", () => {
-    const text = `cell Const(x: [in]) -> (h: [hidden], s: [hidden]) {
-  param W: [hidden, in]
-  param b: [hidden]
+    const ir = () => customCell(`cell C(x: [in]) -> (h: [4], s: [4]) {
+  param W: [4, in]
+  param b: [4]
   s' = b
   h' = tanh(W @ x + s)
-}
-model M {
-  dim vocab = 5
-  param E: [vocab, 3]
-  param V: [vocab, 4]
-  h = Const(E[token], hidden = 4)
-  loss cross_entropy(V @ h, next)
-}`;
-    expect(() => planModel(modelFromText(text), { backward: true, dropout: false })).toThrow(/state h\.s: its next value is the param h\.b itself, the same at every step/);
+}`);
+    expect(() => planModel(ir(), { backward: true, dropout: false })).toThrow(/state h\.s: its next value is the param h\.b itself, the same at every step/);
   });
 });
 
