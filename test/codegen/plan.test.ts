@@ -102,18 +102,35 @@ describe('plan of an Elman language model (h\' = tanh(W @ x + U @ h + b), logits
 });
 
 describe('plan: states and losses a statement does not compute', () => {
-  it("a state carried unchanged (c' = c) still belongs to its layer's segment, forward and backward", () => {
-    const ir = customCell(`cell C(x: [in]) -> (h: [4], c: [4]) {
+  it("a state carried unchanged (c' = c) still belongs to its own layer's segment, forward and backward", () => {
+    // Its layer comes second, after a layer whose state is processed first.
+    const ir = modelFromText(`use "cells/elman.rnn"
+cell Keep(x: [in]) -> (h: [4], c: [4]) {
   param W: [4, in]
   c' = c
   h' = tanh(W @ x + c)
+}
+model M {
+  dim vocab = 5
+  param E: [vocab, 3]
+  param V: [vocab, 4]
+  h1 = Elman(E[token], hidden = 4)
+  h2 = Keep(h1)
+  loss cross_entropy(V @ h2, next)
 }`);
     const plan = planModel(ir, { backward: true, dropout: false });
     const nodes = plan.g.nodes;
-    const layer = plan.g.segments.findIndex((s) => s.layer === 'h');
-    const carried = nodes.filter((n) => (n.op === 'state0' || n.op === 'seed') && n.attrs.name === 'h.c');
+    const layer = plan.g.segments.findIndex((s) => s.layer === 'h2');
+    expect(layer).toBeGreaterThan(plan.g.segments.findIndex((s) => s.layer === 'h1'));
+    const carried = nodes.filter((n) => (n.op === 'state0' || n.op === 'seed') && n.attrs.name === 'h2.c');
     expect(carried.length).toBe(2);
     for (const n of carried) expect(n.seg).toBe(layer);
+    // And every other state's value and seed stays in its own layer's segment.
+    const states = nodes.filter((n) => (n.op === 'state0' || n.op === 'seed') && n.attrs.name !== 'loss');
+    expect(states.map((n) => n.attrs.name).sort()).toEqual(['h1.h', 'h1.h', 'h2.c', 'h2.c', 'h2.h', 'h2.h']);
+    for (const n of states) expect(n.seg, n.attrs.name).toBe(plan.g.segments.findIndex((s) => s.layer === n.attrs.name!.split('.')[0]));
+    // Nothing else moves: the params keep no segment.
+    for (const n of nodes.filter((n) => n.op === 'param')) expect(n.seg).toBeNull();
   });
 
   it("a state whose next value is a param (h' = b) is refused with the reason", () => {
