@@ -29,8 +29,10 @@ let s = 0; for (let i = 2 * n * n; i < 3 * n * n; i++) s += f[i] * ((i % 5) + 1)
 const run = new Function('k', body + ' return s;');
 for (let i = 0; i < 6; i++) {
   const w = new Worker("const { parentPort, workerData } = require('node:worker_threads'); const k = require(workerData); parentPort.postMessage(new Function('k', " + JSON.stringify(body + ' return s;') + ")(k));", { eval: true, workerData: file });
+  // Listen for the exit first: a worker may post and exit within one turn of the event loop.
+  const exited = new Promise((ok) => w.once('exit', ok));
   const s = await new Promise((ok, bad) => { w.once('message', ok); w.once('error', bad); });
-  await new Promise((ok) => w.once('exit', ok));
+  await exited;
   console.log('worker ' + s);
 }
 const mapped = existsMapped();
