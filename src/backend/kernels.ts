@@ -2,7 +2,7 @@
 // addon when it is built (npm install builds it), else WebAssembly SIMD; RNNC_KERNELS=wasm or
 // js (plain JavaScript) force the others, RNNC_KERNELS=native insists on the addon.
 import type { Support } from '../codegen/support.ts';
-import { createKernels, loadNative, wasmSimdSupported, type MatmulPrecision, type WasmKernels } from '../kernels/index.ts';
+import { BF16_CPUS, createKernels, loadNative, wasmSimdSupported, type MatmulPrecision, type WasmKernels } from '../kernels/index.ts';
 import type { NativeModule } from '../kernels/native/load.ts';
 import { fastSupport } from './fast-support.ts';
 import { settings } from './settings.ts';
@@ -47,7 +47,7 @@ export function bf16Unavailable(): string | null {
   const f = fastPath();
   if (!f) return 'float32 runs on plain JavaScript arrays in this process (RNNC_KERNELS=js), which have no bfloat16 products';
   if (!f.kernels.setMatmul) return `the ${f.kernels.backend} kernels have no bfloat16 products; the native kernels have them where they are built on a CPU with AVX512-BF16`;
-  if (!loadNative().module?.bf16) return 'the native kernels were built for a CPU without AVX512-BF16 (bfloat16 products need AMD Zen 4, Intel Cooper Lake, Sapphire Rapids or later)';
+  if (!loadNative().module?.bf16) return `the native kernels were built for a CPU without AVX512-BF16 (bfloat16 products need ${BF16_CPUS})`;
   return null;
 }
 

@@ -51,6 +51,9 @@ export interface KernelOptions {
 /** What gemm multiplies: float32 inputs, or inputs rounded to bfloat16 (float32 sums either way). */
 export type MatmulPrecision = 'float32' | 'bf16';
 
+/** The CPUs whose AVX512-BF16 the bfloat16 products need (said in every refusal of them). */
+export const BF16_CPUS = 'AMD Zen 4, Intel Cooper Lake, Sapphire Rapids or later';
+
 export interface WasmKernels extends Kernels<Float32Array> {
   readonly memory: WebAssembly.Memory;
   /** Threads gemm may use (2 once the helper is up). */
@@ -244,7 +247,7 @@ function createNativeKernels(native: NativeModule, maxBytes: number, options: Ke
       return bf16 ? 'bf16' : 'float32';
     },
     setMatmul(precision: MatmulPrecision) {
-      if (precision === 'bf16' && !native.bf16) throw new Error('bf16 matrix products need the native kernels built on a CPU with AVX512-BF16 (AMD Zen 4, Intel Cooper Lake, Sapphire Rapids or later); this build has none');
+      if (precision === 'bf16' && !native.bf16) throw new Error(`bf16 matrix products need the native kernels built on a CPU with AVX512-BF16 (${BF16_CPUS}); this build has none`);
       bf16 = precision === 'bf16' ? 1 : 0;
     },
     memory,
