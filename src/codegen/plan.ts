@@ -73,12 +73,14 @@ export function planModel(ir: IRModel, options: { backward: boolean; dropout: bo
   if (g.stepLosses.length !== 1) throw new Error(`internal: a step has ${g.stepLosses.length} losses`);
 
   // Batched: anything that depends on the example (tokens, states, masks, state seeds), and
-  // a state's next value even when it does not (`h' = tanh(b)`): each example carries its own.
-  const finals = new Set(g.states.map((s) => s.final));
+  // a state's next value even when it does not (`h' = tanh(b)`): each example carries its own;
+  // so do the logits a cross-entropy reads (a unigram model's `b`): one row per target.
+  const perExample = new Set(g.states.map((s) => s.final));
+  for (const n of nodes) if (n.op === 'cross_entropy') perExample.add(n.inputs[0]);
   const placement: Placement[] = new Array(N);
   for (const n of nodes) {
     if (n.op === 'param') placement[n.id] = 'param';
-    else if (finals.has(n.id)) placement[n.id] = 'batched';
+    else if (perExample.has(n.id)) placement[n.id] = 'batched';
     else if (n.op === 'state0' || (n.op === 'seed' && n.attrs.name !== 'loss')) placement[n.id] = 'batched';
     else if (n.op === 'gather' || n.op === 'cross_entropy' || n.op === 'mask' || n.op === 'xent_grad' || n.op === 'scatter_row' || n.op === 'adaptive_xent' || n.op === 'adaptive_xent_grad')
       placement[n.id] = 'batched';

@@ -101,7 +101,10 @@ export function unroll(ir: IRModel, T: number, options: UnrollOptions = {}): Gra
         return b.add('gather', [params.get(e.table)!], shape, offset ? { target: e.index, offset } : { target: e.index }, '', e.span, t);
       }
       case 'cross_entropy': {
-        const logits = lower(e.args[0], t, span);
+        // Logits that are a parameter itself (a unigram model) get a node of their own: each
+        // example scores its own target against them, so code generators keep them per example.
+        const z = lower(e.args[0], t, span);
+        const logits = b.nodes[z].op === 'param' ? b.add('concat', [z], b.nodes[z].shape, {}, b.nodes[z].label, e.args[0].span, t) : z;
         if (!e.offsets) return b.add('cross_entropy', [logits], [], delay ? { target: e.target, offset: -delay } : { target: e.target }, '', e.span, t);
         // Targets at context positions (skip-gram): one cross-entropy of the same logits per
         // position, their mean the step's loss; a pad target's is 0 and still counts.
