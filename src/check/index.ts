@@ -29,6 +29,7 @@ import { statementPlacement } from './rules/statement-placement.ts';
 import { undeclaredDims } from './rules/undeclared-dims.ts';
 import { unknownNames } from './rules/unknown-names.ts';
 import { unusedParams } from './rules/unused-params.ts';
+import { unusedValues } from './rules/unused-values.ts';
 import { weightTying } from './rules/weight-tying.ts';
 import { weightDrop } from './rules/weight-drop.ts';
 import { penaltyData } from './rules/penalty-data.ts';
@@ -57,6 +58,7 @@ export const RULES: readonly Rule[] = [
   tokenOffsets,
   contextTargets,
   unusedParams,
+  unusedValues,
 ];
 
 export interface CheckResult {

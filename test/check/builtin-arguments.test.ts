@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { builtinArguments } from '../../src/check/rules/builtin-arguments.ts';
-import { VALID_PROGRAMS, diagnose, diagnoseCode, err } from './helpers.ts';
+import { VALID_PROGRAMS, diagnose, diagnoseCode, err, unread } from './helpers.ts';
 
 const CODE = builtinArguments.name;
 
@@ -30,6 +30,7 @@ describe(`rule builtin-arguments (${CODE})`, () => {
   h' = x
 }
 `)).toEqual([
+      unread('g'),
       err(CODE, 'sigmoid takes 1 argument, but 0 were given', 'sigmoid()', 'its signature is sigmoid(x)'),
     ]);
   });
@@ -41,7 +42,9 @@ describe(`rule builtin-arguments (${CODE})`, () => {
   h' = x
 }
 `)).toEqual([
+      unread('a'),
       err(CODE, 'concat takes at least 2 arguments, but 1 was given', 'concat(x)', 'its signature is concat(a, b, ...)'),
+      unread('b'),
       err(
         CODE,
         'leaky_relu takes 1 or 2 arguments, but 3 were given',
@@ -90,6 +93,7 @@ describe(`rule builtin-arguments (${CODE})`, () => {
   h' = x
 }
 `)).toEqual([
+      unread('k'),
       err(CODE, 'concat joins vectors, but W: [n, n] is not a vector', 'W'),
     ]);
   });
@@ -101,7 +105,9 @@ describe(`rule builtin-arguments (${CODE})`, () => {
   h' = x
 }
 `)).toEqual([
+      unread('a'),
       err(CODE, 'only a matrix can be transposed, but x: [n] is not', 'x'),
+      unread('b'),
       err(CODE, 'only a matrix can be transposed, but x: [n] is not', 'x^T'),
     ]);
   });

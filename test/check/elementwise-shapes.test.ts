@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { elementwiseShapes } from '../../src/check/rules/elementwise-shapes.ts';
-import { VALID_PROGRAMS, diagnose, diagnoseCode, err, withCells } from './helpers.ts';
+import { VALID_PROGRAMS, diagnose, diagnoseCode, err, unread, withCells } from './helpers.ts';
 
 const CODE = elementwiseShapes.name;
 
@@ -75,6 +75,7 @@ describe(`rule elementwise-shapes (${CODE})`, () => {
   loss cross_entropy(V @ e, next)
 }
 `))).toEqual([
+      unread('f', 'value', 'model'),
       err(CODE, 'cannot multiply e: [embed] by c: [proj]: element-wise operands need equal shapes', 'e * c'),
     ]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { embeddingLookup } from '../../src/check/rules/embedding-lookup.ts';
-import { VALID_PROGRAMS, diagnose, diagnoseCode, err, withCells } from './helpers.ts';
+import { VALID_PROGRAMS, diagnose, diagnoseCode, err, unread, withCells } from './helpers.ts';
 
 const CODE = embeddingLookup.name;
 
@@ -76,6 +76,7 @@ describe(`rule embedding-lookup (${CODE})`, () => {
   loss cross_entropy(V @ e, next)
 }
 `))).toEqual([
+      unread('f', 'value', 'model'),
       err(CODE, 'only an embedding table (a param) can be indexed, not e: [embed]', 'e[token]'),
     ]);
   });
@@ -107,6 +108,7 @@ describe(`rule embedding-lookup (${CODE})`, () => {
 }
 `))).toEqual([
       err(CODE, "'token' is a token index, not a vector", 'token', 'look it up in an embedding: E[token]'),
+      unread('y', 'value', 'model'),
       err(CODE, "'next' is a token index, not a vector", 'next', '`next` may only be the target of the loss'),
     ]);
   });

@@ -151,6 +151,7 @@ model Everything {
   h3 = Elman(concat(h1, h2), hidden = hidden + 16)
   g  = leaky_relu(transpose(P)^T @ h2, 0.2) * sigmoid(-e) / 2
   loss cross_entropy(E @ g + b_y, token)
+  loss tar(h3, 0.5)
 }
 `;
 
@@ -182,3 +183,10 @@ export const VALID_PROGRAMS: Record<string, Record<string, string>> = {
   'tied word LSTM': validProgram(TIED_LSTM),
   'kitchen sink': validProgram(KITCHEN_SINK),
 };
+
+/** The warning of rules/unused-values.ts for a binding nothing reads (fixtures of other rules' errors often have one). */
+export function unread(name: string, what: 'value' | 'layer' | 'gate' = 'value', unit: 'cell' | 'model' = 'cell'): Found {
+  const layer = what === 'layer' ? ' (its states are carried, so training runs it forward and backward at every step)' : '';
+  const hint = unit === 'model' ? `remove it, or read it in the loss or a later statement${layer}` : 'remove it, or use it in a state update';
+  return warn('unused-value', `${what} '${name}' is never read`, name, hint);
+}

@@ -10,7 +10,7 @@ const CODE = penaltyData.name;
 const MESSAGE = 'ar penalises a value that no token reaches (it is computed from params alone, the same at every step), so there is nothing to regularise per step';
 const HINT = "apply ar to a layer's output, e.g. ar(h, 2); to shrink params, train with --weight-decay";
 
-/** A model with a param b, a binding f of params alone, a layer h, and the given penalty. */
+/** A model with a param b, bindings f and g of params alone (the loss reads g), a layer h, and the given penalty. */
 const model = (penalty: string): string => `model M {
   dim vocab = 5, n = 3
   param E: [vocab, n]
@@ -19,7 +19,7 @@ const model = (penalty: string): string => `model M {
   h = Elman(e, hidden = n)
   f = tanh(b) + c
   g = f * 2
-  loss cross_entropy(E @ h, next)
+  loss cross_entropy(E @ (h + g), next)
   loss ${penalty}
 }
 `;

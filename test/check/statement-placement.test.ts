@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { statementPlacement } from '../../src/check/rules/statement-placement.ts';
-import { VALID_PROGRAMS, diagnose, diagnoseCode, err, withCells } from './helpers.ts';
+import { VALID_PROGRAMS, diagnose, diagnoseCode, err, unread, withCells } from './helpers.ts';
 
 const CODE = statementPlacement.name;
 
@@ -107,6 +107,7 @@ cell Stack(x: [in]) -> h: [hidden] {
         'reverse LSTM(e, hidden = hidden)',
         'remove `reverse`, or predict `token` (an encoder objective) instead of `next`',
       ),
+      unread('z', 'value', 'model'),
       err(
         CODE,
         'cross_entropy can only be used as the loss',

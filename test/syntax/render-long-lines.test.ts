@@ -14,9 +14,9 @@ function underCaret(rendered: string): { line: string; marked: string } {
 
 describe('rendering long lines', () => {
   it('cuts a long line to a window with the caret under the unknown name', () => {
-    // Many statements on one line, each within the nesting limits.
-    const pad = (k: string): string => Array.from({ length: 100 }, (_, i) => `${k}${i} = x + x`).join(' ');
-    const r = renderDiagnostics(run(`cell C(x: [n]) -> h: [n] { ${pad('a')} b = zz ${pad('c')} h' = tanh(x) }\n`));
+    // Many statements on one line, each within the nesting limits, each read by the next (no unused-value warnings).
+    const pad = (k: string, from: string): string => Array.from({ length: 100 }, (_, i) => `${k}${i} = ${i ? `${k}${i - 1}` : from} + x`).join(' ');
+    const r = renderDiagnostics(run(`cell C(x: [n]) -> h: [n] { ${pad('a', 'x')} b = zz + a99 ${pad('c', 'b')} h' = tanh(c99) }\n`));
     expect(r).toHaveLength(1);
     expect(r[0].split('\n')[0]).toMatch(/^main\.rnn:1:\d+: error: unknown name 'zz' in cell C$/);
     const { line, marked } = underCaret(r[0]);
