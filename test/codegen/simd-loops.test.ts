@@ -122,5 +122,8 @@ describe('SIMD element-wise loops (oracle: the ops in float64)', () => {
     expect(simdEligible('flat', 6, ['add', 'tanh'])).toBe(true);
     expect(simdEligible('flat', 8, ['log'])).toBe(false);
     expect(simdEligible('flat', 8, ['softplus'])).toBe(false);
+    // One op without a SIMD form keeps the whole fused run in JavaScript.
+    expect(simdEligible('flat', 8, ['add', 'log', 'mul'])).toBe(false);
+    expect(simdEligible('rows', 8, ['softplus', 'tanh'])).toBe(false);
   });
 });
