@@ -53,7 +53,7 @@ describe('adaptive-support: the dense log-probabilities', () => {
 describe('adaptive-support: the fused loss and its gradient', () => {
   // Two streams of T1 tokens; the window reads steps tStart … tStart + tCount − 1, each target `pos` ahead.
   const B = 2, T1 = 6, tStart = 2, tCount = 2, pos = 1;
-  const tokens = Int32Array.from([0, 1, 2, 3, 6, 4, /* stream 2 */ 5, 6, 4, -1, 0, 2]);
+  const tokens = Int32Array.from([0, 1, 2, 3, 6, 4, /* stream 2 */ 5, 6, 4, 3, -1, 2]);
   const target = (s: number, b: number): number => tokens[b * T1 + tStart + s + pos];
   const rows = tCount * B;
   const W = draw(V * d), b_ = draw(V), H = draw(rows * d, 2), U = draw(rows * K, 2);
@@ -79,7 +79,7 @@ describe('adaptive-support: the fused loss and its gradient', () => {
         const row = s * B + bb;
         expect(loss[row]).toBeCloseTo(y < 0 ? 0 : -lnp(logits(W, b_, H, row), U.subarray(row * K), y), 12);
       }
-    expect(target(0, 1)).toBe(-1);
+    expect(target(1, 1)).toBe(-1); // the last row: no earlier row's buffer writes reach it
     expect(sum).toBeCloseTo(total(), 12);
   });
 
@@ -112,9 +112,9 @@ describe('adaptive-support: the fused loss and its gradient', () => {
     for (let i = 0; i < V; i++) expect(dB[i] - 1).toBeCloseTo(numeric(b_, i, f), 6);
     for (let i = 0; i < rows * d; i++) expect(dH[i]).toBeCloseTo(numeric(H, i, f), 6);
     for (let i = 0; i < rows * K; i++) expect(dU[i]).toBeCloseTo(numeric(U, i, f), 6);
-    // The pad row (s 0, stream 1) has no gradient: zeros, not the stale NaN.
-    expect(Array.from(dH.subarray(1 * d, 2 * d))).toEqual([0, 0, 0]);
-    expect(Array.from(dU.subarray(1 * K, 2 * K))).toEqual([0, 0]);
+    // The pad row (s 1, stream 1, the last) has no gradient: zeros, not the stale NaN.
+    expect(Array.from(dH.subarray(3 * d, 4 * d))).toEqual([0, 0, 0]);
+    expect(Array.from(dU.subarray(3 * K, 4 * K))).toEqual([0, 0]);
   });
 
   it('a shared g scales every row; gradients not asked for (null) are skipped, the others unchanged', () => {
