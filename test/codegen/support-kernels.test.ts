@@ -144,7 +144,7 @@ describe('support kernels: shapes and sums', () => {
 describe('support kernels: token readers, in a window that starts at step 1 and reads one step ahead', () => {
   // Two streams of T1 = 5 tokens; steps 1 and 2 (tStart 1, tCount 2), each reading the token at t + 1.
   const T1 = 5, tStart = 1, tCount = 2, pos = 1, rows = 4, d = 2;
-  const tokens = Int32Array.from([0, 1, 3, 2, 1, /**/ 2, 0, -1, 3, 0]);
+  const tokens = Int32Array.from([0, 1, 3, 2, 1, /**/ 2, 0, -1, 0, 3]); // read: 3, the pad, 2, 0
   const tok = (s: number, b: number): number => tokens[b * T1 + tStart + s + pos];
   const each = (f: (s: number, b: number, row: number) => void): void => {
     for (let s = 0; s < tCount; s++) for (let b = 0; b < 2; b++) f(s, b, s * 2 + b);
