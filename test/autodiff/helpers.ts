@@ -88,6 +88,17 @@ export function lossOf(g: Graph, values: ReadonlyMap<string, Float64Array>, toke
   return interpret(g, { params: values, tokens, maskSeed })[g.objective ?? g.loss][0];
 }
 
+/** (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h: the central difference of f in entry i of x, which is left as it was. */
+export function centralDifference(f: () => number, x: Float64Array, i: number, h: number): number {
+  const x0 = x[i];
+  x[i] = x0 + h;
+  const up = f();
+  x[i] = x0 - h;
+  const down = f();
+  x[i] = x0;
+  return (up - down) / (2 * h);
+}
+
 /** Five-point central difference of the loss in one entry of one param (truncation O(h⁴)). */
 export function numericGrad(g: Graph, values: Map<string, Float64Array>, name: string, i: number, tokens: readonly number[], h = 1e-3, maskSeed = 0): number {
   const v = values.get(name)!;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { adaptiveLogProbs, adaptiveXent, adaptiveXentGrad, adaptiveStashWidth } from '../../src/codegen/adaptive-support.ts';
 import { mulberry32 } from '../../src/graph/interpret.ts';
+import { centralDifference } from '../autodiff/helpers.ts';
 
 const V = 7;
 const CUTOFFS = [3, 5]; // head: words 0-2; clusters {3, 4} and {5, 6}
@@ -98,15 +99,7 @@ describe('adaptive-support: the fused loss and its gradient', () => {
         }
       return t;
     };
-    const numeric = (x: Float64Array, i: number, f: () => number): number => {
-      const h = 1e-6, v = x[i];
-      x[i] = v + h;
-      const up = f();
-      x[i] = v - h;
-      const down = f();
-      x[i] = v;
-      return (up - down) / (2 * h);
-    };
+    const numeric = (x: Float64Array, i: number, f: () => number): number => centralDifference(f, x, i, 1e-6);
     const f = (): number => weighted();
     for (let i = 0; i < V * d; i++) expect(dW[i] - 1).toBeCloseTo(numeric(W, i, f), 6);
     for (let i = 0; i < V; i++) expect(dB[i] - 1).toBeCloseTo(numeric(b_, i, f), 6);

@@ -10,6 +10,7 @@ import { mulberry32 } from '../../src/graph/interpret.ts';
 import { unroll } from '../../src/graph/unroll.ts';
 import { differentiate } from '../../src/autodiff/grad.ts';
 import { referenceLossAndGrads } from '../../src/autodiff/reference.ts';
+import { centralDifference } from '../autodiff/helpers.ts';
 import { compareWithNumeric, modelFromText, randomData } from '../autodiff/helpers.ts';
 
 const draw = (n: number, rnd: () => number, scale = 3): Float64Array => Float64Array.from({ length: n }, () => (rnd() * 2 - 1) * scale);
@@ -58,15 +59,7 @@ describe('the adaptive softmax\'s meaning', () => {
         const g = draw(V, rnd, 1);
         const y = Math.floor(rnd() * V);
         const h = 1e-5;
-        const num = (f: () => number, x: Float64Array, i: number): number => {
-          const x0 = x[i];
-          x[i] = x0 + h;
-          const up = f();
-          x[i] = x0 - h;
-          const down = f();
-          x[i] = x0;
-          return (up - down) / (2 * h);
-        };
+        const num = (f: () => number, x: Float64Array, i: number): number => centralDifference(f, x, i, h);
         const dense = () => adaptiveLogProbs(z, u, cutoffs).reduce((s, v, i) => s + g[i] * v, 0);
         const { dz, du } = adaptiveLogProbsVjp(z, u, g, cutoffs);
         const loss = () => 0.7 * adaptiveLoss(z, u, cutoffs, y);
