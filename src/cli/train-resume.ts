@@ -36,6 +36,7 @@ function runValues(c: CheckpointConfig, bundled: string): Record<string, unknown
     nonmono: t ? (t.nonmono ?? 5) : undefined, // older checkpoints: the default
     lossScale: t?.lossScale,
     matmul: t ? (t.matmul ?? 'float32') : undefined, // older checkpoints: float32
+    bf16After: t ? (t.bf16After ?? 0) : undefined, // older checkpoints: bf16 from the start
     lrSchedule: sched?.kind,
     lrDecay: sched && sched.kind !== 'constant' ? (sched.kind === 'cosine' ? sched.final : sched.factor) : undefined,
     decayAfter: sched?.kind === 'decay' ? sched.after : undefined,

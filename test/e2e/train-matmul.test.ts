@@ -22,6 +22,23 @@ describe('rnnc train --matmul', () => {
     const wasm = await rnncWith({ RNNC_KERNELS: 'wasm' }, 'train', 'models/char-lstm.rnn', '--data', corpus, ...tiny, '--steps', '1', '--matmul', 'bf16', '--out', join(dir, 'wasm'));
     expect(wasm.code).toBe(1);
     expect(wasm.stderr).toMatch(/--matmul bf16: the wasm-simd128\S* kernels have no bfloat16 products/);
+    const noBf16 = await rnnc('train', 'models/char-lstm.rnn', '--data', corpus, ...tiny, '--steps', '1', '--bf16-after', '2', '--out', join(dir, 'nobf16'));
+    expect(noBf16.code).toBe(1);
+    expect(noBf16.stderr).toBe('error: --bf16-after 2 says when bf16 products begin; add --matmul bf16\n');
+    const negative = await rnnc('train', 'models/char-lstm.rnn', '--data', corpus, ...tiny, '--steps', '1', '--matmul', 'bf16', '--bf16-after', '-1', '--out', join(dir, 'neg'));
+    expect(negative.code).toBe(2); // a usage error
+    expect(negative.stderr).toMatch(/--bf16-after <epochs>' argument '-1' is invalid\. expected a number ≥ 0/);
+  });
+
+  it.runIf(why === null)('--bf16-after: the plan line says it, config.json records it, --resume refuses another', async () => {
+    const out = join(dir, 'after');
+    const r = await rnnc('train', 'models/char-lstm.rnn', '--data', corpus, ...tiny, '--steps', '3', '--matmul', 'bf16', '--bf16-after', '0.5', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/clip 5, bf16 products after 0\.5 epochs in float32; budget 3 steps/);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).train.bf16After).toBe(0.5);
+    const changed = await rnnc('train', '--resume', out, '--steps', '5', '--bf16-after', '1');
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/--bf16-after 1 \(the run has 0\.5\)/);
   });
 
   it.runIf(why === null)('trains with bf16 products, records them, and --resume refuses float32', async () => {

@@ -46,6 +46,8 @@ const CASES: [string, () => LanguageModel][] = [
   ['exotic.rnn (reversed layer, concat, dropout, rarer builtins)', () => compile('test/codegen/models/exotic.rnn', { dims: { vocab: 9 } }).init(5)],
   ['bi-stack.rnn (reversed sweeps, then forward)', () => compile('test/export/models/bi-stack.rnn').init(8)],
   ['bigram.rnn (no state)', () => compile('test/export/models/bigram.rnn').init(1)],
+  // Logits of parameters alone: one distribution for every position and stream.
+  ...['unigram.rnn', 'param-product.rnn'].map((f): [string, () => LanguageModel] => [`${f} (logits of parameters alone)`, () => compile(join('test/export/models', f), { dims: { vocab: 7 } }).init(4)]),
   ...['tied-transpose.rnn', 'identity-state.rnn', 'shared-state.rnn'].map((f): [string, () => LanguageModel] => [f, () => compile(join('test/codegen/models', f), { dims: { vocab: 11 } }).init(4)]),
   ['tiny-dropout.rnn', () => compile('test/runtime/models/tiny-dropout.rnn', { dims: { vocab: 11 } }).init(2)],
   // Logits that must stay in the time loop (a state; read by ar too), beside those moved after it (every other model here).

@@ -51,6 +51,12 @@ export interface TrainOptions {
   averageAt?: number | null;
   /** The training windows' matrix products: float32 (default), or bf16 inputs with float32 sums (matmul.ts). */
   matmul?: MatmulPrecision;
+  /**
+   * With matmul bf16: the first this many epochs (a fraction counts steps of an epoch) multiply
+   * in float32, the rest in bf16 — bfloat16's rounding costs most while the model learns fastest
+   * (matmul.ts). 0 (default): bf16 from the first step.
+   */
+  bf16After?: number;
 }
 
 export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'hyper' | 'epochs' | 'steps' | 'minutes' | 'averageAt'>> & {
@@ -83,6 +89,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
     nonmono: o.nonmono ?? DEFAULT_NONMONO,
     averageAt: o.averageAt ?? null,
     matmul: o.matmul ?? 'float32',
+    bf16After: o.bf16After ?? 0,
   };
   if (r.epochs === null && r.steps === null && r.minutes === null) r.epochs = 1;
   const posInt = (v: number, what: string) => {
@@ -100,6 +107,8 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
   if (!(Number.isInteger(r.patience) && r.patience >= 0)) throw new RangeError(`patience must be an integer ≥ 0 (got ${r.patience})`);
   if (!(Number.isInteger(r.nonmono) && r.nonmono >= 0)) throw new RangeError(`nonmono must be an integer ≥ 0 (got ${r.nonmono})`);
   if (r.matmul !== 'float32' && r.matmul !== 'bf16') throw new RangeError(`matmul must be float32 or bf16 (got ${String(r.matmul)})`);
+  if (!(r.bf16After >= 0 && Number.isFinite(r.bf16After))) throw new RangeError(`bf16-after must be a number of epochs ≥ 0 (got ${r.bf16After})`);
+  if (r.bf16After > 0 && r.matmul !== 'bf16') throw new RangeError(`bf16-after is when bf16 products begin; it needs matmul bf16 (this run multiplies in ${r.matmul})`);
   if (r.averageAt !== null && !(r.averageAt >= 0 && r.averageAt <= 1)) throw new RangeError(`average-at must be a fraction of the budget in [0, 1] (got ${r.averageAt})`);
   return r;
 }
