@@ -17,8 +17,8 @@ export function checkMatmul(precision: MatmulPrecision, float64: boolean): void 
 /**
  * The precision of the window after `step` steps: float32 for the first `bf16After` epochs of a
  * bf16 run. On tiny Shakespeare's 2×512 LSTM, bf16 from the start followed a worse curve (1.8109
- * against float32's 1.7148 after 2 epochs, still 0.009 behind after 13), while bf16 after two
- * float32 epochs followed float32's (README, "Recipes"). Counted in steps, so resume is exact.
+ * against float32's 1.7148 after 2 epochs, still 0.009 behind after 13), while bf16 after half a
+ * float32 epoch followed float32's (1.7121; README, "Training"). Counted in steps, so resume is exact.
  */
 export function precisionAt(matmul: MatmulPrecision, bf16After: number, step: number, epochSteps: number): MatmulPrecision {
   return matmul === 'bf16' && step < Math.round(bf16After * epochSteps) ? 'float32' : matmul;
