@@ -1,5 +1,5 @@
 // What the training loop reports and records: the curve, the state a resumed run needs, the
-// callbacks' payloads and how a run ended (plain data, so the CLI and checkpoints need no Trainer).
+// callbacks' payloads and how a run ended: plain data, apart from the loop that produces it.
 import type { EarlyStoppingState, ScheduleState } from '../optim/schedule.ts';
 import type { NonMonotoneState } from '../optim/nt-asgd.ts';
 import type { EvalResult } from '../evaluate.ts';
