@@ -15,9 +15,11 @@ export function fmtTime(s: number): string {
 export function planLine(o: ResolvedTrainOptions, stepsPerEpoch: number): string {
   const s = o.schedule;
   const sched = s.kind === 'decay' ? ` ×${s.factor} an epoch after epoch ${s.after}` : s.kind === 'plateau' ? ` ×${s.factor} after an epoch whose validation did not improve` : s.kind === 'cosine' ? ` on a half cosine to ${s.final}× at the budget's end` : '';
+  const float32Epochs = o.bf16After > 0 ? ` after ${o.bf16After} epoch${o.bf16After === 1 ? '' : 's'} in float32` : '';
+  const precision = o.matmul === 'bf16' ? `, bf16 products${float32Epochs}` : '';
   const avg = o.averageAt !== null ? `, averaging from ${Math.round(o.averageAt * 100)} % of the budget` : '';
   const budget = [o.epochs && `${o.epochs} epoch(s)`, o.steps && `${o.steps} steps`, o.minutes && `${o.minutes} min`].filter(Boolean).join(', ');
-  return `batch ${o.batch} × bptt ${o.bptt}: ${fmtInt(stepsPerEpoch)} steps per epoch; ${o.optimizer}${o.optimizer === 'nt-asgd' ? ` (nonmono ${o.nonmono})` : ''} lr ${o.lr}${sched}${avg}, clip ${o.clip || 'off'}${o.matmul === 'bf16' ? (o.bf16After > 0 ? `, bf16 products after ${o.bf16After} epoch${o.bf16After === 1 ? '' : 's'} in float32` : ', bf16 products') : ''}; budget ${budget}; validation in ${o.evalBatch} streams`;
+  return `batch ${o.batch} × bptt ${o.bptt}: ${fmtInt(stepsPerEpoch)} steps per epoch; ${o.optimizer}${o.optimizer === 'nt-asgd' ? ` (nonmono ${o.nonmono})` : ''} lr ${o.lr}${sched}${avg}, clip ${o.clip || 'off'}${precision}; budget ${budget}; validation in ${o.evalBatch} streams`;
 }
 
 /** Progress on a terminal (a bar), as plain lines, or as JSON lines. */
