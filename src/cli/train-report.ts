@@ -19,7 +19,8 @@ export function planLine(o: ResolvedTrainOptions, stepsPerEpoch: number): string
   const precision = o.matmul === 'bf16' ? `, bf16 products${float32Epochs}` : '';
   const avg = o.averageAt !== null ? `, averaging from ${Math.round(o.averageAt * 100)} % of the budget` : '';
   const budget = [o.epochs && `${o.epochs} epoch(s)`, o.steps && `${o.steps} steps`, o.minutes && `${o.minutes} min`].filter(Boolean).join(', ');
-  return `batch ${o.batch} × bptt ${o.bptt}: ${fmtInt(stepsPerEpoch)} steps per epoch; ${o.optimizer}${o.optimizer === 'nt-asgd' ? ` (nonmono ${o.nonmono})` : ''} lr ${o.lr}${sched}${avg}, clip ${o.clip || 'off'}${precision}; budget ${budget}; validation in ${o.evalBatch} streams`;
+  const shifted = o.shiftWindows ? ' (windows shifted each epoch)' : '';
+  return `batch ${o.batch} × bptt ${o.bptt}${shifted}: ${fmtInt(stepsPerEpoch)} steps per epoch; ${o.optimizer}${o.optimizer === 'nt-asgd' ? ` (nonmono ${o.nonmono})` : ''} lr ${o.lr}${sched}${avg}, clip ${o.clip || 'off'}${precision}; budget ${budget}; validation in ${o.evalBatch} streams`;
 }
 
 /** Progress on a terminal (a bar), as plain lines, or as JSON lines. */

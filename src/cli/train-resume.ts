@@ -37,6 +37,7 @@ function runValues(c: CheckpointConfig, bundled: string): Record<string, unknown
     lossScale: t?.lossScale,
     matmul: t ? (t.matmul ?? 'float32') : undefined, // older checkpoints: float32
     bf16After: t ? (t.bf16After ?? 0) : undefined, // older checkpoints: bf16 from the start
+    shiftWindows: t ? (t.shiftWindows ?? false) : undefined, // older checkpoints: the same windows every epoch
     lrSchedule: sched?.kind,
     lrDecay: sched && sched.kind !== 'constant' ? (sched.kind === 'cosine' ? sched.final : sched.factor) : undefined,
     decayAfter: sched?.kind === 'decay' ? sched.after : undefined,

@@ -46,6 +46,7 @@ interface Opts {
   lossScale: string;
   matmul: string;
   bf16After: number;
+  shiftWindows?: boolean;
   lrSchedule: string;
   lrDecay?: number;
   decayAfter: number;
@@ -110,6 +111,7 @@ function trainOptions(o: Opts): TrainOptions {
     lossScale: o.lossScale,
     matmul: o.matmul,
     bf16After: o.bf16After,
+    shiftWindows: o.shiftWindows ?? false,
     schedule: schedule(o),
     epochs: o.epochs,
     steps: o.steps,
@@ -354,6 +356,7 @@ export function registerTrain(program: Command): void {
     .option('--loss-scale <mean|sum>', 'differentiate the per-token mean (mean), or the sum over the window\'s T steps of the batch mean (sum: TensorFlow\'s and Zaremba\'s convention)', 'mean')
     .option('--matmul <precision>', 'float32 | bf16: the training windows\' matrix products read inputs rounded to bfloat16 and sum in float32 (1.4–1.5× the chars per second measured on a Zen 4 CPU; AVX512-BF16 CPUs only; validation, eval and sampling stay float32)', 'float32')
     .option('--bf16-after <epochs>', 'with --matmul bf16: multiply in float32 for the first this many epochs (fractions count steps), then in bf16; bfloat16 rounding costs most early (README, "Training")', nonNegative, 0)
+    .option('--shift-windows', 'start each epoch\'s windows a random number of steps in [0, bptt) later (from --seed and the epoch), so truncated BPTT cuts the text at other places every epoch (one window fewer per epoch)')
     .option('--lr-schedule <kind>', 'constant | decay (×--lr-decay each epoch after --decay-after) | plateau (÷4 when validation does not improve) | cosine (every step, along a half cosine to --lr-decay × --lr at the budget\'s end)', 'constant')
     .option('--lr-decay <factor>', 'the factor of --lr-schedule decay (default 0.5) or plateau (default 0.25); cosine: the final rate as a fraction of --lr (default 0.1)', fraction)
     .option('--decay-after <epochs>', 'epochs at the initial rate before decay starts', nonNegativeInt, 4)

@@ -10,7 +10,7 @@ describe('resolveTrainOptions', () => {
     expect(resolveTrainOptions({})).toEqual({
       batch: 32, bptt: 64, optimizer: 'adam', lr: 2e-3, clip: 5, weightDecay: 0, hyper: {}, lossScale: 'mean',
       schedule: { kind: 'constant' }, epochs: 1, steps: null, minutes: null, evalEvery: 0, patience: 0, evalBatch: 16,
-      seed: 0, nonmono: DEFAULT_NONMONO, averageAt: null, matmul: 'float32', bf16After: 0,
+      seed: 0, nonmono: DEFAULT_NONMONO, averageAt: null, matmul: 'float32', bf16After: 0, shiftWindows: false,
     });
     expect(resolveTrainOptions({ steps: 5 })).toMatchObject({ epochs: null, steps: 5 });
     expect(resolveTrainOptions({ minutes: 0.5 })).toMatchObject({ epochs: null, minutes: 0.5 });
@@ -32,6 +32,7 @@ describe('resolveTrainOptions', () => {
     [{ nonmono: 2.5 }, 'nonmono must be an integer ≥ 0 (got 2.5)'],
     [{ averageAt: -0.1 }, 'average-at must be a fraction of the budget in [0, 1] (got -0.1)'],
     [{ averageAt: 1.1 }, 'average-at must be a fraction of the budget in [0, 1] (got 1.1)'],
+    [{ shiftWindows: 'yes' as unknown as boolean }, 'shiftWindows must be true or false (got yes)'],
   ];
   for (const [o, message] of refused) {
     it(`refuses ${JSON.stringify(o)}`, () => expect(() => resolveTrainOptions(o)).toThrow(new RangeError(message)));

@@ -57,6 +57,12 @@ export interface TrainOptions {
    * (matmul.ts). 0 (default): bf16 from the first step.
    */
   bf16After?: number;
+  /**
+   * Each epoch, start every window a number of steps in [0, bptt) later, drawn from (seed, epoch),
+   * so truncated BPTT cuts the text at other places each epoch (batches.ts); an epoch then has
+   * ⌊(L − bptt) / bptt⌋ windows, at most one fewer. Default false: the same windows every epoch.
+   */
+  shiftWindows?: boolean;
 }
 
 export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'hyper' | 'epochs' | 'steps' | 'minutes' | 'averageAt'>> & {
@@ -90,6 +96,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
     averageAt: o.averageAt ?? null,
     matmul: o.matmul ?? 'float32',
     bf16After: o.bf16After ?? 0,
+    shiftWindows: o.shiftWindows ?? false,
   };
   if (r.epochs === null && r.steps === null && r.minutes === null) r.epochs = 1;
   const posInt = (v: number, what: string) => {
@@ -109,6 +116,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
   if (r.matmul !== 'float32' && r.matmul !== 'bf16') throw new RangeError(`matmul must be float32 or bf16 (got ${String(r.matmul)})`);
   if (!(r.bf16After >= 0 && Number.isFinite(r.bf16After))) throw new RangeError(`bf16-after must be a number of epochs ≥ 0 (got ${r.bf16After})`);
   if (r.bf16After > 0 && r.matmul !== 'bf16') throw new RangeError(`bf16-after is when bf16 products begin; it needs matmul bf16 (this run multiplies in ${r.matmul})`);
+  if (typeof r.shiftWindows !== 'boolean') throw new RangeError(`shiftWindows must be true or false (got ${String(r.shiftWindows)})`);
   if (r.averageAt !== null && !(r.averageAt >= 0 && r.averageAt <= 1)) throw new RangeError(`average-at must be a fraction of the budget in [0, 1] (got ${r.averageAt})`);
   return r;
 }

@@ -76,7 +76,7 @@ export class Trainer<A extends Arena = Float32Array> {
   ) {
     this.options = resolveTrainOptions(options);
     const o = this.options;
-    this.batches = new WindowBatches(data.train, o.batch, o.bptt);
+    this.batches = new WindowBatches(data.train, o.batch, o.bptt, undefined, o.shiftWindows);
     checkMatmul(o.matmul, model.params instanceof Float64Array);
     const Float = (model.params instanceof Float64Array ? Float64Array : Float32Array) as unknown as new (n: number) => A;
     this.optimizer = createOptimizer(o.optimizer, { ...o.hyper, weightDecay: o.weightDecay }, model.layout.totalParams, Float);
@@ -226,7 +226,7 @@ export class Trainer<A extends Arena = Float32Array> {
       if (s.epochStep === 0) this.runner.resetStates(); // each epoch starts from zero states
       const lr = cosine ? this.schedule.advance(spent()) : this.schedule.lr;
       if (cosine) s.schedule = this.schedule.state();
-      this.batches.fill(this.window, s.epochStep);
+      this.batches.fill(this.window, s.epochStep, this.batches.offset(o.seed, s.epoch));
       // Dropout masks depend only on (seed, step): a resumed run draws the same ones.
       const seed = (Math.imul(o.seed, 0x9e3779b1) + s.step) | 0;
       let loss: number;
