@@ -18,6 +18,8 @@ export class WindowBatches {
   readonly maxOffset: number;
   /** Windows per epoch: ⌊(L − 1 − maxOffset) / T⌋, the same whatever an epoch's offset. */
   readonly count: number;
+  /** The last offset drawn, and for which (seed, epoch). */
+  private drawn = { seed: NaN, epoch: NaN, offset: 0 };
 
   constructor(
     private readonly tokens: Int32Array,
@@ -38,7 +40,10 @@ export class WindowBatches {
 
   /** The offset of epoch `epoch`'s windows (epochs count from 0): 0 unless they shift, else a draw in [0, T) from (seed, epoch). */
   offset(seed: number, epoch: number): number {
-    return this.maxOffset === 0 ? 0 : new Rng(seed, SHIFT_STREAM + epoch).nextUint32() % this.T;
+    if (this.maxOffset === 0) return 0;
+    // Asked every step: drawn once per (seed, epoch), so the loop allocates nothing.
+    if (this.drawn.seed !== seed || this.drawn.epoch !== epoch) this.drawn = { seed, epoch, offset: new Rng(seed, SHIFT_STREAM + epoch).nextUint32() % this.T };
+    return this.drawn.offset;
   }
 
   /** Writes window `i` ([B, T + 1], row-major), started `offset` tokens into each stream, into `out`. */
