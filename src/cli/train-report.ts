@@ -17,7 +17,8 @@ export function planLine(o: ResolvedTrainOptions, stepsPerEpoch: number): string
   const sched = s.kind === 'decay' ? ` ×${s.factor} an epoch after epoch ${s.after}` : s.kind === 'plateau' ? ` ×${s.factor} after an epoch whose validation did not improve` : s.kind === 'cosine' ? ` on a half cosine to ${s.final}× at the budget's end` : '';
   const float32Epochs = o.bf16After > 0 ? ` after ${o.bf16After} epoch${o.bf16After === 1 ? '' : 's'} in float32` : '';
   const precision = o.matmul === 'bf16' ? `, bf16 products${float32Epochs}` : '';
-  const avg = o.averageAt !== null ? `, averaging from ${Math.round(o.averageAt * 100)} % of the budget` : '';
+  const window = o.averageWindow !== null ? ` (moving over ${o.averageWindow} epoch${o.averageWindow === 1 ? '' : 's'})` : '';
+  const avg = o.averageAt !== null ? `, averaging from ${Math.round(o.averageAt * 100)} % of the budget${window}` : o.averageWindow !== null ? `, averaging${window}` : '';
   const budget = [o.epochs && `${o.epochs} epoch(s)`, o.steps && `${o.steps} steps`, o.minutes && `${o.minutes} min`].filter(Boolean).join(', ');
   const shifted = o.shiftWindows ? ' (windows shifted each epoch)' : '';
   return `batch ${o.batch} × bptt ${o.bptt}${shifted}: ${fmtInt(stepsPerEpoch)} steps per epoch; ${o.optimizer}${o.optimizer === 'nt-asgd' ? ` (nonmono ${o.nonmono})` : ''} lr ${o.lr}${sched}${avg}, clip ${o.clip || 'off'}${precision}; budget ${budget}; validation in ${o.evalBatch} streams`;

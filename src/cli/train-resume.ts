@@ -38,6 +38,7 @@ function runValues(c: CheckpointConfig, bundled: string): Record<string, unknown
     matmul: t ? (t.matmul ?? 'float32') : undefined, // older checkpoints: float32
     bf16After: t ? (t.bf16After ?? 0) : undefined, // older checkpoints: bf16 from the start
     shiftWindows: t ? (t.shiftWindows ?? false) : undefined, // older checkpoints: the same windows every epoch
+    averageWindow: t ? (t.averageWindow ?? null) : undefined, // older checkpoints: the plain mean
     lrSchedule: sched?.kind,
     lrDecay: sched && sched.kind !== 'constant' ? (sched.kind === 'cosine' ? sched.final : sched.factor) : undefined,
     decayAfter: sched?.kind === 'decay' ? sched.after : undefined,

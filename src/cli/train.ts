@@ -47,6 +47,7 @@ interface Opts {
   matmul: string;
   bf16After: number;
   shiftWindows?: boolean;
+  averageWindow?: number;
   lrSchedule: string;
   lrDecay?: number;
   decayAfter: number;
@@ -99,6 +100,7 @@ function trainOptions(o: Opts): TrainOptions {
   if (o.lossScale !== 'mean' && o.lossScale !== 'sum') throw new UserError(`--loss-scale must be mean or sum, not "${o.lossScale}"`);
   if (o.matmul !== 'float32' && o.matmul !== 'bf16') throw new UserError(`--matmul must be float32 or bf16, not "${o.matmul}"`);
   if (o.bf16After > 0 && o.matmul !== 'bf16') throw new UserError(`--bf16-after ${o.bf16After} says when bf16 products begin; add --matmul bf16`);
+  if (o.averageWindow !== undefined && o.averageAt === undefined && o.optimizer !== 'nt-asgd') throw new UserError(`--average-window ${o.averageWindow} weighs the averaged steps; add --average-at (or use --optimizer nt-asgd)`);
   const budgets = o.epochs === undefined && o.steps === undefined && o.minutes === undefined;
   return {
     batch: o.batch,
@@ -112,6 +114,7 @@ function trainOptions(o: Opts): TrainOptions {
     matmul: o.matmul,
     bf16After: o.bf16After,
     shiftWindows: o.shiftWindows ?? false,
+    averageWindow: o.averageWindow ?? null,
     schedule: schedule(o),
     epochs: o.epochs,
     steps: o.steps,
@@ -353,6 +356,7 @@ export function registerTrain(program: Command): void {
     .option('--momentum <mu>', 'momentum for momentum, nesterov and rmsprop', nonNegative)
     .option('--nonmono <n>', 'nt-asgd: average the weights from the first validation worse than the best before the last n', nonNegativeInt, 5)
     .option('--average-at <fraction>', 'average the weights from this fraction of the budget on (e.g. 0.7: the last 30 % of --minutes); nt-asgd: unless validation triggered it before', unitInterval)
+    .option('--average-window <epochs>', 'with averaging: once it has averaged this many epochs, weigh the steps by an exponential moving average over about as many, which follows the improving weights (default: the mean of every step since the switch)', positive)
     .option('--loss-scale <mean|sum>', 'differentiate the per-token mean (mean), or the sum over the window\'s T steps of the batch mean (sum: TensorFlow\'s and Zaremba\'s convention)', 'mean')
     .option('--matmul <precision>', 'float32 | bf16: the training windows\' matrix products read inputs rounded to bfloat16 and sum in float32 (1.4–1.5× the chars per second measured on a Zen 4 CPU; AVX512-BF16 CPUs only; validation, eval and sampling stay float32)', 'float32')
     .option('--bf16-after <epochs>', 'with --matmul bf16: multiply in float32 for the first this many epochs (fractions count steps), then in bf16; bfloat16 rounding costs most early (README, "Training")', nonNegative, 0)

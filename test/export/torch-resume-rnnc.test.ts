@@ -96,6 +96,16 @@ describe.skipIf(!haveTorch())('rnnc train → train.py --resume', () => {
     expect(r.stdout).toContain('the run multiplied in bf16 (rnnc train --matmul bf16); train.py continues it in float32');
   });
 
+  it('refuses a run with shifted windows (rnnc train --shift-windows), which train.py does not shift', () => {
+    cpSync(join(dir, `sgd-${N}`), join(dir, 'sgd-shift'), { recursive: true });
+    const file = join(dir, 'sgd-shift', 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...config, train: { ...config.train, shiftWindows: true } }));
+    const r = spawnSync(PYTHON, [join(dir, 'sgd-torch', 'train.py'), '--resume', 'sgd-shift', '--steps', String(N + 1), '--out', 'sgd-shift-continued'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('sgd-shift: the run shifts its windows each epoch (rnnc train --shift-windows), which train.py does not; continue it with rnnc train --resume');
+  });
+
   it('refuses options that differ from the run, naming each, as rnnc train --resume does', () => {
     const r = spawnSync(PYTHON, [join(dir, 'adam-torch', 'train.py'), '--resume', `adam-${N}`, '--steps', String(2 * N), '--batch', '8', '--lr', '0.01', '--optimizer', 'sgd', '--out', 'refused'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(1);

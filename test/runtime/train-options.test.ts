@@ -10,7 +10,7 @@ describe('resolveTrainOptions', () => {
     expect(resolveTrainOptions({})).toEqual({
       batch: 32, bptt: 64, optimizer: 'adam', lr: 2e-3, clip: 5, weightDecay: 0, hyper: {}, lossScale: 'mean',
       schedule: { kind: 'constant' }, epochs: 1, steps: null, minutes: null, evalEvery: 0, patience: 0, evalBatch: 16,
-      seed: 0, nonmono: DEFAULT_NONMONO, averageAt: null, matmul: 'float32', bf16After: 0, shiftWindows: false,
+      seed: 0, nonmono: DEFAULT_NONMONO, averageAt: null, matmul: 'float32', bf16After: 0, shiftWindows: false, averageWindow: null,
     });
     expect(resolveTrainOptions({ steps: 5 })).toMatchObject({ epochs: null, steps: 5 });
     expect(resolveTrainOptions({ minutes: 0.5 })).toMatchObject({ epochs: null, minutes: 0.5 });

@@ -36,7 +36,7 @@ describe('resolveTrainOptions', () => {
   it('fills in the documented defaults (one epoch when no budget is given)', () => {
     expect(resolveTrainOptions({})).toEqual({
       batch: 32, bptt: 64, optimizer: 'adam', lr: 2e-3, clip: 5, weightDecay: 0, hyper: {}, lossScale: 'mean', schedule: { kind: 'constant' },
-      epochs: 1, steps: null, minutes: null, evalEvery: 0, patience: 0, evalBatch: 16, seed: 0, nonmono: 5, averageAt: null, matmul: 'float32', bf16After: 0, shiftWindows: false,
+      epochs: 1, steps: null, minutes: null, evalEvery: 0, patience: 0, evalBatch: 16, seed: 0, nonmono: 5, averageAt: null, matmul: 'float32', bf16After: 0, shiftWindows: false, averageWindow: null,
     });
     expect(resolveTrainOptions({ optimizer: 'sgd' }).lr).toBe(1e-3);
     expect(resolveTrainOptions({ optimizer: 'rmsprop' }).lr).toBe(1e-2);

@@ -46,6 +46,10 @@ def recorded_run(ckpt):
     sched = t.get("schedule") or {"kind": "constant"}
     if sched["kind"] == "plateau" and (sched.get("patience") or sched.get("threshold") or sched.get("minLr")):
         raise SystemExit("%s: the run's plateau schedule has a patience, threshold or floor, which train.py does not take; continue it with rnnc train --resume" % ckpt)
+    if t.get("shiftWindows"):
+        raise SystemExit("%s: the run shifts its windows each epoch (rnnc train --shift-windows), which train.py does not; continue it with rnnc train --resume" % ckpt)
+    if t.get("averageWindow") is not None:
+        raise SystemExit("%s: the run averages over a moving window (rnnc train --average-window), which train.py does not; continue it with rnnc train --resume" % ckpt)
     hyper = t.get("hyper") or {}
     other = sorted(k for k in hyper if k != "momentum")
     if other:

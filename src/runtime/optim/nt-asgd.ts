@@ -21,15 +21,17 @@ export const DEFAULT_NONMONO = 5;
 
 /**
  * ax ← running mean after the k-th step of averaging (k ≥ 1), element by element, the
- * arithmetic in float64 and rounded once when stored.
+ * arithmetic in float64 and rounded once when stored. With a window of W steps, the k-th step
+ * for k > W weighs 1/W instead of 1/k: the plain mean for the first W steps, then an exponential
+ * moving average with decay 1 − 1/W, which follows the iterates instead of weighing old ones alike.
  */
-export function averageInto(ax: Float32Array | Float64Array, params: Float32Array | Float64Array, k: number): void {
+export function averageInto(ax: Float32Array | Float64Array, params: Float32Array | Float64Array, k: number, window = Infinity): void {
   const n = ax.length;
   if (k <= 1) {
     ax.set(params); // the first averaged step: the mean of one iterate is that iterate, exactly
     return;
   }
-  const mu = 1 / k;
+  const mu = 1 / Math.min(k, window);
   for (let i = 0; i < n; i++) ax[i] += (params[i] - ax[i]) * mu;
 }
 

@@ -23,7 +23,8 @@
 //
 // Any kind averages once startAveraging() is called (nt-asgd's trigger, or the trainer's
 // averageAt for the others: tail averaging, Polyak & Juditsky 1992): ax ← mean of θ after each
-// later step, kept beside the kind's own buffers; training goes on from θ.
+// later step, kept beside the kind's own buffers; training goes on from θ. With an averaging
+// window of W steps, an exponential moving average once W steps are averaged (averageInto).
 //
 // Parameters, gradients and moment buffers share one dtype: float32 in training (the
 // arithmetic of each element is done in float64 and rounded once when stored), or float64
@@ -160,11 +161,13 @@ export function isOptimizerKind(s: string): s is OptimizerKind {
 }
 
 /** An optimizer of `kind` for a parameter arena of `size` floats (buffers of the arena's dtype). */
+/** `averageWindow`: averaging weighs each step after the first W by 1/W (averageInto); default Infinity, the plain mean. */
 export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size: number): Optimizer<Float32Array>;
-export function createOptimizer<A extends Arena>(kind: OptimizerKind, hyper: OptimizerHyper, size: number, Float: new (n: number) => A): Optimizer<A>;
-export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size: number, Float: new (n: number) => Arena = Float32Array): Optimizer<Arena> {
+export function createOptimizer<A extends Arena>(kind: OptimizerKind, hyper: OptimizerHyper, size: number, Float: new (n: number) => A, averageWindow?: number): Optimizer<A>;
+export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size: number, Float: new (n: number) => Arena = Float32Array, averageWindow = Infinity): Optimizer<Arena> {
   if (!isOptimizerKind(kind)) throw new OptimizerError(`unknown optimizer '${kind}' (expected one of ${OPTIMIZER_KINDS.join(', ')})`);
   if (!Number.isSafeInteger(size) || size < 0) throw new OptimizerError(`optimizer size must be a non-negative integer (got ${size})`);
+  if (!(averageWindow >= 1)) throw new OptimizerError(`the averaging window must be ≥ 1 step (got ${averageWindow})`);
   const h = resolve(kind, hyper);
   const names = stateNames(kind, h);
   const arena = new Float(names.length * size);
@@ -191,7 +194,7 @@ export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size
       if (!Number.isFinite(gradScale)) throw new OptimizerError(`${kind}.step: the gradient scale must be finite (got ${gradScale})`);
       t++;
       update(params, grads, gradScale, lr, h, buffers, t);
-      if (ax) averageInto(ax, params, t - t0!);
+      if (ax) averageInto(ax, params, t - t0!, averageWindow);
     },
     state() {
       const avg: Record<string, Arena> = hasAverage() ? { ax: ax! } : {};

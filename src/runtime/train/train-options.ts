@@ -63,6 +63,13 @@ export interface TrainOptions {
    * ⌊(L − bptt) / bptt⌋ windows, at most one fewer. Default false: the same windows every epoch.
    */
   shiftWindows?: boolean;
+  /**
+   * With averaging (averageAt, nt-asgd): after this many epochs of it, each step's weights
+   * count 1/W (W the window in steps) instead of 1/k — an exponential moving average that
+   * follows the still-improving weights, where the plain mean weighs the oldest alike. null
+   * (default): the plain mean of every step since the switch.
+   */
+  averageWindow?: number | null;
 }
 
 export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'hyper' | 'epochs' | 'steps' | 'minutes' | 'averageAt'>> & {
@@ -97,6 +104,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
     matmul: o.matmul ?? 'float32',
     bf16After: o.bf16After ?? 0,
     shiftWindows: o.shiftWindows ?? false,
+    averageWindow: o.averageWindow ?? null,
   };
   if (r.epochs === null && r.steps === null && r.minutes === null) r.epochs = 1;
   const posInt = (v: number, what: string) => {
@@ -116,6 +124,8 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
   if (r.matmul !== 'float32' && r.matmul !== 'bf16') throw new RangeError(`matmul must be float32 or bf16 (got ${String(r.matmul)})`);
   if (!(r.bf16After >= 0 && Number.isFinite(r.bf16After))) throw new RangeError(`bf16-after must be a number of epochs ≥ 0 (got ${r.bf16After})`);
   if (r.bf16After > 0 && r.matmul !== 'bf16') throw new RangeError(`bf16-after is when bf16 products begin; it needs matmul bf16 (this run multiplies in ${r.matmul})`);
+  if (r.averageWindow !== null && !(r.averageWindow > 0 && Number.isFinite(r.averageWindow))) throw new RangeError(`average-window must be a number of epochs > 0 (got ${r.averageWindow})`);
+  if (r.averageWindow !== null && r.averageAt === null && r.optimizer !== 'nt-asgd') throw new RangeError('average-window weighs the averaged steps; it needs averaging (average-at, or the nt-asgd optimizer)');
   if (typeof r.shiftWindows !== 'boolean') throw new RangeError(`shiftWindows must be true or false (got ${String(r.shiftWindows)})`);
   if (r.averageAt !== null && !(r.averageAt >= 0 && r.averageAt <= 1)) throw new RangeError(`average-at must be a fraction of the budget in [0, 1] (got ${r.averageAt})`);
   return r;

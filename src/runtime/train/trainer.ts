@@ -79,7 +79,8 @@ export class Trainer<A extends Arena = Float32Array> {
     this.batches = new WindowBatches(data.train, o.batch, o.bptt, undefined, o.shiftWindows);
     checkMatmul(o.matmul, model.params instanceof Float64Array);
     const Float = (model.params instanceof Float64Array ? Float64Array : Float32Array) as unknown as new (n: number) => A;
-    this.optimizer = createOptimizer(o.optimizer, { ...o.hyper, weightDecay: o.weightDecay }, model.layout.totalParams, Float);
+    const averageWindow = o.averageWindow === null ? Infinity : Math.max(1, Math.round(o.averageWindow * this.batches.count)); // epochs → steps
+    this.optimizer = createOptimizer(o.optimizer, { ...o.hyper, weightDecay: o.weightDecay }, model.layout.totalParams, Float, averageWindow);
     this.schedule = new LrSchedule(o.lr, o.schedule);
     this.early = new EarlyStopping(o.patience > 0 ? o.patience : Number.MAX_SAFE_INTEGER);
     this.trigger = o.optimizer === 'nt-asgd' ? new NonMonotoneTrigger(o.nonmono) : null;
