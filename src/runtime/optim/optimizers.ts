@@ -160,8 +160,11 @@ export function isOptimizerKind(s: string): s is OptimizerKind {
   return (OPTIMIZER_KINDS as readonly string[]).includes(s);
 }
 
-/** An optimizer of `kind` for a parameter arena of `size` floats (buffers of the arena's dtype). */
-/** `averageWindow`: averaging weighs each step after the first W by 1/W (averageInto); default Infinity, the plain mean. */
+/**
+ * An optimizer of `kind` for a parameter arena of `size` floats (buffers of the arena's dtype).
+ * `averageWindow` W (steps): averaging weighs each step after the first W by 1/W (averageInto);
+ * default Infinity, the plain mean.
+ */
 export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size: number): Optimizer<Float32Array>;
 export function createOptimizer<A extends Arena>(kind: OptimizerKind, hyper: OptimizerHyper, size: number, Float: new (n: number) => A, averageWindow?: number): Optimizer<A>;
 export function createOptimizer(kind: OptimizerKind, hyper: OptimizerHyper, size: number, Float: new (n: number) => Arena = Float32Array, averageWindow = Infinity): Optimizer<Arena> {
