@@ -96,14 +96,18 @@ describe.skipIf(!haveTorch())('rnnc train → train.py --resume', () => {
     expect(r.stdout).toContain('the run multiplied in bf16 (rnnc train --matmul bf16); train.py continues it in float32');
   });
 
-  it('refuses a run with shifted windows (rnnc train --shift-windows), which train.py does not shift', () => {
+  it.each([
+    ['shiftWindows', true, 'sgd-shift: the run shifts its windows each epoch (rnnc train --shift-windows), which train.py does not; continue it with rnnc train --resume'],
+    ['averageWindow', 0.5, 'sgd-shift: the run averages over a moving window (rnnc train --average-window), which train.py does not; continue it with rnnc train --resume'],
+  ] as const)('refuses a run with %s (shifted windows, a moving average), which train.py does not compute', (key, value, message) => {
+    rmSync(join(dir, 'sgd-shift'), { recursive: true, force: true });
     cpSync(join(dir, `sgd-${N}`), join(dir, 'sgd-shift'), { recursive: true });
     const file = join(dir, 'sgd-shift', 'config.json');
     const config = JSON.parse(readFileSync(file, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...config, train: { ...config.train, shiftWindows: true } }));
+    writeFileSync(file, JSON.stringify({ ...config, train: { ...config.train, [key]: value } }));
     const r = spawnSync(PYTHON, [join(dir, 'sgd-torch', 'train.py'), '--resume', 'sgd-shift', '--steps', String(N + 1), '--out', 'sgd-shift-continued'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe('sgd-shift: the run shifts its windows each epoch (rnnc train --shift-windows), which train.py does not; continue it with rnnc train --resume');
+    expect(r.stderr.trim()).toBe(message);
   });
 
   it('refuses options that differ from the run, naming each, as rnnc train --resume does', () => {
