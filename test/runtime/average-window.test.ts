@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { createOptimizer } from '../../src/runtime/optim/optimizers.ts';
 import { averageInto } from '../../src/runtime/optim/nt-asgd.ts';
 import { resolveTrainOptions } from '../../src/runtime/train/train-options.ts';
-import { compile } from '../../src/runtime/model.ts';
 import { catCorpus } from './cat-corpus.ts';
+import { continuedRun } from './continued-run.ts';
 import { Trainer, type TrainOptions } from '../../src/runtime/train/trainer.ts';
 
 /** The weight of each of the first k iterates in the average after k steps, window W: written out. */
@@ -78,16 +78,7 @@ describe('averageWindow in the trainer', () => {
   });
 
   const { vocab, train, valid } = catCorpus(30);
-  async function run(opts: TrainOptions, from?: Trainer) {
-    const m = compile('test/runtime/models/tiny-dropout.rnn', { vocab }).init(3);
-    const t = new Trainer(m, { train, valid }, { batch: 4, bptt: 16, lr: 1e-2, seed: 5, averageAt: 0, ...opts });
-    if (from) {
-      m.params.set(from.model.params);
-      t.restore(structuredClone(from.state), from.optimizer.state(), from.carried());
-    }
-    await t.run();
-    return t;
-  }
+  const run = async (opts: TrainOptions, from?: Trainer) => (await continuedRun(vocab, { train, valid }, { averageAt: 0, ...opts }, from)).t;
 
   it('windows W = round(epochs × steps per epoch); differs from the plain mean past W; resumes across W exactly', async () => {
     const epochSteps = (await run({ steps: 1 })).batches.count;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/runtime/model.ts';
 import { catCorpus } from './cat-corpus.ts';
+import { continuedRun } from './continued-run.ts';
 import { Trainer, type TrainOptions } from '../../src/runtime/train/trainer.ts';
 import { bf16Unavailable } from '../../src/backend/kernels.ts';
 import { precisionAt } from '../../src/runtime/train/matmul.ts';
@@ -43,17 +44,7 @@ describe.runIf(why === null)('training with bf16 products', () => {
 });
 
 /** Losses and final weights of `steps` steps from `from` (a trainer that ran before: its state, optimizer and carried states). */
-async function continued(opts: TrainOptions, from?: Trainer) {
-  const m = compile(MODEL, { vocab }).init(3);
-  const t = new Trainer(m, { train, valid }, { batch: 4, bptt: 16, lr: 1e-2, seed: 5, ...opts });
-  if (from) {
-    m.params.set(from.model.params);
-    t.restore(structuredClone(from.state), from.optimizer.state(), from.carried());
-  }
-  const losses: number[] = [];
-  await t.run({ onStep: (s) => losses.push(s.loss) });
-  return { t, losses };
-}
+const continued = (opts: TrainOptions, from?: Trainer) => continuedRun(vocab, { train, valid }, opts, from);
 
 describe.runIf(why === null)('bf16 products after float32 epochs (bf16After)', () => {
   it('is float32 up to the switch, then a bf16 run continuing from there; resume across the switch is exact', async () => {

@@ -3,13 +3,12 @@
 // that its streams are the shifted ones: stream b of that corpus is tokens[b·L + o_e, …). The
 // run equals it epoch by epoch (losses and weights bit for bit), and resumes exactly mid-epoch.
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/runtime/model.ts';
 import { catCorpus } from './cat-corpus.ts';
+import { continuedRun } from './continued-run.ts';
 import { Trainer, type TrainOptions } from '../../src/runtime/train/trainer.ts';
 import { WindowBatches } from '../../src/runtime/train/batches.ts';
 
 const { vocab, train, valid } = catCorpus(30);
-const MODEL = 'test/runtime/models/tiny-dropout.rnn';
 const B = 4, T = 16, SEED = 5;
 const shifted = new WindowBatches(train, B, T, undefined, true);
 
@@ -22,17 +21,7 @@ function cut(o: number): Int32Array {
 }
 
 /** Losses of a run on `data` for `steps` steps, continuing from `from` when given. */
-async function run(data: Int32Array, opts: TrainOptions, from?: Trainer) {
-  const m = compile(MODEL, { vocab }).init(3);
-  const t = new Trainer(m, { train: data, valid }, { batch: B, bptt: T, lr: 1e-2, seed: SEED, ...opts });
-  if (from) {
-    m.params.set(from.model.params);
-    t.restore(structuredClone(from.state), from.optimizer.state(), from.carried());
-  }
-  const losses: number[] = [];
-  await t.run({ onStep: (s) => losses.push(s.loss) });
-  return { t, losses };
-}
+const run = (data: Int32Array, opts: TrainOptions, from?: Trainer) => continuedRun(vocab, { train: data, valid }, { batch: B, bptt: T, seed: SEED, ...opts }, from);
 
 describe('shifted windows (shiftWindows)', () => {
   it('offsets: in [0, T), fixed by (seed, epoch), not the same every epoch; one window fewer than unshifted', () => {
