@@ -45,7 +45,7 @@ const RECIPES: Record<string, Recipe> = {
     level: 'char',
     data: SHAKESPEARE,
     valid: 0.9,
-    args: ['--batch', '32', '--bptt', '100', '--lr-schedule', 'decay', '--decay-after', '6', '--lr-decay', '0.85', '--average-at', '0.8'],
+    args: ['--batch', '32', '--bptt', '100', '--lr-schedule', 'decay', '--decay-after', '6', '--lr-decay', '0.85', '--average-at', '0.6'],
     bf16: ['--matmul', 'bf16', '--bf16-after', '0.5'],
     minutes: 30,
   },
