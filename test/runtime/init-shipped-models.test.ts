@@ -1,4 +1,5 @@
-// The shipped models' initialisations, pinned: every param of every file under models/ has
+// The shipped models' initialisations, pinned: every param of every file under models/ (and of
+// the character recipes in models/recipes/) has
 // the init in the table below (a change to a shipped file's init fails here until the table
 // says so too), and the values the runtime draws for it have that init's statistics: the
 // LSTM forget-gate biases all ones, xavier within ±√(6/(fan_in+fan_out)) and filling it,
@@ -26,6 +27,9 @@ const TABLE: Record<string, Record<string, Record<string, string>>> = {
   'models/cells/lstm-weight-drop.rnn': { WeightDropLSTM: { ...LSTM_W, 'bx_i bx_f bx_o bx_c': 'zeros', 'bh_i bh_o bh_c': 'zeros', bh_f: 'ones' } },
   'models/cells/mgu.rnn': { MGU: { 'W_f W_h': 'xavier', 'U_f U_h': 'orthogonal', b_f: 'ones', b_h: 'zeros' } },
   'models/char-lstm.rnn': { CharLSTM: { E: 'normal(0.1)', V: 'xavier', b_y: 'zeros' } },
+  // The Shakespeare recipes' E starts at N(0, 1): from N(0, 0.1) the loss sits ~100 steps on the unigram plateau (README, "Recipes").
+  'models/recipes/shakespeare-5min.rnn': { CharLSTMDropout: { E: 'normal(1)', V: 'xavier', b_y: 'zeros' } },
+  'models/recipes/shakespeare-30min.rnn': { CharLSTM512: { E: 'normal(1)', V: 'xavier', b_y: 'zeros' } },
   'models/word-lstm.rnn': { WordLSTM: { E: 'uniform(0.1)', V: 'uniform(0.1)', b_y: 'zeros' } },
   'models/word-lstm-tied.rnn': { WordLSTMTied: { E: 'uniform(0.1)', b_y: 'zeros' } },
   'models/word-awd-lstm.rnn': { WordAWDLSTM: { E: 'uniform(0.1)', b_y: 'zeros' } },
@@ -40,6 +44,8 @@ const TABLE: Record<string, Record<string, Record<string, string>>> = {
 /** The cell each model's layers use (their params are the cell's, under the layer's name). */
 const LAYER_CELLS: Record<string, [string, string]> = {
   CharLSTM: ['models/cells/lstm.rnn', 'LSTM'],
+  CharLSTMDropout: ['models/cells/lstm.rnn', 'LSTM'],
+  CharLSTM512: ['models/cells/lstm.rnn', 'LSTM'],
   WordLSTM: ['models/cells/lstm-zaremba.rnn', 'ZarembaLSTM'],
   WordLSTMTied: ['models/cells/lstm-zaremba.rnn', 'ZarembaLSTM'],
   WordAWDLSTM: ['models/cells/lstm-weight-drop.rnn', 'WeightDropLSTM'],
@@ -56,7 +62,8 @@ const VOCAB = 30;
 
 /** Every shipped file's models, each cell wrapped in a small language model; dims large enough for statistics. */
 function shipped(): { file: string; unit: string; ir: IRModel; prefix: string }[] {
-  const files = [...readdirSync('models').filter((f) => f.endsWith('.rnn')).map((f) => join('models', f)), ...readdirSync('models/cells').map((f) => join('models/cells', f))];
+  const recipes = ['models/recipes/shakespeare-5min.rnn', 'models/recipes/shakespeare-30min.rnn']; // the character recipes (the PTB ones have their own cells' tables elsewhere)
+  const files = [...readdirSync('models').filter((f) => f.endsWith('.rnn')).map((f) => join('models', f)), ...readdirSync('models/cells').map((f) => join('models/cells', f)), ...recipes];
   const out: { file: string; unit: string; ir: IRModel; prefix: string }[] = [];
   for (const file of files.sort()) {
     const a = analyze(file, { dims: { vocab: VOCAB, embed: HIDDEN, hidden: HIDDEN } });
