@@ -16,7 +16,7 @@ import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
 import { mixProbs, tuneWeights } from '../ngram/mix.ts';
 import { componentProbs } from '../ngram/mix-text.ts';
 import { UserError } from './common.ts';
-import { parsePositiveInt, parseSeed } from './options.ts';
+import { parseNumber, parsePositiveInt, parseSeed } from './options.ts';
 
 const NAMES: Record<Smoothing, string> = {
   mkn: 'interpolated modified Kneser–Ney',
@@ -35,26 +35,10 @@ const smoothing = (v: string): Smoothing => {
   if (!isSmoothing(v)) throw new InvalidArgumentError(`unknown smoothing "${v}"; expected one of ${SMOOTHINGS.join(', ')}`);
   return v;
 };
-const positive = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
-  return n;
-};
-const nonNegative = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number ≥ 0, got "${v}"`);
-  return n;
-};
-const probability = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a probability in (0, 1], got "${v}"`);
-  return n;
-};
-const fraction = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a fraction between 0 and 1, got "${v}"`);
-  return n;
-};
+const positive = parseNumber('expected a positive number', (n) => n > 0);
+const nonNegative = parseNumber('expected a number ≥ 0', (n) => n >= 0);
+const probability = parseNumber('expected a probability in (0, 1]', (n) => n > 0 && n <= 1);
+const fraction = parseNumber('expected a fraction between 0 and 1', (n) => n > 0 && n < 1);
 const level = (v: string): 'char' | 'word' => {
   if (v !== 'char' && v !== 'word') throw new InvalidArgumentError(`expected char or word, got "${v}"`);
   return v;

@@ -11,6 +11,15 @@ export class InvalidArgumentError extends Error {
   readonly exitCode = 1;
 }
 
+/** A number option that `check` accepts (`what` is the usage error's text, e.g. "expected a number > 0"). */
+export function parseNumber(what: string, check: (n: number) => boolean): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`${what}, got "${value}"`);
+    return n;
+  };
+}
+
 /** `--dims vocab=65,hidden=128` (repeatable) → a map of positive integers. */
 export function parseDims(value: string, previous: Map<string, number> = new Map()): Map<string, number> {
   const out = new Map(previous);

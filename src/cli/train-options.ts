@@ -1,12 +1,11 @@
 // The options of `rnnc train`: their table (flags, help, parsers, defaults) and their
 // translation into TrainOptions, apart from the command's action so each stays short.
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import type { TrainOptions } from '../runtime/train/trainer.ts';
 import { isOptimizerKind, OPTIMIZER_KINDS } from '../runtime/optim/optimizers.ts';
 import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
 import { UserError } from './common.ts';
-import { parseDims, parsePositiveInt, parseSeed } from './options.ts';
+import { parseDims, parseNumber, parsePositiveInt, parseSeed } from './options.ts';
 
 export interface Opts {
   data?: string;
@@ -50,13 +49,6 @@ export interface Opts {
   test?: string;
 }
 
-function parseNumber(what: string, check: (n: number) => boolean) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`${what}, got "${value}"`);
-    return n;
-  };
-}
 const positive = parseNumber('expected a number > 0', (n) => n > 0);
 const nonNegative = parseNumber('expected a number ≥ 0', (n) => n >= 0);
 const fraction = parseNumber('expected a fraction between 0 and 1', (n) => n > 0 && n < 1);
