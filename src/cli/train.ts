@@ -54,6 +54,12 @@ function testBest(outDir: string, file: string, last: LanguageModel, protocol: {
   return { what: ck ? 'best checkpoint' : 'final weights', step: ck?.config.step ?? lastStep, result };
 }
 
+/** The curve's first validation at the run's best loss (later ties are no new best): the step DIR/best holds. */
+function bestPoint(curve: readonly { step: number; valid?: number }[], bestValid: number | null): { step: number; loss: number } | null {
+  const p = bestValid === null ? undefined : curve.find((c) => c.valid === bestValid);
+  return p ? { step: p.step, loss: bestValid as number } : null;
+}
+
 async function action(file: string | undefined, o: Opts, cmd: Command): Promise<void> {
   const mode: 'bar' | 'lines' | 'json' = o.json ? 'json' : process.stderr.isTTY && !process.env.CI ? 'bar' : 'lines';
   // The unit is known once the data (or the checkpoint) is read; until then, from --level.
@@ -207,9 +213,10 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
   trainer.adoptEvalWeights(); // training is over: the test and the sample use the weights the checkpoint holds
   const test = o.test ? testBest(outDir, o.test, model, validation, s.step) : null;
   const epoch = s.epoch + (s.epochStep > 0 ? 1 : 0); // the epoch under way, as the progress lines count
+  const best = bestPoint(s.curve, s.bestValid);
   if (mode === 'json') {
     const t = test ? { best_step: test.step, test_loss: test.result.loss, test_ppl: test.result.perplexity, test_bits: test.result.bits } : {};
-    rep.emit({ event: 'end', reason: result.reason, step: s.step, epoch, tokens: s.tokens, seconds: +s.seconds.toFixed(1), loss: result.lastLoss, ...(valid ? { valid_loss: valid.loss, valid_ppl: valid.perplexity, valid_bits: valid.bits } : {}), ...t, out: outDir });
+    rep.emit({ event: 'end', reason: result.reason, step: s.step, epoch, tokens: s.tokens, seconds: +s.seconds.toFixed(1), loss: result.lastLoss, ...(valid ? { valid_loss: valid.loss, valid_ppl: valid.perplexity, valid_bits: valid.bits } : {}), ...t, ...(best ? { best_step: best.step, best_valid_loss: best.loss } : {}), out: outDir });
   } else {
     console.log(`\nstopped after step ${s.step} (${why}); ${fmtInt(s.tokens)} tokens in ${fmtTime(s.seconds)}`);
     if (valid) console.log(`valid loss ${valid.loss.toFixed(4)} nats/${unit}, perplexity ${valid.perplexity.toFixed(2)}, ${valid.bits.toFixed(4)} bits/${unit} (${validation.batch} streams)`);
@@ -217,7 +224,10 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
       const r = test.result;
       console.log(`test (${test.what}, step ${test.step}) on ${o.test}: loss ${r.loss.toFixed(4)} nats/${unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${unit}`);
     }
-    console.log(`checkpoint: ${outDir}${existsSync(join(outDir, BEST_DIR)) ? ` (best by validation: ${join(outDir, BEST_DIR)})` : ''}`);
+    const bestDir = existsSync(join(outDir, BEST_DIR)) ? join(outDir, BEST_DIR) : null;
+    // Name the best's step and loss when it is not the final weights (e.g. averaging past the point of overfitting).
+    const older = bestDir && best && best.step !== s.step ? `, step ${best.step}: valid loss ${best.loss.toFixed(4)} nats/${unit}` : '';
+    console.log(`checkpoint: ${outDir}${bestDir ? ` (best by validation: ${bestDir}${older})` : ''}`);
   }
   // CBOW's and skip-gram's logits are no next-token distribution: no sample (rnnc sample refuses them too).
   const noSample = notNextToken(model.ir);

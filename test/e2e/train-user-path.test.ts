@@ -53,6 +53,24 @@ describe('the user path through train, eval and sample', { timeout: 180_000 }, (
     expect(end.epoch).toBe(1);
   });
 
+  it('when the final weights are not the best, the last lines name the best checkpoint\'s step and loss, as validation printed them', async () => {
+    const out = join(dir, 'older-best');
+    // lr 0.2 overshoots: validation is best after step 6, worse at 9 and 12.
+    const r = await rnnc('train', 'models/char-lstm.rnn', ...tiny, '--steps', '12', '--eval-every', '3', '--lr', '0.2', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const c = config(out);
+    const valids = c.trainer.curve.filter((p: { valid?: number }) => p.valid !== undefined);
+    const best = valids.find((p: { valid: number }) => p.valid === c.trainer.bestValid);
+    expect(best.step).toBeLessThan(12); // the premise: an older best
+    expect(config(join(out, 'best')).step).toBe(best.step);
+    const printed = new RegExp(`^valid after step ${best.step} .*: loss (\\d\\.\\d{4}) nats/char.*\\(best\\)$`, 'm').exec(r.stdout);
+    expect(printed, r.stdout).not.toBeNull();
+    expect(r.stdout).toContain(`checkpoint: ${out} (best by validation: ${join(out, 'best')}, step ${best.step}: valid loss ${printed![1]} nats/char)`);
+    // When the final weights are the best, nothing older is named.
+    const last = await rnnc('train', 'models/char-lstm.rnn', ...tiny, '--steps', '3', '--out', join(dir, 'final-best'));
+    expect(last.stdout).toContain(`(best by validation: ${join(dir, 'final-best', 'best')})\n`);
+  });
+
   it('--resume accepts the run\'s own values, refuses changes naming each, and its --json end counts the epoch under way', async () => {
     const out = join(dir, 'resumed');
     expect((await rnnc('train', 'models/char-lstm.rnn', ...tiny, '--steps', '3', '--out', out)).code).toBe(0);
