@@ -1,5 +1,5 @@
 // The shipped models' initialisations, pinned: every param of every file under models/ (and of
-// the character recipes in models/recipes/) has
+// the recipes in models/recipes/) has
 // the init in the table below (a change to a shipped file's init fails here until the table
 // says so too), and the values the runtime draws for it have that init's statistics: the
 // LSTM forget-gate biases all ones, xavier within ±√(6/(fan_in+fan_out)) and filling it,
@@ -30,6 +30,11 @@ const TABLE: Record<string, Record<string, Record<string, string>>> = {
   // The Shakespeare recipes' E starts at N(0, 1): from N(0, 0.1) the loss sits ~100 steps on the unigram plateau (README, "Recipes").
   'models/recipes/shakespeare-5min.rnn': { CharLSTMDropout: { E: 'normal(1)', V: 'xavier', b_y: 'zeros' } },
   'models/recipes/shakespeare-30min.rnn': { CharLSTM512: { E: 'normal(1)', V: 'xavier', b_y: 'zeros' } },
+  'models/recipes/ptb-hour.rnn': { PTBHour: { E: 'uniform(0.1)', b_y: 'zeros' } },
+  'models/recipes/ptb-adaptive.rnn': {
+    LightWeightDropLSTM: { ...LSTM_W, 'bx_i bx_f bx_o bx_c': 'zeros', 'bh_i bh_o bh_c': 'zeros', bh_f: 'ones' },
+    PTBAdaptive: { 'E C': 'uniform(0.1)', 'b_y b_c': 'zeros' },
+  },
   'models/word-lstm.rnn': { WordLSTM: { E: 'uniform(0.1)', V: 'uniform(0.1)', b_y: 'zeros' } },
   'models/word-lstm-tied.rnn': { WordLSTMTied: { E: 'uniform(0.1)', b_y: 'zeros' } },
   'models/word-awd-lstm.rnn': { WordAWDLSTM: { E: 'uniform(0.1)', b_y: 'zeros' } },
@@ -51,6 +56,8 @@ const LAYER_CELLS: Record<string, [string, string]> = {
   WordAWDLSTM: ['models/cells/lstm-weight-drop.rnn', 'WeightDropLSTM'],
   WordElman: ['models/cells/elman.rnn', 'Elman'],
   WordGRU: ['models/cells/gru.rnn', 'GRU'],
+  PTBHour: ['models/cells/lstm-weight-drop.rnn', 'WeightDropLSTM'],
+  PTBAdaptive: ['models/recipes/ptb-adaptive.rnn', 'LightWeightDropLSTM'],
 };
 
 const expand = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).flatMap(([names, init]) => names.split(' ').map((n) => [n, init])));
@@ -62,15 +69,15 @@ const VOCAB = 30;
 
 /** Every shipped file's models, each cell wrapped in a small language model; dims large enough for statistics. */
 function shipped(): { file: string; unit: string; ir: IRModel; prefix: string }[] {
-  const recipes = ['models/recipes/shakespeare-5min.rnn', 'models/recipes/shakespeare-30min.rnn']; // the character recipes (the PTB ones have their own cells' tables elsewhere)
-  const files = [...readdirSync('models').filter((f) => f.endsWith('.rnn')).map((f) => join('models', f)), ...readdirSync('models/cells').map((f) => join('models/cells', f)), ...recipes];
+  const files = ['models', 'models/cells', 'models/recipes'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.rnn')).map((f) => join(d, f)));
   const out: { file: string; unit: string; ir: IRModel; prefix: string }[] = [];
   for (const file of files.sort()) {
-    const a = analyze(file, { dims: { vocab: VOCAB, embed: HIDDEN, hidden: HIDDEN } });
+    const vocab = file.endsWith('/ptb-adaptive.rnn') ? 6100 : VOCAB; // its adaptive softmax's cutoffs (2000, 6000) need more words
+    const a = analyze(file, { dims: { vocab, embed: HIDDEN, hidden: HIDDEN } });
     if (!a.ok) throw new Error(renderDiagnostics(a).join('\n'));
     for (const ir of a.models) out.push({ file, unit: ir.name, ir, prefix: '' });
     for (const cell of a.cells.filter((c) => c.file.endsWith(file))) {
-      const text = `use "cells/${file.split('/').pop()}"
+      const text = `use "${file.slice('models/'.length)}"
 model Wrap {
   dim vocab
   param E: [vocab, ${EMBED}]  init zeros
