@@ -10,6 +10,7 @@ import { Trainer, DivergedError, type TrainOptions } from '../runtime/train/trai
 import { addTrainOptions, trainOptions, type Opts } from './train-options.ts';
 import { fmtInt, fmtTime, planLine, Reporter } from './train-report.ts';
 import { BEST_DIR, CheckpointError, loadCheckpoint, NonFiniteWeightsError, saveCheckpoint, type DataConfig } from '../runtime/train/checkpoint.ts';
+import { readConfig } from '../runtime/train/checkpoint-config.ts';
 import { readCorpus } from '../runtime/data/corpus.ts';
 import type { EvalResult } from '../runtime/evaluate.ts';
 import { changedOptions, resumeTorch, torchRun } from './train-resume.ts';
@@ -43,21 +44,28 @@ function dataSettings(o: Opts): DataSettings {
   };
 }
 
+interface BestCheckpoint {
+  dir: string;
+  step: number;
+  /** Its validation loss (what made it the best). */
+  loss: number | null;
+}
+
+/** What DIR/best holds, read from its own config.json; null when the run has none. */
+function bestCheckpoint(outDir: string): BestCheckpoint | null {
+  const dir = join(outDir, BEST_DIR);
+  if (!existsSync(dir)) return null;
+  const c = readConfig(dir);
+  return { dir, step: c.trainer?.step ?? c.step ?? 0, loss: c.trainer?.bestValid ?? null };
+}
+
 /** The test text's loss under the best checkpoint (by validation), else the final weights, measured as validation is. */
-function testBest(outDir: string, file: string, last: LanguageModel, protocol: { batch: number; window: number }, lastStep: number): { what: string; step: number; result: EvalResult } {
-  const best = join(outDir, BEST_DIR);
-  const ck = existsSync(best) ? loadCheckpoint(best, { optimizer: false }) : null;
-  const model = ck?.model ?? last;
+function testBest(best: BestCheckpoint | null, file: string, last: LanguageModel, protocol: { batch: number; window: number }, lastStep: number): { what: string; step: number; result: EvalResult } {
+  const model = best ? loadCheckpoint(best.dir, { optimizer: false }).model : last;
   const tokens = model.encode(readCorpus(file, 'test text'), file);
   if (tokens.length < 2) throw new UserError(`${file}: ${tokens.length} token; a test needs at least 2`);
   const result = model.evaluate(tokens, { batch: protocol.batch, window: protocol.window });
-  return { what: ck ? 'best checkpoint' : 'final weights', step: ck?.config.step ?? lastStep, result };
-}
-
-/** The curve's first validation at the run's best loss (later ties are no new best): the step DIR/best holds. */
-function bestPoint(curve: readonly { step: number; valid?: number }[], bestValid: number | null): { step: number; loss: number } | null {
-  const p = bestValid === null ? undefined : curve.find((c) => c.valid === bestValid);
-  return p ? { step: p.step, loss: bestValid as number } : null;
+  return { what: best ? 'best checkpoint' : 'final weights', step: best?.step ?? lastStep, result };
 }
 
 async function action(file: string | undefined, o: Opts, cmd: Command): Promise<void> {
@@ -211,12 +219,13 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
   }
   save();
   trainer.adoptEvalWeights(); // training is over: the test and the sample use the weights the checkpoint holds
-  const test = o.test ? testBest(outDir, o.test, model, validation, s.step) : null;
+  const best = bestCheckpoint(outDir);
+  const test = o.test ? testBest(best, o.test, model, validation, s.step) : null;
   const epoch = s.epoch + (s.epochStep > 0 ? 1 : 0); // the epoch under way, as the progress lines count
-  const best = bestPoint(s.curve, s.bestValid);
   if (mode === 'json') {
     const t = test ? { best_step: test.step, test_loss: test.result.loss, test_ppl: test.result.perplexity, test_bits: test.result.bits } : {};
-    rep.emit({ event: 'end', reason: result.reason, step: s.step, epoch, tokens: s.tokens, seconds: +s.seconds.toFixed(1), loss: result.lastLoss, ...(valid ? { valid_loss: valid.loss, valid_ppl: valid.perplexity, valid_bits: valid.bits } : {}), ...t, ...(best ? { best_step: best.step, best_valid_loss: best.loss } : {}), out: outDir });
+    const b = best ? { best_step: best.step, best_valid_loss: best.loss } : {};
+    rep.emit({ event: 'end', reason: result.reason, step: s.step, epoch, tokens: s.tokens, seconds: +s.seconds.toFixed(1), loss: result.lastLoss, ...(valid ? { valid_loss: valid.loss, valid_ppl: valid.perplexity, valid_bits: valid.bits } : {}), ...t, ...b, out: outDir });
   } else {
     console.log(`\nstopped after step ${s.step} (${why}); ${fmtInt(s.tokens)} tokens in ${fmtTime(s.seconds)}`);
     if (valid) console.log(`valid loss ${valid.loss.toFixed(4)} nats/${unit}, perplexity ${valid.perplexity.toFixed(2)}, ${valid.bits.toFixed(4)} bits/${unit} (${validation.batch} streams)`);
@@ -224,10 +233,9 @@ async function action(file: string | undefined, o: Opts, cmd: Command): Promise<
       const r = test.result;
       console.log(`test (${test.what}, step ${test.step}) on ${o.test}: loss ${r.loss.toFixed(4)} nats/${unit}, perplexity ${r.perplexity.toFixed(2)}, ${r.bits.toFixed(4)} bits/${unit}`);
     }
-    const bestDir = existsSync(join(outDir, BEST_DIR)) ? join(outDir, BEST_DIR) : null;
     // Name the best's step and loss when it is not the final weights (e.g. averaging past the point of overfitting).
-    const older = bestDir && best && best.step !== s.step ? `, step ${best.step}: valid loss ${best.loss.toFixed(4)} nats/${unit}` : '';
-    console.log(`checkpoint: ${outDir}${bestDir ? ` (best by validation: ${bestDir}${older})` : ''}`);
+    const older = best && best.step !== s.step && best.loss !== null ? `, step ${best.step}: valid loss ${best.loss.toFixed(4)} nats/${unit}` : '';
+    console.log(`checkpoint: ${outDir}${best ? ` (best by validation: ${best.dir}${older})` : ''}`);
   }
   // CBOW's and skip-gram's logits are no next-token distribution: no sample (rnnc sample refuses them too).
   const noSample = notNextToken(model.ir);
