@@ -16,7 +16,7 @@ import { loadCheckpoint } from '../runtime/train/checkpoint.ts';
 import { mixProbs, tuneWeights } from '../ngram/mix.ts';
 import { componentProbs } from '../ngram/mix-text.ts';
 import { UserError } from './common.ts';
-import { parseNumber, parsePositiveInt, parseSeed } from './options.ts';
+import { parseFraction as fraction, parseNonNegative as nonNegative, parseNumber, parsePositiveInt, parseSeed } from './options.ts';
 
 const NAMES: Record<Smoothing, string> = {
   mkn: 'interpolated modified Kneser–Ney',
@@ -36,9 +36,7 @@ const smoothing = (v: string): Smoothing => {
   return v;
 };
 const positive = parseNumber('expected a positive number', (n) => n > 0);
-const nonNegative = parseNumber('expected a number ≥ 0', (n) => n >= 0);
 const probability = parseNumber('expected a probability in (0, 1]', (n) => n > 0 && n <= 1);
-const fraction = parseNumber('expected a fraction between 0 and 1', (n) => n > 0 && n < 1);
 const level = (v: string): 'char' | 'word' => {
   if (v !== 'char' && v !== 'word') throw new InvalidArgumentError(`expected char or word, got "${v}"`);
   return v;

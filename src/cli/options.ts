@@ -20,6 +20,11 @@ export function parseNumber(what: string, check: (n: number) => boolean): (value
   };
 }
 
+/** A number ≥ 0 (e.g. --weight-decay, --temperature). */
+export const parseNonNegative = parseNumber('expected a number ≥ 0', (n) => n >= 0);
+/** A number strictly between 0 and 1 (e.g. --split). */
+export const parseFraction = parseNumber('expected a fraction between 0 and 1', (n) => n > 0 && n < 1);
+
 /** `--dims vocab=65,hidden=128` (repeatable) → a map of positive integers. */
 export function parseDims(value: string, previous: Map<string, number> = new Map()): Map<string, number> {
   const out = new Map(previous);

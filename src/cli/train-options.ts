@@ -5,7 +5,7 @@ import type { TrainOptions } from '../runtime/train/trainer.ts';
 import { isOptimizerKind, OPTIMIZER_KINDS } from '../runtime/optim/optimizers.ts';
 import type { ScheduleSpec } from '../runtime/optim/schedule.ts';
 import { UserError } from './common.ts';
-import { parseDims, parseNumber, parsePositiveInt, parseSeed } from './options.ts';
+import { parseDims, parseFraction as fraction, parseNonNegative as nonNegative, parseNumber, parsePositiveInt, parseSeed } from './options.ts';
 
 export interface Opts {
   data?: string;
@@ -50,8 +50,6 @@ export interface Opts {
 }
 
 const positive = parseNumber('expected a number > 0', (n) => n > 0);
-const nonNegative = parseNumber('expected a number ≥ 0', (n) => n >= 0);
-const fraction = parseNumber('expected a fraction between 0 and 1', (n) => n > 0 && n < 1);
 const unitInterval = parseNumber('expected a fraction between 0 and 1', (n) => n >= 0 && n <= 1);
 const nonNegativeInt = parseNumber('expected an integer ≥ 0', (n) => Number.isInteger(n) && n >= 0);
 
